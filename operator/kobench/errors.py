@@ -1,0 +1,48 @@
+"""One exception family for kobench; third-party errors are mapped into it at the edges."""
+
+from __future__ import annotations
+
+
+class KobenchError(Exception):
+    """Base of every error kobench raises on purpose."""
+
+
+class SpecError(KobenchError):
+    """The benchmark resource is invalid. Permanent: retrying will not help.
+
+    ``field`` is the dotted path of the offending field (``spec.workload.rate``).
+    """
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {message}" if field else message)
+
+
+class SpecErrors(SpecError):
+    """Several spec errors at once, so a user can fix a file in one go."""
+
+    def __init__(self, errors: list[SpecError]) -> None:
+        self.errors = errors
+        first = errors[0]
+        super().__init__(first.field, first.message)
+        self.args = ("; ".join(str(e) for e in errors),)
+
+    def __str__(self) -> str:
+        return "\n".join(str(e) for e in self.errors)
+
+
+class EngineUnavailable(KobenchError):
+    """The engine cannot be started here (for example, its server binary is missing)."""
+
+
+class EngineError(KobenchError):
+    """An engine server misbehaved: unreachable, replication never came up, a command failed."""
+
+
+class NotReadyYet(KobenchError):
+    """Something is still starting; try again later. Temporary by definition."""
+
+
+class RoleFailed(KobenchError):
+    """A writer or observer could not do its job (lost its server, timed out)."""

@@ -1,0 +1,159 @@
+"""Key, value and handshake formats shared by every role, and per-writer sequence bookkeeping.
+
+A write carries who wrote it (writer id), its sequence number, the replica it was written to and
+its *intended* send time (wall clock, ns), so an observer can measure latency and count missed,
+duplicate and out-of-order events without asking anyone.
+
+- shared mode: key ``<sharedKey>``, value ``k1|<writer>|<seq>|<replica>|<t_ns>|<padding>``; the
+  observer GETs the key on each notification (as the proof of concept does).
+- unique mode: key ``<prefix>:<run>:<writer>:<seq>:<replica>:<t_ns>``; the notification carries the
+  key name, so no read is needed.
+- handshake: key ``<handshakeKey>:<run>:<observer>:<writer>:<seq>:<t2_ns>:<t3_ns>``, where t2 is
+  when the observer received the event and t3 when it answered, both on the observer's clock.
+  The writer sees it through its own subscription and has t1 (actual send) and t4 (receipt) on
+  its clock: the four NTP timestamps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+VALUE_TAG = "k1"
+SEPARATOR = "|"
+
+
+def keyevent_channel(database: int) -> str:
+    """The channel on which SET notifications arrive."""
+    return f"__keyevent@{database}__:set"
+
+
+@dataclass(frozen=True, slots=True)
+class Write:
+    """What one write says about itself."""
+
+    writer: int
+    seq: int
+    replica: int
+    intended_ns: int
+
+
+def encode_value(write: Write, size: int) -> bytes:
+    """The value stored in shared mode, padded to ``size`` bytes."""
+    head = SEPARATOR.join(
+        (VALUE_TAG, str(write.writer), str(write.seq), str(write.replica), str(write.intended_ns), "")
+    ).encode()
+    return head + b"x" * max(0, size - len(head))
+
+
+def decode_value(value: bytes | str) -> Write | None:
+    """Parse a shared-mode value; ``None`` when it is not one of ours."""
+    if isinstance(value, bytes):
+        value = value.decode("ascii", "replace")
+    parts = value.split(SEPARATOR, 5)
+    if len(parts) < 5 or parts[0] != VALUE_TAG:
+        return None
+    try:
+        return Write(int(parts[1]), int(parts[2]), int(parts[3]), int(parts[4]))
+    except ValueError:
+        return None
+
+
+def unique_key(prefix: str, run_id: str, write: Write) -> str:
+    return f"{prefix}:{run_id}:{write.writer}:{write.seq}:{write.replica}:{write.intended_ns}"
+
+
+def unique_key_prefix(prefix: str, run_id: str) -> str:
+    return f"{prefix}:{run_id}:"
+
+
+def decode_unique_key(key: bytes | str, key_prefix: str) -> Write | None:
+    """Parse a unique-mode key built by :func:`unique_key` with the given run prefix."""
+    if isinstance(key, bytes):
+        key = key.decode("ascii", "replace")
+    if not key.startswith(key_prefix):
+        return None
+    parts = key[len(key_prefix) :].split(":")
+    if len(parts) != 4:
+        return None
+    try:
+        return Write(int(parts[0]), int(parts[1]), int(parts[2]), int(parts[3]))
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Handshake:
+    """An observer's answer to one event."""
+
+    observer: str
+    writer: int
+    seq: int
+    received_ns: int
+    answered_ns: int
+
+
+def handshake_key_prefix(handshake_key: str, run_id: str) -> str:
+    return f"{handshake_key}:{run_id}:"
+
+
+def handshake_key(prefix: str, answer: Handshake) -> str:
+    return (
+        f"{prefix}{answer.observer}:{answer.writer}:{answer.seq}:"
+        f"{answer.received_ns}:{answer.answered_ns}"
+    )
+
+
+def decode_handshake_key(key: bytes | str, prefix: str) -> Handshake | None:
+    if isinstance(key, bytes):
+        key = key.decode("ascii", "replace")
+    if not key.startswith(prefix):
+        return None
+    parts = key[len(prefix) :].split(":")
+    if len(parts) != 5:
+        return None
+    try:
+        return Handshake(parts[0], int(parts[1]), int(parts[2]), int(parts[3]), int(parts[4]))
+    except ValueError:
+        return None
+
+
+@dataclass(slots=True)
+class SequenceTracker:
+    """Counts what arrived from one writer: distinct, duplicate and out-of-order sequences.
+
+    Missed events are ``expected - distinct`` once the writer's total is known; while running,
+    ``gaps`` is a lower bound of what is missing so far.
+    """
+
+    seen: bytearray = field(default_factory=bytearray)
+    distinct: int = 0
+    duplicates: int = 0
+    out_of_order: int = 0
+    highest: int = -1
+
+    def record(self, seq: int) -> bool:
+        """Record a sequence; True when it is new (not a duplicate)."""
+        if seq < 0:
+            return False
+        byte, bit = divmod(seq, 8)
+        if byte >= len(self.seen):
+            self.seen.extend(b"\0" * max(byte + 1 - len(self.seen), len(self.seen)))
+        mask = 1 << bit
+        if self.seen[byte] & mask:
+            self.duplicates += 1
+            return False
+        self.seen[byte] |= mask
+        self.distinct += 1
+        if seq < self.highest:
+            self.out_of_order += 1
+        else:
+            self.highest = seq
+        return True
+
+    @property
+    def gaps(self) -> int:
+        return self.highest + 1 - self.distinct
+
+    def missed_of(self, expected: int) -> int:
+        """Writes in ``0..expected-1`` that never arrived."""
+        return max(0, expected - self.distinct)
