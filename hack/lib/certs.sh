@@ -75,6 +75,5 @@ make_pki() {
 	for n in admin controller-manager scheduler kubelet kube-proxy; do
 		write_kubeconfig "$STATE_DIR/$n.kubeconfig" "$n"
 	done
-	cp "$STATE_DIR/admin.kubeconfig" "$KUBECONFIG_PATH" 2>/dev/null || true
 	touch "$PKI/.complete"
 }

@@ -18,8 +18,10 @@ HELM_BIN=$BIN_ROOT/helm-$HELM_VERSION
 COREDNS_BIN=$BIN_ROOT/coredns-$COREDNS_VERSION
 IMAGES_DIR=$KOBENCH_CACHE/images
 
-# Run-time state of the cluster (certificates, data, logs, pids). Removed by 'down'.
-STATE_DIR=${KOBENCH_STATE:-/var/run/kobench-cluster}
+# Run-time state of the cluster (certificates, data, pids). Removed by 'down'. Daemon logs
+# go to LOG_DIR, which 'down' keeps for diagnosis and 'up' empties.
+STATE_DIR=${KOBENCH_STATE:-/var/lib/kobench-cluster}
+LOG_DIR=${KOBENCH_LOG_DIR:-/var/log/kobench-cluster}
 KUBECONFIG_PATH=$STATE_DIR/admin.kubeconfig
 
 # Network: only addresses this script creates. The node address sits on a dummy
@@ -36,8 +38,14 @@ CLUSTER_DOMAIN=cluster.local
 APISERVER_PORT=6443
 NODE_NAME=kobench-node
 
-CONTAINERD_ROOT=$STATE_DIR/containerd
-CONTAINERD_SOCK=$STATE_DIR/containerd/containerd.sock
+ETCD_CLIENT_PORT=32379
+ETCD_PEER_PORT=32380
+
+CONTAINERD_DIR=$STATE_DIR/containerd
+CONTAINERD_SOCK=$CONTAINERD_DIR/containerd.sock
+# Images are imported under these names; the pause image is containerd's sandbox image.
+PAUSE_IMAGE=kobench.local/pause:3.10
+COREDNS_IMAGE=kobench.local/coredns:${COREDNS_VERSION#v}
 
 log() { printf '[kobench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }

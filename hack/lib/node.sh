@@ -1,0 +1,254 @@
+# The node: containerd, bridge CNI, kubelet, kube-proxy and CoreDNS. Sourced by hack/cluster.
+# shellcheck shell=bash
+
+CNI_CONF_DIR=$STATE_DIR/cni/net.d
+KUBELET_DIR=$STATE_DIR/kubelet
+
+ctr_k8s() { ctr --address "$CONTAINERD_SOCK" --namespace k8s.io "$@"; }
+
+write_containerd_config() {
+	mkdir -p "$CONTAINERD_DIR" "$CNI_CONF_DIR" "$STATE_DIR/cni/ipam"
+	cat > "$CONTAINERD_DIR/config.toml" <<TOML
+version = 2
+root = "$CONTAINERD_DIR/root"
+state = "$CONTAINERD_DIR/state"
+
+[grpc]
+  address = "$CONTAINERD_SOCK"
+
+[plugins."io.containerd.internal.v1.opt"]
+  path = "$CONTAINERD_DIR/opt"
+
+[plugins."io.containerd.grpc.v1.cri"]
+  sandbox_image = "$PAUSE_IMAGE"
+  stream_server_address = "127.0.0.1"
+  stream_server_port = "0"
+  enable_selinux = false
+  [plugins."io.containerd.grpc.v1.cri".containerd]
+    snapshotter = "overlayfs"
+    default_runtime_name = "runc"
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+      runtime_type = "io.containerd.runc.v2"
+      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+        SystemdCgroup = false
+  [plugins."io.containerd.grpc.v1.cri".cni]
+    bin_dir = "/usr/lib/cni"
+    conf_dir = "$CNI_CONF_DIR"
+TOML
+	# Bridge CNI: no IP masquerade (pods never talk past this host), host-local addresses.
+	cat > "$CNI_CONF_DIR/10-kobench.conflist" <<JSON
+{
+  "cniVersion": "0.4.0",
+  "name": "kobench",
+  "plugins": [
+    {
+      "type": "bridge",
+      "bridge": "$POD_BRIDGE",
+      "isGateway": true,
+      "ipMasq": false,
+      "hairpinMode": true,
+      "ipam": {
+        "type": "host-local",
+        "dataDir": "$STATE_DIR/cni/ipam",
+        "ranges": [[{"subnet": "$POD_CIDR", "gateway": "${POD_CIDR%.*}.1"}]],
+        "routes": [{"dst": "0.0.0.0/0"}]
+      }
+    },
+    {"type": "portmap", "capabilities": {"portMappings": true}}
+  ]
+}
+JSON
+}
+
+start_containerd() {
+	write_containerd_config
+	# containerd never needs to pull here (images are imported); should a pod name an
+	# image that is not imported, the pull goes to a proxy on loopback that refuses it.
+	start_daemon containerd env HTTP_PROXY=http://127.0.0.1:9 HTTPS_PROXY=http://127.0.0.1:9 \
+		NO_PROXY= containerd --config "$CONTAINERD_DIR/config.toml"
+	wait_for containerd 60 ctr --address "$CONTAINERD_SOCK" version
+}
+
+import_images() {
+	local tar n=0
+	[[ -f $IMAGES_DIR/pause.tar && -f $IMAGES_DIR/coredns.tar ]] ||
+		die "images missing in $IMAGES_DIR: run 'hack/cluster images'"
+	for tar in "$IMAGES_DIR"/*.tar; do
+		ctr_k8s images import "$tar" >/dev/null || die "import of $tar failed"
+		n=$((n + 1))
+	done
+	log "imported $n images from $IMAGES_DIR"
+}
+
+write_kubelet_config() {
+	mkdir -p "$KUBELET_DIR/pki"
+	printf 'nameserver 127.0.0.1\noptions ndots:1\n' > "$STATE_DIR/resolv.conf"
+	cat > "$STATE_DIR/kubelet.yaml" <<YAML
+apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+address: $NODE_IP
+port: 10250
+healthzBindAddress: 127.0.0.1
+healthzPort: 10248
+readOnlyPort: 0
+tlsCertFile: $PKI/kubelet-serving.crt
+tlsPrivateKeyFile: $PKI/kubelet-serving.key
+authentication:
+  anonymous: {enabled: false}
+  webhook: {enabled: true}
+  x509: {clientCAFile: $PKI/ca.crt}
+authorization:
+  mode: Webhook
+cgroupDriver: cgroupfs
+failCgroupV1: false
+containerRuntimeEndpoint: unix://$CONTAINERD_SOCK
+clusterDNS: [$DNS_SVC_IP]
+clusterDomain: $CLUSTER_DOMAIN
+resolvConf: $STATE_DIR/resolv.conf
+failSwapOn: false
+rotateCertificates: false
+serializeImagePulls: false
+imageGCHighThresholdPercent: 100
+imageGCLowThresholdPercent: 99
+evictionHard:
+  memory.available: 200Mi
+  nodefs.available: 1%
+  imagefs.available: 1%
+  nodefs.inodesFree: 1%
+maxPods: 110
+YAML
+}
+
+start_kubelet() {
+	write_kubelet_config
+	start_daemon kubelet "$K8S_BIN/kubelet" \
+		--config "$STATE_DIR/kubelet.yaml" \
+		--kubeconfig "$STATE_DIR/kubelet.kubeconfig" \
+		--root-dir "$KUBELET_DIR" --cert-dir "$KUBELET_DIR/pki" \
+		--hostname-override "$NODE_NAME" --node-ip "$NODE_IP" --v=1
+}
+
+start_kube_proxy() {
+	cat > "$STATE_DIR/kube-proxy.yaml" <<YAML
+apiVersion: kubeproxy.config.k8s.io/v1alpha1
+kind: KubeProxyConfiguration
+mode: iptables
+clientConnection:
+  kubeconfig: $STATE_DIR/kube-proxy.kubeconfig
+hostnameOverride: $NODE_NAME
+clusterCIDR: $POD_CIDR
+healthzBindAddress: 127.0.0.1:10256
+metricsBindAddress: 127.0.0.1:10249
+nodePortAddresses: ["$NODE_IP/32"]
+iptables:
+  localhostNodePorts: false
+conntrack:
+  maxPerCore: 0
+  tcpEstablishedTimeout: 0s
+  tcpCloseWaitTimeout: 0s
+YAML
+	start_daemon kube-proxy "$K8S_BIN/kube-proxy" --config "$STATE_DIR/kube-proxy.yaml" --v=1
+}
+
+node_ready() {
+	kubectl_admin get node "$NODE_NAME" \
+		-o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' | grep -qx True
+}
+
+deploy_coredns() {
+	sed -e "s|@DNS_SVC_IP@|$DNS_SVC_IP|g" -e "s|@COREDNS_IMAGE@|$COREDNS_IMAGE|g" \
+		-e "s|@CLUSTER_DOMAIN@|$CLUSTER_DOMAIN|g" "$HACK_DIR/manifests/coredns.yaml" |
+		kubectl_admin apply -f - >/dev/null
+	kubectl_admin -n kube-system rollout status deployment/coredns --timeout=180s >/dev/null ||
+		die "CoreDNS did not become ready (kubectl -n kube-system describe pod -l k8s-app=kube-dns)"
+	log "coredns: ready"
+}
+
+up_node() {
+	up_pod_network
+	start_containerd
+	import_images
+	start_kubelet
+	start_kube_proxy
+	wait_for "node $NODE_NAME Ready" 180 node_ready
+	deploy_coredns
+}
+
+# Pods are deleted through the API first, so the kubelet tears every sandbox down through
+# the CNI plugin; what is left after that is removed by hand.
+drain_node() {
+	daemon_running kube-apiserver && daemon_running kubelet || return 0
+	stop_daemon kube-controller-manager
+	log "deleting all pods"
+	kubectl_admin delete pods --all --all-namespaces --grace-period=1 --wait=false >/dev/null 2>&1 || true
+	local deadline=$((SECONDS + 60))
+	while ((SECONDS < deadline)); do
+		[[ -z $(kubectl_admin get pods -A -o name 2>/dev/null) ]] && break
+		sleep 1
+	done
+}
+
+# Tasks, containers, and the network namespaces of sandboxes still known to containerd.
+remove_containers() {
+	daemon_running containerd || return 0
+	local id ns
+	for id in $(ctr_k8s tasks list -q 2>/dev/null); do
+		ctr_k8s tasks kill -s SIGKILL "$id" >/dev/null 2>&1 || true
+	done
+	sleep 1
+	for id in $(ctr_k8s containers list -q 2>/dev/null); do
+		ns=$(ctr_k8s containers info "$id" 2>/dev/null |
+			python3 -c 'import json,sys
+for n in json.load(sys.stdin)["Spec"]["linux"].get("namespaces", []):
+    if n["type"] == "network" and n.get("path"): print(n["path"])' 2>/dev/null || true)
+		ctr_k8s tasks delete -f "$id" >/dev/null 2>&1 || true
+		ctr_k8s containers delete "$id" >/dev/null 2>&1 || true
+		if [[ $ns == /var/run/netns/* || $ns == /run/netns/* ]]; then
+			umount "$ns" 2>/dev/null || true
+			rm -f "$ns"
+		fi
+	done
+}
+
+# containerd shims of our containerd, found by the socket path in their command line.
+kill_our_shims() {
+	local pid
+	for pid in $(grep -lsF -- "$CONTAINERD_SOCK" /proc/[0-9]*/cmdline | cut -d/ -f3); do
+		[[ $(cat "/proc/$pid/comm" 2>/dev/null) == containerd-shim* ]] || continue
+		kill -KILL "$pid" 2>/dev/null || true
+	done
+}
+
+# Processes left in the kubelet's cgroups, then the cgroups themselves.
+remove_pod_cgroups() {
+	local root dir pid
+	for root in /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/kubepods; do
+		[[ -d $root ]] || continue
+		while read -r pid; do kill -KILL "$pid" 2>/dev/null || true; done \
+			< <(find "$root" -name cgroup.procs -exec cat {} + 2>/dev/null)
+	done
+	sleep 0.5
+	for root in /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/kubepods; do
+		[[ -d $root ]] || continue
+		find "$root" -depth -type d -exec rmdir {} \; 2>/dev/null || true
+	done
+}
+
+unmount_state() {
+	local m
+	# Deepest first, so nested mounts go before their parents.
+	for m in $(awk -v d="$STATE_DIR" 'index($2, d) == 1 {print $2}' /proc/self/mounts | sort -r); do
+		umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
+	done
+}
+
+down_node() {
+	drain_node
+	stop_daemon kube-proxy
+	stop_daemon kubelet
+	remove_containers
+	stop_daemon containerd
+	kill_our_shims
+	remove_pod_cgroups
+	unmount_state
+}
