@@ -40,7 +40,14 @@ class Write:
 def encode_value(write: Write, size: int) -> bytes:
     """The value stored in shared mode, padded to ``size`` bytes."""
     head = SEPARATOR.join(
-        (VALUE_TAG, str(write.writer), str(write.seq), str(write.replica), str(write.intended_ns), "")
+        (
+            VALUE_TAG,
+            str(write.writer),
+            str(write.seq),
+            str(write.replica),
+            str(write.intended_ns),
+            "",
+        )
     ).encode()
     return head + b"x" * max(0, size - len(head))
 

@@ -7,6 +7,7 @@ engine facts and the convergence check, into a :class:`RunResult` with a verdict
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -68,6 +69,13 @@ class ObserverResult(Doc):
         dict[str, str], Field(description="Raw one-way latency in us per written replica (HDR).")
     ] = {}
     negative_latencies: int = 0
+    notifications: Annotated[
+        int, Field(description="SET notifications of the run's keys (shared mode counts these).")
+    ] = 0
+    superseded: Annotated[
+        int,
+        Field(description="Shared mode: reads that found a newer write than the one notified."),
+    ] = 0
     handshakes_sent: int = 0
     disconnects: int = 0
     foreign_events: int = 0
@@ -80,29 +88,6 @@ class ClockSample(Doc):
     offset_us: float
     delay_us: float
     samples: int
-
-
-class WriterResult(Doc):
-    """One writer's document."""
-
-    role: Literal["writer"] = "writer"
-    schema_version: int = SCHEMA_VERSION
-    writer_id: int
-    target_replicas: list[int]
-    client: ClientInfo
-    started_ns: int
-    ended_ns: int
-    sent: int = 0
-    warmup_writes: int = 0
-    measured_seconds: float = 0.0
-    achieved_rate: float = 0.0
-    max_lag_us: float = 0.0
-    rtt: Annotated[
-        dict[str, str], Field(description="Handshake round trip in us per 'observer/instance' (HDR).")
-    ] = {}
-    handshakes: dict[str, int] = {}
-    clock: dict[str, ClockSample] = {}
-    error: str | None = None
 
 
 class ReplicaState(Doc):
@@ -126,6 +111,37 @@ class Convergence(Doc):
     detail: str = ""
 
 
+class WriterResult(Doc):
+    """One writer's document."""
+
+    role: Literal["writer"] = "writer"
+    schema_version: int = SCHEMA_VERSION
+    writer_id: int
+    target_replicas: list[int]
+    client: ClientInfo
+    started_ns: int
+    ended_ns: int
+    sent: int = 0
+    warmup_writes: int = 0
+    measured_seconds: float = 0.0
+    achieved_rate: float = 0.0
+    max_lag_us: float = 0.0
+    rtt: Annotated[
+        dict[str, str],
+        Field(description="Handshake round trip in us per observer instance 'name.index' (HDR)."),
+    ] = {}
+    handshakes: dict[str, int] = {}
+    clock: dict[str, ClockSample] = {}
+    engine: Annotated[
+        EngineFacts | None, Field(description="Writer 0 only: engine version and replication.")
+    ] = None
+    convergence: Annotated[
+        Convergence | None,
+        Field(description="Writer 0 only: the post-run read-back of every replica."),
+    ] = None
+    error: str | None = None
+
+
 class ObserverSummary(Doc):
     """Per named observer, merged over its instances."""
 
@@ -138,13 +154,22 @@ class ObserverSummary(Doc):
     missed: int
     duplicates: int
     out_of_order: int
+    superseded: Annotated[
+        int, Field(description="Shared mode: notified writes whose value was already overwritten.")
+    ] = 0
     disconnects: int
     negative_latencies: int
-    latency_ms: LatencySummary | None = None
-    corrected_latency_ms: LatencySummary | None = None
+    latency_ms: Annotated[
+        LatencySummary | None, Field(description="One-way latency on the raw clocks.")
+    ] = None
+    corrected_latency_ms: Annotated[
+        LatencySummary | None,
+        Field(description="One-way latency corrected by a significant clock offset (else raw)."),
+    ] = None
     handshake_rtt_ms: LatencySummary | None = None
     clock_offset_ms: float | None = None
     clock_uncertainty_ms: float | None = None
+    clock_same_host: bool | None = None
     errors: list[str] = []
     latency_histogram: str = ""
     rtt_histogram: str = ""
@@ -186,68 +211,125 @@ class RunResult(Doc):
     convergence: Convergence
 
 
+@dataclass
+class _Counts:
+    received: int = 0
+    expected: int = 0
+    missed: int = 0
+    duplicates: int = 0
+    out_of_order: int = 0
+    superseded: int = 0
+
+
+def _count(key_mode: str, doc: ObserverResult, writers: list[WriterResult]) -> _Counts:
+    """What one observer instance received against what the writers sent.
+
+    unique mode: per writer, distinct sequences against writes sent. shared mode: a notification
+    cannot say which write it announces, so notifications are counted against writes sent, and
+    reads that found an even newer value are reported as superseded (not as lost).
+    """
+    sent = sum(w.sent for w in writers)
+    if key_mode == "shared":
+        received = min(doc.notifications, sent)
+        return _Counts(
+            received=received,
+            expected=sent,
+            missed=sent - received,
+            duplicates=max(0, doc.notifications - sent),
+            out_of_order=sum(c.out_of_order for c in doc.writers.values()),
+            superseded=doc.superseded,
+        )
+    counts = _Counts(expected=sent)
+    for writer in writers:
+        seen = doc.writers.get(str(writer.writer_id), WriterCounts())
+        counts.received += min(seen.distinct, writer.sent)
+        counts.missed += max(0, writer.sent - seen.distinct)
+        counts.duplicates += seen.duplicates
+        counts.out_of_order += seen.out_of_order
+    return counts
+
+
+@dataclass(frozen=True)
+class ClockEstimate:
+    offset_ms: float
+    uncertainty_ms: float
+    same_host: bool
+
+    @property
+    def significant(self) -> bool:
+        """An offset is only real if path asymmetry (up to half the delay) cannot explain it."""
+        return not self.same_host and abs(self.offset_ms) > self.uncertainty_ms
+
+    @property
+    def excess_ms(self) -> float:
+        """How far the offset certainly is from zero."""
+        return 0.0 if not self.significant else abs(self.offset_ms) - self.uncertainty_ms
+
+
+def _clock(
+    name: str, documents: list[ObserverResult], writers: list[WriterResult]
+) -> ClockEstimate | None:
+    samples = [
+        (sample.offset_us, sample.delay_us)
+        for writer in writers
+        for key, sample in writer.clock.items()
+        if key.split(".")[0] == name
+    ]
+    estimate = estimate_offset(samples)
+    if estimate is None:
+        return None
+    hosts = {w.client.host for w in writers} | {d.client.host for d in documents}
+    return ClockEstimate(
+        offset_ms=round(estimate[0] / 1000.0, 4),
+        uncertainty_ms=round(estimate[1] / 2000.0, 4),
+        same_host=len(hosts) == 1,
+    )
+
+
 def _observer_summary(
-    spec: BenchmarkSpec,
-    name: str,
-    documents: list[ObserverResult],
-    writers: list[WriterResult],
-    expected_per_writer: int,
+    spec: BenchmarkSpec, name: str, documents: list[ObserverResult], writers: list[WriterResult]
 ) -> ObserverSummary:
     observer = next(o for o in spec.observers if o.name == name)
-    warmup = spec.workload.warmup_writes
-    received = duplicates = out_of_order = disconnects = negatives = missed = 0
-    expected = 0
+    total = _Counts()
     latency = new_histogram()
     errors: list[str] = []
     for doc in documents:
-        disconnects += doc.disconnects
-        negatives += doc.negative_latencies
+        counts = _count(spec.workload.key_mode, doc, writers)
+        for field_name in vars(total):
+            setattr(total, field_name, getattr(total, field_name) + getattr(counts, field_name))
         if doc.error:
-            errors.append(f"{name}/{doc.instance}: {doc.error}")
+            errors.append(f"{name}.{doc.instance}: {doc.error}")
         merge_histograms(latency, [decode_histogram(h) for h in doc.latency.values()])
-        for writer in writers:
-            counts = doc.writers.get(str(writer.writer_id), WriterCounts())
-            sent = writer.sent
-            expected += sent
-            received += counts.distinct
-            duplicates += counts.duplicates
-            out_of_order += counts.out_of_order
-            missed += max(0, sent - counts.distinct)
-        if not writers:
-            expected += expected_per_writer
-            missed += expected_per_writer
-    del warmup
     rtt = new_histogram()
-    offsets: list[tuple[float, float]] = []
     for writer in writers:
-        for key, encoded in writer.rtt.items():
-            if key.split("/")[0] == name:
-                merge_histograms(rtt, [decode_histogram(encoded)])
-        for key, sample in writer.clock.items():
-            if key.split("/")[0] == name:
-                offsets.append((sample.offset_us, sample.delay_us))
-    offset = estimate_offset(offsets)
+        merge_histograms(
+            rtt,
+            [decode_histogram(h) for key, h in writer.rtt.items() if key.split(".")[0] == name],
+        )
+    clock = _clock(name, documents, writers)
     raw = summarize(latency)
-    corrected = None
-    if raw is not None and offset is not None:
-        corrected = raw.shifted(-offset[0] / 1000.0)
+    corrected = raw
+    if raw is not None and clock is not None and clock.significant:
+        corrected = raw.shifted(-clock.offset_ms)
     return ObserverSummary(
         name=name,
         mode=observer.mode,
         instances=len(documents),
         target_replica=observer.target_replica,
-        received=received,
-        expected=expected,
-        missed=missed,
-        duplicates=duplicates,
-        out_of_order=out_of_order,
-        disconnects=disconnects,
-        negative_latencies=negatives,
+        received=total.received,
+        expected=total.expected,
+        missed=total.missed,
+        duplicates=total.duplicates,
+        out_of_order=total.out_of_order,
+        superseded=total.superseded,
+        disconnects=sum(d.disconnects for d in documents),
+        negative_latencies=sum(d.negative_latencies for d in documents),
         latency_ms=raw,
         corrected_latency_ms=corrected,
         handshake_rtt_ms=summarize(rtt),
-        clock_offset_ms=None if offset is None else round(offset[0] / 1000.0, 4),
-        clock_uncertainty_ms=None if offset is None else round(offset[1] / 2000.0, 4),
+        clock_offset_ms=None if clock is None else clock.offset_ms,
+        clock_uncertainty_ms=None if clock is None else clock.uncertainty_ms,
+        clock_same_host=None if clock is None else clock.same_host,
         errors=errors,
         latency_histogram=encode_histogram(latency) if latency.get_total_count() else "",
         rtt_histogram=encode_histogram(rtt) if rtt.get_total_count() else "",
@@ -257,9 +339,9 @@ def _observer_summary(
 def _matrix(documents: list[ObserverResult]) -> list[MatrixCell]:
     cells: dict[tuple[int, int], Histogram] = {}
     for doc in documents:
-        for written, encoded in doc.latency.items():
-            key = (int(written), doc.target_replica)
-            merge_histograms(cells.setdefault(key, new_histogram()), [decode_histogram(encoded)])
+        for replica, encoded in doc.latency.items():
+            cell = (int(replica), doc.target_replica)
+            merge_histograms(cells.setdefault(cell, new_histogram()), [decode_histogram(encoded)])
     result = []
     for (written, observed), hist in sorted(cells.items()):
         summary = summarize(hist)
@@ -278,14 +360,16 @@ def _matrix(documents: list[ObserverResult]) -> list[MatrixCell]:
 
 
 def judge(spec: BenchmarkSpec, result: RunResult) -> tuple[Verdict, list[str]]:
-    """The verdict and its reasons. Invalid wins over Failed: untrustworthy numbers are not judged."""
+    """The verdict and its reasons. Invalid wins over Failed: untrusted numbers are not judged."""
     invalid: list[str] = []
     failed: list[str] = []
     validity = spec.validity
     thresholds = spec.thresholds
     writers = result.writers
     failed.extend(writers.errors)
-    shortfall = 100.0 * (1.0 - writers.achieved_rate / writers.target_rate) if writers.target_rate else 0
+    shortfall = (
+        100.0 * (1.0 - writers.achieved_rate / writers.target_rate) if writers.target_rate else 0
+    )
     if writers.sent and shortfall > validity.max_rate_shortfall_percent:
         invalid.append(
             f"writers achieved {writers.achieved_rate:.0f} writes/s, {shortfall:.0f}% below the "
@@ -309,10 +393,16 @@ def judge(spec: BenchmarkSpec, result: RunResult) -> tuple[Verdict, list[str]]:
                 f"observer {obs.name} lost its connection {obs.disconnects} time(s); "
                 "pub/sub drops events while disconnected"
             )
-        if obs.clock_offset_ms is not None and abs(obs.clock_offset_ms) > validity.max_clock_offset_ms:
+        offset, uncertainty = obs.clock_offset_ms, obs.clock_uncertainty_ms
+        if (
+            offset is not None
+            and uncertainty is not None
+            and not obs.clock_same_host
+            and abs(offset) - uncertainty > validity.max_clock_offset_ms
+        ):
             invalid.append(
-                f"observer {obs.name} clock offset {obs.clock_offset_ms:.3f} ms exceeds "
-                f"maxClockOffsetMs {validity.max_clock_offset_ms:g}"
+                f"observer {obs.name} clock offset {offset:+.3f} ms (+-{uncertainty:.3f}) exceeds "
+                f"validity.maxClockOffsetMs {validity.max_clock_offset_ms:g}"
             )
         latency = obs.corrected_latency_ms or obs.latency_ms
         if latency is None:
@@ -337,7 +427,11 @@ def judge(spec: BenchmarkSpec, result: RunResult) -> tuple[Verdict, list[str]]:
                 f"observer {obs.name} handshake p99 {rtt.p99:.3f} ms is above the threshold "
                 f"{bound:g} ms"
             )
-    if validity.require_convergence and result.convergence.checked and not result.convergence.converged:
+    if (
+        validity.require_convergence
+        and result.convergence.checked
+        and not result.convergence.converged
+    ):
         failed.append(f"replicas did not converge: {result.convergence.detail}")
     if invalid:
         return "Invalid", invalid + failed
@@ -362,10 +456,7 @@ def merge_run(
     """Merge role documents into one run result and judge it."""
     workload = spec.workload
     sent = sum(w.sent for w in writers)
-    seconds = [w.measured_seconds for w in writers if w.measured_seconds > 0]
-    achieved = (
-        sum(w.achieved_rate for w in writers) / len(writers) if writers else 0.0
-    )
+    achieved = sum(w.achieved_rate for w in writers) / len(writers) if writers else 0.0
     writers_summary = WritersSummary(
         writers=len(writers),
         sent=sent,
@@ -375,15 +466,8 @@ def merge_run(
         max_lag_ms=round(max((w.max_lag_us for w in writers), default=0.0) / 1000.0, 3),
         errors=[f"writer {w.writer_id}: {w.error}" for w in writers if w.error],
     )
-    del seconds
     summaries = [
-        _observer_summary(
-            spec,
-            o.name,
-            [d for d in observers if d.name == o.name],
-            writers,
-            workload.total_writes,
-        )
+        _observer_summary(spec, o.name, [d for d in observers if d.name == o.name], writers)
         for o in spec.observers
     ]
     client = writers[0].client if writers else (observers[0].client if observers else None)

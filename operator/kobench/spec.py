@@ -116,7 +116,8 @@ class Engine(Model):
         int, Field(description="Number of engine servers.", ge=1, le=MAX_REPLICAS)
     ] = 3
     server_threads: Annotated[
-        int, Field(description="Server threads (KeyDB server-threads, Redis io-threads).", ge=1, le=16)
+        int,
+        Field(description="Server threads (KeyDB server-threads, Redis io-threads).", ge=1, le=16),
     ] = 2
     notify_keyspace_events: Annotated[
         str,
@@ -151,11 +152,18 @@ class Workload(Model):
     ] = 1000
     duration_seconds: Annotated[
         float | None,
-        Field(description="Length of the measured run in seconds (default 10); exclusive with writes.", gt=0, le=86_400),
+        Field(
+            description="Measured run length in seconds (default 10); exclusive with writes.",
+            gt=0,
+            le=86_400,
+        ),
     ] = None
     writes: Annotated[
         int | None,
-        Field(description="Number of measured writes per writer; exclusive with durationSeconds.", ge=1),
+        Field(
+            description="Number of measured writes per writer; exclusive with durationSeconds.",
+            ge=1,
+        ),
     ] = None
     warmup_seconds: Annotated[
         float, Field(description="Writes sent first and not measured.", ge=0, le=3600)
@@ -175,7 +183,8 @@ class Workload(Model):
         str, Field(description="Key written in shared mode.", pattern=KEY_NAME)
     ] = "shared_key"
     handshake_key: Annotated[
-        str, Field(description="Prefix of the handshake keys observers answer on.", pattern=KEY_NAME)
+        str,
+        Field(description="Prefix of the handshake keys observers answer on.", pattern=KEY_NAME),
     ] = "handshake_key"
     key_prefix: Annotated[
         str, Field(description="Prefix of the per-write keys in unique mode.", pattern=KEY_NAME)
@@ -189,7 +198,9 @@ class Workload(Model):
         """Measured writes per writer."""
         if self.writes is not None:
             return self.writes
-        duration = DEFAULT_DURATION_SECONDS if self.duration_seconds is None else self.duration_seconds
+        duration = (
+            DEFAULT_DURATION_SECONDS if self.duration_seconds is None else self.duration_seconds
+        )
         return max(1, round(duration * self.rate))
 
     @property
@@ -220,9 +231,9 @@ class Observer(Model):
     target_replica: Annotated[
         int, Field(description="Engine replica it subscribes to.", ge=0, le=MAX_REPLICAS - 1)
     ] = 0
-    handshake: Annotated[
-        bool, Field(description="Answer every event with a handshake write.")
-    ] = True
+    handshake: Annotated[bool, Field(description="Answer every event with a handshake write.")] = (
+        True
+    )
 
 
 def _default_observers() -> list[Observer]:
@@ -232,8 +243,12 @@ def _default_observers() -> list[Observer]:
 class Thresholds(Model):
     """Pass/fail criteria; an unset threshold is not checked."""
 
-    p50_latency_ms: Annotated[float | None, Field(description="Max p50 event latency.", gt=0)] = None
-    p99_latency_ms: Annotated[float | None, Field(description="Max p99 event latency.", gt=0)] = None
+    p50_latency_ms: Annotated[float | None, Field(description="Max p50 event latency.", gt=0)] = (
+        None
+    )
+    p99_latency_ms: Annotated[float | None, Field(description="Max p99 event latency.", gt=0)] = (
+        None
+    )
     max_latency_ms: Annotated[float | None, Field(description="Max event latency.", gt=0)] = None
     handshake_rtt_p99_ms: Annotated[
         float | None, Field(description="Max p99 handshake round trip.", gt=0)
@@ -258,7 +273,11 @@ class Validity(Model):
     ] = True
     max_rate_shortfall_percent: Annotated[
         float,
-        Field(description="Largest shortfall of the achieved write rate below the target.", ge=0, le=100),
+        Field(
+            description="Largest shortfall of the achieved write rate below the target.",
+            ge=0,
+            le=100,
+        ),
     ] = 10.0
 
 
@@ -279,9 +298,9 @@ class Timeouts(Model):
 class BenchmarkSpec(Model):
     """The spec of a KeyDBObserverBenchmark."""
 
-    run_nonce: Annotated[
-        str, Field(description="Change it to start a new run.", max_length=63)
-    ] = ""
+    run_nonce: Annotated[str, Field(description="Change it to start a new run.", max_length=63)] = (
+        ""
+    )
     engine: Annotated[Engine, Field(description="Engine under test.")] = Engine()
     workload: Annotated[Workload, Field(description="What the writers do.")] = Workload()
     observers: Annotated[
@@ -329,25 +348,44 @@ def cross_field_errors(spec: BenchmarkSpec) -> list[SpecError]:
     replicas = spec.engine.replicas
     flags = spec.engine.notify_keyspace_events
     if "E" not in flags:
-        errors.append(SpecError("spec.engine.notifyKeyspaceEvents",
-                                "must include E: observers listen on __keyevent@<db>__:set"))
+        errors.append(
+            SpecError(
+                "spec.engine.notifyKeyspaceEvents",
+                "must include E: observers listen on __keyevent@<db>__:set",
+            )
+        )
     if "$" not in flags and "A" not in flags:
-        errors.append(SpecError("spec.engine.notifyKeyspaceEvents",
-                                "must include $ or A: SET is a string command"))
+        errors.append(
+            SpecError(
+                "spec.engine.notifyKeyspaceEvents", "must include $ or A: SET is a string command"
+            )
+        )
     workload = spec.workload
     if workload.duration_seconds is not None and workload.writes is not None:
         errors.append(SpecError("spec.workload", "set either durationSeconds or writes, not both"))
     if workload.target_replica >= replicas:
-        errors.append(SpecError("spec.workload.targetReplica",
-                                f"{workload.target_replica} must be below engine.replicas ({replicas})"))
+        errors.append(
+            SpecError(
+                "spec.workload.targetReplica",
+                f"{workload.target_replica} must be below engine.replicas ({replicas})",
+            )
+        )
     seen: set[str] = set()
     for index, observer in enumerate(spec.observers):
         if observer.target_replica >= replicas:
-            errors.append(SpecError(f"spec.observers[{index}].targetReplica",
-                                    f"{observer.target_replica} must be below engine.replicas ({replicas})"))
+            errors.append(
+                SpecError(
+                    f"spec.observers[{index}].targetReplica",
+                    f"{observer.target_replica} must be below engine.replicas ({replicas})",
+                )
+            )
         if observer.name in seen:
-            errors.append(SpecError(f"spec.observers[{index}].name",
-                                    f"{observer.name!r} is used by another observer"))
+            errors.append(
+                SpecError(
+                    f"spec.observers[{index}].name",
+                    f"{observer.name!r} is used by another observer",
+                )
+            )
         seen.add(observer.name)
     return errors
 
@@ -400,8 +438,10 @@ def parse_benchmark(data: Any) -> Benchmark:
         raise errors_from_validation(exc) from None
     _checked(benchmark.spec)
     return benchmark
+
+
 def load_benchmark(path: str | Path) -> Benchmark:
-    """Read and validate a benchmark YAML file; the first document of kind KeyDBObserverBenchmark."""
+    """Read and validate a benchmark file: its first KeyDBObserverBenchmark document."""
     text = Path(path).read_text(encoding="utf-8")
     try:
         documents = [doc for doc in yaml.safe_load_all(text) if doc is not None]

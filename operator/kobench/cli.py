@@ -1,0 +1,113 @@
+"""The ``kobench`` command: run a benchmark locally, act as a role, or run the operator."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from kobench import __version__
+from kobench.errors import KobenchError, SpecError
+from kobench.results import RunResult, result_schema
+from kobench.roles import main as role_main
+from kobench.spec import load_benchmark
+
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INVALID = 3
+EXIT_INTERRUPTED = 130
+
+
+def _progress_printer(enabled: bool):  # type: ignore[no-untyped-def]
+    """A rich progress bar on a terminal; quiet otherwise."""
+    if not enabled:
+        return None, None
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = Progress(
+        TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), transient=True
+    )
+    task = bar.add_task("starting", total=1.0)
+
+    def update(stage: str, fraction: float) -> None:
+        bar.update(task, description=stage, completed=fraction)
+
+    return bar, update
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from kobench.runners.local import run_local
+    from kobench.runners.table import render_result
+
+    benchmark = load_benchmark(args.file)
+    bar, update = _progress_printer(sys.stderr.isatty() and not args.quiet)
+    if bar is not None:
+        with bar:
+            result = run_local(benchmark, server_binary=args.server_binary, progress=update)
+    else:
+        result = run_local(benchmark, server_binary=args.server_binary)
+    if args.output:
+        Path(args.output).write_text(result.model_dump_json(by_alias=True, indent=2) + "\n")
+    sys.stdout.write(render_result(result, color=sys.stdout.isatty()))
+    return exit_status(result)
+
+
+def exit_status(result: RunResult) -> int:
+    return {"Passed": 0, "Failed": EXIT_FAILED, "Invalid": EXIT_INVALID}[result.verdict]
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from kobench.roles.checks import check_plugins
+
+    benchmark = load_benchmark(args.file)
+    check_plugins(benchmark.spec)
+    print(f"{args.file}: valid {benchmark.kind} {benchmark.metadata.name}")
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    del args
+    print(json.dumps(result_schema(), indent=2))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kobench", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"kobench {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run a benchmark file locally, without a cluster")
+    run.add_argument("file", help="a KeyDBObserverBenchmark YAML file")
+    run.add_argument("--output", "-o", help="write the result document (JSON) here")
+    run.add_argument("--server-binary", help="engine server executable (default: from PATH)")
+    run.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    run.set_defaults(handler=cmd_run)
+
+    validate = sub.add_parser("validate", help="check a benchmark file without running it")
+    validate.add_argument("file")
+    validate.set_defaults(handler=cmd_validate)
+
+    schema = sub.add_parser("result-schema", help="print the JSON schema of result documents")
+    schema.set_defaults(handler=cmd_schema)
+
+    role = sub.add_parser("role", help="run one writer or observer (inside a pod)")
+    role_main.add_arguments(role)
+    role.set_defaults(handler=role_main.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        status: int = args.handler(args)
+        return status
+    except SpecError as exc:
+        print(f"kobench: invalid benchmark:\n{exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KobenchError as exc:
+        print(f"kobench: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("kobench: interrupted; every process it started was stopped", file=sys.stderr)
+        return EXIT_INTERRUPTED

@@ -1,0 +1,64 @@
+"""The observer role: one instance of an observer plugin against its target replica."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import redis
+
+from kobench.engines import get_engine
+from kobench.errors import SpecError
+from kobench.observers import EventBook, ObserverContext, Target, get_observer
+from kobench.results import ObserverResult
+from kobench.roles.config import RoleConfig
+
+
+def observer_context(
+    config: RoleConfig, name: str, instance: int, password: str | None
+) -> ObserverContext:
+    spec = config.spec
+    index = next((i for i, o in enumerate(spec.observers) if o.name == name), None)
+    if index is None:
+        names = ", ".join(o.name for o in spec.observers)
+        raise SpecError("spec.observers", f"no observer named {name!r} (have: {names})")
+    observer = spec.observers[index]
+    engine = get_engine(spec.engine.type)
+    listen = config.endpoints[observer.target_replica]
+    answer = config.endpoints[engine.handshake_replica(observer.target_replica)]
+    database = spec.engine.database
+    return ObserverContext(
+        run_id=config.run_id,
+        spec=spec,
+        name=name,
+        instance=instance,
+        mode=observer.mode,
+        listen=Target(listen.host, listen.port, password, database),
+        answer=Target(answer.host, answer.port, password, database),
+        handshake=observer.handshake,
+        deadline=time.monotonic() + config.subscribe_timeout_seconds + spec.run_seconds,
+    )
+
+
+def run_observer(
+    config: RoleConfig,
+    name: str,
+    instance: int,
+    password: str | None,
+    *,
+    ready_file: Path | None = None,
+) -> ObserverResult:
+    context = observer_context(config, name, instance, password)
+    strategy = get_observer(context.mode)
+    book = EventBook(context)
+
+    def ready() -> None:
+        if ready_file is not None:
+            ready_file.parent.mkdir(parents=True, exist_ok=True)
+            ready_file.write_text(context.instance_id, encoding="utf-8")
+
+    try:
+        strategy.observe(context, book, ready)
+    except (redis.RedisError, OSError, TimeoutError) as exc:
+        book.error = f"could not observe {context.listen}: {exc}"
+    return book.result()

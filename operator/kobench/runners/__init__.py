@@ -1,0 +1,1 @@
+"""Where roles run: ``local`` (processes on this machine) and ``kubernetes`` (pods)."""

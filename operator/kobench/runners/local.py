@@ -1,0 +1,293 @@
+"""``kobench run``: the engine servers, observers and writers as processes on this machine.
+
+Stages, each a small function: start the engine, wait for replication, start the observers and
+wait until each has confirmed its subscription (the start barrier), run the writers, collect
+the role documents and merge them. Every process started is stopped on the way out, also on
+Ctrl-C, SIGTERM or an error.
+"""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from kobench.engines import Engine, get_engine
+from kobench.engines.inspect import inspect_engine, replication_ready
+from kobench.errors import EngineError, EngineUnavailable
+from kobench.results import (
+    Convergence,
+    EngineFacts,
+    ObserverResult,
+    RunResult,
+    WriterResult,
+    merge_run,
+)
+from kobench.roles.checks import check_plugins
+from kobench.roles.config import PASSWORD_ENV, RESULT_MARKER, Endpoint, RoleConfig
+from kobench.runners.processes import Child, ProcessGroup, free_ports, sigterm_as_interrupt
+from kobench.spec import Benchmark
+
+POLL_SECONDS = 0.1
+Progress = Callable[[str, float], None]
+"""Called with a stage description and the fraction of the run done (0..1)."""
+
+
+def _no_progress(stage: str, fraction: float) -> None:
+    del stage, fraction
+
+
+def find_server(engine: Engine, server_binary: str | None) -> str:
+    """The server executable, or a message that says how to get one."""
+    if server_binary:
+        if shutil.which(server_binary) is None:
+            raise EngineUnavailable(f"--server-binary {server_binary!r} is not an executable")
+        return server_binary
+    found = shutil.which(engine.binary)
+    if found is None:
+        hint = (
+            "engine: redis works with Debian's package (apt-get install redis-server)"
+            if engine.name != "redis"
+            else "install it with: apt-get install redis-server"
+        )
+        raise EngineUnavailable(
+            f"engine {engine.name} needs `{engine.binary}` on PATH or --server-binary; {hint}"
+        )
+    return found
+
+
+@dataclass
+class LocalRun:
+    benchmark: Benchmark
+    server_binary: str | None = None
+    progress: Progress = _no_progress
+
+    def __post_init__(self) -> None:
+        self.spec = self.benchmark.spec
+        check_plugins(self.spec)
+        self.engine = get_engine(self.spec.engine.type)
+        self.binary = find_server(self.engine, self.server_binary)
+        suffix = self.spec.run_nonce or secrets.token_hex(3)
+        self.run_id = f"{self.benchmark.metadata.name}-{suffix}"[:40]
+        self.password = secrets.token_hex(16)
+
+    def execute(self) -> RunResult:
+        started_ns = time.time_ns()
+        with tempfile.TemporaryDirectory(prefix="kobench-") as tmp, sigterm_as_interrupt():
+            directory = Path(tmp)
+            group = ProcessGroup(directory)
+            try:
+                endpoints, servers = self._start_engine(group, directory)
+                config = RoleConfig(run_id=self.run_id, spec=self.spec, endpoints=endpoints)
+                config_path = directory / "run.json"
+                config_path.write_text(config.to_json(), encoding="utf-8")
+                observers = self._start_observers(group, directory, config_path, servers)
+                writers = self._run_writers(group, config_path, servers, observers)
+                return self._collect(endpoints, observers, writers, started_ns)
+            finally:
+                group.stop_all()
+
+    def _start_engine(
+        self, group: ProcessGroup, directory: Path
+    ) -> tuple[list[Endpoint], list[Child]]:
+        spec = self.spec.engine
+        self.progress(f"starting {spec.replicas} {self.engine.name} server(s)", 0.0)
+        endpoints = [Endpoint(host="127.0.0.1", port=port) for port in free_ports(spec.replicas)]
+        servers = []
+        for index in range(spec.replicas):
+            data = directory / f"replica-{index}"
+            data.mkdir()
+            # The password goes into a private config file, not onto the command line.
+            conf = data / "auth.conf"
+            conf.write_text(f"requirepass {self.password}\nmasterauth {self.password}\n")
+            conf.chmod(0o600)
+            args = self.engine.server_args(index, list(endpoints), spec=spec, password=None)
+            command = [self.binary, str(conf), *args, "--bind", "127.0.0.1", "--dir", str(data)]
+            servers.append(group.start(f"replica-{index}", command))
+        self._await_engine(endpoints, servers)
+        return endpoints, servers
+
+    def _await_engine(self, endpoints: list[Endpoint], servers: list[Child]) -> None:
+        deadline = time.monotonic() + self.spec.timeouts.engine_ready_seconds
+        facts: EngineFacts | None = None
+        while time.monotonic() < deadline:
+            for index, server in enumerate(servers):
+                if server.exit_code is not None:
+                    tail = server.read_output().strip().splitlines()[-3:]
+                    raise EngineError(
+                        f"engine replica {index} exited with code {server.exit_code}: "
+                        + " | ".join(tail)
+                    )
+            facts = inspect_engine(self.engine, endpoints, self.password)
+            if replication_ready(facts):
+                return
+            time.sleep(POLL_SECONDS)
+        details = "; ".join(
+            f"replica {s.index}: {s.detail}" for s in (facts.replication if facts else [])
+        )
+        raise EngineError(
+            f"replication not up after {self.spec.timeouts.engine_ready_seconds}s "
+            f"(timeouts.engineReadySeconds): {details}"
+        )
+
+    def _role_command(self, config_path: Path, *args: str) -> list[str]:
+        return [sys.executable, "-m", "kobench", "role", *args, "--config", str(config_path)]
+
+    def _start_observers(
+        self, group: ProcessGroup, directory: Path, config_path: Path, servers: list[Child]
+    ) -> list[Child]:
+        env = {PASSWORD_ENV: self.password}
+        ready_files: dict[str, Path] = {}
+        observers = []
+        for observer in self.spec.observers:
+            for instance in range(observer.replicas):
+                label = f"{observer.name}.{instance}"
+                ready = directory / "ready" / label
+                ready_files[label] = ready
+                command = self._role_command(
+                    config_path,
+                    "observer",
+                    "--observer",
+                    observer.name,
+                    "--instance",
+                    str(instance),
+                    "--ready-file",
+                    str(ready),
+                )
+                observers.append(group.start(label, command, env=env))
+        self.progress(f"waiting for {len(observers)} observer(s) to subscribe", 0.0)
+        deadline = time.monotonic() + self.spec.timeouts.subscribe_seconds
+        while not all(path.exists() for path in ready_files.values()):
+            for child in observers:
+                if child.exit_code is not None and not ready_files[child.label].exists():
+                    raise EngineError(
+                        f"observer {child.label} ended before subscribing: "
+                        + _describe_failure(child)
+                    )
+            self._check_servers(servers)
+            if time.monotonic() > deadline:
+                missing = [label for label, path in ready_files.items() if not path.exists()]
+                raise EngineError(
+                    f"observers {', '.join(missing)} did not subscribe within "
+                    f"{self.spec.timeouts.subscribe_seconds}s (timeouts.subscribeSeconds)"
+                )
+            time.sleep(POLL_SECONDS)
+        return observers
+
+    def _check_servers(self, servers: list[Child]) -> None:
+        for index, server in enumerate(servers):
+            if server.exit_code is not None:
+                raise EngineError(f"engine replica {index} exited with code {server.exit_code}")
+
+    def _run_writers(
+        self, group: ProcessGroup, config_path: Path, servers: list[Child], observers: list[Child]
+    ) -> list[Child]:
+        env = {PASSWORD_ENV: self.password}
+        writers = [
+            group.start(
+                f"writer.{n}",
+                self._role_command(config_path, "writer", "--writer-id", str(n)),
+                env=env,
+            )
+            for n in range(self.spec.workload.writers)
+        ]
+        workload = self.spec.workload
+        expected = workload.total_writes / workload.rate
+        started = time.monotonic()
+        deadline = started + self.spec.run_seconds
+        self.engine_failures: list[str] = []
+        while any(child.exit_code is None for child in writers + observers):
+            elapsed = time.monotonic() - started
+            self.progress("running", min(1.0, elapsed / expected))
+            for index, server in enumerate(servers):
+                reason = (
+                    f"engine replica {index} exited with code {server.exit_code} during the run"
+                )
+                if server.exit_code is not None and reason not in self.engine_failures:
+                    self.engine_failures.append(reason)
+            if time.monotonic() > deadline:
+                self.engine_failures.append(
+                    f"the run did not finish within {self.spec.run_seconds:.0f}s "
+                    "(timeouts.runSeconds)"
+                )
+                break
+            time.sleep(POLL_SECONDS)
+        self.progress("collecting", 1.0)
+        return writers
+
+    def _collect(
+        self,
+        endpoints: list[Endpoint],
+        observers: list[Child],
+        writers: list[Child],
+        started_ns: int,
+    ) -> RunResult:
+        reasons = list(self.engine_failures)
+        writer_docs: list[WriterResult] = []
+        observer_docs: list[ObserverResult] = []
+        for child in writers:
+            document = _result_line(child)
+            if document is None:
+                reasons.append(
+                    f"writer {child.label} produced no result: {_describe_failure(child)}"
+                )
+            else:
+                writer_docs.append(WriterResult.model_validate_json(document))
+        for child in observers:
+            document = _result_line(child)
+            if document is None:
+                reasons.append(
+                    f"observer {child.label} produced no result: {_describe_failure(child)}"
+                )
+            else:
+                observer_docs.append(ObserverResult.model_validate_json(document))
+        first = next((w for w in writer_docs if w.writer_id == 0), None)
+        engine = first.engine if first and first.engine else None
+        if engine is None:
+            engine = inspect_engine(self.engine, endpoints, self.password)
+        convergence = (
+            first.convergence
+            if first and first.convergence
+            else Convergence(checked=False, converged=False, detail="writer 0 did not check")
+        )
+        return merge_run(
+            benchmark=self.benchmark.metadata.name,
+            run_id=self.run_id,
+            spec=self.spec,
+            writers=writer_docs,
+            observers=observer_docs,
+            engine=engine,
+            convergence=convergence,
+            started_ns=started_ns,
+            finished_ns=time.time_ns(),
+            extra_reasons=reasons,
+        )
+
+
+def _result_line(child: Child) -> str | None:
+    for line in reversed(child.read_output().splitlines()):
+        if line.startswith(RESULT_MARKER):
+            return line[len(RESULT_MARKER) :]
+    return None
+
+
+def _describe_failure(child: Child) -> str:
+    tail = [line for line in child.read_output().strip().splitlines() if line][-3:]
+    code = child.exit_code
+    status = "still running" if code is None else f"exit code {code}"
+    return f"{status}; " + (" | ".join(tail) if tail else "no output")
+
+
+def run_local(
+    benchmark: Benchmark, *, server_binary: str | None = None, progress: Progress | None = None
+) -> RunResult:
+    """Run a benchmark on this machine and return its merged result."""
+    return LocalRun(benchmark, server_binary, progress or _no_progress).execute()
+
+
+__all__ = ["LocalRun", "find_server", "run_local"]
