@@ -161,6 +161,14 @@ class SequenceTracker:
     def gaps(self) -> int:
         return self.highest + 1 - self.distinct
 
+    def seen_below(self, limit: int) -> int:
+        """Distinct sequences in ``0..limit-1``."""
+        whole, rest = divmod(limit, 8)
+        count = int.from_bytes(self.seen[:whole], "little").bit_count()
+        if rest and whole < len(self.seen):
+            count += (self.seen[whole] & ((1 << rest) - 1)).bit_count()
+        return count
+
     def missed_of(self, expected: int) -> int:
         """Writes in ``0..expected-1`` that never arrived."""
-        return max(0, expected - self.distinct)
+        return expected - self.seen_below(expected)

@@ -1,0 +1,39 @@
+"""Key, value and handshake formats, and the sequence bookkeeping behind missed/duplicate counts."""
+
+from __future__ import annotations
+
+from kobench import protocol
+from kobench.protocol import Handshake, SequenceTracker, Write
+
+
+def test_a_shared_value_carries_writer_sequence_replica_and_intended_time() -> None:
+    write = Write(writer=3, seq=41, replica=2, intended_ns=1_700_000_000_123_456_789)
+    value = protocol.encode_value(write, 128)
+    assert len(value) == 128
+    assert protocol.decode_value(value) == write
+    assert protocol.decode_value(b"someone else's value") is None
+
+
+def test_a_unique_key_is_self_describing_and_scoped_to_the_run() -> None:
+    write = Write(0, 7, 1, 123)
+    key = protocol.unique_key("kobench", "run-1", write)
+    prefix = protocol.unique_key_prefix("kobench", "run-1")
+    assert protocol.decode_unique_key(key.encode(), prefix) == write
+    assert protocol.decode_unique_key(key, protocol.unique_key_prefix("kobench", "run-2")) is None
+
+
+def test_a_handshake_key_carries_the_observer_timestamps() -> None:
+    prefix = protocol.handshake_key_prefix("handshake_key", "r") + "hs:"
+    answer = Handshake("sync.0", 0, 5, 1000, 2000)
+    assert protocol.decode_handshake_key(protocol.handshake_key(prefix, answer), prefix) == answer
+
+
+def test_the_tracker_counts_distinct_duplicate_out_of_order_and_missing() -> None:
+    tracker = SequenceTracker()
+    for seq in [0, 1, 3, 2, 3, 5, 10_000]:
+        tracker.record(seq)
+    assert tracker.distinct == 6
+    assert tracker.duplicates == 1
+    assert tracker.out_of_order == 1  # 2 arrived after 3
+    assert tracker.missed_of(6) == 1  # 4 never came (10_000 is beyond the expected range)
+    assert tracker.highest == 10_000
