@@ -1,0 +1,5 @@
+"""``python -m kobench.controller`` is ``kobench operator``."""
+
+from kobench.controller.main import main
+
+main()

@@ -1,0 +1,110 @@
+"""kopf wiring only: every cause wakes one per-resource loop that calls :func:`reconcile`.
+
+Handlers are thin on purpose. A daemon per benchmark runs the reconcile loop (so passes over one
+resource never overlap); create, update and resume only wake it. kopf keeps its bookkeeping in
+``status.kopf`` (progress and the last handled configuration), never in annotations, so GitOps
+tools see no drift and a replaced resource does not look new.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any, cast
+
+import kopf
+from kubernetes_asyncio import client
+
+from kobench.controller.kube import Kube, load_config
+from kobench.controller.reconcile import reconcile
+from kobench.controller.runtime import Runtime
+from kobench.spec import GROUP, PLURAL, VERSION
+
+registry = kopf.OperatorRegistry()
+RESOURCE = (GROUP, VERSION, PLURAL)
+
+
+class Memo(kopf.Memo):
+    """What the handlers share (kopf hands it to every handler as ``memo``)."""
+
+    runtime: Runtime
+    wakeups: dict[str, asyncio.Event]
+
+
+def _wakeup(memo: Any, uid: str) -> asyncio.Event:
+    wakeups: dict[str, asyncio.Event] = memo.wakeups
+    return wakeups.setdefault(uid, asyncio.Event())
+
+
+def _post_event(body: dict[str, Any], type_: str, reason: str, message: str) -> None:
+    kopf.event(cast(Any, body), type=type_, reason=reason, message=message[:1024])
+
+
+@kopf.on.login(registry=registry)
+async def login(**kwargs: Any) -> Any:
+    """The same credentials as kubernetes_asyncio: in-cluster, else the kubeconfig."""
+    return await kopf.login_via_async_client(**kwargs)
+
+
+@kopf.on.startup(registry=registry)
+async def configure(settings: kopf.OperatorSettings, memo: Any, **_: Any) -> None:
+    settings.persistence.progress_storage = kopf.StatusProgressStorage(field="status.kopf.progress")
+    settings.persistence.diffbase_storage = kopf.StatusDiffBaseStorage(
+        field="status.kopf.last-handled-configuration"
+    )
+    settings.persistence.finalizer = f"{GROUP}/operator"
+    settings.posting.level = logging.WARNING
+    settings.watching.server_timeout = 120
+    settings.watching.client_timeout = 150
+    await load_config()
+    runtime: Runtime = memo.runtime
+    if runtime.client is None:
+        runtime.client = Kube(client.ApiClient())
+    runtime.post_event = _post_event
+
+
+@kopf.on.cleanup(registry=registry)
+async def close(memo: Any, **_: Any) -> None:
+    runtime: Runtime = memo.runtime
+    if runtime.client is not None:
+        await runtime.client.api.close()
+
+
+@kopf.on.create(*RESOURCE, registry=registry)
+@kopf.on.update(*RESOURCE, field="spec", registry=registry)
+@kopf.on.resume(*RESOURCE, registry=registry)
+async def changed(uid: str, memo: Any, **_: Any) -> None:
+    """Any change of the spec (or a restart): run a pass now."""
+    _wakeup(memo, uid).set()
+
+
+@kopf.daemon(*RESOURCE, registry=registry, cancellation_timeout=10)
+async def follow(
+    namespace: Any, name: str, uid: str, stopped: Any, memo: Any, logger: Any, **_: Any
+) -> None:
+    """The reconcile loop of one benchmark, for as long as it exists."""
+    runtime: Runtime = memo.runtime
+    wakeup = _wakeup(memo, uid)
+    first = True
+    while not stopped:
+        wakeup.clear()
+        try:
+            delay = await reconcile(runtime, namespace, name, first=first)
+            first = False
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # one bad pass must not end the loop; the next one retries
+            logger.exception(f"reconcile failed: {exc}")
+            delay = runtime.settings.active_interval * 2
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(wakeup.wait(), timeout=delay)
+    memo.wakeups.pop(uid, None)
+
+
+@kopf.on.event(*RESOURCE, registry=registry)
+async def forget_deleted(type: str, namespace: Any, name: str, memo: Any, **_: Any) -> None:
+    """A deleted benchmark's metric series disappear with it."""
+    if type == "DELETED":
+        runtime: Runtime = memo.runtime
+        runtime.metrics.runs.forget(namespace, name)

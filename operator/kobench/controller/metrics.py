@@ -1,0 +1,199 @@
+"""Prometheus metrics: the last run of every benchmark, and runs counted by verdict.
+
+Per-benchmark series come from a custom collector that holds each resource's last result, so
+forgetting a resource (when it is deleted) removes all of its series at once. Latency histograms
+are exposed with sub-millisecond buckets, computed from the run's HDR histograms.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from prometheus_client import CollectorRegistry, Counter
+from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from kobench.results import RunResult
+from kobench.stats import decode_histogram
+
+LATENCY_BUCKETS_SECONDS: tuple[float, ...] = (
+    0.00005,
+    0.0001,
+    0.00025,
+    0.0005,
+    0.00075,
+    0.001,
+    0.0025,
+    0.005,
+    0.01,
+    0.025,
+    0.05,
+    0.1,
+    0.25,
+    0.5,
+    1.0,
+    2.5,
+    5.0,
+)
+"""Upper bounds (seconds): 50 us to 5 s, dense below a millisecond."""
+VERDICTS = ("Passed", "Failed", "Invalid")
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    phase: str
+    verdict: str
+    result: RunResult | None
+
+
+def _buckets(encoded: str) -> tuple[list[tuple[str, float]], float] | None:
+    """Cumulative buckets and sum (seconds) of an encoded HDR histogram in microseconds."""
+    if not encoded:
+        return None
+    histogram = decode_histogram(encoded)
+    total = histogram.get_total_count()
+    if not total:
+        return None
+    counts = [0] * len(LATENCY_BUCKETS_SECONDS)
+    total_us = 0.0
+    for item in histogram.get_recorded_iterator():
+        value_us = item.value_iterated_to
+        count = item.count_at_value_iterated_to
+        total_us += value_us * count
+        for i, bound in enumerate(LATENCY_BUCKETS_SECONDS):
+            if value_us <= bound * 1_000_000:
+                counts[i] += count
+                break
+    buckets: list[tuple[str, float]] = []
+    running = 0
+    for bound, count in zip(LATENCY_BUCKETS_SECONDS, counts, strict=True):
+        running += count
+        buckets.append((repr(bound), float(running)))
+    buckets.append(("+Inf", float(total)))
+    return buckets, total_us / 1_000_000
+
+
+class RunCollector(Collector):
+    """Series of each benchmark's last run; ``forget`` drops a benchmark's series."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._runs: dict[tuple[str, str], RunRecord] = {}
+
+    def record(self, namespace: str, name: str, record: RunRecord) -> None:
+        with self._lock:
+            self._runs[(namespace, name)] = record
+
+    def forget(self, namespace: str, name: str) -> None:
+        with self._lock:
+            self._runs.pop((namespace, name), None)
+
+    def known(self) -> list[tuple[str, str]]:
+        with self._lock:
+            return sorted(self._runs)
+
+    def collect(self) -> Iterator[Metric]:
+        with self._lock:
+            runs = dict(self._runs)
+        base = ["namespace", "benchmark"]
+        obs = [*base, "observer"]
+        verdict = GaugeMetricFamily(
+            "kobench_run_verdict", "1 for the verdict of the last run.", labels=[*base, "verdict"]
+        )
+        writes = GaugeMetricFamily(
+            "kobench_run_writes", "Writes sent in the last run.", labels=base
+        )
+        rate = GaugeMetricFamily(
+            "kobench_run_achieved_rate_writes_per_second",
+            "Achieved writes per second per writer in the last run.",
+            labels=base,
+        )
+        duration = GaugeMetricFamily(
+            "kobench_run_duration_seconds", "Wall time of the last run's roles.", labels=base
+        )
+        missed = GaugeMetricFamily(
+            "kobench_run_missed_events", "Events an observer missed in the last run.", labels=obs
+        )
+        dups = GaugeMetricFamily(
+            "kobench_run_duplicate_events", "Duplicate events in the last run.", labels=obs
+        )
+        quantiles = {
+            q: GaugeMetricFamily(
+                f"kobench_run_event_latency_{q}_seconds",
+                f"{q} write-to-event latency of the last run (clock-corrected when estimated).",
+                labels=obs,
+            )
+            for q in ("p50", "p99", "p999", "max")
+        }
+        rtt = GaugeMetricFamily(
+            "kobench_run_handshake_rtt_p99_seconds", "p99 handshake round trip.", labels=obs
+        )
+        latency = HistogramMetricFamily(
+            "kobench_event_latency_seconds",
+            "Raw write-to-event latency of the last run.",
+            labels=obs,
+        )
+        rtt_hist = HistogramMetricFamily(
+            "kobench_handshake_rtt_seconds", "Handshake round trip of the last run.", labels=obs
+        )
+        for (namespace, name), record in sorted(runs.items()):
+            labels = [namespace, name]
+            for v in VERDICTS:
+                verdict.add_metric([*labels, v], 1.0 if record.verdict == v else 0.0)
+            result = record.result
+            if result is None:
+                continue
+            writes.add_metric(labels, float(result.writers.sent))
+            rate.add_metric(labels, result.writers.achieved_rate)
+            duration.add_metric(labels, max(0, result.finished_ns - result.started_ns) / 1e9)
+            for o in result.observers:
+                ol = [*labels, o.name]
+                missed.add_metric(ol, float(o.missed))
+                dups.add_metric(ol, float(o.duplicates))
+                summary = o.corrected_latency_ms or o.latency_ms
+                if summary is not None:
+                    for q, family in quantiles.items():
+                        family.add_metric(ol, getattr(summary, q) / 1000.0)
+                if o.handshake_rtt_ms is not None:
+                    rtt.add_metric(ol, o.handshake_rtt_ms.p99 / 1000.0)
+                for histogram, encoded in (
+                    (latency, o.latency_histogram),
+                    (rtt_hist, o.rtt_histogram),
+                ):
+                    buckets = _buckets(encoded)
+                    if buckets is not None:
+                        histogram.add_metric(ol, buckets[0], buckets[1])
+        families: Sequence[Metric] = [
+            verdict,
+            writes,
+            rate,
+            duration,
+            missed,
+            dups,
+            *quantiles.values(),
+            rtt,
+            latency,
+            rtt_hist,
+        ]
+        yield from families
+
+
+class Metrics:
+    """The operator's registry: the run collector plus a counter of finished runs."""
+
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        self.registry = registry or CollectorRegistry()
+        self.runs = RunCollector()
+        self.registry.register(self.runs)
+        self.finished = Counter(
+            "kobench_runs",
+            "Finished runs by verdict (Error: invalid spec; None: no verdict).",
+            ["verdict"],
+            registry=self.registry,
+        )
+
+    def run_finished(self, namespace: str, name: str, record: RunRecord) -> None:
+        self.finished.labels(verdict=record.verdict or "None").inc()
+        self.runs.record(namespace, name, record)

@@ -1,0 +1,217 @@
+"""The engine's children: password Secret, argument ConfigMap, headless Service, StatefulSet.
+
+A StatefulSet shares one pod template, but each replica needs its own arguments (KeyDB lists
+every *other* peer in ``--replicaof``). So the engine plugin's arguments for replica ``i`` go into
+the ConfigMap as ``args-i`` (one argument per line, password left out), and a tiny launcher reads
+the file that matches its ordinal and adds the password from the Secret.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+import shlex
+
+from kobench.engines import Engine as EnginePlugin
+from kobench.roles.config import Endpoint
+from kobench.runners.kubernetes.names import RunNames
+from kobench.runners.kubernetes.objects import (
+    Manifest,
+    Owner,
+    RoleOptions,
+    container_security_context,
+    metadata,
+    password_env,
+    pod_security_context,
+    resources,
+)
+from kobench.spec import BenchmarkSpec
+
+ENGINE_UID = 999
+"""The redis/keydb/valkey images' own user."""
+ARGS_DIR = "/etc/kobench/engine"
+DATA_DIR = "/data"
+PASSWORD_KEY = "password"
+
+
+def endpoints(names: RunNames, spec: BenchmarkSpec) -> list[Endpoint]:
+    """Where each replica listens, as roles and peers reach it (headless Service DNS)."""
+    return [
+        Endpoint(host=names.engine_host(i), port=spec.engine.port)
+        for i in range(spec.engine.replicas)
+    ]
+
+
+def generate_password() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def build_secret(names: RunNames, owner: Owner, password: str) -> Manifest:
+    return {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": metadata(names.secret, owner, names.labels("auth")),
+        "type": "Opaque",
+        "data": {PASSWORD_KEY: base64.b64encode(password.encode()).decode()},
+    }
+
+
+def password_source(names: RunNames, spec: BenchmarkSpec) -> tuple[str, str]:
+    """(Secret name, key) holding the engine password: the referenced one or the generated one."""
+    ref = spec.engine.auth_secret_ref
+    if ref is not None:
+        return ref.name, ref.key
+    return names.secret, PASSWORD_KEY
+
+
+def build_engine_config(
+    names: RunNames, owner: Owner, spec: BenchmarkSpec, plugin: EnginePlugin
+) -> Manifest:
+    peers = endpoints(names, spec)
+    data = {
+        f"args-{i}": "".join(
+            arg + "\n"
+            for arg in plugin.server_args(i, list(peers), spec=spec.engine, password=None)
+        )
+        for i in range(spec.engine.replicas)
+    }
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": metadata(names.engine_config, owner, names.labels("engine")),
+        "data": data,
+    }
+
+
+def build_service(names: RunNames, owner: Owner, spec: BenchmarkSpec) -> Manifest:
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": metadata(names.service, owner, names.labels("engine")),
+        "spec": {
+            "clusterIP": "None",
+            # Peers must find each other before they are ready: replication comes first.
+            "publishNotReadyAddresses": True,
+            "selector": names.selector("engine"),
+            "ports": [{"name": "redis", "port": spec.engine.port, "targetPort": spec.engine.port}],
+        },
+    }
+
+
+def cli_for(plugin: EnginePlugin) -> str:
+    """The engine's command-line client (keydb-server -> keydb-cli)."""
+    return plugin.binary.removesuffix("-server") + "-cli"
+
+
+def launcher(plugin: EnginePlugin) -> str:
+    """Shell that starts replica N (from the pod name) with its arguments and the password."""
+    return (
+        "set -eu\n"
+        f"cd {DATA_DIR}\n"
+        'i="${HOSTNAME##*-}"\n'
+        "set --\n"
+        'while IFS= read -r arg || [ -n "$arg" ]; do set -- "$@" "$arg"; done'
+        f' < "{ARGS_DIR}/args-$i"\n'
+        f'exec {shlex.quote(plugin.binary)} "$@" --dir {DATA_DIR}'
+        ' --requirepass "$KOBENCH_PASSWORD" --masterauth "$KOBENCH_PASSWORD"\n'
+    )
+
+
+def ping_probe(plugin: EnginePlugin, port: int) -> str:
+    """Ready only on PONG: a server that is LOADING answers an error instead."""
+    return (
+        f'{shlex.quote(cli_for(plugin))} -p {port} --no-auth-warning -a "$KOBENCH_PASSWORD"'
+        " ping 2>&1 | grep -qx PONG"
+    )
+
+
+def _affinity(names: RunNames, spec: BenchmarkSpec) -> Manifest | None:
+    mode = spec.engine.placement.anti_affinity
+    if mode == "none":
+        return None
+    term = {
+        "labelSelector": {"matchLabels": names.selector("engine")},
+        "topologyKey": "kubernetes.io/hostname",
+    }
+    if mode == "required":
+        return {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [term]}}
+    return {
+        "podAntiAffinity": {
+            "preferredDuringSchedulingIgnoredDuringExecution": [
+                {"weight": 100, "podAffinityTerm": term}
+            ]
+        }
+    }
+
+
+def build_statefulset(
+    names: RunNames,
+    owner: Owner,
+    spec: BenchmarkSpec,
+    plugin: EnginePlugin,
+    options: RoleOptions,
+) -> Manifest:
+    engine = spec.engine
+    secret_name, secret_key = password_source(names, spec)
+    port = engine.port
+    probe_cmd = ["sh", "-c", ping_probe(plugin, port)]
+    container: Manifest = {
+        "name": "engine",
+        "image": engine.image or plugin.default_image,
+        "imagePullPolicy": options.engine_pull_policy,
+        "command": ["sh", "-c", launcher(plugin)],
+        "env": [password_env(secret_name, secret_key)],
+        "ports": [{"name": "redis", "containerPort": port}],
+        "readinessProbe": {
+            "exec": {"command": probe_cmd},
+            "periodSeconds": 2,
+            "timeoutSeconds": 2,
+            "failureThreshold": 2,
+        },
+        "livenessProbe": {
+            "tcpSocket": {"port": port},
+            "initialDelaySeconds": 10,
+            "periodSeconds": 10,
+            "failureThreshold": 6,
+        },
+        "resources": resources(engine.resources),
+        "securityContext": container_security_context(),
+        "volumeMounts": [
+            {"name": "args", "mountPath": ARGS_DIR, "readOnly": True},
+            {"name": "data", "mountPath": DATA_DIR},
+        ],
+    }
+    pod_spec: Manifest = {
+        "automountServiceAccountToken": False,
+        "enableServiceLinks": False,
+        "securityContext": pod_security_context(ENGINE_UID),
+        "terminationGracePeriodSeconds": 5,
+        "containers": [container],
+        "volumes": [
+            {"name": "args", "configMap": {"name": names.engine_config}},
+            {"name": "data", "emptyDir": {}},
+        ],
+    }
+    affinity = _affinity(names, spec)
+    if affinity:
+        pod_spec["affinity"] = affinity
+    if engine.placement.node_selector:
+        pod_spec["nodeSelector"] = dict(engine.placement.node_selector)
+    if engine.placement.tolerations:
+        pod_spec["tolerations"] = [
+            t.model_dump(by_alias=True, exclude_none=True) for t in engine.placement.tolerations
+        ]
+    labels = names.labels("engine", **{"kobench.io/role": "engine"})
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "StatefulSet",
+        "metadata": metadata(names.statefulset, owner, labels),
+        "spec": {
+            "serviceName": names.service,
+            "replicas": engine.replicas,
+            # Peers start together: a KeyDB mesh needs every peer to come up.
+            "podManagementPolicy": "Parallel",
+            "selector": {"matchLabels": names.selector("engine")},
+            "template": {"metadata": {"labels": labels}, "spec": pod_spec},
+        },
+    }

@@ -1,0 +1,110 @@
+"""Deterministic names and kobench's own labels for a run's children.
+
+Every child of a run is named from the benchmark's name and the run id, so a reconcile that fires
+twice (or an operator restarted mid-run) finds the children it made instead of making new ones.
+The run id itself is derived from the resource's uid, the ``runNonce`` and the generation the run
+started for, so it is stable for the run and new for the next one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from kobench.spec import GROUP
+
+LABEL_PREFIX = GROUP
+BENCHMARK_LABEL = f"{LABEL_PREFIX}/benchmark"
+RUN_LABEL = f"{LABEL_PREFIX}/run-id"
+ROLE_LABEL = f"{LABEL_PREFIX}/role"
+OBSERVER_LABEL = f"{LABEL_PREFIX}/observer"
+INSTANCE_LABEL = f"{LABEL_PREFIX}/instance"
+WRITER_LABEL = f"{LABEL_PREFIX}/writer-id"
+RESULT_ANNOTATION = f"{LABEL_PREFIX}/result"
+"""Pod annotation holding a role's result document (only the kubelet-less test source reads it)."""
+
+MANAGED_BY = "kobench-operator"
+BASE_NAME_LENGTH = 36
+"""Characters of the benchmark name kept in child names (StatefulSet names must stay <= 52)."""
+
+
+def run_id_for(uid: str, run_nonce: str, generation: int) -> str:
+    """The id of the run started for (uid, runNonce, generation): 10 lowercase hex characters."""
+    digest = hashlib.sha256(f"{uid}:{run_nonce}:{generation}".encode()).hexdigest()
+    return digest[:10]
+
+
+@dataclass(frozen=True)
+class RunNames:
+    """The names of one run's children."""
+
+    benchmark: str
+    run_id: str
+
+    @property
+    def base(self) -> str:
+        stem = self.benchmark.replace(".", "-")[:BASE_NAME_LENGTH].rstrip("-")
+        return f"{stem}-{self.run_id[:6]}"
+
+    @property
+    def secret(self) -> str:
+        return f"{self.base}-auth"
+
+    @property
+    def engine_config(self) -> str:
+        return f"{self.base}-engine"
+
+    @property
+    def run_config(self) -> str:
+        return f"{self.base}-run"
+
+    @property
+    def service(self) -> str:
+        return f"{self.base}-engine"
+
+    @property
+    def statefulset(self) -> str:
+        return f"{self.base}-engine"
+
+    @property
+    def results(self) -> str:
+        return f"{self.base}-results"
+
+    def engine_pod(self, index: int) -> str:
+        return f"{self.statefulset}-{index}"
+
+    def engine_host(self, index: int) -> str:
+        """DNS name of replica ``index`` inside the namespace (headless Service record)."""
+        return f"{self.engine_pod(index)}.{self.service}"
+
+    def observer_pod(self, observer: str, instance: int) -> str:
+        return f"{self.base}-obs-{observer}-{instance}"
+
+    def writer_pod(self, writer_id: int) -> str:
+        return f"{self.base}-writer-{writer_id}"
+
+    def labels(self, component: str, **extra: str) -> dict[str, str]:
+        """kobench's own labels (never a copy of the resource's labels)."""
+        return {
+            "app.kubernetes.io/name": "kobench",
+            "app.kubernetes.io/component": component,
+            "app.kubernetes.io/managed-by": MANAGED_BY,
+            BENCHMARK_LABEL: self.benchmark[:63].rstrip("-."),
+            RUN_LABEL: self.run_id,
+            **extra,
+        }
+
+    def selector(self, component: str) -> dict[str, str]:
+        return {
+            BENCHMARK_LABEL: self.benchmark[:63].rstrip("-."),
+            RUN_LABEL: self.run_id,
+            "app.kubernetes.io/component": component,
+        }
+
+    def run_selector(self) -> str:
+        """Label selector (string form) matching every child of this run."""
+        return f"{RUN_LABEL}={self.run_id},{BENCHMARK_LABEL}={self.benchmark[:63].rstrip('-.')}"
+
+
+def benchmark_selector(benchmark: str) -> str:
+    return f"{BENCHMARK_LABEL}={benchmark[:63].rstrip('-.')}"
