@@ -11,7 +11,7 @@ from kobench import __version__
 from kobench.errors import KobenchError, SpecError
 from kobench.results import RunResult, result_schema
 from kobench.roles import main as role_main
-from kobench.spec import load_benchmark
+from kobench.spec import Benchmark, load_benchmark, parse_benchmark
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -41,6 +41,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     from kobench.runners.table import render_result
 
     benchmark = load_benchmark(args.file)
+    if args.engine:
+        benchmark = with_engine(benchmark, args.engine)
     bar, update = _progress_printer(sys.stderr.isatty() and not args.quiet)
     if bar is not None:
         with bar:
@@ -51,6 +53,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         Path(args.output).write_text(result.model_dump_json(by_alias=True, indent=2) + "\n")
     sys.stdout.write(render_result(result, color=sys.stdout.isatty()))
     return exit_status(result)
+
+
+def with_engine(benchmark: Benchmark, engine: str) -> Benchmark:
+    """The same benchmark on another engine (validated again)."""
+    document = benchmark.model_dump(by_alias=True, exclude_none=True)
+    document["spec"]["engine"]["type"] = engine
+    document["spec"]["engine"].pop("image", None)
+    return parse_benchmark(document)
 
 
 def exit_status(result: RunResult) -> int:
@@ -81,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("file", help="a KeyDBObserverBenchmark YAML file")
     run.add_argument("--output", "-o", help="write the result document (JSON) here")
     run.add_argument("--server-binary", help="engine server executable (default: from PATH)")
+    run.add_argument("--engine", help="run on this engine instead of spec.engine.type")
     run.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     run.set_defaults(handler=cmd_run)
 
