@@ -1,0 +1,29 @@
+# The whole test suite: lint, types, architecture, then every test tier.
+# Engine tests need redis-server and valkey-server; Kubernetes tests use the cluster that
+# hack/cluster builds and starts (see hack/README.md). `.ci/run` installs all of it first.
+PYTHON ?= python3
+PYTEST ?= $(PYTHON) -m pytest
+
+.PHONY: test lint unit engine kube quickstart
+
+test: lint
+	$(PYTEST) -m "not controlplane and not cluster"
+	$(PYTEST) -m "controlplane or cluster"
+
+lint:
+	$(PYTHON) -m pip install -q -e '.[dev]'
+	ruff check operator tests benchmarks
+	mypy
+	lint-imports
+
+unit:
+	$(PYTEST) tests/unit
+
+engine:
+	$(PYTEST) -m engine
+
+kube:
+	$(PYTEST) -m "controlplane or cluster"
+
+quickstart:
+	kobench run examples/quickstart.yaml
