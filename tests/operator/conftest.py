@@ -1,0 +1,45 @@
+"""Fixtures for the operator tests: the CRD installed, and the operator as a subprocess."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from tests.operator.helpers import CRD_FILE, CRD_NAME, OperatorProcess
+from tests.plugins.kube import KubeCluster
+
+
+@pytest.fixture(scope="session")
+def crd_cluster(kube_control_plane: KubeCluster) -> KubeCluster:
+    """The control plane with kobench's committed CRD applied and established."""
+    kube_control_plane.kubectl("apply", "--server-side", "--force-conflicts", "-f", str(CRD_FILE))
+    kube_control_plane.kubectl("wait", "--for=condition=Established", f"crd/{CRD_NAME}",
+                               "--timeout=60s")
+    return kube_control_plane
+
+
+@pytest.fixture
+def operator(tmp_path: Path) -> Iterator[Callable[..., OperatorProcess]]:
+    """Factory: ``operator(cluster, namespace, *extra_args)`` starts an operator; at the end the
+    namespace's benchmarks are deleted while it still runs (so its finalizer goes away)."""
+    started: list[OperatorProcess] = []
+
+    def start(cluster: KubeCluster, namespace: str, *extra: str) -> OperatorProcess:
+        proc = OperatorProcess(cluster, namespace, tmp_path / f"operator-{len(started)}.log",
+                               list(extra))
+        proc.start()
+        started.append(proc)
+        return proc
+
+    yield start
+    for proc in started:
+        if proc.process is not None and proc.process.poll() is None:
+            proc.cluster.kubectl("delete", "kob", "--all", "-n", proc.namespace, "--wait=true",
+                                 "--timeout=30s", check=False, timeout=60)
+        proc.stop()
+        if os.environ.get("KOBENCH_SHOW_OPERATOR_LOG"):
+            print(proc.log())
+
+

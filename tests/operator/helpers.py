@@ -1,0 +1,107 @@
+"""Helpers of the operator tests: polling, the operator subprocess, reading benchmarks."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.plugins.kube import KubeCluster
+
+REPO = Path(__file__).resolve().parents[2]
+CRD_FILE = REPO / "manifests" / "crd.yaml"
+CRD_NAME = "keydbobserverbenchmarks.kobench.io"
+
+
+def wait_for(what: str, probe: Callable[[], Any], timeout: float = 60, every: float = 0.5) -> Any:
+    """Poll ``probe`` until it returns something truthy; fail naming ``what`` on timeout."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        last = probe()
+        if last:
+            return last
+        time.sleep(every)
+    pytest.fail(f"timed out after {timeout}s waiting for {what} (last: {last!r})", pytrace=False)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class OperatorProcess:
+    """``python -m kobench.controller`` (what ``kobench operator`` runs) against a namespace."""
+
+    cluster: KubeCluster
+    namespace: str
+    log_path: Path
+    extra: list[str] = field(default_factory=list)
+    metrics_port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        command = [
+            sys.executable, "-m", "kobench.controller", "--namespace", self.namespace,
+            "--metrics-port", str(self.metrics_port), "--liveness-port", "0",
+            "--results-source", "kubeletless-test-annotation", "--log-format", "plain",
+            *self.extra,
+        ]
+        env = {**self.cluster.env, "PYTHONUNBUFFERED": "1"}
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env,
+                                        cwd=REPO)
+        wait_for("the operator's /metrics", self._metrics_up, timeout=30)
+
+    def _metrics_up(self) -> bool:
+        if self.process is not None and self.process.poll() is not None:
+            pytest.fail(f"operator exited {self.process.returncode}:\n{self.log()}", pytrace=False)
+        try:
+            self.metrics()
+        except OSError:
+            return False
+        return True
+
+    def stop(self, *, kill: bool = False) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def metrics(self) -> str:
+        url = f"http://127.0.0.1:{self.metrics_port}/metrics"
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return str(response.read().decode())
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")[-8000:]
+
+
+def get_kob(cluster: KubeCluster, namespace: str, name: str) -> dict[str, Any]:
+    result: dict[str, Any] = cluster.get_json("kob", name, "-n", namespace)
+    return result
+
+
+def status_of(cluster: KubeCluster, namespace: str, name: str) -> dict[str, Any]:
+    return dict(get_kob(cluster, namespace, name).get("status") or {})
+
+
+def pod_names(cluster: KubeCluster, namespace: str, selector: str) -> list[str]:
+    out = cluster.kubectl("get", "pods", "-n", namespace, "-l", selector, "-o", "json").stdout
+    return sorted(p["metadata"]["name"] for p in json.loads(out)["items"]
+                  if not p["metadata"].get("deletionTimestamp"))
