@@ -142,7 +142,8 @@ def writer_result(spec: BenchmarkSpec, writer_id: int) -> str:
         warmup_writes=spec.workload.warmup_writes, measured_seconds=1.0,
         achieved_rate=float(spec.workload.rate), rtt=rtt,
         engine=EngineFacts(type=spec.engine.type, version="6.3.4", replicas=replicas,
-                           replication=[ReplicaState(index=i, address=f"r{i}", role="active-replica",
+                           replication=[ReplicaState(index=i, address=f"r{i}",
+                                                     role="active-replica",
                                                      link_up=True) for i in range(replicas)])
         if writer_id == 0 else None,
         convergence=Convergence(checked=True, converged=True, detail="all keys equal")

@@ -37,7 +37,9 @@ def benchmark(name: str, spec: dict[str, Any]) -> dict[str, Any]:
             "metadata": {"name": name}, "spec": spec}
 
 
-def wait_phase(cluster: KubeCluster, ns: str, name: str, *phases: str, timeout: float = 60) -> dict[str, Any]:
+def wait_phase(
+    cluster: KubeCluster, ns: str, name: str, *phases: str, timeout: float = 60
+) -> dict[str, Any]:
     def probe() -> dict[str, Any] | None:
         status = status_of(cluster, ns, name)
         return status if status.get("phase") in phases else None
@@ -180,7 +182,8 @@ def test_a_run_goes_from_apply_to_succeeded_with_results(
     # DeleteOnSuccess (the default): the run's pods go, the results stay.
     wait_for("cleanup of the engine", lambda: not cluster.get_json(
         "statefulset", "-n", ns, "-l", f"kobench.io/run-id={run_id}")["items"])
-    wait_for("cleanup of role pods", lambda: not pod_names(cluster, ns, f"kobench.io/run-id={run_id}"))
+    wait_for("cleanup of role pods",
+             lambda: not pod_names(cluster, ns, f"kobench.io/run-id={run_id}"))
     cluster.get_json("configmap", status["resultsConfigMap"], "-n", ns)
 
     # Deleting the benchmark removes its metric series; the results go with it (owner reference).
@@ -291,7 +294,8 @@ def test_an_operator_restarted_mid_run_finishes_it_without_duplicates(
     spec = {**SPEC, "cleanup": "Keep"}
     cluster.apply(benchmark("restart", spec), namespace=ns)
     status = drive_engine_ready(cluster, ns, "restart", replicas=2)
-    wait_for("observer pods", lambda: len(pod_names(cluster, ns, run_selector(status, "observer"))) == 3)
+    wait_for("observer pods",
+             lambda: len(pod_names(cluster, ns, run_selector(status, "observer"))) == 3)
     op.stop(kill=True)
     replacement = operator(cluster, ns)
     observers = drive_subscribed(cluster, ns, "restart", expected=3)
