@@ -1,0 +1,101 @@
+"""The Helm chart and the kustomize base: lint, render, schema, and the same RBAC in both."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from tests.plugins.kube import KubeCluster
+
+pytestmark = pytest.mark.controlplane
+REPO = Path(__file__).resolve().parents[2]
+CHART = REPO / "helm" / "kobench"
+
+
+def helm(cluster: KubeCluster, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    if cluster.helm_path is None:
+        pytest.fail("helm is not built: run hack/cluster build", pytrace=False)
+    result = subprocess.run([str(cluster.helm_path), *args], capture_output=True, text=True,
+                            env=cluster.env, timeout=120, check=False)
+    if check and result.returncode != 0:
+        pytest.fail(f"helm {' '.join(args)}: {result.stderr}{result.stdout}", pytrace=False)
+    return result
+
+
+def render(
+    cluster: KubeCluster, *sets: str, namespace: str = "kobench-system"
+) -> list[dict[str, Any]]:
+    args = ["template", "kob", str(CHART), "-n", namespace]
+    for value in sets:
+        args += ["--set", value]
+    return [d for d in yaml.safe_load_all(helm(cluster, *args).stdout) if d]
+
+
+def by_kind(documents: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+    return [d for d in documents if d["kind"] == kind]
+
+
+def test_helm_lint_passes(kube_control_plane: KubeCluster) -> None:
+    out = helm(kube_control_plane, "lint", "--strict", str(CHART)).stdout
+    assert "0 chart(s) failed" in out
+
+
+def test_chart_renders_a_standalone_least_privilege_operator(
+    kube_control_plane: KubeCluster,
+) -> None:
+    documents = render(kube_control_plane, "image.tag=1.2.3")
+    deployment = by_kind(documents, "Deployment")[0]
+    assert deployment["spec"]["replicas"] == 1
+    container = deployment["spec"]["template"]["spec"]["containers"][0]
+    assert container["image"] == "kobench:1.2.3"
+    assert "--all-namespaces" in container["args"]
+    assert "--role-image=kobench:1.2.3" in container["args"]
+    assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    role = by_kind(documents, "ClusterRole")[0]
+    rbac = yaml.safe_load_all((REPO / "manifests/rbac.yaml").read_text())
+    manifests_role = next(d for d in rbac if d["kind"] == "ClusterRole")
+    assert role["rules"] == manifests_role["rules"]
+    verbs = {v for rule in role["rules"] for v in rule["verbs"]}
+    assert "*" not in verbs and "escalate" not in verbs and "bind" not in verbs
+    assert not by_kind(documents, "ServiceMonitor")
+
+
+def test_chart_scopes_to_namespaces_and_renders_a_service_monitor(
+    kube_control_plane: KubeCluster,
+) -> None:
+    documents = render(kube_control_plane, "scope.clusterWide=false", "scope.namespaces={a,b}",
+                       "metrics.serviceMonitor.enabled=true")
+    assert not by_kind(documents, "ClusterRole")
+    assert sorted(r["metadata"]["namespace"] for r in by_kind(documents, "Role")) == ["a", "b"]
+    args = by_kind(documents, "Deployment")[0]["spec"]["template"]["spec"]["containers"][0]["args"]
+    assert "--namespace=a" in args and "--namespace=b" in args
+    assert by_kind(documents, "ServiceMonitor")[0]["spec"]["endpoints"][0]["port"] == "metrics"
+
+
+@pytest.mark.parametrize("bad", ["logFormat=xml", "image.pullPolicy=Sometimes",
+                                 "scope.clusterWide=false", "metrics.port=0", "unknown=1"])
+def test_values_schema_rejects_bad_values(kube_control_plane: KubeCluster, bad: str) -> None:
+    result = helm(kube_control_plane, "template", "kob", str(CHART), "--set", bad, check=False)
+    assert result.returncode != 0
+    assert "values don't meet the specifications of the schema" in result.stderr
+
+
+def test_rendered_chart_and_kustomize_base_pass_server_side_dry_run(
+    crd_cluster: KubeCluster, kube_namespace: Callable[..., str],
+) -> None:
+    kube_control_plane = crd_cluster
+    ns = kube_namespace(kube_control_plane)
+    text = helm(kube_control_plane, "template", "kob", str(CHART), "-n", ns,
+                "--set", "scope.clusterWide=false", "--set", f"scope.namespaces={{{ns}}}").stdout
+    kube_control_plane.kubectl("apply", "--dry-run=server", "-n", ns, "-f", "-", input=text)
+    built = kube_control_plane.kubectl("kustomize", str(REPO / "manifests")).stdout
+    kinds = sorted(d["kind"] for d in yaml.safe_load_all(built) if d)
+    assert kinds == ["ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "Deployment",
+                     "Namespace", "Service", "ServiceAccount"]
+    samples = kube_control_plane.kubectl("kustomize", str(REPO / "manifests/samples")).stdout
+    kube_control_plane.kubectl("apply", "--dry-run=server", "-n", ns, "-f", "-", input=samples)
