@@ -54,6 +54,9 @@ async def configure(settings: kopf.OperatorSettings, memo: Any, **_: Any) -> Non
         field="status.kopf.last-handled-configuration"
     )
     settings.persistence.finalizer = f"{GROUP}/operator"
+    # The resource is named in full and namespaces are given exactly: no need to list
+    # namespaces or discover CRDs, so the operator's RBAC stays minimal.
+    settings.scanning.disabled = True
     settings.posting.level = logging.WARNING
     settings.watching.server_timeout = 120
     settings.watching.client_timeout = 150
