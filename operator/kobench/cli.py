@@ -82,6 +82,18 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reference(args: argparse.Namespace) -> int:
+    from kobench.readme import update
+    from kobench.reference import reference_markdown
+
+    if args.update:
+        changed = update(Path(args.update))
+        print(f"{args.update}: {'updated' if changed else 'already up to date'}")
+    else:
+        print(reference_markdown())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kobench", description=__doc__)
     parser.add_argument("--version", action="version", version=f"kobench {__version__}")
@@ -101,6 +113,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     schema = sub.add_parser("result-schema", help="print the JSON schema of result documents")
     schema.set_defaults(handler=cmd_schema)
+
+    reference = sub.add_parser("reference", help="print the resource reference (Markdown)")
+    reference.add_argument("--update", metavar="README", help="rewrite its reference section")
+    reference.set_defaults(handler=cmd_reference)
 
     role = sub.add_parser("role", help="run one writer or observer (inside a pod)")
     role_main.add_arguments(role)

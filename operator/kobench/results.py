@@ -79,6 +79,13 @@ class ObserverResult(Doc):
     handshakes_sent: int = 0
     disconnects: int = 0
     foreign_events: int = 0
+    end_lag_ms: Annotated[
+        float | None,
+        Field(
+            description="How long after the writer's last write the observer saw its end marker: "
+            "the backlog left at the end of the run."
+        ),
+    ] = None
     error: str | None = None
 
 
@@ -170,6 +177,9 @@ class ObserverSummary(Doc):
     clock_offset_ms: float | None = None
     clock_uncertainty_ms: float | None = None
     clock_same_host: bool | None = None
+    end_lag_ms: Annotated[
+        float | None, Field(description="Worst backlog at the end of the run, over instances.")
+    ] = None
     errors: list[str] = []
     latency_histogram: str = ""
     rtt_histogram: str = ""
@@ -330,6 +340,7 @@ def _observer_summary(
         clock_offset_ms=None if clock is None else clock.offset_ms,
         clock_uncertainty_ms=None if clock is None else clock.uncertainty_ms,
         clock_same_host=None if clock is None else clock.same_host,
+        end_lag_ms=max((d.end_lag_ms for d in documents if d.end_lag_ms is not None), default=None),
         errors=errors,
         latency_histogram=encode_histogram(latency) if latency.get_total_count() else "",
         rtt_histogram=encode_histogram(rtt) if rtt.get_total_count() else "",

@@ -78,10 +78,13 @@ class Resources(Model):
 class Toleration(Model):
     """A pod toleration, as in the core API."""
 
-    key: str | None = None
-    operator: Literal["Exists", "Equal"] | None = None
-    value: str | None = None
-    effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] | None = None
+    key: Annotated[str | None, Field(description="Taint key.")] = None
+    operator: Annotated[Literal["Exists", "Equal"] | None, Field(description="How to match.")] = None
+    value: Annotated[str | None, Field(description="Taint value (with Equal).")] = None
+    effect: Annotated[
+        Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] | None,
+        Field(description="Taint effect to tolerate."),
+    ] = None
 
 
 class Placement(Model):

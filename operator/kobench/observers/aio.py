@@ -103,7 +103,7 @@ class AsyncObserver:
                 book.on_notification()
                 shared.append(received_ns)
             elif kind == END:
-                book.on_end(key)
+                book.on_end(key, received_ns)
         if shared:
             shared_key = context.spec.workload.shared_key
             if len(shared) == 1:

@@ -106,10 +106,10 @@ class ObserverContext:
         )
 
 
-def end_key(run_id: str, spec: BenchmarkSpec, writer: int, sent: int) -> str:
-    """The key a writer sets when it has sent its last write; observers learn its total from it."""
+def end_key(run_id: str, spec: BenchmarkSpec, writer: int, sent: int, at_ns: int) -> str:
+    """The key a writer sets after its last write: its total, and when (wall clock, ns)."""
     prefix = protocol.handshake_key_prefix(spec.workload.handshake_key, run_id) + END_MARK
-    return f"{prefix}{writer}:{sent}"
+    return f"{prefix}{writer}:{sent}:{at_ns}"
 
 
 SHARED, UNIQUE, END, OTHER = "shared", "unique", "end", "other"
@@ -132,6 +132,7 @@ class EventBook:
     disconnects: int = 0
     error: str | None = None
     last_end_at: float | None = None
+    end_lag_ms: float | None = None
 
     def __post_init__(self) -> None:
         workload = self.context.spec.workload
@@ -158,12 +159,15 @@ class EventBook:
     def decode_unique(self, key: bytes) -> Write | None:
         return protocol.decode_unique_key(key, self._unique_prefix)
 
-    def on_end(self, key: bytes) -> None:
+    def on_end(self, key: bytes, received_ns: int) -> None:
         parts = key[len(self._end_prefix_b) :].split(b":")
         try:
-            writer, sent = int(parts[0]), int(parts[1])
+            writer, sent, at_ns = int(parts[0]), int(parts[1]), int(parts[2])
         except (IndexError, ValueError):
             return
+        if writer not in self.ended:
+            lag_ms = (received_ns - at_ns) / 1e6
+            self.end_lag_ms = lag_ms if self.end_lag_ms is None else max(self.end_lag_ms, lag_ms)
         self.ended[writer] = sent
         self.last_end_at = time.monotonic()
 
@@ -260,6 +264,7 @@ class EventBook:
             handshakes_sent=self.handshakes_sent,
             disconnects=self.disconnects,
             foreign_events=self.foreign,
+            end_lag_ms=None if self.end_lag_ms is None else round(self.end_lag_ms, 3),
             error=self.error,
         )
 

@@ -50,7 +50,7 @@ class SyncObserver:
                     book.on_notification()
                     write = book.decode_unique(key)
                 elif kind == END:
-                    book.on_end(key)
+                    book.on_end(key, received_ns)
                     continue
                 else:
                     continue

@@ -160,7 +160,8 @@ class Writer:
         try:
             sent, measured_seconds, max_lag_ns = self._write_all(clients)
             for replica, client in clients.items():
-                client.set(end_key(self.config.run_id, self.spec, self.writer_id, sent), replica)
+                key = end_key(self.config.run_id, self.spec, self.writer_id, sent, time.time_ns())
+                client.set(key, replica, ex=self.spec.workload.key_ttl_seconds)
             if handshaking:
                 self._await_handshakes(sent)
         except (redis.RedisError, OSError) as exc:
