@@ -8,6 +8,7 @@ results ConfigMap, events and metrics.
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 from typing import Any
@@ -18,6 +19,7 @@ from tests.operator import fake_kubelet as kubelet
 from tests.operator.helpers import OperatorProcess, get_kob, pod_names, status_of, wait_for
 from tests.plugins.kube import KubeCluster
 
+from kobench.controller.report import print_report
 from kobench.spec import parse_spec
 
 pytestmark = pytest.mark.controlplane
@@ -91,7 +93,7 @@ def finish_roles(cluster: KubeCluster, ns: str, name: str, spec: dict[str, Any],
 
 def test_a_run_goes_from_apply_to_succeeded_with_results(
     crd_cluster: KubeCluster, kube_namespace: Callable[..., str],
-    operator: Callable[..., OperatorProcess],
+    operator: Callable[..., OperatorProcess], monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     cluster = crd_cluster
     ns = kube_namespace(cluster)
@@ -185,6 +187,15 @@ def test_a_run_goes_from_apply_to_succeeded_with_results(
     wait_for("cleanup of role pods",
              lambda: not pod_names(cluster, ns, f"kobench.io/run-id={run_id}"))
     cluster.get_json("configmap", status["resultsConfigMap"], "-n", ns)
+
+    # kobench report reads the same result back and prints the local run's table.
+    monkeypatch.setenv("KUBECONFIG", str(cluster.kubeconfig))
+    printed = io.StringIO()
+    assert print_report("story", ns, output=printed) == 0
+    assert "sync" in printed.getvalue() and "async" in printed.getvalue()
+    as_json = io.StringIO()
+    print_report("story", ns, run_id=run_id, output=as_json, as_json=True)
+    assert json.loads(as_json.getvalue())["runId"] == run_id
 
     # Deleting the benchmark removes its metric series; the results go with it (owner reference).
     cluster.kubectl("delete", "kob", "story", "-n", ns, "--timeout=30s")
