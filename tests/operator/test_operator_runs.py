@@ -317,7 +317,11 @@ def test_an_operator_restarted_mid_run_finishes_it_without_duplicates(
     everything = pod_names(cluster, ns, f"kobench.io/run-id={status['runId']}")
     assert len(everything) == 2 + 3 + 1, everything  # engine, observers, one writer: no duplicates
     assert len(cluster.get_json("statefulset", "-n", ns)["items"]) == 1
-    del replacement
+    # Restarted after the run, the operator exposes the last run's metrics again.
+    replacement.stop()
+    again = operator(cluster, ns)
+    wait_for("restored metrics", lambda: 'benchmark="restart"' in again.metrics())
+    assert 'kobench_run_writes{benchmark="restart"' in again.metrics()
 
 
 def test_an_invalid_spec_the_schema_cannot_catch_ends_in_error(

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 from kobench.controller.metrics import RunRecord
 from kobench.controller.runtime import now_text
+from kobench.results import RunResult
+from kobench.runners.kubernetes.roles import RESULT_KEY
 from kobench.runners.kubernetes.status import HistoryEntry, push_history
 from kobench.spec import BenchmarkSpec
 
@@ -64,6 +66,21 @@ async def cleanup(p: Pass, spec: BenchmarkSpec) -> None:
     """Apply the cleanup policy to the run's children; the results ConfigMap always stays."""
     if should_clean(p, spec):
         await p.rt.kube.delete_run(p.namespace, p.names.run_selector(), keep_results=True)
+
+
+async def restore_metrics(p: Pass) -> None:
+    """After an operator restart: expose the last finished run again (without counting it)."""
+    if (p.namespace, p.name) in p.rt.metrics.runs.known():
+        return
+    result = None
+    if p.status.results_config_map:
+        found = await p.rt.kube.get_config_map(p.namespace, p.status.results_config_map)
+        text = ((found or {}).get("data") or {}).get(RESULT_KEY)
+        if text:
+            result = RunResult.model_validate_json(text)
+    record = RunRecord(phase=str(p.status.phase), verdict=str(p.status.verdict or ""),
+                       result=result)
+    p.rt.metrics.runs.record(p.namespace, p.name, record)
 
 
 async def superseded(p: Pass) -> None:

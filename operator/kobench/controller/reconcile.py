@@ -11,12 +11,13 @@ history as superseded) and starts a new one; any other change applies to the nex
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 from typing import Any
 
 from kobench.controller.collect import collect
-from kobench.controller.finish import cleanup, finish, superseded
+from kobench.controller.finish import cleanup, finish, restore_metrics, superseded
 from kobench.controller.runtime import Runtime, now_text, parse_time
 from kobench.engines import get_engine
 from kobench.errors import SpecError, SpecErrors
@@ -294,7 +295,10 @@ async def reconcile(rt: Runtime, namespace: str, name: str, *, first: bool = Fal
         if p.status.run_id and p.status.phase not in TERMINAL_PHASES and p.status.phase:
             await superseded(p)
         start_run(p)
-    elif p.status.phase not in TERMINAL_PHASES:
+    elif p.status.phase in TERMINAL_PHASES:
+        if first and p.status.phase != "Error":
+            await restore_metrics(p)
+    else:
         before = p.status.phase
         await step(p)
         if p.status.phase in TERMINAL_PHASES and before not in TERMINAL_PHASES:
@@ -305,7 +309,8 @@ async def reconcile(rt: Runtime, namespace: str, name: str, *, first: bool = Fal
     # Cleanup after the terminal status is stored, so a crash in between cannot make a later
     # pass mistake the deleted children for missing ones; a restarted operator repeats it.
     if first and p.status.phase in ("Succeeded", "Failed"):
-        await cleanup(p, await frozen_spec(p))
+        with contextlib.suppress(SpecError):  # a spec made invalid since: nothing to clean
+            await cleanup(p, await frozen_spec(p))
     return (
         rt.settings.idle_interval
         if p.status.phase in TERMINAL_PHASES
