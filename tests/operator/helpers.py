@@ -105,3 +105,22 @@ def pod_names(cluster: KubeCluster, namespace: str, selector: str) -> list[str]:
     out = cluster.kubectl("get", "pods", "-n", namespace, "-l", selector, "-o", "json").stdout
     return sorted(p["metadata"]["name"] for p in json.loads(out)["items"]
                   if not p["metadata"].get("deletionTimestamp"))
+
+
+def token_cluster(admin: KubeCluster, token: str, kubeconfig: Path) -> KubeCluster:
+    """The same cluster seen with only a bearer token (a service account's): a kubeconfig with
+    the admin's server and CA, and no other credentials."""
+    view = json.loads(admin.kubectl("config", "view", "--raw", "--minify", "--flatten",
+                                    "-o", "json").stdout)
+    server = view["clusters"][0]
+    config = {
+        "apiVersion": "v1", "kind": "Config",
+        "clusters": [server],
+        "users": [{"name": "token", "user": {"token": token}}],
+        "contexts": [{"name": "token", "context": {"cluster": server["name"], "user": "token"}}],
+        "current-context": "token",
+    }
+    kubeconfig.write_text(json.dumps(config))
+    kubeconfig.chmod(0o600)
+    return KubeCluster(kubeconfig=kubeconfig, mode=admin.mode, kubectl_path=admin.kubectl_path,
+                       helm_path=admin.helm_path)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tests.operator.helpers import OperatorProcess
+from tests.operator.helpers import OperatorProcess, token_cluster
 from tests.operator.test_operator_runs import (
     SPEC,
     benchmark,
@@ -43,7 +43,7 @@ def test_operator_works_with_only_the_charts_rbac(
     try:
         token = admin.kubectl("create", "token", f"{release}-kobench", "-n", home,
                               "--duration=1h").stdout.strip()
-        restricted = admin.with_token(token, tmp_path / "operator.kubeconfig")
+        restricted = token_cluster(admin, token, tmp_path / "operator.kubeconfig")
         # The token really is restricted: it cannot read Secrets' contents, for example.
         denied = restricted.kubectl("get", "secrets", "-n", bench_ns, check=False)
         assert denied.returncode != 0 and "forbidden" in denied.stderr.lower()
