@@ -120,8 +120,13 @@ class Engine(Model):
     ] = 3
     server_threads: Annotated[
         int,
-        Field(description="Server threads (KeyDB server-threads, Redis io-threads).", ge=1, le=16),
-    ] = 2
+        Field(
+            description="Server threads (KeyDB server-threads, Redis/Valkey io-threads). More "
+            "than 1 only helps with spare cores: Redis I/O threads busy-wait.",
+            ge=1,
+            le=16,
+        ),
+    ] = 1
     notify_keyspace_events: Annotated[
         str,
         Field(
