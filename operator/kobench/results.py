@@ -370,14 +370,67 @@ def _matrix(documents: list[ObserverResult]) -> list[MatrixCell]:
     return result
 
 
+def _observer_reasons(obs: ObserverSummary, spec: BenchmarkSpec) -> tuple[list[str], list[str]]:
+    """(invalid, failed) reasons for one observer."""
+    thresholds, validity = spec.thresholds, spec.validity
+    invalid: list[str] = []
+    failed: list[str] = list(obs.errors)
+    if obs.instances == 0:
+        return invalid, [*failed, f"observer {obs.name} produced no result"]
+    if obs.missed / obs.instances > thresholds.max_missed:
+        failed.append(
+            f"observer {obs.name} missed {obs.missed} of {obs.expected} events "
+            f"(allowed {thresholds.max_missed} per instance)"
+        )
+    if obs.duplicates / obs.instances > thresholds.max_duplicates:
+        failed.append(f"observer {obs.name} saw {obs.duplicates} duplicate events")
+    if obs.disconnects:
+        failed.append(
+            f"observer {obs.name} lost its connection {obs.disconnects} time(s); "
+            "pub/sub drops events while disconnected"
+        )
+    offset, uncertainty = obs.clock_offset_ms, obs.clock_uncertainty_ms
+    if (
+        offset is not None
+        and uncertainty is not None
+        and not obs.clock_same_host
+        and abs(offset) - uncertainty > validity.max_clock_offset_ms
+    ):
+        invalid.append(
+            f"observer {obs.name} clock offset {offset:+.3f} ms (+-{uncertainty:.3f}) exceeds "
+            f"validity.maxClockOffsetMs {validity.max_clock_offset_ms:g}"
+        )
+    latency = obs.corrected_latency_ms or obs.latency_ms
+    if latency is None:
+        if obs.received == 0 and not obs.errors:
+            failed.append(f"observer {obs.name} received no measured events")
+        return invalid, failed
+    checks = (
+        ("p50", latency.p50, thresholds.p50_latency_ms),
+        ("p99", latency.p99, thresholds.p99_latency_ms),
+        ("max", latency.max, thresholds.max_latency_ms),
+    )
+    for label, value, bound in checks:
+        if bound is not None and value > bound:
+            failed.append(
+                f"observer {obs.name} {label} latency {value:.3f} ms is above the "
+                f"threshold {bound:g} ms"
+            )
+    rtt, rtt_bound = obs.handshake_rtt_ms, thresholds.handshake_rtt_p99_ms
+    if rtt_bound is not None and rtt is not None and rtt.p99 > rtt_bound:
+        failed.append(
+            f"observer {obs.name} handshake p99 {rtt.p99:.3f} ms is above the threshold "
+            f"{rtt_bound:g} ms"
+        )
+    return invalid, failed
+
+
 def judge(spec: BenchmarkSpec, result: RunResult) -> tuple[Verdict, list[str]]:
     """The verdict and its reasons. Invalid wins over Failed: untrusted numbers are not judged."""
-    invalid: list[str] = []
-    failed: list[str] = []
     validity = spec.validity
-    thresholds = spec.thresholds
     writers = result.writers
-    failed.extend(writers.errors)
+    invalid: list[str] = []
+    failed: list[str] = list(writers.errors)
     shortfall = (
         100.0 * (1.0 - writers.achieved_rate / writers.target_rate) if writers.target_rate else 0
     )
@@ -387,63 +440,15 @@ def judge(spec: BenchmarkSpec, result: RunResult) -> tuple[Verdict, list[str]]:
             f"target {writers.target_rate}/s (bound {validity.max_rate_shortfall_percent:g}%)"
         )
     for obs in result.observers:
-        failed.extend(obs.errors)
-        if obs.instances == 0:
-            failed.append(f"observer {obs.name} produced no result")
-            continue
-        per_instance_missed = obs.missed / obs.instances
-        if per_instance_missed > thresholds.max_missed:
-            failed.append(
-                f"observer {obs.name} missed {obs.missed} of {obs.expected} events "
-                f"(allowed {thresholds.max_missed} per instance)"
-            )
-        if obs.duplicates / obs.instances > thresholds.max_duplicates:
-            failed.append(f"observer {obs.name} saw {obs.duplicates} duplicate events")
-        if obs.disconnects:
-            failed.append(
-                f"observer {obs.name} lost its connection {obs.disconnects} time(s); "
-                "pub/sub drops events while disconnected"
-            )
-        offset, uncertainty = obs.clock_offset_ms, obs.clock_uncertainty_ms
-        if (
-            offset is not None
-            and uncertainty is not None
-            and not obs.clock_same_host
-            and abs(offset) - uncertainty > validity.max_clock_offset_ms
-        ):
-            invalid.append(
-                f"observer {obs.name} clock offset {offset:+.3f} ms (+-{uncertainty:.3f}) exceeds "
-                f"validity.maxClockOffsetMs {validity.max_clock_offset_ms:g}"
-            )
-        latency = obs.corrected_latency_ms or obs.latency_ms
-        if latency is None:
-            if obs.received == 0 and not obs.errors:
-                failed.append(f"observer {obs.name} received no measured events")
-            continue
-        checks = (
-            ("p50", latency.p50, thresholds.p50_latency_ms),
-            ("p99", latency.p99, thresholds.p99_latency_ms),
-            ("max", latency.max, thresholds.max_latency_ms),
-        )
-        for label, value, bound in checks:
-            if bound is not None and value > bound:
-                failed.append(
-                    f"observer {obs.name} {label} latency {value:.3f} ms is above the "
-                    f"threshold {bound:g} ms"
-                )
-        rtt = obs.handshake_rtt_ms
-        bound = thresholds.handshake_rtt_p99_ms
-        if bound is not None and rtt is not None and rtt.p99 > bound:
-            failed.append(
-                f"observer {obs.name} handshake p99 {rtt.p99:.3f} ms is above the threshold "
-                f"{bound:g} ms"
-            )
-    if (
-        validity.require_convergence
-        and result.convergence.checked
-        and not result.convergence.converged
-    ):
-        failed.append(f"replicas did not converge: {result.convergence.detail}")
+        more_invalid, more_failed = _observer_reasons(obs, spec)
+        invalid += more_invalid
+        failed += more_failed
+    convergence = result.convergence
+    if validity.require_convergence and not convergence.converged:
+        if convergence.checked:
+            failed.append(f"replicas did not converge: {convergence.detail}")
+        else:
+            failed.append(f"convergence could not be checked: {convergence.detail}")
     if invalid:
         return "Invalid", invalid + failed
     if failed:
