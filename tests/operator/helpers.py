@@ -56,6 +56,9 @@ class OperatorProcess:
             sys.executable, "-m", "kobench.controller", "--namespace", self.namespace,
             "--metrics-port", str(self.metrics_port), "--liveness-port", "0",
             "--results-source", "kubeletless-test-annotation", "--log-format", "plain",
+            # No scheduler places these pods, so no kubelet (when the cluster has a node) runs
+            # them: the test is the only kubelet they have.
+            "--scheduler-name", "kobench-test-unscheduled",
             *self.extra,
         ]
         env = {**self.cluster.env, "PYTHONUNBUFFERED": "1"}

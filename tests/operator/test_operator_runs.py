@@ -45,7 +45,14 @@ def wait_phase(
     def probe() -> dict[str, Any] | None:
         status = status_of(cluster, ns, name)
         return status if status.get("phase") in phases else None
-    found: dict[str, Any] = wait_for(f"{name} in phase {'/'.join(phases)}", probe, timeout=timeout)
+    try:
+        found: dict[str, Any] = wait_for(f"{name} in phase {'/'.join(phases)}", probe,
+                                         timeout=timeout)
+    except pytest.fail.Exception:
+        pods = cluster.get_json("pods", "-n", ns)["items"]
+        seen = {p["metadata"]["name"]: p.get("status") for p in pods}
+        pytest.fail(f"{name} never reached {phases}: status {status_of(cluster, ns, name)}\n"
+                    f"pods: {json.dumps(seen)[:6000]}", pytrace=False)
     return found
 
 

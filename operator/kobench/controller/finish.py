@@ -78,8 +78,9 @@ async def restore_metrics(p: Pass) -> None:
         text = ((found or {}).get("data") or {}).get(RESULT_KEY)
         if text:
             result = RunResult.model_validate_json(text)
-    record = RunRecord(phase=str(p.status.phase), verdict=str(p.status.verdict or ""),
-                       result=result)
+    record = RunRecord(
+        phase=str(p.status.phase), verdict=str(p.status.verdict or ""), result=result
+    )
     p.rt.metrics.runs.record(p.namespace, p.name, record)
 
 

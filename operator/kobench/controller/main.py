@@ -58,6 +58,11 @@ def add_operator_arguments(parser: argparse.ArgumentParser) -> None:
         "--image-pull-policy", default="IfNotPresent", choices=["Always", "IfNotPresent", "Never"]
     )
     parser.add_argument(
+        "--scheduler-name",
+        default=None,
+        help="schedulerName of the pods kobench creates (default: the cluster's scheduler)",
+    )
+    parser.add_argument(
         "--results-source",
         default="pod-logs",
         choices=sorted(SOURCES),
@@ -80,6 +85,7 @@ def build_runtime(opts: Mapping[str, Any]) -> Runtime:
         image=opts["role_image"],
         image_pull_policy=opts["image_pull_policy"],
         engine_pull_policy=opts["image_pull_policy"],
+        scheduler_name=opts["scheduler_name"],
     )
     return Runtime(settings=Settings(role=role), source=SOURCES[opts["results_source"]]())
 

@@ -71,8 +71,10 @@ def print_report(
     ns = namespace or _current_namespace()
     status, result = asyncio.run(fetch_report(name, ns, run_id))
     if result is None:
-        out.write(f"{ns}/{name}: phase {status.get('phase') or 'Pending'}"
-                  f" - {status.get('message') or 'no result yet'}\n")
+        out.write(
+            f"{ns}/{name}: phase {status.get('phase') or 'Pending'}"
+            f" - {status.get('message') or 'no result yet'}\n"
+        )
         for reason in status.get("reasons") or []:
             out.write(f"  - {reason}\n")
         if status.get("phase") == "Failed":

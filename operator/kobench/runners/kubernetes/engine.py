@@ -192,6 +192,8 @@ def build_statefulset(
             {"name": "data", "emptyDir": {}},
         ],
     }
+    if options.scheduler_name:
+        pod_spec["schedulerName"] = options.scheduler_name
     affinity = _affinity(names, spec)
     if affinity:
         pod_spec["affinity"] = affinity

@@ -44,6 +44,8 @@ class RoleOptions:
     limits: dict[str, str] = field(default_factory=lambda: {"memory": "512Mi"})
     """Limits of each role container."""
     engine_pull_policy: str = "IfNotPresent"
+    scheduler_name: str | None = None
+    """schedulerName of every pod kobench creates; None: the cluster's default scheduler."""
 
 
 def metadata(name: str, owner: Owner, labels: dict[str, str]) -> Manifest:

@@ -79,22 +79,25 @@ def _role_pod(
     }
     if readiness is not None:
         container["readinessProbe"] = readiness
+    pod_spec: Manifest = {
+        "restartPolicy": "Never",
+        "automountServiceAccountToken": False,
+        "enableServiceLinks": False,
+        "securityContext": pod_security_context(NON_ROOT_UID),
+        "terminationGracePeriodSeconds": 10,
+        "containers": [container],
+        "volumes": [
+            {"name": "config", "configMap": {"name": names.run_config}},
+            {"name": "tmp", "emptyDir": {"sizeLimit": "16Mi"}},
+        ],
+    }
+    if options.scheduler_name:
+        pod_spec["schedulerName"] = options.scheduler_name
     return {
         "apiVersion": "v1",
         "kind": "Pod",
         "metadata": metadata(name, owner, labels),
-        "spec": {
-            "restartPolicy": "Never",
-            "automountServiceAccountToken": False,
-            "enableServiceLinks": False,
-            "securityContext": pod_security_context(NON_ROOT_UID),
-            "terminationGracePeriodSeconds": 10,
-            "containers": [container],
-            "volumes": [
-                {"name": "config", "configMap": {"name": names.run_config}},
-                {"name": "tmp", "emptyDir": {"sizeLimit": "16Mi"}},
-            ],
-        },
+        "spec": pod_spec,
     }
 
 
