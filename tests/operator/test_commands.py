@@ -1,0 +1,44 @@
+"""The operator's subcommands, as ``kobench.cli`` registers them."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pytest
+
+from kobench.controller.commands import add_subcommands
+from kobench.controller.main import _options
+from kobench.controller.options import RESULTS_SOURCES
+from kobench.controller.sources import SOURCES
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="kobench")
+    add_subcommands(root.add_subparsers(dest="command", required=True))
+    return root
+
+
+def test_crd_prints_the_committed_crd(capsys: pytest.CaptureFixture[str]) -> None:
+    args = parser().parse_args(["crd"])
+    assert args.handler(args) == 0
+    assert capsys.readouterr().out == (REPO / "manifests" / "crd.yaml").read_text()
+
+
+def test_operator_options() -> None:
+    args = parser().parse_args(["operator", "-n", "a", "-n", "b", "--metrics-port", "9000",
+                                "--role-image", "img:2", "--scheduler-name", "s"])
+    opts = _options(args)
+    assert opts["namespace"] == ["a", "b"] and opts["metrics_port"] == 9000
+    assert opts["role_image"] == "img:2" and opts["scheduler_name"] == "s"
+    assert opts["results_source"] == "pod-logs"
+    assert sorted(SOURCES) == sorted(RESULTS_SOURCES)
+    with pytest.raises(SystemExit):
+        parser().parse_args(["operator", "-n", "a", "--all-namespaces"])
+
+
+def test_report_options() -> None:
+    args = parser().parse_args(["report", "quickstart", "-n", "ns", "--run", "abc", "--json"])
+    assert (args.name, args.namespace, args.run, args.json) == ("quickstart", "ns", "abc", True)
