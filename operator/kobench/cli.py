@@ -121,6 +121,10 @@ def build_parser() -> argparse.ArgumentParser:
     role = sub.add_parser("role", help="run one writer or observer (inside a pod)")
     role_main.add_arguments(role)
     role.set_defaults(handler=role_main.run)
+
+    from kobench.controller.commands import add_subcommands  # crd, operator, report
+
+    add_subcommands(sub)
     return parser
 
 
