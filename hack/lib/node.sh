@@ -4,6 +4,13 @@
 CNI_CONF_DIR=$STATE_DIR/cni/net.d
 KUBELET_DIR=$STATE_DIR/kubelet
 
+# CAP_SYS_RESOURCE is bit 24 of the effective capability set.
+has_cap_sys_resource() {
+	local eff
+	eff=$(awk '/^CapEff:/ {print $2}' /proc/self/status)
+	(( (16#$eff >> 24) & 1 ))
+}
+
 ctr_k8s() { ctr --address "$CONTAINERD_SOCK" --namespace k8s.io "$@"; }
 
 write_containerd_config() {
@@ -24,6 +31,9 @@ state = "$CONTAINERD_DIR/state"
   stream_server_address = "127.0.0.1"
   stream_server_port = "0"
   enable_selinux = false
+  # Without CAP_SYS_RESOURCE (as in some sandboxes) nobody may lower oom_score_adj; the
+  # kubelet asks for -998 for sandboxes. Clamp requests to containerd's own value instead.
+  restrict_oom_score_adj = $(has_cap_sys_resource && echo false || echo true)
   [plugins."io.containerd.grpc.v1.cri".containerd]
     snapshotter = "overlayfs"
     default_runtime_name = "runc"
@@ -31,6 +41,7 @@ state = "$CONTAINERD_DIR/state"
       runtime_type = "io.containerd.runc.v2"
       [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
         SystemdCgroup = false
+        BinaryName = "${KOBENCH_RUNC:-$(command -v runc)}"
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "/usr/lib/cni"
     conf_dir = "$CNI_CONF_DIR"

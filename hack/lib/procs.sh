@@ -12,7 +12,8 @@ start_daemon() {
 	fi
 	mkdir -p "$PID_DIR" "$LOG_DIR"
 	log "starting $name"
-	setsid "$@" >>"$LOG_DIR/$name.log" 2>&1 < /dev/null &
+	# fd 9 is the lock of hack/cluster: a daemon must not inherit (and so keep holding) it.
+	setsid "$@" >>"$LOG_DIR/$name.log" 2>&1 < /dev/null 9>&- &
 	echo $! > "$PID_DIR/$name.pid"
 }
 

@@ -69,6 +69,24 @@ class KubeCluster:
         """``kubectl get ARGS -o json``, parsed."""
         return json.loads(self.kubectl("get", *args, "-o", "json").stdout)
 
+    def with_token(self, token: str, kubeconfig: Path) -> KubeCluster:
+        """The same cluster seen with a bearer token (a service account's, say): writes a
+        kubeconfig with this cluster's server and CA and no other credentials."""
+        view = json.loads(self.kubectl("config", "view", "--raw", "--minify", "--flatten",
+                                       "-o", "json").stdout)
+        cluster = view["clusters"][0]
+        config = {
+            "apiVersion": "v1", "kind": "Config",
+            "clusters": [cluster],
+            "users": [{"name": "token", "user": {"token": token}}],
+            "contexts": [{"name": "token", "context": {"cluster": cluster["name"], "user": "token"}}],
+            "current-context": "token",
+        }
+        kubeconfig.write_text(json.dumps(config))
+        kubeconfig.chmod(0o600)
+        return KubeCluster(kubeconfig=kubeconfig, mode=self.mode, kubectl_path=self.kubectl_path,
+                           helm_path=self.helm_path)
+
     def apply(self, *manifests: Manifest, namespace: str | None = None) -> None:
         """``kubectl apply`` documents given as dicts or YAML/JSON text."""
         texts = [m if isinstance(m, str) else json.dumps(m) for m in manifests]
