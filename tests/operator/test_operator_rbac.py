@@ -48,7 +48,7 @@ def test_operator_works_with_only_the_charts_rbac(
         denied = restricted.kubectl("get", "secrets", "-n", bench_ns, check=False)
         assert denied.returncode != 0 and "forbidden" in denied.stderr.lower()
 
-        op = operator(restricted, bench_ns)
+        op = operator(restricted, bench_ns, admin=admin)
         admin.apply(benchmark("rbac", SPEC), namespace=bench_ns)
         drive_engine_ready(admin, bench_ns, "rbac", replicas=2)
         observers = drive_subscribed(admin, bench_ns, "rbac", expected=3)
