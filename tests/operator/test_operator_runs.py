@@ -10,13 +10,22 @@ from __future__ import annotations
 
 import io
 import json
+import time
+import urllib.request
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 import yaml
 from tests.operator import fake_kubelet as kubelet
-from tests.operator.helpers import OperatorProcess, get_kob, pod_names, status_of, wait_for
+from tests.operator.helpers import (
+    OperatorProcess,
+    free_port,
+    get_kob,
+    pod_names,
+    status_of,
+    wait_for,
+)
 from tests.plugins.kube import KubeCluster
 
 from kobench.controller.report import print_report
@@ -195,6 +204,19 @@ def test_a_run_goes_from_apply_to_succeeded_with_results(
              lambda: not pod_names(cluster, ns, f"kobench.io/run-id={run_id}"))
     cluster.get_json("configmap", status["resultsConfigMap"], "-n", ns)
 
+    # GitOps: the file in the repository shows no drift, and replacing the finished resource
+    # with it does not start a new run.
+    original = json.dumps(benchmark("story", SPEC))
+    diff = cluster.kubectl("diff", "-n", ns, "-f", "-", input=original, check=False)
+    assert diff.returncode == 0, diff.stdout
+    cluster.kubectl("replace", "-n", ns, "-f", "-", input=json.dumps(
+        {**benchmark("story", SPEC), "metadata": {
+            "name": "story", "resourceVersion": get_kob(cluster, ns, "story")["metadata"][
+                "resourceVersion"]}}))
+    time.sleep(3)
+    after = status_of(cluster, ns, "story")
+    assert (after["runId"], after["phase"]) == (run_id, "Succeeded")
+
     # kobench report reads the same result back and prints the local run's table.
     monkeypatch.setenv("KUBECONFIG", str(cluster.kubeconfig))
     printed = io.StringIO()
@@ -251,6 +273,13 @@ def test_an_oom_killed_observer_fails_the_run(
     assert status["phase"] == "Failed"
     assert f"pod {observers[0]} container role: OOMKilled (exit code 137)" in status["reasons"][0]
     assert not pod_names(cluster, ns, run_selector(status, "writer")), "no writer after a failure"
+    # Deleting the benchmark garbage-collects every child through the owner references.
+    run = f"kobench.io/run-id={status['runId']}"
+    assert pod_names(cluster, ns, run)
+    cluster.kubectl("delete", "kob", "oom-observer", "-n", ns, "--timeout=30s")
+    for kind in ("pods", "statefulsets", "services", "configmaps", "secrets"):
+        wait_for(f"{kind} garbage-collected", lambda kind=kind: not cluster.get_json(
+            kind, "-n", ns, "-l", run)["items"])
 
 
 def test_a_stage_timeout_fails_the_run_naming_the_stage(
@@ -345,3 +374,26 @@ def test_an_invalid_spec_the_schema_cannot_catch_ends_in_error(
     shown = yaml.safe_load(cluster.kubectl("get", "kob", "unknown-engine", "-n", ns, "-o",
                                            "yaml").stdout)
     assert shown["status"]["phase"] == "Error"
+
+
+def test_operator_serves_liveness_and_logs_json(
+    crd_cluster: KubeCluster, kube_namespace: Callable[..., str],
+    operator: Callable[..., OperatorProcess],
+) -> None:
+    ns = kube_namespace(crd_cluster)
+    port = free_port()
+    op = operator(crd_cluster, ns, "--liveness-port", str(port), "--log-format", "json")
+    health = wait_for("/healthz", lambda: _get(f"http://127.0.0.1:{port}/healthz"))
+    assert health.startswith("{")  # kopf's liveness report
+    crd_cluster.apply(benchmark("logs", SPEC), namespace=ns)
+    wait_phase(crd_cluster, ns, "logs", "WaitingForEngine")
+    lines = [line for line in op.log().splitlines() if line.strip()]
+    assert lines and all(json.loads(line) for line in lines)
+
+
+def _get(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=3) as response:
+            return str(response.read().decode())
+    except OSError:
+        return None
