@@ -113,6 +113,9 @@ def test_a_run_goes_from_apply_to_succeeded_with_results(
 ) -> None:
     cluster = crd_cluster
     ns = kube_namespace(cluster)
+    # Every pod kobench creates passes the restricted Pod Security Standard.
+    cluster.kubectl("label", "namespace", ns, "pod-security.kubernetes.io/enforce=restricted",
+                    "pod-security.kubernetes.io/warn=restricted")
     op = operator(cluster, ns)
     cluster.apply(benchmark("story", SPEC), namespace=ns)
 
