@@ -9,7 +9,6 @@ tools see no drift and a replaced resource does not look new.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import Any, cast
 
@@ -82,6 +81,20 @@ async def changed(uid: str, memo: Any, **_: Any) -> None:
     _wakeup(memo, uid).set()
 
 
+async def _pause(wakeup: asyncio.Event, stopped: Any, delay: float) -> None:
+    """Sleep ``delay`` seconds, or less when woken up or told to stop."""
+
+    async def until_stopped() -> None:
+        await stopped.wait()
+
+    waiters = [asyncio.ensure_future(wakeup.wait()), asyncio.ensure_future(until_stopped())]
+    try:
+        await asyncio.wait(waiters, timeout=delay, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
+
+
 @kopf.daemon(*RESOURCE, registry=registry, cancellation_timeout=10)
 async def follow(
     namespace: Any, name: str, uid: str, stopped: Any, memo: Any, logger: Any, **_: Any
@@ -100,14 +113,8 @@ async def follow(
         except Exception as exc:  # one bad pass must not end the loop; the next one retries
             logger.exception(f"reconcile failed: {exc}")
             delay = runtime.settings.active_interval * 2
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(wakeup.wait(), timeout=delay)
+        await _pause(wakeup, stopped, delay)
     memo.wakeups.pop(uid, None)
-
-
-@kopf.on.event(*RESOURCE, registry=registry)
-async def forget_deleted(type: str, namespace: Any, name: str, memo: Any, **_: Any) -> None:
-    """A deleted benchmark's metric series disappear with it."""
-    if type == "DELETED":
-        runtime: Runtime = memo.runtime
+    if stopped.reason is not None and kopf.DaemonStoppingReason.RESOURCE_DELETED in stopped.reason:
+        # A deleted benchmark's metric series disappear with it.
         runtime.metrics.runs.forget(namespace, name)

@@ -30,7 +30,6 @@ from kobench.runners.kubernetes.observe import first_failure, views_by_name
 from kobench.runners.kubernetes.status import (
     TERMINAL_PHASES,
     BenchmarkStatus,
-    Condition,
     bounded_reasons,
     set_condition,
 )
@@ -318,4 +317,4 @@ async def reconcile(rt: Runtime, namespace: str, name: str, *, first: bool = Fal
     )
 
 
-__all__ = ["Condition", "Pass", "reconcile"]
+__all__ = ["Pass", "reconcile"]
