@@ -118,10 +118,13 @@ def launcher(plugin: EnginePlugin) -> str:
 
 
 def ping_probe(plugin: EnginePlugin, port: int) -> str:
-    """Ready only on PONG: a server that is LOADING answers an error instead."""
+    """Ready only on PONG (a server that is LOADING answers an error instead) and once no
+    replication link is down: a replica answers PING long before it reaches its primary, and a
+    writer started then writes into a split engine (the local runner waits for the same)."""
+    cli = f'{shlex.quote(cli_for(plugin))} -p {port} --no-auth-warning -a "$KOBENCH_PASSWORD"'
     return (
-        f'{shlex.quote(cli_for(plugin))} -p {port} --no-auth-warning -a "$KOBENCH_PASSWORD"'
-        " ping 2>&1 | grep -qx PONG"
+        f"{cli} ping 2>&1 | grep -qx PONG"
+        f" && ! {cli} info replication 2>&1 | grep -q link_status:down"
     )
 
 
