@@ -27,8 +27,16 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def image_config(*, diff_id: str, entrypoint: list[str] | None, cmd: list[str] | None,
-                 env: list[str], user: str, workdir: str, tag: str) -> bytes:
+def image_config(
+    *,
+    diff_id: str,
+    entrypoint: list[str] | None,
+    cmd: list[str] | None,
+    env: list[str],
+    user: str,
+    workdir: str,
+    tag: str,
+) -> bytes:
     config: dict[str, object] = {"Env": env, "WorkingDir": workdir}
     if entrypoint:
         config["Entrypoint"] = entrypoint
@@ -69,7 +77,9 @@ def write_archive(*, layer: Path, out: Path, tag: str, **config: object) -> None
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--layer", type=Path, required=True, help="uncompressed tar of the root filesystem")
+    parser.add_argument(
+        "--layer", type=Path, required=True, help="uncompressed tar of the root filesystem"
+    )
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--tag", required=True, help="repository:tag, e.g. kobench:dev")
     parser.add_argument("--entrypoint", type=json.loads, default=None, help="JSON list")
@@ -78,9 +88,16 @@ def main() -> None:
     parser.add_argument("--user", default="", help="uid:gid, numeric so runAsNonRoot can check it")
     parser.add_argument("--workdir", default="/")
     args = parser.parse_args()
-    write_archive(layer=args.layer, out=args.out, tag=args.tag, entrypoint=args.entrypoint,
-                  cmd=args.cmd, env=args.env or ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
-                  user=args.user, workdir=args.workdir)
+    write_archive(
+        layer=args.layer,
+        out=args.out,
+        tag=args.tag,
+        entrypoint=args.entrypoint,
+        cmd=args.cmd,
+        env=args.env or ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
+        user=args.user,
+        workdir=args.workdir,
+    )
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@
 
 ROUTE_TABLE=2203          # policy-routing table for traffic from pods
 RULE_PRIORITY=2203
-GUARD_CHAIN=KOBENCH-GUARD # iptables chain that drops pod traffic leaving the pod bridge
+GUARD_CHAIN=KOBENCH-GUARD # iptables chain (mangle) that drops pod traffic leaving the pod bridge
 SYSCTL_SAVE=$STATE_DIR/sysctl.saved
 
 # The node address lives on an interface this script creates. A dummy interface when the
@@ -42,11 +42,14 @@ up_pod_network() {
 	ip route replace blackhole default table "$ROUTE_TABLE"
 	ip rule show priority "$RULE_PRIORITY" | grep -q . ||
 		ip rule add priority "$RULE_PRIORITY" from "$POD_CIDR" lookup "$ROUTE_TABLE"
-	iptables -N "$GUARD_CHAIN" 2>/dev/null || iptables -F "$GUARD_CHAIN"
-	iptables -A "$GUARD_CHAIN" -i "$POD_BRIDGE" -o "$POD_BRIDGE" -j RETURN
-	iptables -A "$GUARD_CHAIN" -i "$POD_BRIDGE" -j DROP
-	iptables -A "$GUARD_CHAIN" -o "$POD_BRIDGE" -j DROP
-	iptables -C FORWARD -j "$GUARD_CHAIN" 2>/dev/null || iptables -I FORWARD 1 -j "$GUARD_CHAIN"
+	# In the mangle table, which runs before filter's FORWARD where kube-proxy puts its
+	# ACCEPT rules first.
+	local ipt="iptables -t mangle"
+	$ipt -N "$GUARD_CHAIN" 2>/dev/null || $ipt -F "$GUARD_CHAIN"
+	$ipt -A "$GUARD_CHAIN" -i "$POD_BRIDGE" -o "$POD_BRIDGE" -j RETURN
+	$ipt -A "$GUARD_CHAIN" -i "$POD_BRIDGE" -j DROP
+	$ipt -A "$GUARD_CHAIN" -o "$POD_BRIDGE" -j DROP
+	$ipt -C FORWARD -j "$GUARD_CHAIN" 2>/dev/null || $ipt -I FORWARD 1 -j "$GUARD_CHAIN"
 	modprobe br_netfilter 2>/dev/null || true
 	sysctl_set net.ipv4.ip_forward 1
 	sysctl_set net.bridge.bridge-nf-call-iptables 1

@@ -54,15 +54,20 @@ class KubeCluster:
         """Environment for subprocesses (kubectl, helm, the operator) aimed at this cluster."""
         return {**os.environ, "KUBECONFIG": str(self.kubeconfig)}
 
-    def kubectl(self, *args: str, input: str | None = None, check: bool = True,
-                timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    def kubectl(
+        self, *args: str, input: str | None = None, check: bool = True, timeout: float = 120
+    ) -> subprocess.CompletedProcess[str]:
         """Run kubectl; with ``check`` a non-zero exit fails the test with kubectl's stderr."""
         command = [str(self.kubectl_path), "--kubeconfig", str(self.kubeconfig), *args]
-        result = subprocess.run(command, input=input, capture_output=True, text=True,
-                                timeout=timeout, check=False)
+        result = subprocess.run(
+            command, input=input, capture_output=True, text=True, timeout=timeout, check=False
+        )
         if check and result.returncode != 0:
-            pytest.fail(f"kubectl {' '.join(args)} exited {result.returncode}:\n"
-                        f"{result.stderr}{result.stdout}", pytrace=False)
+            pytest.fail(
+                f"kubectl {' '.join(args)} exited {result.returncode}:\n"
+                f"{result.stderr}{result.stdout}",
+                pytrace=False,
+            )
         return result
 
     def get_json(self, *args: str) -> Any:
@@ -72,20 +77,28 @@ class KubeCluster:
     def with_token(self, token: str, kubeconfig: Path) -> KubeCluster:
         """The same cluster seen with a bearer token (a service account's, say): writes a
         kubeconfig with this cluster's server and CA and no other credentials."""
-        view = json.loads(self.kubectl("config", "view", "--raw", "--minify", "--flatten",
-                                       "-o", "json").stdout)
+        view = json.loads(
+            self.kubectl("config", "view", "--raw", "--minify", "--flatten", "-o", "json").stdout
+        )
         cluster = view["clusters"][0]
         config = {
-            "apiVersion": "v1", "kind": "Config",
+            "apiVersion": "v1",
+            "kind": "Config",
             "clusters": [cluster],
             "users": [{"name": "token", "user": {"token": token}}],
-            "contexts": [{"name": "token", "context": {"cluster": cluster["name"], "user": "token"}}],
+            "contexts": [
+                {"name": "token", "context": {"cluster": cluster["name"], "user": "token"}}
+            ],
             "current-context": "token",
         }
         kubeconfig.write_text(json.dumps(config))
         kubeconfig.chmod(0o600)
-        return KubeCluster(kubeconfig=kubeconfig, mode=self.mode, kubectl_path=self.kubectl_path,
-                           helm_path=self.helm_path)
+        return KubeCluster(
+            kubeconfig=kubeconfig,
+            mode=self.mode,
+            kubectl_path=self.kubectl_path,
+            helm_path=self.helm_path,
+        )
 
     def apply(self, *manifests: Manifest, namespace: str | None = None) -> None:
         """``kubectl apply`` documents given as dicts or YAML/JSON text."""
@@ -97,16 +110,23 @@ class KubeCluster:
 
 def _status(env: dict[str, str]) -> str:
     """The mode ``hack/cluster status`` reports: none, control-plane or full."""
-    result = subprocess.run([str(HACK_CLUSTER), "status"], capture_output=True, text=True,
-                            env=env, check=False, timeout=60)
+    result = subprocess.run(
+        [str(HACK_CLUSTER), "status"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=60,
+    )
     match = re.search(r"^mode:\s+(\S+)", result.stdout, re.MULTILINE)
     return match.group(1) if match else "none"
 
 
 def _env_lines(env: dict[str, str]) -> dict[str, str]:
     """KUBECONFIG and the cache PATH that ``hack/cluster env`` prints."""
-    result = subprocess.run([str(HACK_CLUSTER), "env"], capture_output=True, text=True,
-                            env=env, check=True, timeout=60)
+    result = subprocess.run(
+        [str(HACK_CLUSTER), "env"], capture_output=True, text=True, env=env, check=True, timeout=60
+    )
     found = dict(re.findall(r"^export (\w+)=(.*)$", result.stdout, re.MULTILINE))
     return found
 
@@ -118,10 +138,16 @@ def _external_cluster(kubeconfig: str) -> KubeCluster:
     cached = _cached_tools()
     kubectl = cached.get("kubectl") or shutil.which("kubectl")
     if kubectl is None:
-        pytest.fail("KOBENCH_KUBECONFIG is set but no kubectl is found (hack/cluster build)", pytrace=False)
+        pytest.fail(
+            "KOBENCH_KUBECONFIG is set but no kubectl is found (hack/cluster build)", pytrace=False
+        )
     helm = cached.get("helm") or shutil.which("helm")
-    return KubeCluster(kubeconfig=path, mode="external", kubectl_path=Path(kubectl),
-                       helm_path=Path(helm) if helm else None)
+    return KubeCluster(
+        kubeconfig=path,
+        mode="external",
+        kubectl_path=Path(kubectl),
+        helm_path=Path(helm) if helm else None,
+    )
 
 
 def _cached_tools() -> dict[str, str]:
@@ -144,18 +170,32 @@ def _local_cluster(mode: str) -> tuple[KubeCluster, bool]:
     before = _status(env)
     satisfied = before == "full" or before == mode
     if not satisfied:
-        result = subprocess.run([str(HACK_CLUSTER), "up", "--mode", mode], capture_output=True,
-                                text=True, env=env, check=False, timeout=UP_TIMEOUT_S)
+        result = subprocess.run(
+            [str(HACK_CLUSTER), "up", "--mode", mode],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+            timeout=UP_TIMEOUT_S,
+        )
         if result.returncode != 0:
-            pytest.fail(f"hack/cluster up --mode {mode} exited {result.returncode}:\n"
-                        f"{result.stderr[-6000:]}", pytrace=False)
+            pytest.fail(
+                f"hack/cluster up --mode {mode} exited {result.returncode}:\n"
+                f"{result.stderr[-6000:]}",
+                pytrace=False,
+            )
     exports = _env_lines(env)
     tools = _cached_tools()
     if "kubectl" not in tools:
-        pytest.fail("kubectl missing from the hack/cluster cache: run hack/cluster build", pytrace=False)
-    cluster = KubeCluster(kubeconfig=Path(exports["KUBECONFIG"]), mode=_status(env),
-                          kubectl_path=Path(tools["kubectl"]),
-                          helm_path=Path(tools["helm"]) if "helm" in tools else None)
+        pytest.fail(
+            "kubectl missing from the hack/cluster cache: run hack/cluster build", pytrace=False
+        )
+    cluster = KubeCluster(
+        kubeconfig=Path(exports["KUBECONFIG"]),
+        mode=_status(env),
+        kubectl_path=Path(tools["kubectl"]),
+        helm_path=Path(tools["helm"]) if "helm" in tools else None,
+    )
     return cluster, before == "none"
 
 
@@ -192,18 +232,34 @@ def kube_namespace(request: pytest.FixtureRequest) -> Iterator[Callable[..., str
         name = f"{prefix}-{uuid.uuid4().hex[:8]}"
         cluster.kubectl("create", "namespace", name)
         # The namespace is usable once its default service account exists.
-        cluster.kubectl("wait", "--for=jsonpath={.metadata.name}=default", "-n", name,
-                        "serviceaccount/default", "--timeout=60s", check=False)
+        cluster.kubectl(
+            "wait",
+            "--for=jsonpath={.metadata.name}=default",
+            "-n",
+            name,
+            "serviceaccount/default",
+            "--timeout=60s",
+            check=False,
+        )
         created.append((cluster, name))
         return name
 
     yield make
     for cluster, name in created:
-        cluster.kubectl("delete", "namespace", name, "--wait=false", "--ignore-not-found", check=False)
+        cluster.kubectl(
+            "delete", "namespace", name, "--wait=false", "--ignore-not-found", check=False
+        )
 
 
-def run_pod(cluster: KubeCluster, namespace: str, name: str, image: str,
-            command: Sequence[str], *, timeout_s: int = 120) -> str:
+def run_pod(
+    cluster: KubeCluster,
+    namespace: str,
+    name: str,
+    image: str,
+    command: Sequence[str],
+    *,
+    timeout_s: int = 120,
+) -> str:
     """Run a pod to completion and return its logs; fails the test if it does not succeed."""
     pod = {
         "apiVersion": "v1",
@@ -211,19 +267,31 @@ def run_pod(cluster: KubeCluster, namespace: str, name: str, image: str,
         "metadata": {"name": name},
         "spec": {
             "restartPolicy": "Never",
-            "containers": [{"name": name, "image": image, "imagePullPolicy": "Never",
-                            "command": list(command)}],
+            "containers": [
+                {"name": name, "image": image, "imagePullPolicy": "Never", "command": list(command)}
+            ],
         },
     }
     cluster.apply(pod, namespace=namespace)
-    cluster.kubectl("wait", "-n", namespace, f"pod/{name}",
-                    "--for=jsonpath={.status.phase}=Succeeded", f"--timeout={timeout_s}s",
-                    check=False, timeout=timeout_s + 30)
-    phase = cluster.kubectl("get", "-n", namespace, f"pod/{name}", "-o",
-                            "jsonpath={.status.phase}").stdout
+    cluster.kubectl(
+        "wait",
+        "-n",
+        namespace,
+        f"pod/{name}",
+        "--for=jsonpath={.status.phase}=Succeeded",
+        f"--timeout={timeout_s}s",
+        check=False,
+        timeout=timeout_s + 30,
+    )
+    phase = cluster.kubectl(
+        "get", "-n", namespace, f"pod/{name}", "-o", "jsonpath={.status.phase}"
+    ).stdout
     logs = cluster.kubectl("logs", "-n", namespace, f"pod/{name}", check=False)
     if phase != "Succeeded":
         describe = cluster.kubectl("describe", "-n", namespace, f"pod/{name}", check=False).stdout
-        pytest.fail(f"pod {namespace}/{name} ended {phase or 'unknown'}:\n{logs.stdout}{logs.stderr}\n"
-                    f"{describe[-3000:]}", pytrace=False)
+        pytest.fail(
+            f"pod {namespace}/{name} ended {phase or 'unknown'}:\n{logs.stdout}{logs.stderr}\n"
+            f"{describe[-3000:]}",
+            pytrace=False,
+        )
     return logs.stdout
