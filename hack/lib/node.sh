@@ -200,8 +200,10 @@ drain_node() {
 }
 
 # Tasks, containers, and the network namespaces of sandboxes still known to containerd.
+# When a previous run's containerd is gone, a containerd is started on its state to do this.
 remove_containers() {
-	daemon_running containerd || return 0
+	[[ -f $CONTAINERD_DIR/config.toml ]] || return 0
+	daemon_running containerd || start_containerd
 	local id ns
 	for id in $(ctr_k8s tasks list -q 2>/dev/null); do
 		ctr_k8s tasks kill -s SIGKILL "$id" >/dev/null 2>&1 || true

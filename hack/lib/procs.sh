@@ -14,15 +14,21 @@ start_daemon() {
 	log "starting $name"
 	# fd 9 is the lock of hack/cluster: a daemon must not inherit (and so keep holding) it.
 	setsid "$@" >>"$LOG_DIR/$name.log" 2>&1 < /dev/null 9>&- &
-	echo $! > "$PID_DIR/$name.pid"
+	local pid=$!
+	echo "$pid $(start_time "$pid")" > "$PID_DIR/$name.pid"
 }
 
-daemon_pid() { [[ -f $PID_DIR/$1.pid ]] && cat "$PID_DIR/$1.pid"; }
+# Field 22 of /proc/PID/stat: with the pid, it names one process even after pids wrap.
+start_time() { awk '{print $22}' "/proc/$1/stat" 2>/dev/null; }
+
+daemon_pid() { [[ -f $PID_DIR/$1.pid ]] && cut -d' ' -f1 "$PID_DIR/$1.pid"; }
 
 daemon_running() {
-	local pid
-	pid=$(daemon_pid "$1") || return 1
-	[[ -n $pid && -d /proc/$pid ]] && ! grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null
+	local pid started
+	[[ -f $PID_DIR/$1.pid ]] || return 1
+	read -r pid started < "$PID_DIR/$1.pid"
+	[[ -n $pid && -d /proc/$pid && $(start_time "$pid") == "$started" ]] &&
+		! grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null
 }
 
 # stop_daemon NAME: TERM, then KILL after 15 s; only the pid this script recorded.
