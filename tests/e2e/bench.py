@@ -9,8 +9,8 @@ command. Nothing talks to the operator's internals.
 from __future__ import annotations
 
 import base64
-import os
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -22,7 +22,6 @@ from typing import Any
 
 import pytest
 import yaml
-
 from tests.plugins.kube import KubeCluster
 
 REPO = Path(__file__).resolve().parents[2]
@@ -157,7 +156,8 @@ class PhaseClock:
             "collect": (at("Collecting"), end),
             "total": (0.0, end),
         }
-        return {k: round(b - a, 2) for k, (a, b) in stages.items() if a is not None and b is not None}
+        return {k: round(b - a, 2) for k, (a, b) in stages.items()
+                if a is not None and b is not None}
 
 
 # --- the installed operator ------------------------------------------------------------------
@@ -179,7 +179,8 @@ class Installation:
     def service_account(self) -> str:
         return self.fullname
 
-    def helm(self, *args: str, check: bool = True, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    def helm(self, *args: str, check: bool = True,
+             timeout: float = 300) -> subprocess.CompletedProcess[str]:
         if self.cluster.helm_path is None:
             pytest.fail("helm is not built: run hack/cluster build", pytrace=False)
         return run([str(self.cluster.helm_path), "--kubeconfig", str(self.cluster.kubeconfig),
@@ -243,7 +244,8 @@ class Installation:
         found: dict[str, Any] = self.get("kob", name)
         return found
 
-    def wait_phase(self, clock: PhaseClock, phases: tuple[str, ...], timeout: float) -> dict[str, Any]:
+    def wait_phase(self, clock: PhaseClock, phases: tuple[str, ...],
+                   timeout: float) -> dict[str, Any]:
         """Wait until the benchmark is in one of ``phases``; returns it."""
 
         def reached() -> dict[str, Any] | None:

@@ -19,7 +19,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from tests.e2e.bench import (
     CHART,
     IMAGE_BUILD,
@@ -37,7 +36,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[TIMINGS] = []
 
 
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter,
+                            config: pytest.Config) -> None:
     timings = config.stash.get(TIMINGS, [])
     if not timings:
         return
@@ -77,7 +77,8 @@ def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def installation(kube_full_node: KubeCluster, images: None, artifacts: Path) -> Iterator[Installation]:
+def installation(kube_full_node: KubeCluster, images: None,
+                 artifacts: Path) -> Iterator[Installation]:
     cluster = kube_full_node
     namespace = f"kobench-e2e-{uuid.uuid4().hex[:6]}"
     release = "e2e"
