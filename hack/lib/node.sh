@@ -80,15 +80,22 @@ start_containerd() {
 	wait_for containerd 60 ctr --address "$CONTAINERD_SOCK" version
 }
 
+# Imports each archive of IMAGES_DIR that containerd does not have yet in that build
+# (the archive's .key file names the build).
 import_images() {
-	local tar n=0
+	local tar name key done_dir=$CONTAINERD_DIR/imported n=0
 	[[ -f $IMAGES_DIR/pause.tar && -f $IMAGES_DIR/coredns.tar ]] ||
 		die "images missing in $IMAGES_DIR: run 'hack/cluster images'"
+	mkdir -p "$done_dir"
 	for tar in "$IMAGES_DIR"/*.tar; do
+		name=$(basename "$tar" .tar)
+		key=$(cat "$IMAGES_DIR/$name.key" 2>/dev/null || stat -c %Y "$tar")
+		[[ $(cat "$done_dir/$name" 2>/dev/null) == "$key" ]] && continue
 		ctr_k8s images import "$tar" >/dev/null || die "import of $tar failed"
+		echo "$key" > "$done_dir/$name"
 		n=$((n + 1))
 	done
-	log "imported $n images from $IMAGES_DIR"
+	log "imported $n new images from $IMAGES_DIR"
 }
 
 write_kubelet_config() {

@@ -7,7 +7,7 @@ PID_DIR=$STATE_DIR/pids
 start_daemon() {
 	local name=$1; shift
 	if daemon_running "$name"; then
-		log "$name already running (pid $(<"$PID_DIR/$name.pid"))"
+		log "$name already running (pid $(daemon_pid "$name"))"
 		return
 	fi
 	mkdir -p "$PID_DIR" "$LOG_DIR"

@@ -23,6 +23,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -231,16 +232,17 @@ def kube_namespace(request: pytest.FixtureRequest) -> Iterator[Callable[..., str
     def make(cluster: KubeCluster, prefix: str = "kobench-t") -> str:
         name = f"{prefix}-{uuid.uuid4().hex[:8]}"
         cluster.kubectl("create", "namespace", name)
-        # The namespace is usable once its default service account exists.
-        cluster.kubectl(
-            "wait",
-            "--for=jsonpath={.metadata.name}=default",
-            "-n",
-            name,
-            "serviceaccount/default",
-            "--timeout=60s",
-            check=False,
-        )
+        # Pods can be created once the namespace's default service account exists.
+        deadline = time.monotonic() + 60
+        while (
+            cluster.kubectl("get", "serviceaccount", "default", "-n", name, check=False).returncode
+            != 0
+        ):
+            if time.monotonic() > deadline:
+                pytest.fail(
+                    f"namespace {name} got no default service account in 60 s", pytrace=False
+                )
+            time.sleep(0.2)
         created.append((cluster, name))
         return name
 
