@@ -16,12 +16,11 @@ from kobench.results import (
     merge_run,
 )
 from kobench.runners.kubernetes import roles as role_manifests
-from kobench.runners.kubernetes.observe import PodView
 from kobench.runners.kubernetes.status import bounded_reasons, engine_status, summarize_run
 from kobench.spec import BenchmarkSpec
 
 if TYPE_CHECKING:
-    from kobench.controller.reconcile import Pass
+    from kobench.controller.state import Pass
 
 
 async def _documents(
@@ -98,8 +97,8 @@ def merge(
     )
 
 
-async def collect(p: Pass, spec: BenchmarkSpec, pods: dict[str, PodView]) -> None:
-    del pods
+async def collect(p: Pass, spec: BenchmarkSpec) -> None:
+    """Collecting: read, merge, judge and store the run's results; then Succeeded."""
     found = await _documents(p, spec)
     if found is None:
         return

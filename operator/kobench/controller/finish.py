@@ -12,7 +12,7 @@ from kobench.runners.kubernetes.status import HistoryEntry, push_history
 from kobench.spec import BenchmarkSpec
 
 if TYPE_CHECKING:
-    from kobench.controller.reconcile import Pass
+    from kobench.controller.state import Pass
 
 
 def _entry(p: Pass, *, phase: str, verdict: str) -> HistoryEntry:
