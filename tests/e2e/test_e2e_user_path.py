@@ -33,6 +33,7 @@ pytestmark = pytest.mark.cluster
 NAME = "cross-replica"
 QUICKSTART_LIMIT_S = 120
 P99_LIMIT_MS = 250
+MEASURED_WRITES = 300 * 4
 """The example asks for p99 < 50 ms; this node is 2 shared cores running the control plane, the
 node, three servers and three roles, so a scheduling hiccup can reach tens of milliseconds."""
 
@@ -109,7 +110,7 @@ def test_the_run_succeeds_with_real_numbers(cluster_run: ClusterRun) -> None:
         assert line["p50Ms"] > 0 and line["rttP99Ms"] > 0, line
     engine = status["engine"]
     assert engine["type"] == "redis" and engine["replicas"] == 3
-    assert engine["version"].startswith("7."), engine
+    assert "7.0" in engine["version"], engine
     assert [r["role"] for r in engine["replication"]] == ["master", "slave", "slave"] or \
         [r["linkUp"] for r in engine["replication"]] == [True, True, True], engine
     assert engine["converged"] is True, engine["convergenceDetail"]
@@ -141,8 +142,7 @@ def test_the_results_configmap_holds_the_histograms(cluster_run: ClusterRun) -> 
     assert document["benchmark"] == NAME
     assert document["runId"] == cluster_run.body["status"]["runId"]
     RunResult.model_validate(document)
-    measured = document["writers"]["measuredExpected"]
-    assert measured == 1200  # 300/s for 4 s; the warm-up second is not measured
+    measured = MEASURED_WRITES  # the warm-up second is sent but not measured
     for observer in document["observers"]:
         latency = decode_histogram(observer["latencyHistogram"])
         assert latency.get_total_count() == measured, observer["name"]
@@ -165,17 +165,19 @@ def test_the_operator_metrics_show_the_run(installation: Installation,
         assert f"kobench_run_missed_events{{{labels}}} 0.0" in text
         count = re.search(rf"kobench_event_latency_seconds_count{{{re.escape(labels)}}} (\S+)",
                           text)
-        measured = cluster_run.result["writers"]["measuredExpected"]
-        assert count and float(count.group(1)) == measured, labels
+        assert count and float(count.group(1)) == MEASURED_WRITES, labels
         assert f"kobench_handshake_rtt_seconds_bucket{{{labels}," in text
         assert f"kobench_run_event_latency_p99_seconds{{{labels}}}" in text
     assert 'kobench_runs_total{verdict="Passed"}' in text
 
 
 def _layout(table: str) -> list[str]:
-    """A printed table without its numbers and run id: what must be the same everywhere."""
+    """A printed table without its numbers, digests, run id and column widths: what must be the
+    same whichever way the run went."""
     text = re.sub(r"\(run [^)]*\)", "(run -)", table)
+    text = re.sub(r"keys/[0-9a-f]+", "keys/H", text)
     text = re.sub(r"\d+(\.\d+)?", "N", text)
+    text = re.sub(r"([\u2500-\u257f])\1+", r"\1", text)  # box-drawing runs: column widths
     return [re.sub(r"\s+", " ", line).strip() for line in text.splitlines()]
 
 
@@ -284,4 +286,20 @@ def test_apply_to_verdict_takes_well_under_two_minutes(cluster_run: ClusterRun,
     record_timing(f"{NAME} (3 x redis, 300/s, 4 s)", durations)
     for stage in ("deploy", "engine ready", "subscribed", "run", "collect", "total"):
         assert stage in durations, f"phase timings incomplete: {durations}"
+    assert durations["total"] < QUICKSTART_LIMIT_S, durations
+
+
+def test_the_quickstart_example_as_is_takes_well_under_two_minutes(
+    installation: Installation, record_timing: Any
+) -> None:
+    """examples/quickstart.yaml unchanged (one Redis server, 200 writes/s for 5 s)."""
+    document = example("quickstart")
+    clock = installation.apply(document)
+    body = installation.finish(clock, timeout=QUICKSTART_LIMIT_S + 30)
+    durations = clock.durations()
+    record_timing("quickstart (examples/, as is)", durations)
+    status = body["status"]
+    assert status["phase"] == "Succeeded", status
+    assert status["verdict"] in ("Passed", "Failed"), status
+    assert status["summary"]["writes"] == 200 * 6 and status["summary"]["missed"] == 0
     assert durations["total"] < QUICKSTART_LIMIT_S, durations
