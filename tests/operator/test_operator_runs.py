@@ -303,6 +303,25 @@ def test_a_stage_timeout_fails_the_run_naming_the_stage(
         "statefulset", "-n", ns, "-l", f"kobench.io/run-id={status['runId']}")["items"])
 
 
+def test_observers_that_never_subscribe_time_out_without_a_writer(
+    crd_cluster: KubeCluster, kube_namespace: Callable[..., str],
+    operator: Callable[..., OperatorProcess],
+) -> None:
+    cluster = crd_cluster
+    ns = kube_namespace(cluster)
+    operator(cluster, ns)
+    cluster.apply(benchmark("deaf", {**SPEC, "timeouts": {"subscribeSeconds": 3}}), namespace=ns)
+    drive_engine_ready(cluster, ns, "deaf", replicas=2)
+    status = wait_phase(cluster, ns, "deaf", "Failed", "Succeeded", timeout=40)
+    assert status["phase"] == "Failed"
+    assert status["reasons"] == ["observers not subscribed within 3s (0/3)"]
+    conditions = {c["type"]: c for c in status["conditions"]}
+    assert conditions["EngineReady"]["status"] == "True"
+    assert conditions["ObserversSubscribed"]["status"] == "False"
+    assert conditions["Complete"]["reason"] == "SubscribeTimeout"
+    assert not pod_names(cluster, ns, run_selector(status, "writer"))
+
+
 def test_changing_run_nonce_mid_run_starts_a_new_run(
     crd_cluster: KubeCluster, kube_namespace: Callable[..., str],
     operator: Callable[..., OperatorProcess],
