@@ -234,9 +234,7 @@ class _Converter:
         return props
 
     def root(self, path: str) -> Schema:
-        converted = self.convert(self.schema, path, self.root_name)
-        converted.pop("required", None) if not self.schema.get("required") else None
-        return converted
+        return self.convert(self.schema, path, self.root_name)
 
 
 def spec_schema() -> Schema:
