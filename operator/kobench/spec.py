@@ -79,7 +79,9 @@ class Toleration(Model):
     """A pod toleration, as in the core API."""
 
     key: Annotated[str | None, Field(description="Taint key.")] = None
-    operator: Annotated[Literal["Exists", "Equal"] | None, Field(description="How to match.")] = None
+    operator: Annotated[Literal["Exists", "Equal"] | None, Field(description="How to match.")] = (
+        None
+    )
     value: Annotated[str | None, Field(description="Taint value (with Equal).")] = None
     effect: Annotated[
         Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] | None,
