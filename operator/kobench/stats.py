@@ -109,8 +109,11 @@ def estimate_offset(samples: Iterable[tuple[float, float]]) -> tuple[float, floa
     """Median offset of the lowest-delay samples, and the smallest delay (both in us).
 
     Low-delay samples bound the error best: the true offset lies within +-delay/2 of each.
+    A negative delay cannot happen on real clocks (the observer's answer cannot take longer
+    than the whole round trip): such a sample pairs timestamps of two different writes, so it
+    is left out rather than trusted as the "fastest".
     """
-    ordered = sorted(samples, key=lambda sample: sample[1])
+    ordered = sorted((s for s in samples if s[1] >= 0), key=lambda sample: sample[1])
     if not ordered:
         return None
     best = ordered[:BEST_SAMPLES]

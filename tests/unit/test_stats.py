@@ -62,3 +62,12 @@ def test_the_estimate_trusts_the_fastest_round_trips() -> None:
     assert 3000.0 <= offset <= 3014.0
     assert delay == 400.0
     assert estimate_offset([]) is None
+
+
+def test_the_estimate_ignores_impossible_negative_round_trips() -> None:
+    # Shared mode: a notification stamped before a GET that returned a newer write.
+    samples = [(-1800.0, -4400.0)] * 3 + [(10.0 + i, 300.0 + i) for i in range(8)]
+    offset, delay = estimate_offset(samples) or (0.0, 0.0)
+    assert 10.0 <= offset <= 18.0
+    assert delay == 300.0
+    assert estimate_offset([(-1800.0, -4400.0)]) is None
