@@ -54,6 +54,7 @@ def test_deleting_an_engine_pod_mid_run_ends_with_a_verdict_and_counts_the_loss(
     body = installation.finish(clock, timeout=120)
     record_timing(f"{name} (replica 1 deleted)", clock.durations())
     status = body["status"]
+    print(f"{name}: {status['phase']} {status.get('verdict')}: {status['reasons']}")
     assert status["phase"] in ("Succeeded", "Failed"), status
     assert time.monotonic() - deleted_at < 90, "the run took too long to notice the loss"
     assert status.get("verdict") != "Passed", status
@@ -92,6 +93,7 @@ def test_restarting_the_operator_mid_run_finishes_the_run_once(
     body = installation.finish(clock, timeout=180)
     record_timing(f"{name} (operator pod deleted)", clock.durations())
     status = body["status"]
+    print(f"{name}: {status['phase']} {status.get('verdict')}: {status['reasons']}")
     assert status["phase"] == "Succeeded", status
     assert status["verdict"] == "Passed", status["reasons"]
     run_id = status["runId"]
@@ -146,6 +148,7 @@ def test_a_writer_that_cannot_reach_the_engine_ends_failed_without_hanging(
     installation: Installation, unreachable_run: dict[str, Any]
 ) -> None:
     status = unreachable_run["status"]
+    print(f"unreachable: {status['phase']} {status.get('verdict')}: {status['reasons']}")
     assert status["phase"] == "Failed" or status.get("verdict") == "Failed", status
     assert status["reasons"], status
     complete = {c["type"]: c for c in status["conditions"]}["Complete"]
