@@ -109,3 +109,13 @@ def installation(kube_full_node: KubeCluster, images: None,
             install.helm("uninstall", release, "--namespace", namespace, "--wait",
                          check=False, timeout=120)
             cluster.kubectl("delete", "namespace", namespace, "--wait=false", check=False)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _benchmarks_deleted_after_each_module(installation: Installation) -> Iterator[None]:
+    """A module's benchmarks go when it ends, while the operator still runs (so its finalizer
+    is removed): later tiers of the same session may start a cluster-wide operator."""
+    yield
+    if os.environ.get("KOBENCH_KEEP_E2E") != "1":
+        installation.kubectl("delete", "kob", "--all", "-n", installation.namespace,
+                             "--timeout=90s", check=False, timeout=120)
