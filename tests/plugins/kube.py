@@ -10,8 +10,10 @@ Registered from ``tests/conftest.py`` with ``pytest_plugins = ["tests.plugins.ku
   name, deleted after the test.
 
 Both cluster fixtures use the cluster ``hack/cluster up`` started (CI starts it before the
-tests); when none is up they start it in the mode they need and stop it at the end of the
-session (``KOBENCH_KEEP_CLUSTER=1`` keeps it). When ``KOBENCH_KUBECONFIG`` is set they use that
+tests); when none is up they start it in the mode they need and leave it running, since
+another test session on the machine may be using it by then (``KOBENCH_CLUSTER_TEARDOWN=1``
+stops a cluster they started at the end of the session; ``hack/cluster down`` stops it by
+hand). When ``KOBENCH_KUBECONFIG`` is set they use that
 cluster instead (kind, for example) and start nothing. A missing binary or a cluster that
 does not come up is a test failure, never a skip.
 """
@@ -207,7 +209,7 @@ def _cluster_fixture(mode: str) -> Iterator[KubeCluster]:
         return
     cluster, started = _local_cluster(mode)
     yield cluster
-    if started and os.environ.get("KOBENCH_KEEP_CLUSTER") != "1":
+    if started and os.environ.get("KOBENCH_CLUSTER_TEARDOWN") == "1":
         subprocess.run([str(HACK_CLUSTER), "down"], capture_output=True, check=False, timeout=300)
 
 
