@@ -26,6 +26,7 @@ start_apiserver() {
 		--kubelet-client-certificate "$PKI/apiserver-kubelet-client.crt" \
 		--kubelet-client-key "$PKI/apiserver-kubelet-client.key" \
 		--kubelet-preferred-address-types InternalIP \
+		--kubelet-certificate-authority "$PKI/ca.crt" \
 		--service-account-issuer "https://kubernetes.default.svc.$CLUSTER_DOMAIN" \
 		--service-account-key-file "$PKI/sa.pub" \
 		--service-account-signing-key-file "$PKI/sa.key" \
