@@ -92,7 +92,7 @@ class AsyncObserver:
         reader: aioredis.Redis,
         answerer: aioredis.Redis | None,
     ) -> None:
-        shared: list[int] = []
+        shared = 0  # notifications of the shared key: one read each, as the proof of concept
         writes: list[tuple[Write | None, int]] = []
         for key, received_ns in messages:
             kind = book.classify(key)
@@ -101,21 +101,22 @@ class AsyncObserver:
                 writes.append((book.decode_unique(key), received_ns))
             elif kind == SHARED:
                 book.on_notification()
-                shared.append(received_ns)
+                shared += 1
             elif kind == END:
                 book.on_end(key, received_ns)
         if shared:
             shared_key = context.spec.workload.shared_key
-            if len(shared) == 1:
+            if shared == 1:
                 values = [await reader.get(shared_key)]
             else:
                 pipe = reader.pipeline(transaction=False)
-                for _ in shared:
+                for _ in range(shared):
                     pipe.get(shared_key)
                 values = await pipe.execute()
+            # A read may return a write newer than the notified one: it is had once read.
+            read_ns = time.time_ns()
             writes.extend(
-                (None if value is None else decode_value(value), received_ns)
-                for value, received_ns in zip(values, shared, strict=True)
+                (None if value is None else decode_value(value), read_ns) for value in values
             )
         answers = [a for w, t in writes if (a := book.on_write(w, t)) is not None]
         if answers and answerer is not None:

@@ -45,6 +45,8 @@ class SyncObserver:
                 if kind == SHARED:
                     book.on_notification()
                     value = reader.get(key)
+                    # The value may be newer than the notified write: it is had once read.
+                    received_ns = time.time_ns()
                     write = None if value is None else decode_value(value)
                 elif kind == UNIQUE:
                     book.on_notification()
