@@ -41,7 +41,7 @@ build_k8s() {
 	local cmd pkgs=()
 	for cmd in "${K8S_COMMANDS[@]}"; do pkgs+=("k8s.io/kubernetes/cmd/$cmd"); done
 	(cd "$HACK_DIR/k8s-build" &&
-		CGO_ENABLED=0 nice -n 10 go build -trimpath -ldflags "$recipe" -o "$K8S_BIN/" "${pkgs[@]}")
+		CGO_ENABLED=0 nice -n 10 go build -buildvcs=false -trimpath -ldflags "$recipe" -o "$K8S_BIN/" "${pkgs[@]}")
 	echo "$recipe" > "$K8S_BIN/.complete"
 }
 
@@ -50,7 +50,7 @@ build_etcd() {
 	cached "$ETCD_BIN" "$recipe" && { log "etcd $ETCD_VERSION: cached in $ETCD_BIN"; return; }
 	mkdir -p "$ETCD_BIN" && rm -f "$ETCD_BIN/.complete"
 	(cd "$HACK_DIR/etcd-build" &&
-		CGO_ENABLED=0 nice -n 10 go build -trimpath -ldflags "$recipe" -o "$ETCD_BIN/etcd" .)
+		CGO_ENABLED=0 nice -n 10 go build -buildvcs=false -trimpath -ldflags "$recipe" -o "$ETCD_BIN/etcd" .)
 	echo "$recipe" > "$ETCD_BIN/.complete"
 }
 
@@ -60,7 +60,7 @@ go_install_into() {
 	local dir=$1 pkg=$2 recipe=$3
 	cached "$dir" "$recipe" && { log "$pkg: cached in $dir"; return; }
 	mkdir -p "$dir" && rm -f "$dir/.complete"
-	CGO_ENABLED=0 GOBIN=$dir nice -n 10 go install -trimpath -ldflags "$recipe" "$pkg"
+	CGO_ENABLED=0 GOBIN=$dir nice -n 10 go install -buildvcs=false -trimpath -ldflags "$recipe" "$pkg"
 	echo "$recipe" > "$dir/.complete"
 }
 
