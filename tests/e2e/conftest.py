@@ -63,11 +63,12 @@ def record_timing(request: pytest.FixtureRequest):  # type: ignore[no-untyped-de
 
 @pytest.fixture(scope="session")
 def images(kube_full_node: KubeCluster) -> None:
-    """The kobench and engine images, built from this checkout and in the node's containerd."""
+    """The kobench image and the Redis and Valkey engine images, built from this checkout
+    (cached) and imported into the node's containerd."""
     if kube_full_node.mode == "external":
         # kind and friends: the user loads the images (kind load docker-archive ...).
         return
-    run([str(IMAGE_BUILD), "--import", "redis", "kobench"], timeout=1200)
+    run([str(IMAGE_BUILD), "--import", "redis", "valkey", "kobench"], timeout=1200)
 
 
 @pytest.fixture(scope="session")

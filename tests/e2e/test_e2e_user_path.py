@@ -188,7 +188,7 @@ def _layout(table: str) -> list[str]:
     same whichever way the run went."""
     text = re.sub(r"\(run [^)]*\)", "(run -)", table)
     text = re.sub(r"keys/[0-9a-f]+", "keys/H", text)
-    text = re.sub(r"\d+(\.\d+)?", "N", text)
+    text = re.sub(r"[+-]?\d+(\.\d+)?", "N", text)  # numbers, signed ones (offsets) too
     text = re.sub(r"([\u2500-\u257f])\1+", r"\1", text)  # box-drawing runs: column widths
     return [re.sub(r"\s+", " ", line).strip() for line in text.splitlines()]
 
