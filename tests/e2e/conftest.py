@@ -43,11 +43,11 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter,
         return
     stages = ["deploy", "engine ready", "subscribed", "run", "collect", "total"]
     terminalreporter.section("kobench e2e phase timings (seconds, from kubectl apply)")
-    terminalreporter.write_line(f"{'benchmark':<42}" + "".join(f"{s:>14}" for s in stages))
+    terminalreporter.write_line(f"{'benchmark':<48}" + "".join(f"{s:>14}" for s in stages))
     for label, durations in timings:
         cells = "".join(f"{durations[s]:>14.1f}" if s in durations else f"{'-':>14}"
                         for s in stages)
-        terminalreporter.write_line(f"{label:<42}{cells}")
+        terminalreporter.write_line(f"{label:<48}{cells}")
 
 
 @pytest.fixture
