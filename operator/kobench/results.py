@@ -231,14 +231,29 @@ class _Counts:
     superseded: int = 0
 
 
-def _count(key_mode: str, doc: ObserverResult, writers: list[WriterResult]) -> _Counts:
+def _sent_by_writer(
+    spec: BenchmarkSpec, writers: list[WriterResult], observers: list[ObserverResult]
+) -> dict[int, int]:
+    """Writes each writer sent. A writer without a document died: the highest sequence any
+    observer saw from it is a lower bound of what it sent."""
+    sent = {w.writer_id: w.sent for w in writers}
+    for writer_id in range(spec.workload.writers):
+        if writer_id not in sent:
+            sent[writer_id] = max(
+                (d.writers.get(str(writer_id), WriterCounts()).highest_seq + 1 for d in observers),
+                default=0,
+            )
+    return sent
+
+
+def _count(key_mode: str, doc: ObserverResult, sent_by_writer: dict[int, int]) -> _Counts:
     """What one observer instance received against what the writers sent.
 
     unique mode: per writer, distinct sequences against writes sent. shared mode: a notification
     cannot say which write it announces, so notifications are counted against writes sent, and
     reads that found an even newer value are reported as superseded (not as lost).
     """
-    sent = sum(w.sent for w in writers)
+    sent = sum(sent_by_writer.values())
     if key_mode == "shared":
         received = min(doc.notifications, sent)
         return _Counts(
@@ -250,10 +265,10 @@ def _count(key_mode: str, doc: ObserverResult, writers: list[WriterResult]) -> _
             superseded=doc.superseded,
         )
     counts = _Counts(expected=sent)
-    for writer in writers:
-        seen = doc.writers.get(str(writer.writer_id), WriterCounts())
-        counts.received += min(seen.distinct, writer.sent)
-        counts.missed += max(0, writer.sent - seen.distinct)
+    for writer_id, writer_sent in sent_by_writer.items():
+        seen = doc.writers.get(str(writer_id), WriterCounts())
+        counts.received += min(seen.distinct, writer_sent)
+        counts.missed += max(0, writer_sent - seen.distinct)
         counts.duplicates += seen.duplicates
         counts.out_of_order += seen.out_of_order
     return counts
@@ -297,14 +312,18 @@ def _clock(
 
 
 def _observer_summary(
-    spec: BenchmarkSpec, name: str, documents: list[ObserverResult], writers: list[WriterResult]
+    spec: BenchmarkSpec,
+    name: str,
+    documents: list[ObserverResult],
+    writers: list[WriterResult],
+    sent_by_writer: dict[int, int],
 ) -> ObserverSummary:
     observer = next(o for o in spec.observers if o.name == name)
     total = _Counts()
     latency = new_histogram()
     errors: list[str] = []
     for doc in documents:
-        counts = _count(spec.workload.key_mode, doc, writers)
+        counts = _count(spec.workload.key_mode, doc, sent_by_writer)
         for field_name in vars(total):
             setattr(total, field_name, getattr(total, field_name) + getattr(counts, field_name))
         if doc.error:
@@ -482,8 +501,11 @@ def merge_run(
         max_lag_ms=round(max((w.max_lag_us for w in writers), default=0.0) / 1000.0, 3),
         errors=[f"writer {w.writer_id}: {w.error}" for w in writers if w.error],
     )
+    sent_by_writer = _sent_by_writer(spec, writers, observers)
     summaries = [
-        _observer_summary(spec, o.name, [d for d in observers if d.name == o.name], writers)
+        _observer_summary(
+            spec, o.name, [d for d in observers if d.name == o.name], writers, sent_by_writer
+        )
         for o in spec.observers
     ]
     client = writers[0].client if writers else (observers[0].client if observers else None)

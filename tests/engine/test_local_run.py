@@ -189,3 +189,27 @@ def test_a_dropped_subscription_is_counted_and_fails_the_run(
     for obs in document["observers"]:
         assert obs["disconnects"] >= 1
     assert "lost its connection 1 time(s); pub/sub drops events while disconnected" in out
+
+
+def test_a_writer_that_dies_ends_the_run_with_its_reason_and_the_observers_partial_counts(
+    benchmark_file: Callable[..., Path], run_cli: Callable[[Path], object]
+) -> None:
+    path = benchmark_file(
+        engine=ONE_NODE,
+        workload={"rate": 200, "durationSeconds": 60},
+        timeouts={"drainSeconds": 2},
+    )
+    running = run_cli(path)
+    writer = running.wait_for_children("role writer", 1)[0]  # type: ignore[attr-defined]
+    time.sleep(2.0)
+    os.kill(writer, signal.SIGKILL)  # it never announces its end
+    started = time.monotonic()
+    code, out = running.finish(timeout=60)  # type: ignore[attr-defined]
+    assert time.monotonic() - started < 20, "observers kept waiting for the dead writer"
+    assert code == 1, out
+    assert "writer writer.0 produced no result: exit code -9" in out
+    document = json.loads(running.output.read_text())  # type: ignore[attr-defined]
+    for obs in document["observers"]:
+        assert obs["received"] > 0  # what arrived before the writer died is still reported
+        assert any("stopped by SIGTERM after 0 of 1 writer(s)" in e for e in obs["errors"])
+    assert running.leftovers() == []  # type: ignore[attr-defined]

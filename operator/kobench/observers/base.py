@@ -132,6 +132,7 @@ class EventBook:
     disconnects: int = 0
     error: str | None = None
     last_end_at: float | None = None
+    stopped: str | None = None
     end_lag_ms: float | None = None
 
     def __post_init__(self) -> None:
@@ -219,9 +220,21 @@ class EventBook:
             for writer, sent in self.ended.items()
         )
 
+    def stop(self, why: str) -> None:
+        """Asked to stop early (SIGTERM): the next ``done`` is True and the result says why."""
+        self.stopped = why
+
     def done(self, now: float) -> bool:
-        """Complete, or every writer ended and the drain time has passed, or past the deadline."""
+        """Complete, or every writer ended and the drain time has passed, or past the deadline,
+        or asked to stop."""
         if self.complete():
+            return True
+        if self.stopped is not None:
+            if self.error is None:
+                self.error = (
+                    f"{self.stopped} after {len(self.ended)} of {self._writers} writer(s) "
+                    "announced their end"
+                )
             return True
         drain = self.context.spec.timeouts.drain_seconds
         if len(self.ended) >= self._writers and self.last_end_at is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import time
 from pathlib import Path
 
@@ -51,6 +52,9 @@ def run_observer(
     context = observer_context(config, name, instance, password)
     strategy = get_observer(context.mode)
     book = EventBook(context)
+    # The local runner, or Kubernetes deleting the pod, asks with SIGTERM: answer with the
+    # document so far rather than nothing.
+    signal.signal(signal.SIGTERM, lambda signum, frame: book.stop("stopped by SIGTERM"))
 
     def ready() -> None:
         if ready_file is not None:

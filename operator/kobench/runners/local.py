@@ -34,6 +34,8 @@ from kobench.runners.processes import Child, ProcessGroup, free_ports, sigterm_a
 from kobench.spec import Benchmark
 
 POLL_SECONDS = 0.1
+STRAGGLER_GRACE = 5.0
+"""Seconds beyond the drain time that observers get after the last writer ended."""
 Progress = Callable[[str, float], None]
 """Called with a stage description and the fraction of the run done (0..1)."""
 
@@ -75,6 +77,7 @@ class LocalRun:
         suffix = self.spec.run_nonce or secrets.token_hex(3)
         self.run_id = f"{self.benchmark.metadata.name}-{suffix}"[:40]
         self.password = secrets.token_hex(16)
+        self.stopped: set[str] = set()
 
     def execute(self) -> RunResult:
         started_ns = time.time_ns()
@@ -201,9 +204,14 @@ class LocalRun:
         started = time.monotonic()
         deadline = started + self.spec.run_seconds
         self.engine_failures: list[str] = []
+        writers_done_at: float | None = None
         while any(child.exit_code is None for child in writers + observers):
             elapsed = time.monotonic() - started
             self.progress("running", min(1.0, elapsed / expected))
+            if writers_done_at is None and all(c.exit_code is not None for c in writers):
+                writers_done_at = time.monotonic()
+            if writers_done_at is not None:
+                self._stop_stragglers(observers, writers_done_at)
             for index, server in enumerate(servers):
                 reason = (
                     f"engine replica {index} exited with code {server.exit_code} during the run"
@@ -219,6 +227,16 @@ class LocalRun:
             time.sleep(POLL_SECONDS)
         self.progress("collecting", 1.0)
         return writers
+
+    def _stop_stragglers(self, observers: list[Child], writers_done_at: float) -> None:
+        """Observers still waiting well after every writer ended (a writer that failed never
+        announces its end) are asked to stop; they answer with the document they have."""
+        if time.monotonic() - writers_done_at < self.spec.timeouts.drain_seconds + STRAGGLER_GRACE:
+            return
+        for child in observers:
+            if child.exit_code is None and child.label not in self.stopped:
+                child.process.terminate()
+                self.stopped.add(child.label)
 
     def _collect(
         self,
