@@ -161,10 +161,6 @@ def test_a_writer_that_cannot_reach_the_engine_ends_failed_without_hanging(
     assert "lost the engine after 0 writes" in log and "Connection refused" in log, log[-2000:]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the operator waits for every observer after the writer has failed; observers wait for an "
-    "end marker that never comes, so the run ends RunTimeout ('run did not finish within Ns') "
-    "and the writer's reason is not in the status (reported to the lead)"))
 def test_a_writer_that_cannot_reach_the_engine_is_named_in_the_status(
     unreachable_run: dict[str, Any]
 ) -> None:

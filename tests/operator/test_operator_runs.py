@@ -419,3 +419,27 @@ def _get(url: str) -> str | None:
             return str(response.read().decode())
     except OSError:
         return None
+
+
+def test_a_writer_that_could_not_write_is_named_and_the_run_does_not_wait_for_observers(
+    crd_cluster: KubeCluster, kube_namespace: Callable[..., str],
+    operator: Callable[..., OperatorProcess],
+) -> None:
+    # The writer never reached the engine, so it never set the end marker the observers wait
+    # for: they keep running. The run must end soon after the drain, naming the writer's error.
+    cluster = crd_cluster
+    ns = kube_namespace(cluster)
+    operator(cluster, ns)
+    spec = {**SPEC, "timeouts": {"drainSeconds": 1}}
+    cluster.apply(benchmark("mute", spec), namespace=ns)
+    status = drive_engine_ready(cluster, ns, "mute", replicas=2)
+    drive_subscribed(cluster, ns, "mute", expected=3)
+    writer = wait_for("writer pod", lambda: pod_names(cluster, ns, run_selector(status, "writer")))
+    document = json.loads(kubelet.writer_result(parse_spec(spec), 0))
+    document.update(sent=0, error="lost the engine after 0 writes: Connection refused")
+    kubelet.mark_succeeded(cluster, ns, writer[0], json.dumps(document))
+    status = wait_phase(cluster, ns, "mute", "Succeeded", "Failed", timeout=60)
+    assert status["verdict"] == "Failed", status
+    reasons = " ".join(status["reasons"])
+    assert "writer 0: lost the engine after 0 writes: Connection refused" in reasons
+    assert "was still waiting for the writers' end marker" in reasons

@@ -51,7 +51,12 @@ async def _documents(
             problems.append(f"pod {pod_name}: cannot read its log ({exc.status} {exc.reason})")
             continue
         if text is None:
-            problems.append(f"pod {pod_name} printed no KOBENCH_RESULT line")
+            running = (pod.get("status") or {}).get("phase") != "Succeeded"
+            problems.append(
+                f"pod {pod_name} was still waiting for the writers' end marker; no result"
+                if running
+                else f"pod {pod_name} printed no KOBENCH_RESULT line"
+            )
             continue
         try:
             document = model.model_validate_json(text)

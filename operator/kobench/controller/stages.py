@@ -5,6 +5,7 @@ stage needs and is missing, by deterministic name, and moves on when its conditi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from kobench.controller.collect import collect
 from kobench.controller.state import Pass, fail, frozen_spec
@@ -120,12 +121,31 @@ async def subscribe(p: Pass, spec: BenchmarkSpec, children: Children) -> None:
         p.condition("ObserversSubscribed", "False", "Subscribing", f"{ready}/{expected} subscribed")
 
 
+STRAGGLER_GRACE_SECONDS = 10.0
+"""Beyond the drain time, how long observers may wait after the last writer ended."""
+
+
+def writers_ended_at(children: Children) -> datetime | None:
+    """When the last writer ended, once every writer has; None while one still runs."""
+    views = [children.pods.get(n) for n in children.writers]
+    if not all(v is not None and v.succeeded for v in views):
+        return None
+    stamps = [v.finished_at for v in views if v is not None and v.finished_at is not None]
+    return max(stamps, default=None)
+
+
 async def run_writers(p: Pass, spec: BenchmarkSpec, children: Children) -> None:
-    """Running: until every role pod has succeeded."""
+    """Running: until every role pod has succeeded. A writer that could not write never
+    announces its end, so observers still waiting well after the last writer ended are left
+    behind and the run is collected with what there is (the writer's document says why)."""
     await ensure_writers(p, spec, children.pods)
     roles = children.observers + children.writers
+    ended = writers_ended_at(children)
+    waited = (datetime.now(UTC) - ended).total_seconds() if ended is not None else 0.0
     if all(n in children.pods and children.pods[n].succeeded for n in roles):
         p.move("Collecting", "roles finished; collecting results")
+    elif waited > spec.timeouts.drain_seconds + STRAGGLER_GRACE_SECONDS:
+        p.move("Collecting", f"writers ended {waited:.0f}s ago; collecting without stragglers")
     elif p.in_phase_seconds() > spec.run_seconds:
         fail(p, "RunTimeout", f"run did not finish within {spec.run_seconds:.0f}s")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 Obj = dict[str, Any]
@@ -29,6 +30,8 @@ class PodView:
     ready: bool
     failure: str | None
     """Why the pod failed, naming the container's reason (OOMKilled, Error, ...); None if fine."""
+    finished_at: datetime | None = None
+    """When its container terminated (from the kubelet), if it has."""
 
     @property
     def succeeded(self) -> bool:
@@ -69,6 +72,15 @@ def _failure(name: str, status: Obj) -> str | None:
     return None
 
 
+def _finished_at(status: Obj) -> datetime | None:
+    stamps = [
+        ((cs.get("state") or {}).get("terminated") or {}).get("finishedAt")
+        for cs in status.get("containerStatuses") or []
+    ]
+    parsed = [datetime.fromisoformat(s) for s in stamps if s]
+    return max(parsed, default=None)
+
+
 def pod_view(pod: Obj) -> PodView:
     status = pod.get("status") or {}
     name = pod["metadata"]["name"]
@@ -77,6 +89,7 @@ def pod_view(pod: Obj) -> PodView:
         phase=status.get("phase") or "Pending",
         ready=_ready(status),
         failure=_failure(name, status),
+        finished_at=_finished_at(status),
     )
 
 
