@@ -33,6 +33,8 @@ def test_statefulset_is_restricted_probed_and_spread() -> None:
         "uid": "1234", "controller": True, "blockOwnerDeletion": True}
     pod = sts["spec"]["template"]["spec"]
     assert sts["spec"]["podManagementPolicy"] == "Parallel"
+    primary = engine.build_statefulset(NAMES, OWNER, spec, get_engine("redis"), RoleOptions())
+    assert primary["spec"]["podManagementPolicy"] == "OrderedReady"
     assert pod["securityContext"]["runAsNonRoot"] is True
     assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
     container = pod["containers"][0]

@@ -215,7 +215,10 @@ def build_statefulset(
             "serviceName": names.service,
             "replicas": engine.replicas,
             # Peers start together: a KeyDB mesh needs every peer to come up.
-            "podManagementPolicy": "Parallel",
+            # A multi-master mesh is ready only once every peer is up: start all at once. With
+            # one primary, start in order: a replica that looks its primary up before that pod
+            # has an address gets NXDOMAIN, which cluster DNS caches for 30 s.
+            "podManagementPolicy": "Parallel" if plugin.multi_master else "OrderedReady",
             "selector": {"matchLabels": names.selector("engine")},
             "template": {"metadata": {"labels": labels}, "spec": pod_spec},
         },
