@@ -196,7 +196,9 @@ class MatrixCell(Doc):
 class WritersSummary(Doc):
     writers: int
     sent: int
-    measured_expected: int
+    planned: Annotated[
+        int, Field(description="Writes the spec asks for, warm-up included, over all writers.")
+    ]
     achieved_rate: float
     target_rate: int
     max_lag_ms: float
@@ -495,7 +497,7 @@ def merge_run(
     writers_summary = WritersSummary(
         writers=len(writers),
         sent=sent,
-        measured_expected=workload.total_writes * workload.writers,
+        planned=workload.total_writes * workload.writers,
         achieved_rate=round(achieved, 1),
         target_rate=workload.rate,
         max_lag_ms=round(max((w.max_lag_us for w in writers), default=0.0) / 1000.0, 3),
