@@ -7,6 +7,7 @@ exactly alike.
 
 from __future__ import annotations
 
+import os
 import platform
 import socket
 import time
@@ -24,6 +25,8 @@ from kobench.results import ClientInfo, ObserverResult, WriterCounts
 from kobench.spec import BenchmarkSpec
 from kobench.stats import Histogram, encode_histogram, new_histogram, record_us
 
+NODE_ENV = "KOBENCH_NODE_NAME"
+"""Set in pods to the node's name: roles on one node share its clock."""
 END_MARK = "end:"
 HANDSHAKE_MARK = "hs:"
 
@@ -40,7 +43,8 @@ def client_info() -> ClientInfo:
         python=platform.python_version(),
         redis_py=redis.__version__,
         hiredis=has_hiredis,
-        host=socket.gethostname(),
+        # In a pod, the node's name: pods on one node share its clock.
+        host=os.environ.get(NODE_ENV) or socket.gethostname(),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from kobench.observers.base import NODE_ENV
 from kobench.results import RunResult
 from kobench.roles.config import RoleConfig
 from kobench.runners.kubernetes.engine import endpoints, password_source
@@ -68,7 +69,12 @@ def _role_pod(
         "imagePullPolicy": options.image_pull_policy,
         "command": ["kobench"],
         "args": args,
-        "env": [password_env(secret_name, secret_key), {"name": "PYTHONUNBUFFERED", "value": "1"}],
+        "env": [
+            password_env(secret_name, secret_key),
+            {"name": "PYTHONUNBUFFERED", "value": "1"},
+            # Roles on one node share its clock; the result document says so (see results.py).
+            {"name": NODE_ENV, "valueFrom": {"fieldRef": {"fieldPath": "spec.nodeName"}}},
+        ],
         "resources": {"requests": dict(options.requests), "limits": dict(options.limits)},
         "securityContext": container_security_context(),
         "volumeMounts": [
