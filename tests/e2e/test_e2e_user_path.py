@@ -312,9 +312,11 @@ def test_the_quickstart_example_as_is_takes_well_under_two_minutes(
     record_timing("quickstart (examples/, as is)", durations)
     status = body["status"]
     assert status["phase"] == "Succeeded", status
-    # Any verdict: this test times the path. (Shared mode can come out Invalid here: see the
-    # clock-offset note in docs/e2e.md.)
-    assert status["verdict"] in ("Passed", "Failed", "Invalid"), status
+    # The example's p99 threshold may be missed on 2 shared cores; nothing else may go wrong
+    # (roles on one node share its clock, so the run cannot be Invalid for a clock offset).
+    assert status["verdict"] in ("Passed", "Failed"), status
+    if status["verdict"] == "Failed":
+        assert all("above the threshold" in r for r in status["reasons"]), status["reasons"]
     print(f"quickstart verdict {status['verdict']}: {status['reasons']}")
     assert status["summary"]["writes"] == 200 * 6 and status["summary"]["missed"] == 0
     assert durations["total"] < QUICKSTART_LIMIT_S, durations
