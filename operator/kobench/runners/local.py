@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from kobench.engines import Engine, get_engine
 from kobench.engines.inspect import inspect_engine, replication_ready
@@ -246,24 +247,8 @@ class LocalRun:
         started_ns: int,
     ) -> RunResult:
         reasons = list(self.engine_failures)
-        writer_docs: list[WriterResult] = []
-        observer_docs: list[ObserverResult] = []
-        for child in writers:
-            document = _result_line(child)
-            if document is None:
-                reasons.append(
-                    f"writer {child.label} produced no result: {_describe_failure(child)}"
-                )
-            else:
-                writer_docs.append(WriterResult.model_validate_json(document))
-        for child in observers:
-            document = _result_line(child)
-            if document is None:
-                reasons.append(
-                    f"observer {child.label} produced no result: {_describe_failure(child)}"
-                )
-            else:
-                observer_docs.append(ObserverResult.model_validate_json(document))
+        writer_docs = _documents("writer", writers, WriterResult, reasons)
+        observer_docs = _documents("observer", observers, ObserverResult, reasons)
         first = next((w for w in writer_docs if w.writer_id == 0), None)
         engine = first.engine if first and first.engine else None
         if engine is None:
@@ -285,6 +270,23 @@ class LocalRun:
             finished_ns=time.time_ns(),
             extra_reasons=reasons,
         )
+
+
+Document = TypeVar("Document", WriterResult, ObserverResult)
+
+
+def _documents(
+    role: str, children: list[Child], model: type[Document], reasons: list[str]
+) -> list[Document]:
+    """The result documents the children printed; a reason for each one that did not."""
+    documents = []
+    for child in children:
+        line = _result_line(child)
+        if line is None:
+            reasons.append(f"{role} {child.label} produced no result: {_describe_failure(child)}")
+        else:
+            documents.append(model.model_validate_json(line))
+    return documents
 
 
 def _result_line(child: Child) -> str | None:
