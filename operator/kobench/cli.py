@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from kobench import __version__
@@ -19,10 +21,12 @@ EXIT_INVALID = 3
 EXIT_INTERRUPTED = 130
 
 
-def _progress_printer(enabled: bool):  # type: ignore[no-untyped-def]
-    """A rich progress bar on a terminal; quiet otherwise."""
+@contextlib.contextmanager
+def progress_bar(enabled: bool) -> Iterator[Callable[[str, float], None] | None]:
+    """A rich progress bar on a terminal (yields its update function); nothing otherwise."""
     if not enabled:
-        return None, None
+        yield None
+        return
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     bar = Progress(
@@ -33,7 +37,8 @@ def _progress_printer(enabled: bool):  # type: ignore[no-untyped-def]
     def update(stage: str, fraction: float) -> None:
         bar.update(task, description=stage, completed=fraction)
 
-    return bar, update
+    with bar:
+        yield update
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -43,12 +48,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     benchmark = load_benchmark(args.file)
     if args.engine:
         benchmark = with_engine(benchmark, args.engine)
-    bar, update = _progress_printer(sys.stderr.isatty() and not args.quiet)
-    if bar is not None:
-        with bar:
-            result = run_local(benchmark, server_binary=args.server_binary, progress=update)
-    else:
-        result = run_local(benchmark, server_binary=args.server_binary)
+    with progress_bar(sys.stderr.isatty() and not args.quiet) as update:
+        result = run_local(benchmark, server_binary=args.server_binary, progress=update)
     if args.output:
         Path(args.output).write_text(result.model_dump_json(by_alias=True, indent=2) + "\n")
     sys.stdout.write(render_result(result, color=sys.stdout.isatty()))
