@@ -79,6 +79,9 @@ class LocalRun:
         self.run_id = f"{self.benchmark.metadata.name}-{suffix}"[:40]
         self.password = secrets.token_hex(16)
         self.stopped: set[str] = set()
+        """Observers asked to stop after the writers ended."""
+        self.run_failures: list[str] = []
+        """Reasons found while running: a server that died, the run timeout."""
 
     def execute(self) -> RunResult:
         started_ns = time.time_ns()
@@ -204,7 +207,6 @@ class LocalRun:
         expected = workload.total_writes / workload.rate
         started = time.monotonic()
         deadline = started + self.spec.run_seconds
-        self.engine_failures: list[str] = []
         writers_done_at: float | None = None
         while any(child.exit_code is None for child in writers + observers):
             elapsed = time.monotonic() - started
@@ -217,10 +219,10 @@ class LocalRun:
                 reason = (
                     f"engine replica {index} exited with code {server.exit_code} during the run"
                 )
-                if server.exit_code is not None and reason not in self.engine_failures:
-                    self.engine_failures.append(reason)
+                if server.exit_code is not None and reason not in self.run_failures:
+                    self.run_failures.append(reason)
             if time.monotonic() > deadline:
-                self.engine_failures.append(
+                self.run_failures.append(
                     f"the run did not finish within {self.spec.run_seconds:.0f}s "
                     "(timeouts.runSeconds)"
                 )
@@ -246,7 +248,7 @@ class LocalRun:
         writers: list[Child],
         started_ns: int,
     ) -> RunResult:
-        reasons = list(self.engine_failures)
+        reasons = list(self.run_failures)
         writer_docs = _documents("writer", writers, WriterResult, reasons)
         observer_docs = _documents("observer", observers, ObserverResult, reasons)
         first = next((w for w in writer_docs if w.writer_id == 0), None)
