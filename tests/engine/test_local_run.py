@@ -11,8 +11,9 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from tests.engine.conftest import RunningBenchmark
 
-from kobench.results import RunResult, result_schema
+from kobench.results import ObserverSummary, RunResult, result_schema
 from kobench.runners.local import run_local
 from kobench.spec import Benchmark
 
@@ -22,7 +23,7 @@ ONE_NODE = {"type": "redis", "replicas": 1}
 MODEST = {"rate": 200, "durationSeconds": 3, "warmupSeconds": 0.5}
 
 
-def observer_named(result: RunResult, name: str):  # type: ignore[no-untyped-def]
+def observer_named(result: RunResult, name: str) -> ObserverSummary:
     return next(o for o in result.observers if o.name == name)
 
 
@@ -79,76 +80,76 @@ def test_valkey_runs_with_a_replica(benchmark: Callable[..., Benchmark]) -> None
 
 
 def test_a_threshold_that_cannot_be_met_fails_with_the_reason(
-    benchmark_file: Callable[..., Path], run_cli: Callable[[Path], object]
+    benchmark_file: Callable[..., Path], run_cli: Callable[[Path], RunningBenchmark]
 ) -> None:
     path = benchmark_file(engine=ONE_NODE, workload=MODEST, thresholds={"p50LatencyMs": 0.001})
     running = run_cli(path)
-    code, out = running.finish()  # type: ignore[attr-defined]
+    code, out = running.finish()
     assert code == 1, out
     assert "Failed" in out
     assert "p50 latency" in out and "is above the threshold 0.001 ms" in out
 
 
 def test_the_result_document_validates_against_its_schema(
-    benchmark_file: Callable[..., Path], run_cli: Callable[[Path], object]
+    benchmark_file: Callable[..., Path], run_cli: Callable[[Path], RunningBenchmark]
 ) -> None:
     running = run_cli(benchmark_file(engine=ONE_NODE, workload={**MODEST, "durationSeconds": 1}))
-    code, out = running.finish()  # type: ignore[attr-defined]
+    code, out = running.finish()
     assert code == 0, out
-    document = json.loads(running.output.read_text())  # type: ignore[attr-defined]
+    document = json.loads(running.output.read_text())
     jsonschema.validate(document, result_schema())
     assert document["verdict"] == "Passed"
     assert {o["name"] for o in document["observers"]} == {"sync", "async"}
 
 
 def test_killing_the_server_mid_run_fails_with_a_reason_and_leaves_no_process(
-    benchmark_file: Callable[..., Path], run_cli: Callable[[Path], object]
+    benchmark_file: Callable[..., Path], run_cli: Callable[[Path], RunningBenchmark]
 ) -> None:
     running = run_cli(
         benchmark_file(engine=ONE_NODE, workload={"rate": 200, "durationSeconds": 30})
     )
-    server = running.wait_for_children("redis-server", 1)[0]  # type: ignore[attr-defined]
-    running.wait_for_children("role writer", 1)  # type: ignore[attr-defined]
+    server = running.wait_for_children("redis-server", 1)[0]
+    running.wait_for_children("role writer", 1)
     time.sleep(1.0)
     os.kill(server, signal.SIGKILL)
     started = time.monotonic()
-    code, out = running.finish(timeout=60)  # type: ignore[attr-defined]
+    code, out = running.finish(timeout=60)
     assert time.monotonic() - started < 30, "the run hung after the server died"
     assert code == 1, out
     assert "engine replica 0 exited with code -9 during the run" in out
     assert "lost" in out  # the roles say they lost the engine
-    assert running.leftovers() == []  # type: ignore[attr-defined]
+    assert running.leftovers() == []
 
 
 def test_ctrl_c_stops_every_process_it_started(
-    benchmark_file: Callable[..., Path], run_cli: Callable[[Path], object]
+    benchmark_file: Callable[..., Path], run_cli: Callable[[Path], RunningBenchmark]
 ) -> None:
     running = run_cli(
         benchmark_file(engine=ONE_NODE, workload={"rate": 100, "durationSeconds": 60})
     )
-    running.wait_for_children("role writer", 1)  # type: ignore[attr-defined]
-    running.interrupt()  # type: ignore[attr-defined]
-    code, out = running.finish(timeout=30)  # type: ignore[attr-defined]
+    running.wait_for_children("role writer", 1)
+    running.interrupt()
+    code, out = running.finish(timeout=30)
     assert code == 130, out
     assert "every process it started was stopped" in out
-    assert running.leftovers() == []  # type: ignore[attr-defined]
+    assert running.leftovers() == []
 
 
 def test_a_stalled_server_shows_up_as_latency_not_as_a_lower_rate(
-    benchmark_file: Callable[..., Path], run_cli: Callable[[Path], object]
+    benchmark_file: Callable[..., Path], run_cli: Callable[[Path], RunningBenchmark]
 ) -> None:
     path = benchmark_file(
         engine=ONE_NODE, workload={"rate": 200, "durationSeconds": 4, "keyMode": "unique"}
     )
     running = run_cli(path)
-    server = running.wait_for_children("redis-server", 1)[0]  # type: ignore[attr-defined]
-    running.wait_for_children("role writer", 1)  # type: ignore[attr-defined]
+    server = running.wait_for_children("redis-server", 1)[0]
+    running.wait_for_children("role writer", 1)
     time.sleep(2.0)
     os.kill(server, signal.SIGSTOP)
     time.sleep(0.5)
     os.kill(server, signal.SIGCONT)
-    code, out = running.finish()  # type: ignore[attr-defined]
-    document = json.loads(running.output.read_text())  # type: ignore[attr-defined]
+    code, out = running.finish()
+    document = json.loads(running.output.read_text())
     for obs in document["observers"]:
         assert obs["missed"] == 0
         assert obs["latencyMs"]["max"] >= 450, obs["latencyMs"]  # the 500 ms stall is visible
@@ -169,30 +170,30 @@ def _server_password(pid: int) -> tuple[int, str]:
 
 
 def test_a_dropped_subscription_is_counted_and_fails_the_run(
-    benchmark_file: Callable[..., Path], run_cli: Callable[[Path], object]
+    benchmark_file: Callable[..., Path], run_cli: Callable[[Path], RunningBenchmark]
 ) -> None:
     import redis
 
     path = benchmark_file(engine=ONE_NODE, workload={"rate": 200, "durationSeconds": 5})
     running = run_cli(path)
-    server = running.wait_for_children("redis-server", 1)[0]  # type: ignore[attr-defined]
-    running.wait_for_children("role writer", 1)  # type: ignore[attr-defined]
+    server = running.wait_for_children("redis-server", 1)[0]
+    running.wait_for_children("role writer", 1)
     time.sleep(2.0)
     port, password = _server_password(server)
     with redis.Redis(port=port, password=password) as admin:
         assert (
             admin.client_kill_filter(_type="pubsub") >= 2
         )  # observers (and the writer's listener)
-    code, out = running.finish()  # type: ignore[attr-defined]
+    code, out = running.finish()
     assert code == 1, out
-    document = json.loads(running.output.read_text())  # type: ignore[attr-defined]
+    document = json.loads(running.output.read_text())
     for obs in document["observers"]:
         assert obs["disconnects"] >= 1
     assert "lost its connection 1 time(s); pub/sub drops events while disconnected" in out
 
 
 def test_a_writer_that_dies_ends_the_run_with_its_reason_and_the_observers_partial_counts(
-    benchmark_file: Callable[..., Path], run_cli: Callable[[Path], object]
+    benchmark_file: Callable[..., Path], run_cli: Callable[[Path], RunningBenchmark]
 ) -> None:
     path = benchmark_file(
         engine=ONE_NODE,
@@ -200,16 +201,16 @@ def test_a_writer_that_dies_ends_the_run_with_its_reason_and_the_observers_parti
         timeouts={"drainSeconds": 2},
     )
     running = run_cli(path)
-    writer = running.wait_for_children("role writer", 1)[0]  # type: ignore[attr-defined]
+    writer = running.wait_for_children("role writer", 1)[0]
     time.sleep(2.0)
     os.kill(writer, signal.SIGKILL)  # it never announces its end
     started = time.monotonic()
-    code, out = running.finish(timeout=60)  # type: ignore[attr-defined]
+    code, out = running.finish(timeout=60)
     assert time.monotonic() - started < 20, "observers kept waiting for the dead writer"
     assert code == 1, out
     assert "writer writer.0 produced no result: exit code -9" in out
-    document = json.loads(running.output.read_text())  # type: ignore[attr-defined]
+    document = json.loads(running.output.read_text())
     for obs in document["observers"]:
         assert obs["received"] > 0  # what arrived before the writer died is still reported
         assert any("stopped by SIGTERM after 0 of 1 writer(s)" in e for e in obs["errors"])
-    assert running.leftovers() == []  # type: ignore[attr-defined]
+    assert running.leftovers() == []
