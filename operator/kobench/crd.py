@@ -15,7 +15,6 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from kobench.runners.kubernetes.status import BenchmarkStatus
 from kobench.spec import (
     CATEGORY,
     GROUP,
@@ -26,6 +25,7 @@ from kobench.spec import (
     VERSION,
     BenchmarkSpec,
 )
+from kobench.status import BenchmarkStatus
 
 Schema = dict[str, Any]
 

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from kobench.crd import COMMITTED_PATHS, render_crd, render_crd_yaml
-from kobench.runners.kubernetes.status import BenchmarkStatus
+from kobench.status import BenchmarkStatus
 
 REPO = Path(__file__).resolve().parents[2]
 

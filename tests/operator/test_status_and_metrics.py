@@ -7,7 +7,8 @@ from tests.operator import fake_kubelet as kubelet
 
 from kobench.controller.metrics import Metrics, RunRecord
 from kobench.results import ObserverResult, RunResult, WriterResult, merge_run
-from kobench.runners.kubernetes.status import (
+from kobench.spec import parse_spec
+from kobench.status import (
     MAX_HISTORY,
     MAX_REASONS,
     HistoryEntry,
@@ -16,7 +17,6 @@ from kobench.runners.kubernetes.status import (
     set_condition,
     summarize_run,
 )
-from kobench.spec import parse_spec
 
 SPEC = parse_spec({"engine": {"replicas": 2}, "workload": {"writes": 50, "warmupSeconds": 0}})
 

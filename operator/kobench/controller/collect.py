@@ -16,8 +16,8 @@ from kobench.results import (
     merge_run,
 )
 from kobench.runners.kubernetes import roles as role_manifests
-from kobench.runners.kubernetes.status import bounded_reasons, engine_status, summarize_run
 from kobench.spec import BenchmarkSpec
+from kobench.status import bounded_reasons, engine_status, summarize_run
 
 if TYPE_CHECKING:
     from kobench.controller.state import Pass

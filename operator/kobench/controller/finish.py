@@ -8,8 +8,8 @@ from kobench.controller.metrics import RunRecord
 from kobench.controller.runtime import now_text
 from kobench.results import RunResult
 from kobench.runners.kubernetes.roles import RESULT_KEY
-from kobench.runners.kubernetes.status import HistoryEntry, push_history
 from kobench.spec import BenchmarkSpec
+from kobench.status import HistoryEntry, push_history
 
 if TYPE_CHECKING:
     from kobench.controller.state import Pass

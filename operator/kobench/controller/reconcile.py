@@ -21,8 +21,8 @@ from kobench.controller.state import Pass, frozen_spec
 from kobench.engines import get_engine
 from kobench.errors import SpecError, SpecErrors
 from kobench.runners.kubernetes.names import run_id_for
-from kobench.runners.kubernetes.status import TERMINAL_PHASES, bounded_reasons
 from kobench.spec import BenchmarkSpec, parse_spec
+from kobench.status import TERMINAL_PHASES, bounded_reasons
 
 
 def wants_new_run(p: Pass) -> bool:

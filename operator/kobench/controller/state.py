@@ -10,8 +10,8 @@ from kobench.controller.runtime import Runtime, now_text, parse_time
 from kobench.roles.config import RoleConfig
 from kobench.runners.kubernetes.names import RunNames
 from kobench.runners.kubernetes.objects import Owner
-from kobench.runners.kubernetes.status import BenchmarkStatus, bounded_reasons, set_condition
 from kobench.spec import BenchmarkSpec, parse_spec
+from kobench.status import BenchmarkStatus, bounded_reasons, set_condition
 
 Obj = dict[str, Any]
 
