@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from kobench.series import ObserverSecond, Outage, WriterSecond
 from kobench.spec import BenchmarkSpec
 from kobench.stats import (
     Histogram,
@@ -86,6 +87,8 @@ class ObserverResult(Doc):
             "the backlog left at the end of the run."
         ),
     ] = None
+    series: list[ObserverSecond] = []
+    outages: list[Outage] = []
     error: str | None = None
 
 
@@ -142,6 +145,7 @@ class WriterResult(Doc):
     engine: Annotated[
         EngineFacts | None, Field(description="Writer 0 only: engine version and replication.")
     ] = None
+    series: list[WriterSecond] = []
     convergence: Annotated[
         Convergence | None,
         Field(description="Writer 0 only: the post-run read-back of every replica."),
@@ -181,6 +185,8 @@ class ObserverSummary(Doc):
         float | None, Field(description="Worst backlog at the end of the run, over instances.")
     ] = None
     errors: list[str] = []
+    series: list[ObserverSecond] = []
+    outages: list[Outage] = []
     latency_histogram: str = ""
     rtt_histogram: str = ""
 
@@ -202,6 +208,7 @@ class WritersSummary(Doc):
     achieved_rate: float
     target_rate: int
     max_lag_ms: float
+    series: list[WriterSecond] = []
     errors: list[str] = []
 
 
