@@ -13,11 +13,12 @@ test: lint
 lint:
 	$(PYTHON) -m pip install -q -e '.[dev]'
 	ruff check operator tests benchmarks
+	ruff format --check operator tests benchmarks
 	mypy
 	lint-imports
 
 unit:
-	$(PYTEST) tests/unit
+	$(PYTEST) -m "not engine and not controlplane and not cluster"
 
 engine:
 	$(PYTEST) -m engine

@@ -50,17 +50,27 @@ def wait_for(what: str, probe: Callable[[], Any], timeout: float, every: float =
         if last:
             return last
         time.sleep(every)
-    pytest.fail(f"timed out after {timeout:.0f}s waiting for {what} (last: {last!r})",
-                pytrace=False)
+    pytest.fail(
+        f"timed out after {timeout:.0f}s waiting for {what} (last: {last!r})", pytrace=False
+    )
 
 
-def run(command: list[str], *, timeout: float = 300, check: bool = True,
-        env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
-                            check=False, env=env, cwd=REPO)
+def run(
+    command: list[str],
+    *,
+    timeout: float = 300,
+    check: bool = True,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        command, capture_output=True, text=True, timeout=timeout, check=False, env=env, cwd=REPO
+    )
     if check and result.returncode != 0:
-        pytest.fail(f"{' '.join(command)} exited {result.returncode}:\n"
-                    f"{result.stderr[-4000:]}{result.stdout[-4000:]}", pytrace=False)
+        pytest.fail(
+            f"{' '.join(command)} exited {result.returncode}:\n"
+            f"{result.stderr[-4000:]}{result.stdout[-4000:]}",
+            pytrace=False,
+        )
     return result
 
 
@@ -73,8 +83,15 @@ def example(name: str) -> dict[str, Any]:
     return document
 
 
-def short_run(document: dict[str, Any], *, name: str | None = None, engine: str = "redis",
-              rate: int = 300, seconds: float = 4, **spec: Any) -> dict[str, Any]:
+def short_run(
+    document: dict[str, Any],
+    *,
+    name: str | None = None,
+    engine: str = "redis",
+    rate: int = 300,
+    seconds: float = 4,
+    **spec: Any,
+) -> dict[str, Any]:
     """The same benchmark, on an engine we have, kept short enough for CI; ``spec`` adds or
     replaces top-level spec sections."""
     out = json.loads(json.dumps(document))
@@ -85,7 +102,7 @@ def short_run(document: dict[str, Any], *, name: str | None = None, engine: str 
     body["engine"].pop("image", None)
     body["workload"].update({"rate": rate, "durationSeconds": seconds, "warmupSeconds": 1})
     body.update(spec)
-    return out
+    return dict(out)
 
 
 def write_yaml(document: dict[str, Any], path: Path) -> Path:
@@ -113,11 +130,22 @@ class PhaseClock:
     _thread: threading.Thread | None = None
 
     def follow(self) -> None:
-        command = [str(self.cluster.kubectl_path), "--kubeconfig", str(self.cluster.kubeconfig),
-                   "get", "kob", self.name, "-n", self.namespace, "--watch",
-                   "-o", "jsonpath={.status.phase}{\"\\n\"}"]
-        self._process = subprocess.Popen(command, stdout=subprocess.PIPE,
-                                         stderr=subprocess.DEVNULL, text=True)
+        command = [
+            str(self.cluster.kubectl_path),
+            "--kubeconfig",
+            str(self.cluster.kubeconfig),
+            "get",
+            "kob",
+            self.name,
+            "-n",
+            self.namespace,
+            "--watch",
+            "-o",
+            'jsonpath={.status.phase}{"\\n"}',
+        ]
+        self._process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+        )
         self._thread = threading.Thread(target=self._read, daemon=True)
         self._thread.start()
 
@@ -156,8 +184,9 @@ class PhaseClock:
             "collect": (at("Collecting"), end),
             "total": (0.0, end),
         }
-        return {k: round(b - a, 2) for k, (a, b) in stages.items()
-                if a is not None and b is not None}
+        return {
+            k: round(b - a, 2) for k, (a, b) in stages.items() if a is not None and b is not None
+        }
 
 
 # --- the installed operator ------------------------------------------------------------------
@@ -179,15 +208,20 @@ class Installation:
     def service_account(self) -> str:
         return self.fullname
 
-    def helm(self, *args: str, check: bool = True,
-             timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    def helm(
+        self, *args: str, check: bool = True, timeout: float = 300
+    ) -> subprocess.CompletedProcess[str]:
         if self.cluster.helm_path is None:
             pytest.fail("helm is not built: run hack/cluster build", pytrace=False)
-        return run([str(self.cluster.helm_path), "--kubeconfig", str(self.cluster.kubeconfig),
-                    *args], check=check, timeout=timeout)
+        return run(
+            [str(self.cluster.helm_path), "--kubeconfig", str(self.cluster.kubeconfig), *args],
+            check=check,
+            timeout=timeout,
+        )
 
-    def kubectl(self, *args: str, check: bool = True, timeout: float = 120,
-                input: str | None = None) -> subprocess.CompletedProcess[str]:
+    def kubectl(
+        self, *args: str, check: bool = True, timeout: float = 120, input: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
         return self.cluster.kubectl(*args, check=check, timeout=timeout, input=input)
 
     def get(self, *args: str) -> Any:
@@ -196,8 +230,11 @@ class Installation:
     # operator
 
     def operator_pods(self) -> list[dict[str, Any]]:
-        pods = self.get("pods", "-l", f"app.kubernetes.io/instance={self.release},"
-                        "app.kubernetes.io/component=operator")["items"]
+        pods = self.get(
+            "pods",
+            "-l",
+            f"app.kubernetes.io/instance={self.release},app.kubernetes.io/component=operator",
+        )["items"]
         return [p for p in pods if not p["metadata"].get("deletionTimestamp")]
 
     def operator_pod(self) -> str:
@@ -244,8 +281,9 @@ class Installation:
         found: dict[str, Any] = self.get("kob", name)
         return found
 
-    def wait_phase(self, clock: PhaseClock, phases: tuple[str, ...],
-                   timeout: float) -> dict[str, Any]:
+    def wait_phase(
+        self, clock: PhaseClock, phases: tuple[str, ...], timeout: float
+    ) -> dict[str, Any]:
         """Wait until the benchmark is in one of ``phases``; returns it."""
 
         def reached() -> dict[str, Any] | None:
@@ -254,8 +292,9 @@ class Installation:
             clock.note(phase)
             return body if phase in phases or any(p in clock.seen for p in phases) else None
 
-        body: dict[str, Any] = wait_for(f"{clock.name} to reach {'/'.join(phases)}", reached,
-                                        timeout=timeout, every=0.5)
+        body: dict[str, Any] = wait_for(
+            f"{clock.name} to reach {'/'.join(phases)}", reached, timeout=timeout, every=0.5
+        )
         return body
 
     def finish(self, clock: PhaseClock, timeout: float = 150) -> dict[str, Any]:
@@ -289,8 +328,9 @@ class Installation:
         return items
 
 
-def kobench(*args: str, env: dict[str, str] | None = None, timeout: float = 300,
-            check: bool = False) -> subprocess.CompletedProcess[str]:
+def kobench(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 300, check: bool = False
+) -> subprocess.CompletedProcess[str]:
     """The ``kobench`` command of this checkout."""
     return run([sys.executable, "-m", "kobench", *args], env=env, timeout=timeout, check=check)
 

@@ -36,8 +36,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[TIMINGS] = []
 
 
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter,
-                            config: pytest.Config) -> None:
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
     timings = config.stash.get(TIMINGS, [])
     if not timings:
         return
@@ -45,8 +46,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter,
     terminalreporter.section("kobench e2e phase timings (seconds, from kubectl apply)")
     terminalreporter.write_line(f"{'benchmark':<48}" + "".join(f"{s:>14}" for s in stages))
     for label, durations in timings:
-        cells = "".join(f"{durations[s]:>14.1f}" if s in durations else f"{'-':>14}"
-                        for s in stages)
+        cells = "".join(
+            f"{durations[s]:>14.1f}" if s in durations else f"{'-':>14}" for s in stages
+        )
         terminalreporter.write_line(f"{label:<48}{cells}")
 
 
@@ -78,23 +80,43 @@ def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def installation(kube_full_node: KubeCluster, images: None,
-                 artifacts: Path) -> Iterator[Installation]:
+def installation(
+    kube_full_node: KubeCluster, images: None, artifacts: Path
+) -> Iterator[Installation]:
     cluster = kube_full_node
     namespace = f"kobench-e2e-{uuid.uuid4().hex[:6]}"
     release = "e2e"
     cluster.kubectl("create", "namespace", namespace)
-    cluster.kubectl("label", "namespace", namespace, "--overwrite",
-                    *(f"{k}={v}" for k, v in RESTRICTED.items()))
-    cluster.kubectl("wait", "--for=jsonpath={.metadata.name}=default", "-n", namespace,
-                    "serviceaccount/default", "--timeout=60s", check=False)
+    cluster.kubectl(
+        "label", "namespace", namespace, "--overwrite", *(f"{k}={v}" for k, v in RESTRICTED.items())
+    )
+    cluster.kubectl(
+        "wait",
+        "--for=jsonpath={.metadata.name}=default",
+        "-n",
+        namespace,
+        "serviceaccount/default",
+        "--timeout=60s",
+        check=False,
+    )
     install = Installation(cluster, namespace, release)
     started = time.monotonic()
-    install.helm("install", release, str(CHART), "--namespace", namespace,
-                 "--set", f"image.tag={KOBENCH_IMAGE_TAG}",
-                 "--set", "scope.clusterWide=false",
-                 "--set", f"scope.namespaces={{{namespace}}}",
-                 "--wait", "--timeout", "180s")
+    install.helm(
+        "install",
+        release,
+        str(CHART),
+        "--namespace",
+        namespace,
+        "--set",
+        f"image.tag={KOBENCH_IMAGE_TAG}",
+        "--set",
+        "scope.clusterWide=false",
+        "--set",
+        f"scope.namespaces={{{namespace}}}",
+        "--wait",
+        "--timeout",
+        "180s",
+    )
     install.operator_pod()
     print(f"helm install + operator ready: {time.monotonic() - started:.1f}s")
     try:
@@ -102,13 +124,16 @@ def installation(kube_full_node: KubeCluster, images: None,
     finally:
         (artifacts / "operator.log").write_text(install.operator_logs())
         (artifacts / "events.json").write_text(
-            install.kubectl("get", "events", "-n", namespace, "-o", "json", check=False).stdout)
+            install.kubectl("get", "events", "-n", namespace, "-o", "json", check=False).stdout
+        )
         if os.environ.get("KOBENCH_KEEP_E2E") != "1":
             # Benchmarks go first, while the operator still runs and removes its finalizer.
-            install.kubectl("delete", "kob", "--all", "-n", namespace, "--timeout=60s",
-                            check=False, timeout=90)
-            install.helm("uninstall", release, "--namespace", namespace, "--wait",
-                         check=False, timeout=120)
+            install.kubectl(
+                "delete", "kob", "--all", "-n", namespace, "--timeout=60s", check=False, timeout=90
+            )
+            install.helm(
+                "uninstall", release, "--namespace", namespace, "--wait", check=False, timeout=120
+            )
             cluster.kubectl("delete", "namespace", namespace, "--wait=false", check=False)
 
 
@@ -118,5 +143,13 @@ def _benchmarks_deleted_after_each_module(installation: Installation) -> Iterato
     is removed): later tiers of the same session may start a cluster-wide operator."""
     yield
     if os.environ.get("KOBENCH_KEEP_E2E") != "1":
-        installation.kubectl("delete", "kob", "--all", "-n", installation.namespace,
-                             "--timeout=90s", check=False, timeout=120)
+        installation.kubectl(
+            "delete",
+            "kob",
+            "--all",
+            "-n",
+            installation.namespace,
+            "--timeout=90s",
+            check=False,
+            timeout=120,
+        )

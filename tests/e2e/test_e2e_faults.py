@@ -19,24 +19,33 @@ pytestmark = pytest.mark.cluster
 
 
 def _cross_replica(name: str, **changes: Any) -> dict[str, Any]:
-    document = short_run(example("cross-replica"), name=name, cleanup="Keep",
-                         timeouts={"runSeconds": 60, "drainSeconds": 5}, **changes)
+    document = short_run(
+        example("cross-replica"),
+        name=name,
+        cleanup="Keep",
+        timeouts={"runSeconds": 60, "drainSeconds": 5},
+        **changes,
+    )
     return document
 
 
 def _pod_ip(installation: Installation, pod: str) -> str:
     def ip() -> str | None:
         found = installation.get("pod", pod)
-        return found["status"].get("podIP")
+        ip: str | None = found["status"].get("podIP")
+        return ip
 
     address: str = wait_for(f"an IP for {pod}", ip, timeout=60)
     return address
 
 
 def _events_for(installation: Installation, name: str) -> list[dict[str, Any]]:
-    return [e for e in installation.events()
-            if e["involvedObject"].get("kind") == "KeyDBObserverBenchmark"
-            and e["involvedObject"].get("name") == name]
+    return [
+        e
+        for e in installation.events()
+        if e["involvedObject"].get("kind") == "KeyDBObserverBenchmark"
+        and e["involvedObject"].get("name") == name
+    ]
 
 
 def test_deleting_an_engine_pod_mid_run_ends_with_a_verdict_and_counts_the_loss(
@@ -48,8 +57,14 @@ def test_deleting_an_engine_pod_mid_run_ends_with_a_verdict_and_counts_the_loss(
     installation.wait_phase(clock, ("Running",), timeout=150)
     time.sleep(3)  # one second of warm-up, then two measured seconds
     # The sync observer listens on replica 1: take that replica away under it.
-    installation.kubectl("delete", "pod", "-n", installation.namespace, "--wait=false",
-                         _engine_pod(installation, name, 1))
+    installation.kubectl(
+        "delete",
+        "pod",
+        "-n",
+        installation.namespace,
+        "--wait=false",
+        _engine_pod(installation, name, 1),
+    )
     deleted_at = time.monotonic()
     body = installation.finish(clock, timeout=120)
     record_timing(f"{name} (replica 1 deleted)", clock.durations())
@@ -64,15 +79,20 @@ def test_deleting_an_engine_pod_mid_run_ends_with_a_verdict_and_counts_the_loss(
         far = lines["sync-far"]
         assert far["missed"] > 0, far
         assert far["received"] < far["expected"], far
-        assert any("sync-far" in r or "replica 1" in r or "disconnect" in r.lower()
-                   for r in status["reasons"]), status["reasons"]
+        assert any(
+            "sync-far" in r or "replica 1" in r or "disconnect" in r.lower()
+            for r in status["reasons"]
+        ), status["reasons"]
     complete = {c["type"]: c for c in status["conditions"]}["Complete"]
     assert complete["status"] == "True" and complete["reason"], complete
 
 
 def _engine_pod(installation: Installation, name: str, index: int) -> str:
-    pods = [p["metadata"]["name"] for p in installation.pods_of(name)
-            if p["metadata"]["name"].endswith(f"-engine-{index}")]
+    pods: list[str] = [
+        p["metadata"]["name"]
+        for p in installation.pods_of(name)
+        if p["metadata"]["name"].endswith(f"-engine-{index}")
+    ]
     assert len(pods) == 1, pods
     return pods[0]
 
@@ -88,8 +108,7 @@ def test_restarting_the_operator_mid_run_finishes_the_run_once(
     clock = installation.apply(document)
     installation.wait_phase(clock, ("Running",), timeout=150)
     installation.kubectl("delete", "pod", "-n", installation.namespace, old, "--wait=false")
-    wait_for("a new operator pod", lambda: installation.operator_pod() != old, timeout=120,
-             every=1)
+    wait_for("a new operator pod", lambda: installation.operator_pod() != old, timeout=120, every=1)
     body = installation.finish(clock, timeout=180)
     record_timing(f"{name} (operator pod deleted)", clock.durations())
     status = body["status"]
@@ -131,9 +150,27 @@ def unreachable_run(installation: Installation) -> Iterator[dict[str, Any]]:
     clock = installation.apply(document)
     installation.wait_phase(clock, ("Subscribing", "Running"), timeout=150)
     ip = _pod_ip(installation, _engine_pod(installation, name, 0))
-    rule = ["FORWARD", "-d", f"{ip}/32", "-p", "tcp", "--dport", "6379",
-            "-m", "conntrack", "--ctstate", "NEW", "-m", "comment", "--comment",
-            "kobench-e2e-fault", "-j", "REJECT", "--reject-with", "tcp-reset"]
+    rule = [
+        "FORWARD",
+        "-d",
+        f"{ip}/32",
+        "-p",
+        "tcp",
+        "--dport",
+        "6379",
+        "-m",
+        "conntrack",
+        "--ctstate",
+        "NEW",
+        "-m",
+        "comment",
+        "--comment",
+        "kobench-e2e-fault",
+        "-j",
+        "REJECT",
+        "--reject-with",
+        "tcp-reset",
+    ]
     subprocess.run(["iptables", "-I", "FORWARD", "1", *rule[1:]], check=True, timeout=30)
     try:
         yield installation.finish(clock, timeout=RUN_SECONDS + 90)
@@ -154,15 +191,18 @@ def test_a_writer_that_cannot_reach_the_engine_ends_failed_without_hanging(
     complete = {c["type"]: c for c in status["conditions"]}["Complete"]
     assert complete["status"] == "True", complete
     # The writer itself knew why: its result document (in its log) says so.
-    writer = [p["metadata"]["name"] for p in installation.pods_of("unreachable")
-              if p["metadata"]["labels"].get("kobench.io/role") == "writer"]
+    writer = [
+        p["metadata"]["name"]
+        for p in installation.pods_of("unreachable")
+        if p["metadata"]["labels"].get("kobench.io/role") == "writer"
+    ]
     assert len(writer) == 1, writer
     log = installation.kubectl("logs", "-n", installation.namespace, writer[0]).stdout
     assert "lost the engine after 0 writes" in log and "Connection refused" in log, log[-2000:]
 
 
 def test_a_writer_that_cannot_reach_the_engine_is_named_in_the_status(
-    unreachable_run: dict[str, Any]
+    unreachable_run: dict[str, Any],
 ) -> None:
     status = unreachable_run["status"]
     reasons = " ".join(status["reasons"]).lower()

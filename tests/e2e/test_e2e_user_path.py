@@ -53,8 +53,9 @@ class ClusterRun:
 @pytest.fixture(scope="module")
 def bench_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """examples/cross-replica.yaml on Redis, 300 writes/s for 4 s, pods kept for inspection."""
-    document = short_run(example("cross-replica"), cleanup="Keep",
-                         thresholds={"p99LatencyMs": P99_LIMIT_MS})
+    document = short_run(
+        example("cross-replica"), cleanup="Keep", thresholds={"p99LatencyMs": P99_LIMIT_MS}
+    )
     assert document["spec"]["engine"]["replicas"] == 3
     assert document["spec"]["workload"]["targetReplica"] == 0
     assert [o["targetReplica"] for o in document["spec"]["observers"]] == [1, 2]
@@ -73,16 +74,19 @@ def cluster_run(installation: Installation, bench_file: Path) -> ClusterRun:
     logs = {}
     for pod in pods:
         name = pod["metadata"]["name"]
-        logs[name] = installation.kubectl("logs", "-n", installation.namespace, name,
-                                          check=False).stdout
+        logs[name] = installation.kubectl(
+            "logs", "-n", installation.namespace, name, check=False
+        ).stdout
     result = installation.results(body) if body["status"].get("resultsConfigMap") else {}
-    return ClusterRun(bench_file, body, result, clock.durations(), pods, logs,
-                      installation.engine_password(NAME))
+    return ClusterRun(
+        bench_file, body, result, clock.durations(), pods, logs, installation.engine_password(NAME)
+    )
 
 
 @pytest.fixture(scope="module")
-def local_run(bench_file: Path, tmp_path_factory: pytest.TempPathFactory,
-              cluster_run: ClusterRun) -> tuple[dict[str, Any], str]:
+def local_run(
+    bench_file: Path, tmp_path_factory: pytest.TempPathFactory, cluster_run: ClusterRun
+) -> tuple[dict[str, Any], str]:
     """The same file with ``kobench run`` on this machine (after the cluster run, not beside
     it: two cores). Returns the result document and the printed table."""
     del cluster_run
@@ -105,15 +109,18 @@ def test_the_run_succeeds_with_real_numbers(cluster_run: ClusterRun) -> None:
     assert summary["achievedRate"] > 270
     lines = {o["name"]: o for o in summary["observers"]}
     assert {n: (o["mode"], o["targetReplica"]) for n, o in lines.items()} == {
-        "sync-far": ("sync", 1), "async-far": ("async", 2)}
+        "sync-far": ("sync", 1),
+        "async-far": ("async", 2),
+    }
     for line in lines.values():
         assert line["received"] == line["expected"] > 1000, line
         assert line["p50Ms"] > 0 and line["rttP99Ms"] > 0, line
     engine = status["engine"]
     assert engine["type"] == "redis" and engine["replicas"] == 3
     assert "7.0" in engine["version"], engine
-    assert [r["role"] for r in engine["replication"]] == ["master", "slave", "slave"] or \
-        [r["linkUp"] for r in engine["replication"]] == [True, True, True], engine
+    assert [r["role"] for r in engine["replication"]] == ["master", "slave", "slave"] or [
+        r["linkUp"] for r in engine["replication"]
+    ] == [True, True, True], engine
     assert engine["converged"] is True, engine["convergenceDetail"]
     complete = {c["type"]: c for c in status["conditions"]}
     assert complete["Complete"]["status"] == "True"
@@ -123,18 +130,30 @@ def test_the_run_succeeds_with_real_numbers(cluster_run: ClusterRun) -> None:
     assert [h["runId"] for h in status["history"]] == [status["runId"]]
 
 
-def test_kubectl_get_kob_shows_the_headline_numbers(installation: Installation,
-                                                     cluster_run: ClusterRun) -> None:
+def test_kubectl_get_kob_shows_the_headline_numbers(
+    installation: Installation, cluster_run: ClusterRun
+) -> None:
     out = installation.kubectl("get", "kob", NAME, "-n", installation.namespace).stdout
     header, row = out.strip().splitlines()
-    assert header.split()[:10] == ["NAME", "PHASE", "VERDICT", "ENGINE", "REPLICAS", "WRITES",
-                                   "MISSED", "P50", "P99", "RTT-P99"], out
+    assert header.split()[:10] == [
+        "NAME",
+        "PHASE",
+        "VERDICT",
+        "ENGINE",
+        "REPLICAS",
+        "WRITES",
+        "MISSED",
+        "P50",
+        "P99",
+        "RTT-P99",
+    ], out
     cells = row.split()
     summary = cluster_run.body["status"]["summary"]
     assert cells[:7] == [NAME, "Succeeded", "Passed", "redis", "3", str(summary["writes"]), "0"]
     assert float(cells[8]) == pytest.approx(summary["p99Ms"], rel=0.01), out
-    wide = installation.kubectl("get", "kob", NAME, "-n", installation.namespace,
-                                "-o", "wide").stdout
+    wide = installation.kubectl(
+        "get", "kob", NAME, "-n", installation.namespace, "-o", "wide"
+    ).stdout
     assert "RATE" in wide.splitlines()[0]
 
 
@@ -153,8 +172,9 @@ def test_the_results_configmap_holds_the_histograms(cluster_run: ClusterRun) -> 
     assert cells == {(0, 1), (0, 2)}, document["matrix"]
 
 
-def test_the_operator_metrics_show_the_run(installation: Installation,
-                                           cluster_run: ClusterRun) -> None:
+def test_the_operator_metrics_show_the_run(
+    installation: Installation, cluster_run: ClusterRun
+) -> None:
     samples: dict[str, list[tuple[dict[str, str], float]]] = {}
     for family in text_string_to_metric_families(installation.metrics()):
         for sample in family.samples:
@@ -175,8 +195,7 @@ def test_the_operator_metrics_show_the_run(installation: Installation,
         labels = {**run, "observer": observer["name"]}
         assert value("kobench_run_missed_events", **labels) == 0.0
         assert value("kobench_event_latency_seconds_count", **labels) == MEASURED_WRITES
-        assert value("kobench_event_latency_seconds_bucket", **labels, le="+Inf") == \
-            MEASURED_WRITES
+        assert value("kobench_event_latency_seconds_bucket", **labels, le="+Inf") == MEASURED_WRITES
         p99 = value("kobench_run_event_latency_p99_seconds", **labels)
         assert p99 is not None and 0 < p99 < P99_LIMIT_MS / 1000
         rtt = value("kobench_handshake_rtt_seconds_count", **labels)
@@ -194,7 +213,8 @@ def _layout(table: str) -> list[str]:
 
 
 def test_kobench_report_prints_the_same_table_as_a_local_run(
-    installation: Installation, cluster_run: ClusterRun,
+    installation: Installation,
+    cluster_run: ClusterRun,
     local_run: tuple[dict[str, Any], str],
 ) -> None:
     env = {**installation.cluster.env}
@@ -222,9 +242,11 @@ def test_every_pod_kobench_creates_is_admitted_as_restricted(
     installation: Installation, cluster_run: ClusterRun
 ) -> None:
     run_id = cluster_run.body["status"]["runId"]
-    roles = sorted(p["metadata"]["labels"].get("kobench.io/role", "engine")
-                   for p in cluster_run.pods
-                   if p["metadata"]["labels"]["kobench.io/run-id"] == run_id)
+    roles = sorted(
+        p["metadata"]["labels"].get("kobench.io/role", "engine")
+        for p in cluster_run.pods
+        if p["metadata"]["labels"]["kobench.io/run-id"] == run_id
+    )
     assert roles == ["engine", "engine", "engine", "observer", "observer", "writer"], roles
     for pod in cluster_run.pods:
         if pod["metadata"]["labels"].get("kobench.io/role") in ("observer", "writer"):
@@ -233,17 +255,23 @@ def test_every_pod_kobench_creates_is_admitted_as_restricted(
     assert refused == []
     # The API server re-checks every pod of the namespace against the level and warns about
     # any that would be refused.
-    check = installation.kubectl("label", "namespace", installation.namespace, "--overwrite",
-                                 "--dry-run=server",
-                                 "pod-security.kubernetes.io/enforce=restricted")
+    check = installation.kubectl(
+        "label",
+        "namespace",
+        installation.namespace,
+        "--overwrite",
+        "--dry-run=server",
+        "pod-security.kubernetes.io/enforce=restricted",
+    )
     assert "violate" not in check.stderr.lower(), check.stderr
     namespace = installation.cluster.get_json("namespace", installation.namespace)
     labels = namespace["metadata"]["labels"]
     assert labels["pod-security.kubernetes.io/enforce"] == "restricted"
 
 
-def test_the_operator_runs_with_the_charts_rbac_only(installation: Installation,
-                                                     cluster_run: ClusterRun) -> None:
+def test_the_operator_runs_with_the_charts_rbac_only(
+    installation: Installation, cluster_run: ClusterRun
+) -> None:
     del cluster_run
     pod = installation.get("pod", installation.operator_pod())
     account = installation.service_account
@@ -262,17 +290,23 @@ def test_the_operator_runs_with_the_charts_rbac_only(installation: Installation,
     assert not can("create", "customresourcedefinitions.apiextensions.k8s.io")
     assert not can("create", "clusterrolebindings.rbac.authorization.k8s.io")
     bindings = installation.cluster.get_json("clusterrolebindings")["items"]
-    bound = [b["metadata"]["name"] for b in bindings
-             if any(s.get("name") == account and s.get("namespace") == ns
-                    for s in b.get("subjects") or [])]
+    bound = [
+        b["metadata"]["name"]
+        for b in bindings
+        if any(
+            s.get("name") == account and s.get("namespace") == ns for s in b.get("subjects") or []
+        )
+    ]
     assert bound == [], f"cluster-wide bindings for a namespaced install: {bound}"
     logs = installation.operator_logs()
-    assert "forbidden" not in logs.lower(), [ln for ln in logs.splitlines()
-                                             if "forbidden" in ln.lower()][:5]
+    assert "forbidden" not in logs.lower(), [
+        ln for ln in logs.splitlines() if "forbidden" in ln.lower()
+    ][:5]
 
 
-def test_the_engine_password_never_shows(installation: Installation,
-                                         cluster_run: ClusterRun) -> None:
+def test_the_engine_password_never_shows(
+    installation: Installation, cluster_run: ClusterRun
+) -> None:
     password = cluster_run.password
     assert len(password) >= 16
     ns = installation.namespace
@@ -283,8 +317,9 @@ def test_the_engine_password_never_shows(installation: Installation,
         "metrics": installation.metrics(),
         "configmaps": json.dumps(installation.get("configmaps")),
         "pod specs": json.dumps(cluster_run.pods),
-        "report": kobench("report", NAME, "--namespace", ns, "--json",
-                          env=installation.cluster.env).stdout,
+        "report": kobench(
+            "report", NAME, "--namespace", ns, "--json", env=installation.cluster.env
+        ).stdout,
         **{f"log of {name}": text for name, text in cluster_run.logs.items()},
     }
     leaks = [where for where, text in places.items() if password in text]
@@ -292,8 +327,9 @@ def test_the_engine_password_never_shows(installation: Installation,
     assert all(cluster_run.logs.values()), "a pod printed nothing: the grep proves little"
 
 
-def test_apply_to_verdict_takes_well_under_two_minutes(cluster_run: ClusterRun,
-                                                       record_timing: Any) -> None:
+def test_apply_to_verdict_takes_well_under_two_minutes(
+    cluster_run: ClusterRun, record_timing: Any
+) -> None:
     durations = cluster_run.durations
     record_timing(f"{NAME} (3 x redis, 300/s, 4 s)", durations)
     for stage in ("deploy", "engine ready", "subscribed", "run", "collect", "total"):

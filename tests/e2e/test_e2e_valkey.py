@@ -39,6 +39,10 @@ def test_the_valkey_sample_runs_on_both_replicas_and_cleans_up(
         assert line["received"] == line["expected"] == WRITES + RATE, line
     assert {o["targetReplica"] for o in status["summary"]["observers"]} == {1, 2}
     # cleanup: Always: the run's pods are deleted, its results stay.
-    wait_for(f"the pods of {name} to be deleted",
-             lambda: not installation.pods_of(name), timeout=90, every=1)
+    wait_for(
+        f"the pods of {name} to be deleted",
+        lambda: not installation.pods_of(name),
+        timeout=90,
+        every=1,
+    )
     assert installation.results(body)["verdict"] == "Passed"

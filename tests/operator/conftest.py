@@ -15,8 +15,9 @@ from tests.plugins.kube import KubeCluster
 def crd_cluster(kube_control_plane: KubeCluster) -> KubeCluster:
     """The control plane with kobench's committed CRD applied and established."""
     kube_control_plane.kubectl("apply", "--server-side", "--force-conflicts", "-f", str(CRD_FILE))
-    kube_control_plane.kubectl("wait", "--for=condition=Established", f"crd/{CRD_NAME}",
-                               "--timeout=60s")
+    kube_control_plane.kubectl(
+        "wait", "--for=condition=Established", f"crd/{CRD_NAME}", "--timeout=60s"
+    )
     return kube_control_plane
 
 
@@ -26,10 +27,12 @@ def operator(tmp_path: Path) -> Iterator[Callable[..., OperatorProcess]]:
     namespace's benchmarks are deleted while it still runs (so its finalizer goes away)."""
     started: list[OperatorProcess] = []
 
-    def start(cluster: KubeCluster, namespace: str, *extra: str,
-              admin: KubeCluster | None = None) -> OperatorProcess:
-        proc = OperatorProcess(cluster, namespace, tmp_path / f"operator-{len(started)}.log",
-                               list(extra))
+    def start(
+        cluster: KubeCluster, namespace: str, *extra: str, admin: KubeCluster | None = None
+    ) -> OperatorProcess:
+        proc = OperatorProcess(
+            cluster, namespace, tmp_path / f"operator-{len(started)}.log", list(extra)
+        )
         proc.start()
         started.append(proc)
         admins[namespace] = admin or admins.get(namespace) or cluster
@@ -40,17 +43,32 @@ def operator(tmp_path: Path) -> Iterator[Callable[..., OperatorProcess]]:
     for proc in reversed(started):
         admin = admins[proc.namespace]
         if proc.process is not None and proc.process.poll() is None:
-            admin.kubectl("delete", "kob", "--all", "-n", proc.namespace, "--wait=true",
-                          "--timeout=30s", check=False, timeout=60)
+            admin.kubectl(
+                "delete",
+                "kob",
+                "--all",
+                "-n",
+                proc.namespace,
+                "--wait=true",
+                "--timeout=30s",
+                check=False,
+                timeout=60,
+            )
         proc.stop()
     for namespace, admin in admins.items():
         # Whatever is left (an operator killed mid-test) must not keep the namespace alive.
         names = admin.kubectl("get", "kob", "-n", namespace, "-o", "name", check=False).stdout
         for name in names.split():
-            admin.kubectl("patch", name, "-n", namespace, "--type=merge", "-p",
-                          '{"metadata":{"finalizers":[]}}', check=False)
+            admin.kubectl(
+                "patch",
+                name,
+                "-n",
+                namespace,
+                "--type=merge",
+                "-p",
+                '{"metadata":{"finalizers":[]}}',
+                check=False,
+            )
     for proc in started:
         if os.environ.get("KOBENCH_SHOW_OPERATOR_LOG"):
             print(proc.log())
-
-

@@ -31,11 +31,22 @@ NOW = "2026-01-01T00:00:00Z"
 CLIENT = ClientInfo(python="3.11", redis_py="test", hiredis=True, host="fake-kubelet")
 
 
-def _container_status(name: str, state: dict[str, Any], *, ready: bool, restarts: int = 0,
-                      last: dict[str, Any] | None = None) -> dict[str, Any]:
+def _container_status(
+    name: str,
+    state: dict[str, Any],
+    *,
+    ready: bool,
+    restarts: int = 0,
+    last: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     status = {
-        "name": name, "ready": ready, "restartCount": restarts, "state": state,
-        "image": "fake", "imageID": "fake", "started": ready,
+        "name": name,
+        "ready": ready,
+        "restartCount": restarts,
+        "state": state,
+        "image": "fake",
+        "imageID": "fake",
+        "started": ready,
     }
     if last:
         status["lastState"] = last
@@ -43,69 +54,114 @@ def _container_status(name: str, state: dict[str, Any], *, ready: bool, restarts
 
 
 def patch_status(cluster: KubeCluster, namespace: str, pod: str, status: dict[str, Any]) -> None:
-    cluster.kubectl("patch", "pod", pod, "-n", namespace, "--subresource=status", "--type=merge",
-                    "-p", json.dumps({"status": status}))
+    cluster.kubectl(
+        "patch",
+        "pod",
+        pod,
+        "-n",
+        namespace,
+        "--subresource=status",
+        "--type=merge",
+        "-p",
+        json.dumps({"status": status}),
+    )
 
 
 def container_name(cluster: KubeCluster, namespace: str, pod: str) -> str:
-    return str(cluster.kubectl("get", "pod", pod, "-n", namespace, "-o",
-                               "jsonpath={.spec.containers[0].name}").stdout)
+    return str(
+        cluster.kubectl(
+            "get", "pod", pod, "-n", namespace, "-o", "jsonpath={.spec.containers[0].name}"
+        ).stdout
+    )
 
 
 def mark_ready(cluster: KubeCluster, namespace: str, pod: str) -> None:
     name = container_name(cluster, namespace, pod)
-    patch_status(cluster, namespace, pod, {
-        "phase": "Running",
-        "conditions": [
-            {"type": "PodScheduled", "status": "True", "lastTransitionTime": NOW},
-            {"type": "Initialized", "status": "True", "lastTransitionTime": NOW},
-            {"type": "ContainersReady", "status": "True", "lastTransitionTime": NOW},
-            {"type": "Ready", "status": "True", "lastTransitionTime": NOW},
-        ],
-        "containerStatuses": [_container_status(name, {"running": {"startedAt": NOW}}, ready=True)],
-        "startTime": NOW,
-    })
+    patch_status(
+        cluster,
+        namespace,
+        pod,
+        {
+            "phase": "Running",
+            "conditions": [
+                {"type": "PodScheduled", "status": "True", "lastTransitionTime": NOW},
+                {"type": "Initialized", "status": "True", "lastTransitionTime": NOW},
+                {"type": "ContainersReady", "status": "True", "lastTransitionTime": NOW},
+                {"type": "Ready", "status": "True", "lastTransitionTime": NOW},
+            ],
+            "containerStatuses": [
+                _container_status(name, {"running": {"startedAt": NOW}}, ready=True)
+            ],
+            "startTime": NOW,
+        },
+    )
 
 
 def mark_succeeded(cluster: KubeCluster, namespace: str, pod: str, result: str | None) -> None:
     if result is not None:
-        cluster.kubectl("annotate", "pod", pod, "-n", namespace, "--overwrite",
-                        f"{RESULT_ANNOTATION}={result}")
+        cluster.kubectl(
+            "annotate", "pod", pod, "-n", namespace, "--overwrite", f"{RESULT_ANNOTATION}={result}"
+        )
     name = container_name(cluster, namespace, pod)
-    terminated = {"terminated": {"exitCode": 0, "reason": "Completed", "startedAt": NOW,
-                                 "finishedAt": NOW}}
-    patch_status(cluster, namespace, pod, {
-        "phase": "Succeeded",
-        "conditions": [
-            {"type": "Ready", "status": "False", "lastTransitionTime": NOW,
-             "reason": "PodCompleted"},
-        ],
-        "containerStatuses": [_container_status(name, terminated, ready=False)],
-    })
+    terminated = {
+        "terminated": {"exitCode": 0, "reason": "Completed", "startedAt": NOW, "finishedAt": NOW}
+    }
+    patch_status(
+        cluster,
+        namespace,
+        pod,
+        {
+            "phase": "Succeeded",
+            "conditions": [
+                {
+                    "type": "Ready",
+                    "status": "False",
+                    "lastTransitionTime": NOW,
+                    "reason": "PodCompleted",
+                },
+            ],
+            "containerStatuses": [_container_status(name, terminated, ready=False)],
+        },
+    )
 
 
 def mark_restarted_after_oom(cluster: KubeCluster, namespace: str, pod: str) -> None:
     """What a kubelet reports when a restartPolicy=Always container (the engine) was OOM-killed:
     the container runs again, and its last state says why it died."""
     name = container_name(cluster, namespace, pod)
-    last = {"terminated": {"exitCode": 137, "reason": "OOMKilled", "startedAt": NOW,
-                           "finishedAt": NOW}}
-    patch_status(cluster, namespace, pod, {
-        "phase": "Running",
-        "containerStatuses": [_container_status(name, {"running": {"startedAt": NOW}},
-                                                ready=False, restarts=1, last=last)],
-    })
+    last = {
+        "terminated": {"exitCode": 137, "reason": "OOMKilled", "startedAt": NOW, "finishedAt": NOW}
+    }
+    patch_status(
+        cluster,
+        namespace,
+        pod,
+        {
+            "phase": "Running",
+            "containerStatuses": [
+                _container_status(
+                    name, {"running": {"startedAt": NOW}}, ready=False, restarts=1, last=last
+                )
+            ],
+        },
+    )
 
 
 def mark_oom_killed(cluster: KubeCluster, namespace: str, pod: str) -> None:
     """A restartPolicy=Never pod (a role) whose container was OOM-killed."""
     name = container_name(cluster, namespace, pod)
-    terminated = {"terminated": {"exitCode": 137, "reason": "OOMKilled", "startedAt": NOW,
-                                 "finishedAt": NOW}}
-    patch_status(cluster, namespace, pod, {
-        "phase": "Failed",
-        "containerStatuses": [_container_status(name, terminated, ready=False)],
-    })
+    terminated = {
+        "terminated": {"exitCode": 137, "reason": "OOMKilled", "startedAt": NOW, "finishedAt": NOW}
+    }
+    patch_status(
+        cluster,
+        namespace,
+        pod,
+        {
+            "phase": "Failed",
+            "containerStatuses": [_container_status(name, terminated, ready=False)],
+        },
+    )
 
 
 def _histogram(values_us: list[float]) -> str:
@@ -118,12 +174,20 @@ def _histogram(values_us: list[float]) -> str:
 def observer_result(spec: BenchmarkSpec, name: str, instance: int, *, missed: int = 0) -> str:
     observer = next(o for o in spec.observers if o.name == name)
     sent = spec.workload.total_writes
-    counts = {str(w): WriterCounts(distinct=sent - missed, highest_seq=sent - 1)
-              for w in range(spec.workload.writers)}
+    counts = {
+        str(w): WriterCounts(distinct=sent - missed, highest_seq=sent - 1)
+        for w in range(spec.workload.writers)
+    }
     start = time.time_ns()
     doc = ObserverResult(
-        name=name, instance=instance, mode=observer.mode, target_replica=observer.target_replica,
-        client=CLIENT, started_ns=start, ended_ns=start + 2_000_000_000, writers=counts,
+        name=name,
+        instance=instance,
+        mode=observer.mode,
+        target_replica=observer.target_replica,
+        client=CLIENT,
+        started_ns=start,
+        ended_ns=start + 2_000_000_000,
+        writers=counts,
         notifications=(sent - missed) * spec.workload.writers,
         latency={str(spec.workload.target_replica): _histogram([180.0, 240.0, 300.0, 900.0])},
     )
@@ -133,20 +197,37 @@ def observer_result(spec: BenchmarkSpec, name: str, instance: int, *, missed: in
 def writer_result(spec: BenchmarkSpec, writer_id: int) -> str:
     sent = spec.workload.total_writes
     start = time.time_ns()
-    rtt = {f"{o.name}.{i}": _histogram([400.0, 500.0, 1200.0])
-           for o in spec.observers for i in range(o.replicas) if o.handshake}
+    rtt = {
+        f"{o.name}.{i}": _histogram([400.0, 500.0, 1200.0])
+        for o in spec.observers
+        for i in range(o.replicas)
+        if o.handshake
+    }
     replicas = spec.engine.replicas
     doc = WriterResult(
-        writer_id=writer_id, target_replicas=[spec.workload.target_replica], client=CLIENT,
-        started_ns=start, ended_ns=start + 2_000_000_000, sent=sent,
-        warmup_writes=spec.workload.warmup_writes, measured_seconds=1.0,
-        achieved_rate=float(spec.workload.rate), rtt=rtt,
-        engine=EngineFacts(type=spec.engine.type, version="6.3.4", replicas=replicas,
-                           replication=[ReplicaState(index=i, address=f"r{i}",
-                                                     role="active-replica",
-                                                     link_up=True) for i in range(replicas)])
-        if writer_id == 0 else None,
+        writer_id=writer_id,
+        target_replicas=[spec.workload.target_replica],
+        client=CLIENT,
+        started_ns=start,
+        ended_ns=start + 2_000_000_000,
+        sent=sent,
+        warmup_writes=spec.workload.warmup_writes,
+        measured_seconds=1.0,
+        achieved_rate=float(spec.workload.rate),
+        rtt=rtt,
+        engine=EngineFacts(
+            type=spec.engine.type,
+            version="6.3.4",
+            replicas=replicas,
+            replication=[
+                ReplicaState(index=i, address=f"r{i}", role="active-replica", link_up=True)
+                for i in range(replicas)
+            ],
+        )
+        if writer_id == 0
+        else None,
         convergence=Convergence(checked=True, converged=True, detail="all keys equal")
-        if writer_id == 0 else None,
+        if writer_id == 0
+        else None,
     )
     return doc.model_dump_json(by_alias=True)

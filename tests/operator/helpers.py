@@ -53,18 +53,30 @@ class OperatorProcess:
 
     def start(self) -> None:
         command = [
-            sys.executable, "-m", "kobench.controller", "--namespace", self.namespace,
-            "--metrics-port", str(self.metrics_port), "--liveness-port", "0",
-            "--results-source", "kubeletless-test-annotation", "--log-format", "plain",
+            sys.executable,
+            "-m",
+            "kobench.controller",
+            "--namespace",
+            self.namespace,
+            "--metrics-port",
+            str(self.metrics_port),
+            "--liveness-port",
+            "0",
+            "--results-source",
+            "kubeletless-test-annotation",
+            "--log-format",
+            "plain",
             # No scheduler places these pods, so no kubelet (when the cluster has a node) runs
             # them: the test is the only kubelet they have.
-            "--scheduler-name", "kobench-test-unscheduled",
+            "--scheduler-name",
+            "kobench-test-unscheduled",
             *self.extra,
         ]
         env = {**self.cluster.env, "PYTHONUNBUFFERED": "1"}
         log = self.log_path.open("ab")
-        self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env,
-                                        cwd=REPO)
+        self.process = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=REPO
+        )
         wait_for("the operator's /metrics", self._metrics_up, timeout=30)
 
     def _metrics_up(self) -> bool:
@@ -106,18 +118,23 @@ def status_of(cluster: KubeCluster, namespace: str, name: str) -> dict[str, Any]
 
 def pod_names(cluster: KubeCluster, namespace: str, selector: str) -> list[str]:
     out = cluster.kubectl("get", "pods", "-n", namespace, "-l", selector, "-o", "json").stdout
-    return sorted(p["metadata"]["name"] for p in json.loads(out)["items"]
-                  if not p["metadata"].get("deletionTimestamp"))
+    return sorted(
+        p["metadata"]["name"]
+        for p in json.loads(out)["items"]
+        if not p["metadata"].get("deletionTimestamp")
+    )
 
 
 def token_cluster(admin: KubeCluster, token: str, kubeconfig: Path) -> KubeCluster:
     """The same cluster seen with only a bearer token (a service account's): a kubeconfig with
     the admin's server and CA, and no other credentials."""
-    view = json.loads(admin.kubectl("config", "view", "--raw", "--minify", "--flatten",
-                                    "-o", "json").stdout)
+    view = json.loads(
+        admin.kubectl("config", "view", "--raw", "--minify", "--flatten", "-o", "json").stdout
+    )
     server = view["clusters"][0]
     config = {
-        "apiVersion": "v1", "kind": "Config",
+        "apiVersion": "v1",
+        "kind": "Config",
         "clusters": [server],
         "users": [{"name": "token", "user": {"token": token}}],
         "contexts": [{"name": "token", "context": {"cluster": server["name"], "user": "token"}}],
@@ -125,5 +142,9 @@ def token_cluster(admin: KubeCluster, token: str, kubeconfig: Path) -> KubeClust
     }
     kubeconfig.write_text(json.dumps(config))
     kubeconfig.chmod(0o600)
-    return KubeCluster(kubeconfig=kubeconfig, mode=admin.mode, kubectl_path=admin.kubectl_path,
-                       helm_path=admin.helm_path)
+    return KubeCluster(
+        kubeconfig=kubeconfig,
+        mode=admin.mode,
+        kubectl_path=admin.kubectl_path,
+        helm_path=admin.helm_path,
+    )

@@ -28,8 +28,21 @@ def test_crd_prints_the_committed_crd(capsys: pytest.CaptureFixture[str]) -> Non
 
 
 def test_operator_options() -> None:
-    args = parser().parse_args(["operator", "-n", "a", "-n", "b", "--metrics-port", "9000",
-                                "--role-image", "img:2", "--scheduler-name", "s"])
+    args = parser().parse_args(
+        [
+            "operator",
+            "-n",
+            "a",
+            "-n",
+            "b",
+            "--metrics-port",
+            "9000",
+            "--role-image",
+            "img:2",
+            "--scheduler-name",
+            "s",
+        ]
+    )
     opts = _options(args)
     assert opts["namespace"] == ["a", "b"] and opts["metrics_port"] == 9000
     assert opts["role_image"] == "img:2" and opts["scheduler_name"] == "s"

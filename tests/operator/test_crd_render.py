@@ -17,8 +17,7 @@ REPO = Path(__file__).resolve().parents[2]
 def test_committed_crd_equals_the_rendered_one(path: str) -> None:
     committed = yaml.safe_load((REPO / path).read_text())
     assert committed == render_crd(), (
-        f"{path} drifted from the spec model: regenerate it with "
-        f"'python -m kobench.crd > {path}'"
+        f"{path} drifted from the spec model: regenerate it with 'python -m kobench.crd > {path}'"
     )
     assert (REPO / path).read_text() == render_crd_yaml()
 
@@ -31,9 +30,19 @@ def test_names_columns_and_subresources() -> None:
     assert version["subresources"] == {"status": {}}
     columns = version["additionalPrinterColumns"]
     default = [c["name"] for c in columns if not c.get("priority")]
-    assert default == ["Phase", "Verdict", "Engine", "Replicas", "Writes", "Missed", "P50", "P99",
-                       "RTT-P99", "Age"]
-    assert all(c.get("priority") == 1 for c in columns[len(default):])
+    assert default == [
+        "Phase",
+        "Verdict",
+        "Engine",
+        "Replicas",
+        "Writes",
+        "Missed",
+        "P50",
+        "P99",
+        "RTT-P99",
+        "Age",
+    ]
+    assert all(c.get("priority") == 1 for c in columns[len(default) :])
 
 
 def _walk(schema: dict[str, object], path: str = "") -> list[tuple[str, dict[str, object]]]:
@@ -58,13 +67,16 @@ def test_schema_is_structural_and_described() -> None:
         if path.count(".") <= 2 and path != "spec" and "[*]" not in path:
             assert node.get("description"), f"{path} has no description (kubectl explain)"
     # kopf's bookkeeping lives in status and must survive pruning.
-    assert root["properties"]["status"]["properties"]["kopf"][
-        "x-kubernetes-preserve-unknown-fields"] is True
+    assert (
+        root["properties"]["status"]["properties"]["kopf"]["x-kubernetes-preserve-unknown-fields"]
+        is True
+    )
 
 
 def test_status_schema_covers_the_status_model() -> None:
     status = render_crd()["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"][
-        "status"]
+        "status"
+    ]
     aliases = {f.alias or n for n, f in BenchmarkStatus.model_fields.items()}
     assert aliases <= set(status["properties"])
     assert "default" not in str(status), "status fields get no defaults"

@@ -18,45 +18,79 @@ INVALID: list[tuple[str, dict[str, Any], str]] = [
     ("too-many-replicas", {"engine": {"replicas": 8}}, "spec.engine.replicas"),
     ("engine-type-pattern", {"engine": {"type": "Key DB"}}, "spec.engine.type"),
     ("server-threads", {"engine": {"serverThreads": 17}}, "spec.engine.serverThreads"),
-    ("notify-without-E", {"engine": {"notifyKeyspaceEvents": "K$"}},
-     "spec.engine.notifyKeyspaceEvents"),
-    ("notify-without-string-class", {"engine": {"notifyKeyspaceEvents": "Eg"}},
-     "spec.engine.notifyKeyspaceEvents"),
-    ("notify-bad-flag", {"engine": {"notifyKeyspaceEvents": "E$q"}},
-     "spec.engine.notifyKeyspaceEvents"),
+    (
+        "notify-without-E",
+        {"engine": {"notifyKeyspaceEvents": "K$"}},
+        "spec.engine.notifyKeyspaceEvents",
+    ),
+    (
+        "notify-without-string-class",
+        {"engine": {"notifyKeyspaceEvents": "Eg"}},
+        "spec.engine.notifyKeyspaceEvents",
+    ),
+    (
+        "notify-bad-flag",
+        {"engine": {"notifyKeyspaceEvents": "E$q"}},
+        "spec.engine.notifyKeyspaceEvents",
+    ),
     ("database", {"engine": {"database": 16}}, "spec.engine.database"),
     ("port", {"engine": {"port": 70000}}, "spec.engine.port"),
-    ("secret-name", {"engine": {"authSecretRef": {"name": "Not_A_Name"}}},
-     "spec.engine.authSecretRef.name"),
-    ("memory-quantity", {"engine": {"resources": {"limits": {"memory": "lots"}}}},
-     "spec.engine.resources.limits.memory"),
-    ("anti-affinity", {"engine": {"placement": {"antiAffinity": "sometimes"}}},
-     "spec.engine.placement.antiAffinity"),
+    (
+        "secret-name",
+        {"engine": {"authSecretRef": {"name": "Not_A_Name"}}},
+        "spec.engine.authSecretRef.name",
+    ),
+    (
+        "memory-quantity",
+        {"engine": {"resources": {"limits": {"memory": "lots"}}}},
+        "spec.engine.resources.limits.memory",
+    ),
+    (
+        "anti-affinity",
+        {"engine": {"placement": {"antiAffinity": "sometimes"}}},
+        "spec.engine.placement.antiAffinity",
+    ),
     ("key-mode", {"workload": {"keyMode": "random"}}, "spec.workload.keyMode"),
     ("rate", {"workload": {"rate": 0}}, "spec.workload.rate"),
     ("duration-zero", {"workload": {"durationSeconds": 0}}, "spec.workload.durationSeconds"),
     ("writes-zero", {"workload": {"writes": 0}}, "spec.workload.writes"),
     ("duration-and-writes", {"workload": {"durationSeconds": 5, "writes": 100}}, "spec.workload"),
     ("value-size", {"workload": {"valueSize": 10}}, "spec.workload.valueSize"),
-    ("writer-target-replica", {"engine": {"replicas": 3}, "workload": {"targetReplica": 3}},
-     "spec.workload.targetReplica"),
+    (
+        "writer-target-replica",
+        {"engine": {"replicas": 3}, "workload": {"targetReplica": 3}},
+        "spec.workload.targetReplica",
+    ),
     ("shared-key", {"workload": {"sharedKey": "has space"}}, "spec.workload.sharedKey"),
     ("no-observers", {"observers": []}, "spec.observers"),
-    ("too-many-observers", {"observers": [{"name": f"o{i}", "mode": "sync"} for i in range(9)]},
-     "spec.observers"),
-    ("duplicate-observer", {"observers": [{"name": "a", "mode": "sync"},
-                                          {"name": "a", "mode": "async"}]}, "spec.observers[1]"),
+    (
+        "too-many-observers",
+        {"observers": [{"name": f"o{i}", "mode": "sync"} for i in range(9)]},
+        "spec.observers",
+    ),
+    (
+        "duplicate-observer",
+        {"observers": [{"name": "a", "mode": "sync"}, {"name": "a", "mode": "async"}]},
+        "spec.observers[1]",
+    ),
     ("observer-name", {"observers": [{"name": "Sync", "mode": "sync"}]}, "spec.observers[0].name"),
     ("observer-mode-missing", {"observers": [{"name": "a"}]}, "spec.observers[0].mode"),
-    ("observer-target-replica", {"engine": {"replicas": 2},
-                                 "observers": [{"name": "a", "mode": "sync", "targetReplica": 2}]},
-     "spec.observers"),
+    (
+        "observer-target-replica",
+        {
+            "engine": {"replicas": 2},
+            "observers": [{"name": "a", "mode": "sync", "targetReplica": 2}],
+        },
+        "spec.observers",
+    ),
     ("p99-threshold", {"thresholds": {"p99LatencyMs": 0}}, "spec.thresholds.p99LatencyMs"),
     ("max-missed", {"thresholds": {"maxMissed": -1}}, "spec.thresholds.maxMissed"),
-    ("shortfall", {"validity": {"maxRateShortfallPercent": 150}},
-     "spec.validity.maxRateShortfallPercent"),
-    ("engine-timeout", {"timeouts": {"engineReadySeconds": 0}},
-     "spec.timeouts.engineReadySeconds"),
+    (
+        "shortfall",
+        {"validity": {"maxRateShortfallPercent": 150}},
+        "spec.validity.maxRateShortfallPercent",
+    ),
+    ("engine-timeout", {"timeouts": {"engineReadySeconds": 0}}, "spec.timeouts.engineReadySeconds"),
     ("cleanup", {"cleanup": "Sometimes"}, "spec.cleanup"),
     ("run-nonce-length", {"runNonce": "x" * 64}, "spec.runNonce"),
     ("unknown-field", {"workload": {"ratePerSecond": 5}}, "spec.workload.ratePerSecond"),
@@ -64,12 +98,17 @@ INVALID: list[tuple[str, dict[str, Any], str]] = [
 
 
 def resource(name: str, spec: dict[str, Any]) -> dict[str, Any]:
-    return {"apiVersion": "kobench.io/v1alpha1", "kind": "KeyDBObserverBenchmark",
-            "metadata": {"name": name}, "spec": spec}
+    return {
+        "apiVersion": "kobench.io/v1alpha1",
+        "kind": "KeyDBObserverBenchmark",
+        "metadata": {"name": name},
+        "spec": spec,
+    }
 
 
-@pytest.mark.parametrize(("spec", "field"), [(s, f) for _, s, f in INVALID],
-                         ids=[i for i, _, _ in INVALID])
+@pytest.mark.parametrize(
+    ("spec", "field"), [(s, f) for _, s, f in INVALID], ids=[i for i, _, _ in INVALID]
+)
 def test_the_model_rejects_the_same_field(spec: dict[str, Any], field: str) -> None:
     with pytest.raises(SpecErrors) as caught:
         parse_spec(spec)
@@ -86,8 +125,16 @@ def test_the_api_server_rejects_invalid_resources_naming_the_field(
     accepted = []
     unnamed = []
     for case, spec, field in INVALID:
-        result = crd_cluster.kubectl("create", "--dry-run=server", "-n", ns, "-f", "-",
-                                     input=json.dumps(resource(case, spec)), check=False)
+        result = crd_cluster.kubectl(
+            "create",
+            "--dry-run=server",
+            "-n",
+            ns,
+            "-f",
+            "-",
+            input=json.dumps(resource(case, spec)),
+            check=False,
+        )
         if result.returncode == 0:
             accepted.append(case)
         elif field not in result.stderr:
@@ -101,8 +148,17 @@ def test_defaults_come_from_the_model_and_explain_describes_fields(
     crd_cluster: KubeCluster, kube_namespace: Callable[..., str]
 ) -> None:
     ns = kube_namespace(crd_cluster)
-    out = crd_cluster.kubectl("create", "--dry-run=server", "-n", ns, "-o", "json", "-f", "-",
-                              input=json.dumps(resource("defaults", {}))).stdout
+    out = crd_cluster.kubectl(
+        "create",
+        "--dry-run=server",
+        "-n",
+        ns,
+        "-o",
+        "json",
+        "-f",
+        "-",
+        input=json.dumps(resource("defaults", {})),
+    ).stdout
     served = json.loads(out)["spec"]
     expected = parse_spec({}).model_dump(by_alias=True, exclude_none=True, mode="json")
     assert served == expected

@@ -9,6 +9,7 @@ from kobench.runners.kubernetes import engine, roles
 from kobench.runners.kubernetes.names import RunNames, run_id_for
 from kobench.runners.kubernetes.objects import Owner, RoleOptions
 from kobench.runners.kubernetes.observe import pod_view
+from kobench.roles.config import RoleConfig
 from kobench.spec import parse_spec
 
 OWNER = Owner(name="bench", namespace="ns", uid="1234")
@@ -29,8 +30,13 @@ def test_statefulset_is_restricted_probed_and_spread() -> None:
     spec = parse_spec({"engine": {"replicas": 3, "resources": {"limits": {"memory": "1Gi"}}}})
     sts = engine.build_statefulset(NAMES, OWNER, spec, get_engine("keydb"), RoleOptions())
     assert sts["metadata"]["ownerReferences"][0] == {
-        "apiVersion": "kobench.io/v1alpha1", "kind": "KeyDBObserverBenchmark", "name": "bench",
-        "uid": "1234", "controller": True, "blockOwnerDeletion": True}
+        "apiVersion": "kobench.io/v1alpha1",
+        "kind": "KeyDBObserverBenchmark",
+        "name": "bench",
+        "uid": "1234",
+        "controller": True,
+        "blockOwnerDeletion": True,
+    }
     pod = sts["spec"]["template"]["spec"]
     assert sts["spec"]["podManagementPolicy"] == "Parallel"
     primary = engine.build_statefulset(NAMES, OWNER, spec, get_engine("redis"), RoleOptions())
@@ -53,8 +59,10 @@ def test_required_and_no_anti_affinity() -> None:
     plugin = get_engine("redis")
     required = parse_spec({"engine": {"type": "redis", "placement": {"antiAffinity": "required"}}})
     pod = engine.build_statefulset(NAMES, OWNER, required, plugin, RoleOptions())
-    assert "requiredDuringSchedulingIgnoredDuringExecution" in (
-        pod["spec"]["template"]["spec"]["affinity"]["podAntiAffinity"])
+    assert (
+        "requiredDuringSchedulingIgnoredDuringExecution"
+        in (pod["spec"]["template"]["spec"]["affinity"]["podAntiAffinity"])
+    )
     none = parse_spec({"engine": {"type": "redis", "placement": {"antiAffinity": "none"}}})
     pod = engine.build_statefulset(NAMES, OWNER, none, plugin, RoleOptions())
     assert "affinity" not in pod["spec"]["template"]["spec"]
@@ -91,14 +99,29 @@ def test_role_pods_run_the_role_commands() -> None:
     pod = roles.build_observer_pod(NAMES, OWNER, spec, observer, 1, RoleOptions(image="img:1"))
     container = pod["spec"]["containers"][0]
     assert container["command"] == ["kobench"]
-    assert container["args"] == ["role", "observer", "--config", "/etc/kobench/run.json",
-                                 "--observer", observer.name, "--instance", "1",
-                                 "--ready-file", "/tmp/kobench/ready"]
+    assert container["args"] == [
+        "role",
+        "observer",
+        "--config",
+        "/etc/kobench/run.json",
+        "--observer",
+        observer.name,
+        "--instance",
+        "1",
+        "--ready-file",
+        "/tmp/kobench/ready",
+    ]
     assert container["image"] == "img:1"
     assert pod["spec"]["restartPolicy"] == "Never"
     writer = roles.build_writer_pod(NAMES, OWNER, spec, 2, RoleOptions())
     assert writer["spec"]["containers"][0]["args"] == [
-        "role", "writer", "--config", "/etc/kobench/run.json", "--writer-id", "2"]
+        "role",
+        "writer",
+        "--config",
+        "/etc/kobench/run.json",
+        "--writer-id",
+        "2",
+    ]
     assert "readinessProbe" not in writer["spec"]["containers"][0]
     mounts = {m["mountPath"] for m in container["volumeMounts"]}
     assert mounts == {"/etc/kobench", "/tmp"}
@@ -107,7 +130,7 @@ def test_role_pods_run_the_role_commands() -> None:
 def test_run_config_freezes_the_spec_and_endpoints() -> None:
     spec = parse_spec({"engine": {"replicas": 2}})
     cm = roles.build_run_config(NAMES, OWNER, spec)
-    config = roles.RoleConfig.model_validate_json(cm["data"]["run.json"])
+    config = RoleConfig.model_validate_json(cm["data"]["run.json"])
     assert config.spec == spec and config.run_id == NAMES.run_id
     assert [e.host for e in config.endpoints] == [NAMES.engine_host(0), NAMES.engine_host(1)]
 
@@ -117,18 +140,51 @@ def _pod(status: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_pod_views_name_the_failure() -> None:
-    oom = _pod({"phase": "Failed", "containerStatuses": [{"name": "role", "state": {
-        "terminated": {"exitCode": 137, "reason": "OOMKilled"}}}]})
+    oom = _pod(
+        {
+            "phase": "Failed",
+            "containerStatuses": [
+                {"name": "role", "state": {"terminated": {"exitCode": 137, "reason": "OOMKilled"}}}
+            ],
+        }
+    )
     assert pod_view(oom).failure == "pod p container role: OOMKilled (exit code 137)"
-    restarted = _pod({"phase": "Running", "containerStatuses": [{
-        "name": "engine", "restartCount": 1, "state": {"running": {}},
-        "lastState": {"terminated": {"exitCode": 137, "reason": "OOMKilled"}}}]})
+    restarted = _pod(
+        {
+            "phase": "Running",
+            "containerStatuses": [
+                {
+                    "name": "engine",
+                    "restartCount": 1,
+                    "state": {"running": {}},
+                    "lastState": {"terminated": {"exitCode": 137, "reason": "OOMKilled"}},
+                }
+            ],
+        }
+    )
     assert "restarted after OOMKilled" in str(pod_view(restarted).failure)
-    pull = _pod({"phase": "Pending", "containerStatuses": [{"name": "engine", "state": {
-        "waiting": {"reason": "ImagePullBackOff", "message": "no such image"}}}]})
+    pull = _pod(
+        {
+            "phase": "Pending",
+            "containerStatuses": [
+                {
+                    "name": "engine",
+                    "state": {
+                        "waiting": {"reason": "ImagePullBackOff", "message": "no such image"}
+                    },
+                }
+            ],
+        }
+    )
     assert "ImagePullBackOff" in str(pod_view(pull).failure)
-    done = _pod({"phase": "Succeeded", "containerStatuses": [{"name": "role", "state": {
-        "terminated": {"exitCode": 0, "reason": "Completed"}}}]})
+    done = _pod(
+        {
+            "phase": "Succeeded",
+            "containerStatuses": [
+                {"name": "role", "state": {"terminated": {"exitCode": 0, "reason": "Completed"}}}
+            ],
+        }
+    )
     assert pod_view(done).succeeded
     ready = _pod({"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]})
     assert pod_view(ready).ready and pod_view(ready).failure is None

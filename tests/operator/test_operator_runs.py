@@ -44,8 +44,12 @@ SPEC: dict[str, Any] = {
 
 
 def benchmark(name: str, spec: dict[str, Any]) -> dict[str, Any]:
-    return {"apiVersion": "kobench.io/v1alpha1", "kind": "KeyDBObserverBenchmark",
-            "metadata": {"name": name}, "spec": spec}
+    return {
+        "apiVersion": "kobench.io/v1alpha1",
+        "kind": "KeyDBObserverBenchmark",
+        "metadata": {"name": name},
+        "spec": spec,
+    }
 
 
 def wait_phase(
@@ -54,14 +58,19 @@ def wait_phase(
     def probe() -> dict[str, Any] | None:
         status = status_of(cluster, ns, name)
         return status if status.get("phase") in phases else None
+
     try:
-        found: dict[str, Any] = wait_for(f"{name} in phase {'/'.join(phases)}", probe,
-                                         timeout=timeout)
+        found: dict[str, Any] = wait_for(
+            f"{name} in phase {'/'.join(phases)}", probe, timeout=timeout
+        )
     except pytest.fail.Exception:
         pods = cluster.get_json("pods", "-n", ns)["items"]
         seen = {p["metadata"]["name"]: p.get("status") for p in pods}
-        pytest.fail(f"{name} never reached {phases}: status {status_of(cluster, ns, name)}\n"
-                    f"pods: {json.dumps(seen)[:6000]}", pytrace=False)
+        pytest.fail(
+            f"{name} never reached {phases}: status {status_of(cluster, ns, name)}\n"
+            f"pods: {json.dumps(seen)[:6000]}",
+            pytrace=False,
+        )
     return found
 
 
@@ -71,9 +80,14 @@ def run_selector(status: dict[str, Any], component: str) -> str:
 
 def drive_engine_ready(cluster: KubeCluster, ns: str, name: str, replicas: int) -> dict[str, Any]:
     status = wait_phase(cluster, ns, name, "WaitingForEngine")
-    engine_pods = wait_for("the StatefulSet's pods", lambda: (
-        pods if len(pods := pod_names(cluster, ns, run_selector(status, "engine"))) == replicas
-        else None))
+    engine_pods = wait_for(
+        "the StatefulSet's pods",
+        lambda: (
+            pods
+            if len(pods := pod_names(cluster, ns, run_selector(status, "engine"))) == replicas
+            else None
+        ),
+    )
     for pod in engine_pods:
         kubelet.mark_ready(cluster, ns, pod)
     return wait_phase(cluster, ns, name, "Subscribing")
@@ -81,9 +95,14 @@ def drive_engine_ready(cluster: KubeCluster, ns: str, name: str, replicas: int) 
 
 def drive_subscribed(cluster: KubeCluster, ns: str, name: str, expected: int) -> list[str]:
     status = status_of(cluster, ns, name)
-    observers: list[str] = wait_for("observer pods", lambda: (
-        pods if len(pods := pod_names(cluster, ns, run_selector(status, "observer"))) == expected
-        else None))
+    observers: list[str] = wait_for(
+        "observer pods",
+        lambda: (
+            pods
+            if len(pods := pod_names(cluster, ns, run_selector(status, "observer"))) == expected
+            else None
+        ),
+    )
     # The writer must not start before every observer is subscribed.
     assert pod_names(cluster, ns, run_selector(status, "writer")) == []
     for pod in observers:
@@ -92,30 +111,40 @@ def drive_subscribed(cluster: KubeCluster, ns: str, name: str, expected: int) ->
     return observers
 
 
-def finish_roles(cluster: KubeCluster, ns: str, name: str, spec: dict[str, Any],
-                 observers: list[str]) -> None:
+def finish_roles(
+    cluster: KubeCluster, ns: str, name: str, spec: dict[str, Any], observers: list[str]
+) -> None:
     model = parse_spec(spec)
     status = status_of(cluster, ns, name)
-    writers: list[str] = wait_for("writer pods", lambda: pod_names(
-        cluster, ns, run_selector(status, "writer")))
+    writers: list[str] = wait_for(
+        "writer pods", lambda: pod_names(cluster, ns, run_selector(status, "writer"))
+    )
     for index, pod in enumerate(writers):
         kubelet.mark_succeeded(cluster, ns, pod, kubelet.writer_result(model, index))
     for pod in observers:
         labels = cluster.get_json("pod", pod, "-n", ns)["metadata"]["labels"]
-        doc = kubelet.observer_result(model, labels["kobench.io/observer"],
-                                      int(labels["kobench.io/instance"]))
+        doc = kubelet.observer_result(
+            model, labels["kobench.io/observer"], int(labels["kobench.io/instance"])
+        )
         kubelet.mark_succeeded(cluster, ns, pod, doc)
 
 
 def test_a_run_goes_from_apply_to_succeeded_with_results(
-    crd_cluster: KubeCluster, kube_namespace: Callable[..., str],
-    operator: Callable[..., OperatorProcess], monkeypatch: pytest.MonkeyPatch,
+    crd_cluster: KubeCluster,
+    kube_namespace: Callable[..., str],
+    operator: Callable[..., OperatorProcess],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     cluster = crd_cluster
     ns = kube_namespace(cluster)
     # Every pod kobench creates passes the restricted Pod Security Standard.
-    cluster.kubectl("label", "namespace", ns, "pod-security.kubernetes.io/enforce=restricted",
-                    "pod-security.kubernetes.io/warn=restricted")
+    cluster.kubectl(
+        "label",
+        "namespace",
+        ns,
+        "pod-security.kubernetes.io/enforce=restricted",
+        "pod-security.kubernetes.io/warn=restricted",
+    )
     op = operator(cluster, ns)
     cluster.apply(benchmark("story", SPEC), namespace=ns)
 
@@ -135,22 +164,31 @@ def test_a_run_goes_from_apply_to_succeeded_with_results(
     assert container["securityContext"]["capabilities"] == {"drop": ["ALL"]}
     assert "PONG" in " ".join(container["readinessProbe"]["exec"]["command"])
     assert template["affinity"]["podAntiAffinity"][
-        "preferredDuringSchedulingIgnoredDuringExecution"]
+        "preferredDuringSchedulingIgnoredDuringExecution"
+    ]
     service = cluster.get_json("service", "-n", ns, "-l", f"kobench.io/run-id={run_id}")["items"][0]
     assert service["spec"]["clusterIP"] == "None"
     secret = cluster.get_json("secret", "-n", ns, "-l", f"kobench.io/run-id={run_id}")["items"]
     assert len(secret) == 1 and "password" in secret[0]["data"]
     for child in (statefulset, service, secret[0]):
         assert set(child["metadata"]["labels"]) <= {
-            "app.kubernetes.io/name", "app.kubernetes.io/component", "app.kubernetes.io/managed-by",
-            "kobench.io/benchmark", "kobench.io/run-id", "kobench.io/role"}
+            "app.kubernetes.io/name",
+            "app.kubernetes.io/component",
+            "app.kubernetes.io/managed-by",
+            "kobench.io/benchmark",
+            "kobench.io/run-id",
+            "kobench.io/role",
+        }
 
     observers = drive_subscribed(cluster, ns, "story", expected=3)
     pod = cluster.get_json("pod", observers[0], "-n", ns)
     args = pod["spec"]["containers"][0]["args"]
     assert args[:2] == ["role", "observer"] and "--ready-file" in args
     assert pod["spec"]["containers"][0]["readinessProbe"]["exec"]["command"] == [
-        "test", "-f", "/tmp/kobench/ready"]
+        "test",
+        "-f",
+        "/tmp/kobench/ready",
+    ]
     assert pod["spec"]["securityContext"]["runAsNonRoot"] is True
 
     finish_roles(cluster, ns, "story", SPEC, observers)
@@ -170,7 +208,8 @@ def test_a_run_goes_from_apply_to_succeeded_with_results(
     assert conditions["Passed"]["observedGeneration"] == kob["metadata"]["generation"]
     assert [h["runId"] for h in status["history"]] == [run_id]
     assert "progress" in status.get("kopf", {}) or "last-handled-configuration" in status.get(
-        "kopf", {}), "kopf keeps its bookkeeping in status"
+        "kopf", {}
+    ), "kopf keeps its bookkeeping in status"
     annotations = get_kob(cluster, ns, "story")["metadata"].get("annotations") or {}
     assert not [a for a in annotations if a.startswith("kopf.zalando.org")]
 
@@ -181,30 +220,51 @@ def test_a_run_goes_from_apply_to_succeeded_with_results(
 
     table = cluster.kubectl("get", "kob", "story", "-n", ns).stdout
     header = table.splitlines()[0].split()
-    assert header == ["NAME", "PHASE", "VERDICT", "ENGINE", "REPLICAS", "WRITES", "MISSED", "P50",
-                      "P99", "RTT-P99", "AGE"]
+    assert header == [
+        "NAME",
+        "PHASE",
+        "VERDICT",
+        "ENGINE",
+        "REPLICAS",
+        "WRITES",
+        "MISSED",
+        "P50",
+        "P99",
+        "RTT-P99",
+        "AGE",
+    ]
     row = table.splitlines()[1].split()
     assert row[1:7] == ["Succeeded", "Passed", "keydb", "2", "200", "0"]
     wide = cluster.kubectl("get", "kob", "story", "-n", ns, "-o", "wide").stdout.splitlines()[0]
     assert "RATE" in wide and "RESULTS" in wide
 
-    events = cluster.get_json("events", "-n", ns, "--field-selector",
-                              "involvedObject.name=story")["items"]
+    events = cluster.get_json("events", "-n", ns, "--field-selector", "involvedObject.name=story")[
+        "items"
+    ]
     reasons = {e["reason"] for e in events}
     assert {"Deploying", "WaitingForEngine", "Subscribing", "Running", "Succeeded"} <= reasons
 
-    metrics = wait_for("metrics of the run", lambda: (
-        text if 'verdict="Passed"} 1.0' in (text := op.metrics()) else None))
+    metrics = wait_for(
+        "metrics of the run",
+        lambda: text if 'verdict="Passed"} 1.0' in (text := op.metrics()) else None,
+    )
     assert f'kobench_run_writes{{benchmark="story",namespace="{ns}"}} 200.0' in metrics
     assert 'kobench_event_latency_seconds_bucket{benchmark="story"' in metrics
     assert 'le="0.00025"' in metrics
     assert 'kobench_runs_total{verdict="Passed"} 1.0' in metrics
 
     # DeleteOnSuccess (the default): the run's pods go, the results stay.
-    wait_for("cleanup of the engine", lambda: not cluster.get_json(
-        "statefulset", "-n", ns, "-l", f"kobench.io/run-id={run_id}")["items"])
-    wait_for("cleanup of role pods",
-             lambda: not pod_names(cluster, ns, f"kobench.io/run-id={run_id}"))
+    wait_for(
+        "cleanup of the engine",
+        lambda: (
+            not cluster.get_json("statefulset", "-n", ns, "-l", f"kobench.io/run-id={run_id}")[
+                "items"
+            ]
+        ),
+    )
+    wait_for(
+        "cleanup of role pods", lambda: not pod_names(cluster, ns, f"kobench.io/run-id={run_id}")
+    )
     cluster.get_json("configmap", status["resultsConfigMap"], "-n", ns)
 
     # GitOps: the file in the repository shows no drift, and replacing the finished resource
@@ -212,10 +272,22 @@ def test_a_run_goes_from_apply_to_succeeded_with_results(
     original = json.dumps(benchmark("story", SPEC))
     diff = cluster.kubectl("diff", "-n", ns, "-f", "-", input=original, check=False)
     assert diff.returncode == 0, diff.stdout
-    cluster.kubectl("replace", "-n", ns, "-f", "-", input=json.dumps(
-        {**benchmark("story", SPEC), "metadata": {
-            "name": "story", "resourceVersion": get_kob(cluster, ns, "story")["metadata"][
-                "resourceVersion"]}}))
+    cluster.kubectl(
+        "replace",
+        "-n",
+        ns,
+        "-f",
+        "-",
+        input=json.dumps(
+            {
+                **benchmark("story", SPEC),
+                "metadata": {
+                    "name": "story",
+                    "resourceVersion": get_kob(cluster, ns, "story")["metadata"]["resourceVersion"],
+                },
+            }
+        ),
+    )
     time.sleep(3)
     after = status_of(cluster, ns, "story")
     assert (after["runId"], after["phase"]) == (run_id, "Succeeded")
@@ -232,12 +304,20 @@ def test_a_run_goes_from_apply_to_succeeded_with_results(
     # Deleting the benchmark removes its metric series; the results go with it (owner reference).
     cluster.kubectl("delete", "kob", "story", "-n", ns, "--timeout=30s")
     wait_for("metric series removed", lambda: 'benchmark="story"' not in op.metrics())
-    wait_for("results ConfigMap garbage-collected", lambda: cluster.kubectl(
-        "get", "configmap", status["resultsConfigMap"], "-n", ns, check=False).returncode != 0)
+    wait_for(
+        "results ConfigMap garbage-collected",
+        lambda: (
+            cluster.kubectl(
+                "get", "configmap", status["resultsConfigMap"], "-n", ns, check=False
+            ).returncode
+            != 0
+        ),
+    )
 
 
 def test_an_oom_killed_engine_fails_the_run_with_the_container_reason(
-    crd_cluster: KubeCluster, kube_namespace: Callable[..., str],
+    crd_cluster: KubeCluster,
+    kube_namespace: Callable[..., str],
     operator: Callable[..., OperatorProcess],
 ) -> None:
     cluster = crd_cluster
@@ -253,15 +333,17 @@ def test_an_oom_killed_engine_fails_the_run_with_the_container_reason(
     assert "OOMKilled" in status["reasons"][0] and pods[0] in status["reasons"][0]
     conditions = {c["type"]: c for c in status["conditions"]}
     assert conditions["Complete"]["reason"] == "OOMKilled"
-    warnings = cluster.get_json("events", "-n", ns, "--field-selector",
-                                "involvedObject.name=oom,type=Warning")["items"]
+    warnings = cluster.get_json(
+        "events", "-n", ns, "--field-selector", "involvedObject.name=oom,type=Warning"
+    )["items"]
     assert any("OOMKilled" in e["message"] for e in warnings)
     # Not a success: the children stay for a post-mortem.
     assert pod_names(cluster, ns, f"kobench.io/run-id={status['runId']}")
 
 
 def test_an_oom_killed_observer_fails_the_run(
-    crd_cluster: KubeCluster, kube_namespace: Callable[..., str],
+    crd_cluster: KubeCluster,
+    kube_namespace: Callable[..., str],
     operator: Callable[..., OperatorProcess],
 ) -> None:
     cluster = crd_cluster
@@ -269,8 +351,9 @@ def test_an_oom_killed_observer_fails_the_run(
     operator(cluster, ns)
     cluster.apply(benchmark("oom-observer", SPEC), namespace=ns)
     status = drive_engine_ready(cluster, ns, "oom-observer", replicas=2)
-    observers = wait_for("observer pods", lambda: pod_names(
-        cluster, ns, run_selector(status, "observer")))
+    observers = wait_for(
+        "observer pods", lambda: pod_names(cluster, ns, run_selector(status, "observer"))
+    )
     kubelet.mark_oom_killed(cluster, ns, observers[0])
     status = wait_phase(cluster, ns, "oom-observer", "Failed", "Succeeded")
     assert status["phase"] == "Failed"
@@ -281,12 +364,16 @@ def test_an_oom_killed_observer_fails_the_run(
     assert pod_names(cluster, ns, run)
     cluster.kubectl("delete", "kob", "oom-observer", "-n", ns, "--timeout=30s")
     for kind in ("pods", "statefulsets", "services", "configmaps", "secrets"):
-        wait_for(f"{kind} garbage-collected", lambda kind=kind: not cluster.get_json(
-            kind, "-n", ns, "-l", run)["items"])
+
+        def collected(kind: str = kind) -> bool:
+            return not cluster.get_json(kind, "-n", ns, "-l", run)["items"]
+
+        wait_for(f"{kind} garbage-collected", collected)
 
 
 def test_a_stage_timeout_fails_the_run_naming_the_stage(
-    crd_cluster: KubeCluster, kube_namespace: Callable[..., str],
+    crd_cluster: KubeCluster,
+    kube_namespace: Callable[..., str],
     operator: Callable[..., OperatorProcess],
 ) -> None:
     cluster = crd_cluster
@@ -299,12 +386,19 @@ def test_a_stage_timeout_fails_the_run_naming_the_stage(
     assert "engine not ready within 3s" in status["reasons"][0]
     assert {c["type"]: c for c in status["conditions"]}["Complete"]["reason"] == "EngineTimeout"
     # cleanup: Always deletes the children of a failed run too.
-    wait_for("cleanup", lambda: not cluster.get_json(
-        "statefulset", "-n", ns, "-l", f"kobench.io/run-id={status['runId']}")["items"])
+    wait_for(
+        "cleanup",
+        lambda: (
+            not cluster.get_json(
+                "statefulset", "-n", ns, "-l", f"kobench.io/run-id={status['runId']}"
+            )["items"]
+        ),
+    )
 
 
 def test_observers_that_never_subscribe_time_out_without_a_writer(
-    crd_cluster: KubeCluster, kube_namespace: Callable[..., str],
+    crd_cluster: KubeCluster,
+    kube_namespace: Callable[..., str],
     operator: Callable[..., OperatorProcess],
 ) -> None:
     cluster = crd_cluster
@@ -323,7 +417,8 @@ def test_observers_that_never_subscribe_time_out_without_a_writer(
 
 
 def test_changing_run_nonce_mid_run_starts_a_new_run(
-    crd_cluster: KubeCluster, kube_namespace: Callable[..., str],
+    crd_cluster: KubeCluster,
+    kube_namespace: Callable[..., str],
     operator: Callable[..., OperatorProcess],
 ) -> None:
     cluster = crd_cluster
@@ -332,19 +427,42 @@ def test_changing_run_nonce_mid_run_starts_a_new_run(
     cluster.apply(benchmark("rerun", SPEC), namespace=ns)
     first = drive_engine_ready(cluster, ns, "rerun", replicas=2)
     # A spec change other than runNonce does not disturb the run in progress.
-    cluster.kubectl("patch", "kob", "rerun", "-n", ns, "--type=merge", "-p",
-                    json.dumps({"spec": {"thresholds": {"p99LatencyMs": 50}}}))
+    cluster.kubectl(
+        "patch",
+        "kob",
+        "rerun",
+        "-n",
+        ns,
+        "--type=merge",
+        "-p",
+        json.dumps({"spec": {"thresholds": {"p99LatencyMs": 50}}}),
+    )
     assert status_of(cluster, ns, "rerun")["runId"] == first["runId"]
-    cluster.kubectl("patch", "kob", "rerun", "-n", ns, "--type=merge", "-p",
-                    json.dumps({"spec": {"runNonce": "second"}}))
-    second = wait_for("a new run", lambda: (
-        s if (s := status_of(cluster, ns, "rerun")).get("runId") not in (None, first["runId"])
-        else None))
+    cluster.kubectl(
+        "patch",
+        "kob",
+        "rerun",
+        "-n",
+        ns,
+        "--type=merge",
+        "-p",
+        json.dumps({"spec": {"runNonce": "second"}}),
+    )
+    second = wait_for(
+        "a new run",
+        lambda: (
+            s
+            if (s := status_of(cluster, ns, "rerun")).get("runId") not in (None, first["runId"])
+            else None
+        ),
+    )
     assert second["runNonce"] == "second"
     assert second["history"][0]["runId"] == first["runId"]
     assert second["history"][0]["phase"] == "Failed"
-    wait_for("the old run's children deleted", lambda: not pod_names(
-        cluster, ns, f"kobench.io/run-id={first['runId']}"))
+    wait_for(
+        "the old run's children deleted",
+        lambda: not pod_names(cluster, ns, f"kobench.io/run-id={first['runId']}"),
+    )
     drive_engine_ready(cluster, ns, "rerun", replicas=2)
     observers = drive_subscribed(cluster, ns, "rerun", expected=3)
     finish_roles(cluster, ns, "rerun", SPEC, observers)
@@ -354,7 +472,8 @@ def test_changing_run_nonce_mid_run_starts_a_new_run(
 
 
 def test_an_operator_restarted_mid_run_finishes_it_without_duplicates(
-    crd_cluster: KubeCluster, kube_namespace: Callable[..., str],
+    crd_cluster: KubeCluster,
+    kube_namespace: Callable[..., str],
     operator: Callable[..., OperatorProcess],
 ) -> None:
     cluster = crd_cluster
@@ -363,8 +482,9 @@ def test_an_operator_restarted_mid_run_finishes_it_without_duplicates(
     spec = {**SPEC, "cleanup": "Keep"}
     cluster.apply(benchmark("restart", spec), namespace=ns)
     status = drive_engine_ready(cluster, ns, "restart", replicas=2)
-    wait_for("observer pods",
-             lambda: len(pod_names(cluster, ns, run_selector(status, "observer"))) == 3)
+    wait_for(
+        "observer pods", lambda: len(pod_names(cluster, ns, run_selector(status, "observer"))) == 3
+    )
     op.stop(kill=True)
     replacement = operator(cluster, ns)
     observers = drive_subscribed(cluster, ns, "restart", expected=3)
@@ -383,7 +503,8 @@ def test_an_operator_restarted_mid_run_finishes_it_without_duplicates(
 
 
 def test_an_invalid_spec_the_schema_cannot_catch_ends_in_error(
-    crd_cluster: KubeCluster, kube_namespace: Callable[..., str],
+    crd_cluster: KubeCluster,
+    kube_namespace: Callable[..., str],
     operator: Callable[..., OperatorProcess],
 ) -> None:
     cluster = crd_cluster
@@ -393,13 +514,15 @@ def test_an_invalid_spec_the_schema_cannot_catch_ends_in_error(
     status = wait_phase(cluster, ns, "unknown-engine", "Error")
     assert "spec.engine.type" in status["reasons"][0]
     assert not cluster.get_json("statefulset", "-n", ns)["items"]
-    shown = yaml.safe_load(cluster.kubectl("get", "kob", "unknown-engine", "-n", ns, "-o",
-                                           "yaml").stdout)
+    shown = yaml.safe_load(
+        cluster.kubectl("get", "kob", "unknown-engine", "-n", ns, "-o", "yaml").stdout
+    )
     assert shown["status"]["phase"] == "Error"
 
 
 def test_operator_serves_liveness_and_logs_json(
-    crd_cluster: KubeCluster, kube_namespace: Callable[..., str],
+    crd_cluster: KubeCluster,
+    kube_namespace: Callable[..., str],
     operator: Callable[..., OperatorProcess],
 ) -> None:
     ns = kube_namespace(crd_cluster)
@@ -422,7 +545,8 @@ def _get(url: str) -> str | None:
 
 
 def test_a_writer_that_could_not_write_is_named_and_the_run_does_not_wait_for_observers(
-    crd_cluster: KubeCluster, kube_namespace: Callable[..., str],
+    crd_cluster: KubeCluster,
+    kube_namespace: Callable[..., str],
     operator: Callable[..., OperatorProcess],
 ) -> None:
     # The writer never reached the engine, so it never set the end marker the observers wait

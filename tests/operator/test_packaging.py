@@ -19,8 +19,14 @@ CHART = REPO / "helm" / "kobench"
 def helm(cluster: KubeCluster, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     if cluster.helm_path is None:
         pytest.fail("helm is not built: run hack/cluster build", pytrace=False)
-    result = subprocess.run([str(cluster.helm_path), *args], capture_output=True, text=True,
-                            env=cluster.env, timeout=120, check=False)
+    result = subprocess.run(
+        [str(cluster.helm_path), *args],
+        capture_output=True,
+        text=True,
+        env=cluster.env,
+        timeout=120,
+        check=False,
+    )
     if check and result.returncode != 0:
         pytest.fail(f"helm {' '.join(args)}: {result.stderr}{result.stdout}", pytrace=False)
     return result
@@ -68,8 +74,12 @@ def test_chart_renders_a_standalone_least_privilege_operator(
 def test_chart_scopes_to_namespaces_and_renders_a_service_monitor(
     kube_control_plane: KubeCluster,
 ) -> None:
-    documents = render(kube_control_plane, "scope.clusterWide=false", "scope.namespaces={a,b}",
-                       "metrics.serviceMonitor.enabled=true")
+    documents = render(
+        kube_control_plane,
+        "scope.clusterWide=false",
+        "scope.namespaces={a,b}",
+        "metrics.serviceMonitor.enabled=true",
+    )
     assert not by_kind(documents, "ClusterRole")
     assert sorted(r["metadata"]["namespace"] for r in by_kind(documents, "Role")) == ["a", "b"]
     args = by_kind(documents, "Deployment")[0]["spec"]["template"]["spec"]["containers"][0]["args"]
@@ -77,8 +87,16 @@ def test_chart_scopes_to_namespaces_and_renders_a_service_monitor(
     assert by_kind(documents, "ServiceMonitor")[0]["spec"]["endpoints"][0]["port"] == "metrics"
 
 
-@pytest.mark.parametrize("bad", ["logFormat=xml", "image.pullPolicy=Sometimes",
-                                 "scope.clusterWide=false", "metrics.port=0", "unknown=1"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "logFormat=xml",
+        "image.pullPolicy=Sometimes",
+        "scope.clusterWide=false",
+        "metrics.port=0",
+        "unknown=1",
+    ],
+)
 def test_values_schema_rejects_bad_values(kube_control_plane: KubeCluster, bad: str) -> None:
     result = helm(kube_control_plane, "template", "kob", str(CHART), "--set", bad, check=False)
     assert result.returncode != 0
@@ -86,16 +104,34 @@ def test_values_schema_rejects_bad_values(kube_control_plane: KubeCluster, bad: 
 
 
 def test_rendered_chart_and_kustomize_base_pass_server_side_dry_run(
-    crd_cluster: KubeCluster, kube_namespace: Callable[..., str],
+    crd_cluster: KubeCluster,
+    kube_namespace: Callable[..., str],
 ) -> None:
     kube_control_plane = crd_cluster
     ns = kube_namespace(kube_control_plane)
-    text = helm(kube_control_plane, "template", "kob", str(CHART), "-n", ns,
-                "--set", "scope.clusterWide=false", "--set", f"scope.namespaces={{{ns}}}").stdout
+    text = helm(
+        kube_control_plane,
+        "template",
+        "kob",
+        str(CHART),
+        "-n",
+        ns,
+        "--set",
+        "scope.clusterWide=false",
+        "--set",
+        f"scope.namespaces={{{ns}}}",
+    ).stdout
     kube_control_plane.kubectl("apply", "--dry-run=server", "-n", ns, "-f", "-", input=text)
     built = kube_control_plane.kubectl("kustomize", str(REPO / "manifests")).stdout
     kinds = sorted(d["kind"] for d in yaml.safe_load_all(built) if d)
-    assert kinds == ["ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "Deployment",
-                     "Namespace", "Service", "ServiceAccount"]
+    assert kinds == [
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "CustomResourceDefinition",
+        "Deployment",
+        "Namespace",
+        "Service",
+        "ServiceAccount",
+    ]
     samples = kube_control_plane.kubectl("kustomize", str(REPO / "manifests/samples")).stdout
     kube_control_plane.kubectl("apply", "--dry-run=server", "-n", ns, "-f", "-", input=samples)

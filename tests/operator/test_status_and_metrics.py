@@ -22,14 +22,24 @@ SPEC = parse_spec({"engine": {"replicas": 2}, "workload": {"writes": 50, "warmup
 
 
 def run_result() -> RunResult:
-    observers = [ObserverResult.model_validate_json(kubelet.observer_result(SPEC, o.name, 0))
-                 for o in SPEC.observers]
+    observers = [
+        ObserverResult.model_validate_json(kubelet.observer_result(SPEC, o.name, 0))
+        for o in SPEC.observers
+    ]
     writers = [WriterResult.model_validate_json(kubelet.writer_result(SPEC, 0))]
     first = writers[0]
     assert first.engine is not None and first.convergence is not None
-    return merge_run(benchmark="b", run_id="r1", spec=SPEC, writers=writers, observers=observers,
-                     engine=first.engine, convergence=first.convergence, started_ns=1,
-                     finished_ns=2_000_000_001)
+    return merge_run(
+        benchmark="b",
+        run_id="r1",
+        spec=SPEC,
+        writers=writers,
+        observers=observers,
+        engine=first.engine,
+        convergence=first.convergence,
+        started_ns=1,
+        finished_ns=2_000_000_001,
+    )
 
 
 def test_summary_takes_the_worst_observer() -> None:
@@ -41,13 +51,16 @@ def test_summary_takes_the_worst_observer() -> None:
 
 
 def test_conditions_move_their_transition_time_only_on_change() -> None:
-    first = set_condition([], type="Complete", status="False", reason="RunStarted", message="",
-                          now="t1", generation=1)
-    same = set_condition(first, type="Complete", status="False", reason="Other", message="",
-                         now="t2", generation=2)
+    first = set_condition(
+        [], type="Complete", status="False", reason="RunStarted", message="", now="t1", generation=1
+    )
+    same = set_condition(
+        first, type="Complete", status="False", reason="Other", message="", now="t2", generation=2
+    )
     assert same[0].last_transition_time == "t1" and same[0].observed_generation == 2
-    flipped = set_condition(same, type="Complete", status="True", reason="Succeeded",
-                            message="", now="t3", generation=2)
+    flipped = set_condition(
+        same, type="Complete", status="True", reason="Succeeded", message="", now="t3", generation=2
+    )
     assert flipped[0].last_transition_time == "t3"
 
 
@@ -65,8 +78,9 @@ def test_reasons_and_history_are_bounded() -> None:
 
 def test_metrics_expose_the_last_run_and_forget_deleted_benchmarks() -> None:
     metrics = Metrics()
-    metrics.run_finished("ns", "b", RunRecord(phase="Succeeded", verdict="Passed",
-                                              result=run_result()))
+    metrics.run_finished(
+        "ns", "b", RunRecord(phase="Succeeded", verdict="Passed", result=run_result())
+    )
     text = generate_latest(metrics.registry).decode()
     assert 'kobench_runs_total{verdict="Passed"} 1.0' in text
     assert 'kobench_run_verdict{benchmark="b",namespace="ns",verdict="Passed"} 1.0' in text

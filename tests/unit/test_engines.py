@@ -21,7 +21,7 @@ def replicaofs(args: list[str]) -> list[tuple[str, str]]:
 
 def test_keydb_replicates_every_peer_in_active_multi_master_mode() -> None:
     engine = get_engine("keydb")
-    args = engine.server_args(1, PEERS, spec=EngineSpec(serverThreads=4), password="pw")
+    args = engine.server_args(1, PEERS, spec=EngineSpec(server_threads=4), password="pw")
     assert replicaofs(args) == [("kob-0.kob", "6379"), ("kob-2.kob", "6379")]
     first_replicaof = args.index("--replicaof")
     # KeyDB refuses replicaof before these, and drops all but the last peer without multi-master.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from kobench.results import ReplicaState
@@ -34,7 +34,7 @@ class Engine(Protocol):
     def server_args(
         self,
         index: int,
-        endpoints: list[Address],
+        endpoints: Sequence[Address],
         *,
         spec: EngineSpec,
         password: str | None,
