@@ -6,17 +6,10 @@ from prometheus_client import generate_latest
 from tests.operator import fake_kubelet as kubelet
 
 from kobench.controller.metrics import Metrics, RunRecord
+from kobench.controller.reducers import bounded_reasons, push_history, set_condition, summarize_run
 from kobench.results import ObserverResult, RunResult, WriterResult, merge_run
 from kobench.spec import parse_spec
-from kobench.status import (
-    MAX_HISTORY,
-    MAX_REASONS,
-    HistoryEntry,
-    bounded_reasons,
-    push_history,
-    set_condition,
-    summarize_run,
-)
+from kobench.status import MAX_HISTORY, MAX_REASONS, HistoryEntry
 
 SPEC = parse_spec({"engine": {"replicas": 2}, "workload": {"writes": 50, "warmupSeconds": 0}})
 
@@ -55,7 +48,13 @@ def test_conditions_move_their_transition_time_only_on_change() -> None:
         [], type="Complete", status="False", reason="RunStarted", message="", now="t1", generation=1
     )
     same = set_condition(
-        first, type="Complete", status="False", reason="Other", message="", now="t2", generation=2
+        first,
+        type="Complete",
+        status="False",
+        reason="Succeeded",
+        message="",
+        now="t2",
+        generation=2,
     )
     assert same[0].last_transition_time == "t1" and same[0].observed_generation == 2
     flipped = set_condition(
