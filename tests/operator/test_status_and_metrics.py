@@ -39,8 +39,14 @@ def test_summary_takes_the_worst_observer() -> None:
     result = run_result()
     summary = summarize_run(result)
     assert summary.writes == 50 and summary.missed == 0
-    assert summary.p99_ms == max(o.p99_ms or 0 for o in summary.observers)
-    assert len(summary.observers) == 2
+    lines = {o.name: o for o in summary.observers}
+    assert set(lines) == {"sync", "async"}
+    slow, fast = lines["async"], lines["sync"]
+    assert slow.p99_ms is not None and fast.p99_ms is not None
+    assert slow.p99_ms > fast.p99_ms * 2  # the fake observers differ: the pick is visible
+    assert summary.p99_ms == slow.p99_ms and summary.p50_ms == slow.p50_ms
+    # Ground truth: the async fake's largest latency is 2.4 ms, within the histogram's precision.
+    assert slow.max_ms is not None and abs(slow.max_ms - 2.4) < 0.01
 
 
 def test_conditions_move_their_transition_time_only_on_change() -> None:
