@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from tests.plugins.kube import KubeCluster
+from tests.support import benchmark
 
 from kobench.errors import SpecErrors
 from kobench.spec import parse_spec
@@ -98,12 +99,7 @@ INVALID: list[tuple[str, dict[str, Any], str]] = [
 
 
 def resource(name: str, spec: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "apiVersion": "kobench.io/v1alpha1",
-        "kind": "KeyDBObserverBenchmark",
-        "metadata": {"name": name},
-        "spec": spec,
-    }
+    return benchmark(name, spec)
 
 
 @pytest.mark.parametrize(

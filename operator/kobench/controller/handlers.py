@@ -21,6 +21,7 @@ from kobench.controller.runtime import Runtime
 from kobench.spec import GROUP, PLURAL, VERSION
 
 registry = kopf.OperatorRegistry()
+log = logging.getLogger("kobench.controller")
 RESOURCE = (GROUP, VERSION, PLURAL)
 
 
@@ -102,15 +103,22 @@ async def follow(
     """The reconcile loop of one benchmark, for as long as it exists."""
     runtime: Runtime = memo.runtime
     wakeup = _wakeup(memo, uid)
+    last_error = ""
     while not stopped:
         wakeup.clear()
         try:
             delay = await reconcile(runtime, namespace, name)
+            last_error = ""
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # one bad pass must not end the loop; retry after a backoff
             delay = runtime.pause((namespace, name), trouble=True, idle=False)
-            logger.warning(f"pass failed ({type(exc).__name__}: {exc}); next in {delay:.0f}s")
+            error = f"pass failed ({type(exc).__name__}: {exc})"
+            # kopf's object logger also posts an Event: once per distinct error, not per pass.
+            (logger.warning if error != last_error else log.warning)(
+                f"{error}; next pass in {delay:.0f}s"
+            )
+            last_error = error
         await _pause(wakeup, stopped, delay)
     memo.wakeups.pop(uid, None)
     if stopped.reason is not None and kopf.DaemonStoppingReason.RESOURCE_DELETED in stopped.reason:
