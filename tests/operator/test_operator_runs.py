@@ -600,3 +600,39 @@ def test_a_writer_that_could_not_write_is_named_and_the_run_does_not_wait_for_ob
     reasons = " ".join(status["reasons"])
     assert "writer 0: lost the engine after 0 writes: Connection refused" in reasons
     assert "was still waiting for the writers' end marker" in reasons
+
+
+def test_an_engine_replica_that_cannot_be_scheduled_is_named_while_waiting_and_at_the_end(
+    crd_cluster: KubeCluster,
+    kube_namespace: Callable[..., str],
+    operator: Callable[..., OperatorProcess],
+) -> None:
+    # The real kube-scheduler places these pods (the default scheduler this time). No node has
+    # the label the engine requires (a control plane has no node at all), so the replicas stay
+    # Pending and the scheduler says why in PodScheduled.
+    cluster = crd_cluster
+    ns = kube_namespace(cluster)
+    operator(cluster, ns, "--scheduler-name", "default-scheduler")
+    spec = {
+        **SPEC,
+        "engine": {
+            "replicas": 2,
+            "placement": {"nodeSelector": {"kobench.io/test-no-such-node": "true"}},
+        },
+        "timeouts": {"engineReadySeconds": 8},
+        "cleanup": "Always",
+    }
+    cluster.apply(benchmark("crowded", spec), namespace=ns)
+
+    def named() -> dict[str, Any] | None:
+        status = status_of(cluster, ns, "crowded")
+        engine = {c["type"]: c for c in status.get("conditions", [])}.get("EngineReady", {})
+        return engine if engine.get("reason") == "Unschedulable" else None
+
+    engine = wait_for("EngineReady naming an unschedulable replica", named, timeout=30)
+    assert "cannot be scheduled" in engine["message"] and "-engine-" in engine["message"]
+    status = wait_phase(cluster, ns, "crowded", "Failed", "Succeeded", timeout=40)
+    assert status["phase"] == "Failed"
+    assert {c["type"]: c for c in status["conditions"]}["Complete"]["reason"] == "EngineTimeout"
+    reason = status["reasons"][0]
+    assert reason.startswith("engine not ready within 8s") and "cannot be scheduled" in reason
