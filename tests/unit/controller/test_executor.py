@@ -25,6 +25,7 @@ from kobench.controller.runtime import Runtime
 from kobench.controller.sources import KubeletlessTestAnnotationResults
 from kobench.runners.kubernetes import roles as role_manifests
 from kobench.runners.kubernetes.names import RESULT_ANNOTATION, RunNames, run_id_for
+from kobench.runners.kubernetes.objects import Owner
 from kobench.spec import parse_spec
 
 Obj = dict[str, Any]
@@ -154,3 +155,17 @@ def test_a_forbidden_create_reaches_the_status_and_backs_off() -> None:
     assert asyncio.run(reconcile(rt, "ns", "bench", T0)) == rt.settings.active_interval
     assert kube.body["status"]["phase"] == "WaitingForEngine"
     assert kube.created[-1] == f"StatefulSet/bench-{RUN_ID[:6]}-engine"
+
+
+def test_a_restarted_operator_judges_a_run_by_the_spec_it_started_with() -> None:
+    rt, kube, _ = collecting_world(failures=0)
+    frozen = rt.specs.pop(RUN_ID)  # a new operator process: nothing cached
+    names = RunNames("bench", RUN_ID)
+    owner = Owner("bench", "ns", "uid-1")
+    run_config = role_manifests.build_run_config(names, owner, frozen)
+    kube.config_maps[run_config["metadata"]["name"]] = run_config
+    # Edited since the run started: a threshold the fake latencies (p99 2.4 ms) would miss.
+    kube.body["spec"] = {**SPEC, "thresholds": {"p99LatencyMs": 0.5}}
+    asyncio.run(reconcile(rt, "ns", "bench", T0 + dt.timedelta(seconds=5)))
+    assert kube.body["status"]["phase"] == "Succeeded"
+    assert kube.body["status"]["verdict"] == "Passed", kube.body["status"]["reasons"]
