@@ -14,6 +14,7 @@ from kobench.controller.runtime import Runtime
 from kobench.results import RunResult
 from kobench.runners.kubernetes import engine as engine_manifests
 from kobench.runners.kubernetes import roles as role_manifests
+from kobench.runners.kubernetes.names import RunNames
 from kobench.runners.kubernetes.observe import views_by_name
 from kobench.spec import BenchmarkSpec
 from kobench.status import BenchmarkStatus
@@ -36,7 +37,7 @@ def problem(call: str, exc: ApiException) -> ApiProblem:
 
 
 async def _documents(
-    rt: Runtime, spec: BenchmarkSpec, names: Any, pods: list[Obj]
+    rt: Runtime, spec: BenchmarkSpec, names: RunNames, pods: list[Obj]
 ) -> tuple[dict[str, str | None], dict[str, str]]:
     """Each role pod's result document, and the pods whose log cannot be read (and why)."""
     by_name = {p["metadata"]["name"]: p for p in pods}
