@@ -223,3 +223,29 @@ def test_a_restored_failed_run_without_results_exposes_its_verdict() -> None:
     assert restart.actions == (
         RecordRun(RunRecord(phase="Failed", verdict="Failed", result=record), count=False),
     )
+
+
+def test_a_run_whose_spec_is_gone_and_invalid_ends_in_error() -> None:
+    # The run ConfigMap was deleted by hand and the resource's spec edited into an invalid one:
+    # the run cannot go on, and the status names the field.
+    world = to_running(World())
+    world.res = replace(world.res, spec={**SPEC, "engine": {"replicas": 0}})
+    decision = decide(world.status, world.observed(), None, at(20))
+    assert decision.status.phase == "Error"
+    assert decision.status.reasons[0].startswith("spec.engine.replicas:")
+    assert CountRun("Error") in decision.actions
+
+
+def test_a_role_pod_deleted_before_collecting_is_named() -> None:
+    world = to_running(World())
+    world.writers_end(20)
+    world.observers_end(20)
+    world.step(21)
+    gone = world.observers()[2]
+    del world.pods[gone]
+    world.step(22)
+    assert world.phase() == "Succeeded" and world.status.verdict == "Failed"
+    assert (
+        f"observer pod {gone} produced no result: it is gone: its result is lost"
+        in world.status.reasons
+    )
