@@ -52,13 +52,15 @@ def waiting_for_engine(
         d.act(*observer_pods(d, spec, settings))
         expected = len(role_manifests.observer_pods(d.names, spec))
         d.move("Subscribing", f"waiting for {expected} observers to subscribe")
-    elif d.in_phase_seconds() > spec.timeouts.engine_ready_seconds:
+        return
+    # Said before a timeout too, so a run that failed here shows how far its engine got.
+    if stuck:
+        d.condition("EngineReady", "False", "Unschedulable", f"{counted}; {stuck}")
+    else:
+        d.condition("EngineReady", "False", "Starting", f"{ready}/{replicas} ready")
+    if d.in_phase_seconds() > spec.timeouts.engine_ready_seconds:
         d.fail(
             "EngineTimeout",
             f"engine not ready within {spec.timeouts.engine_ready_seconds}s ({counted})"
             + (f"; {stuck}" if stuck else ""),
         )
-    elif stuck:
-        d.condition("EngineReady", "False", "Unschedulable", f"{counted}; {stuck}")
-    else:
-        d.condition("EngineReady", "False", "Starting", f"{ready}/{replicas} ready")

@@ -28,11 +28,12 @@ def subscribing(d: Draft, observed: Observed, spec: BenchmarkSpec, settings: Set
         writers = writer_pods(d, spec, settings)
         d.act(*writers)
         d.move("Running", f"{len(writers)} writer(s) running")
-    elif d.in_phase_seconds() > spec.timeouts.subscribe_seconds:
+        return
+    # Said before a timeout too, so a run that failed here shows how many had subscribed.
+    d.condition("ObserversSubscribed", "False", "Subscribing", f"{ready}/{expected} subscribed")
+    if d.in_phase_seconds() > spec.timeouts.subscribe_seconds:
         d.fail(
             "SubscribeTimeout",
             f"observers not subscribed within {spec.timeouts.subscribe_seconds}s "
             f"({ready}/{expected})",
         )
-    else:
-        d.condition("ObserversSubscribed", "False", "Subscribing", f"{ready}/{expected} subscribed")

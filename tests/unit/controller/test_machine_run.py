@@ -266,3 +266,24 @@ def test_api_errors_do_not_move_a_run_on() -> None:
     world = to_running(World())
     decision = world.step(20, api_errors=forbidden())
     assert world.phase() == "Running" and decision.wait == "backoff"
+
+
+def test_a_stage_that_times_out_on_its_first_pass_still_says_how_far_it_got() -> None:
+    # A loaded operator may look again only after the stage's timeout: the stage's condition
+    # must still say False with the count, not stay Unknown.
+    world = World()
+    world.step(0)
+    world.step(1)
+    world.step(2)
+    world.engine_ready()
+    world.step(3)  # Subscribing, nobody subscribed; next look long after subscribeSeconds
+    world.step(100)
+    assert world.phase() == "Failed"
+    assert conditions(world)["ObserversSubscribed"] == ("False", "Subscribing", "0/3 subscribed")
+    slow = World()
+    slow.step(0)
+    slow.step(1)
+    slow.step(2)
+    slow.step(500)
+    assert slow.phase() == "Failed"
+    assert conditions(slow)["EngineReady"] == ("False", "Starting", "0/2 ready")
