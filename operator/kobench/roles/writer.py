@@ -131,7 +131,7 @@ class Writer:
             if handshaking:
                 self._await_handshakes(self.progress.sent)
         except (redis.RedisError, OSError) as exc:
-            error = f"lost the engine after {self.progress.sent} acknowledged writes: {exc}"
+            error = f"lost the engine after {self.progress.sent} writes: {exc}"
         finally:
             self._stop.set()
             for client in clients.values():

@@ -1,0 +1,300 @@
+"""Ground truth: inject a known fault with a real tool and check that kobench reports it.
+
+Each test knows the truth it injected (a 2 s stall, a 1.5 s pause, a 20 ms delay, a +20 ms
+clock, a lost subscription, a death) and asserts the figure kobench reported for it, with a
+margin that cannot pass by accident. The README's "Reading results" says what each figure means.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+from tests.engine.conftest import RunningBenchmark
+from tests.engine.faults import Toxiproxy, faketime_env, server_password, toxiproxy
+
+from kobench.observers.context import NODE_ENV
+from kobench.results import ObserverSummary, RunResult
+from kobench.roles.config import Endpoint
+from kobench.runners.local import run_local
+from kobench.spec import Benchmark
+
+pytestmark = pytest.mark.engine
+__all__ = ["toxiproxy"]  # the fixture
+
+ONE_NODE = {"type": "redis", "replicas": 1}
+KEY_MODES = ["shared", "unique"]
+PROBE = Path(__file__).with_name("probe.py")
+
+
+def named(document: dict[str, Any], name: str) -> dict[str, Any]:
+    observer: dict[str, Any] = next(o for o in document["observers"] if o["name"] == name)
+    return observer
+
+
+def summary(result: RunResult, name: str) -> ObserverSummary:
+    return next(o for o in result.observers if o.name == name)
+
+
+def worst_second(observer: dict[str, Any]) -> float:
+    return max((s["maxMs"] or 0.0) for s in observer["series"])
+
+
+@pytest.mark.parametrize("key_mode", KEY_MODES)
+def test_a_stalled_observer_shows_its_stall_as_latency_in_both_key_modes(
+    benchmark_file: Callable[..., Path],
+    run_cli: Callable[[Path], RunningBenchmark],
+    key_mode: str,
+) -> None:
+    stall_s = 2.0
+    path = benchmark_file(
+        engine=ONE_NODE,
+        workload={"rate": 200, "durationSeconds": 5, "warmupSeconds": 0, "keyMode": key_mode},
+        thresholds={"maxLatencyMs": 1000},
+    )
+    running = run_cli(path)
+    observer = running.wait_for_children("--observer sync ", 1)[0]
+    running.wait_for_children("role writer", 1)
+    time.sleep(1.5)
+    os.kill(observer, signal.SIGSTOP)
+    time.sleep(stall_s)
+    os.kill(observer, signal.SIGCONT)
+    code, out = running.finish()
+    document = json.loads(running.output.read_text())
+    sync = named(document, "sync")
+    assert sync["latencyBasis"] == "notification"
+    assert sync["latencyMs"]["max"] >= 0.95 * stall_s * 1000, sync["latencyMs"]
+    assert worst_second(sync) >= 0.95 * stall_s * 1000  # and the series says when
+    assert sync["missed"] == 0 and sync["duplicates"] == 0
+    assert code == 1, out
+    assert "observer sync max latency" in out
+
+
+@pytest.mark.parametrize("key_mode", KEY_MODES)
+def test_a_paused_server_shows_its_pause_as_latency_not_as_a_lower_rate(
+    benchmark_file: Callable[..., Path],
+    run_cli: Callable[[Path], RunningBenchmark],
+    key_mode: str,
+) -> None:
+    pause_ms = 1500
+    path = benchmark_file(
+        engine=ONE_NODE,
+        workload={"rate": 200, "durationSeconds": 5, "warmupSeconds": 0, "keyMode": key_mode},
+        thresholds={"maxLatencyMs": 1000},
+    )
+    running = run_cli(path)
+    server = running.wait_for_children("redis-server", 1)[0]
+    running.wait_for_children("role writer", 1)
+    time.sleep(1.5)
+    port, password = server_password(server)
+    with redis.Redis(port=port, password=password) as admin:
+        admin.execute_command("CLIENT", "PAUSE", pause_ms, "ALL")
+    code, out = running.finish()
+    document = json.loads(running.output.read_text())
+    for observer in document["observers"]:
+        assert observer["latencyMs"]["max"] >= 0.95 * pause_ms, observer["latencyMs"]
+        assert observer["missed"] == 0
+    assert document["writers"]["achievedRate"] >= 180  # the schedule caught up
+    assert max(s["maxLagMs"] for s in document["writers"]["series"]) >= 0.9 * pause_ms
+    assert code == 1, out
+
+
+@pytest.mark.parametrize("key_mode", KEY_MODES)
+def test_a_killed_subscription_is_an_outage_and_every_write_is_accounted_for(
+    benchmark_file: Callable[..., Path],
+    run_cli: Callable[[Path], RunningBenchmark],
+    key_mode: str,
+) -> None:
+    path = benchmark_file(
+        engine=ONE_NODE,
+        workload={"rate": 200, "durationSeconds": 5, "keyMode": key_mode},
+        timeouts={"drainSeconds": 2},
+    )
+    running = run_cli(path)
+    server = running.wait_for_children("redis-server", 1)[0]
+    running.wait_for_children("role writer", 1)
+    time.sleep(2.5)
+    port, password = server_password(server)
+    with redis.Redis(port=port, password=password) as admin:
+        assert admin.client_kill_filter(_type="pubsub") >= 2
+    code, out = running.finish()
+    document = json.loads(running.output.read_text())
+    sent = document["writers"]["sent"]
+    assert sent == 1200
+    for observer in document["observers"]:
+        assert observer["received"] + observer["missed"] == sent
+        assert observer["duplicates"] == 0
+        assert observer["disconnects"] == 1
+        (outage,) = observer["outages"]
+        assert outage["endedNs"] > outage["startedNs"]  # it subscribed again
+        assert outage["missed"] == observer["missed"]  # every loss is the outage's
+        window_ms = (outage["endedNs"] - outage["startedNs"]) / 1e6
+        assert outage["firstEventAfterMs"] >= window_ms
+    assert code == 1, out
+    assert "lost its connection 1 time(s) (outages: " in out
+
+
+def test_a_shifted_clock_is_recovered_and_corrected_within_the_bound(
+    benchmark: Callable[..., Benchmark],
+) -> None:
+    shift_ms = 3.0
+    spec = benchmark(
+        engine=ONE_NODE,
+        workload={"rate": 500, "durationSeconds": 3, "keyMode": "unique"},
+        observers=[{"name": "shifted", "mode": "sync"}, {"name": "plain", "mode": "sync"}],
+    )
+    # A pretend node: the clocks are declared apart, so the offset is estimated and applied.
+    env = {**faketime_env(shift_ms / 1000), NODE_ENV: "another-node"}
+    result = run_local(spec, role_env={"shifted.0": env})
+    shifted, plain = summary(result, "shifted"), summary(result, "plain")
+    assert shifted.clock_offset_ms is not None and shifted.clock_uncertainty_ms is not None
+    assert abs(shifted.clock_offset_ms - shift_ms) <= shifted.clock_uncertainty_ms + 0.01
+    assert shifted.latency_ms and shifted.corrected_latency_ms and plain.latency_ms
+    assert shifted.latency_ms.p50 >= plain.latency_ms.p50 + 0.9 * shift_ms  # raw: off by 3 ms
+    corrected, truth = shifted.corrected_latency_ms.p50, plain.latency_ms.p50
+    assert abs(corrected - truth) <= max(0.2, 0.25 * truth), (corrected, truth)
+    assert not any("clock offset" in r for r in result.reasons), result.reasons
+
+
+def test_a_shifted_clock_beyond_the_bound_or_on_a_shared_host_makes_the_run_invalid(
+    benchmark: Callable[..., Benchmark],
+) -> None:
+    shift_ms = 20.0
+    spec = benchmark(
+        engine=ONE_NODE,
+        workload={"rate": 500, "durationSeconds": 2, "keyMode": "unique"},
+        observers=[{"name": "far", "mode": "sync"}, {"name": "near", "mode": "async"}],
+    )
+    shifted = faketime_env(shift_ms / 1000)
+    result = run_local(
+        spec, role_env={"far.0": {**shifted, NODE_ENV: "another-node"}, "near.0": shifted}
+    )
+    assert result.verdict == "Invalid", result.reasons
+    for name in ("far", "near"):
+        observer = summary(result, name)
+        assert observer.clock_offset_ms is not None and observer.clock_uncertainty_ms is not None
+        assert abs(observer.clock_offset_ms - shift_ms) <= observer.clock_uncertainty_ms + 0.01
+    assert any(
+        r.startswith("observer far clock offset +20.0") and "maxClockOffsetMs 5" in r
+        for r in result.reasons
+    ), result.reasons
+    assert any(
+        r.startswith("observer near clock offset +20.0") and "not shared after all" in r
+        for r in result.reasons
+    ), result.reasons
+
+
+def test_a_delay_on_the_replication_link_shows_in_the_replica_matrix(
+    benchmark: Callable[..., Benchmark], toxiproxy: Toxiproxy
+) -> None:
+    delay_ms = 20
+
+    def through_toxiproxy(endpoints: list[Endpoint]) -> list[Endpoint]:
+        port = toxiproxy.proxy("replication", endpoints[0].port)
+        toxiproxy.latency("replication", delay_ms)
+        return [Endpoint(host="127.0.0.1", port=port), *endpoints[1:]]
+
+    spec = benchmark(
+        engine={"type": "redis", "replicas": 2},
+        workload={"rate": 200, "durationSeconds": 3, "keyMode": "unique"},
+        observers=[
+            {"name": "near", "mode": "sync", "targetReplica": 0},
+            {"name": "far", "mode": "sync", "targetReplica": 1},
+        ],
+    )
+    result = run_local(spec, peer_links=through_toxiproxy)
+    cells = {(c.written_replica, c.observed_replica): c for c in result.matrix}
+    extra = cells[(0, 1)].p50_ms - cells[(0, 0)].p50_ms
+    assert abs(extra - delay_ms) <= 0.1 * delay_ms, (extra, result.matrix)
+    assert summary(result, "far").missed == 0
+
+
+def test_a_killed_server_leaves_true_counts_and_no_convergence_claim(
+    benchmark_file: Callable[..., Path], run_cli: Callable[[Path], RunningBenchmark]
+) -> None:
+    path = benchmark_file(
+        engine=ONE_NODE,
+        workload={"rate": 200, "durationSeconds": 30, "warmupSeconds": 0},
+        timeouts={"drainSeconds": 2},
+    )
+    running = run_cli(path)
+    server = running.wait_for_children("redis-server", 1)[0]
+    running.wait_for_children("role writer", 1)
+    time.sleep(2.5)
+    os.kill(server, signal.SIGKILL)
+    code, out = running.finish(timeout=60)
+    assert code == 1, out
+    document = json.loads(running.output.read_text())
+    sent = document["writers"]["sent"]
+    assert sent >= 100  # what the engine acknowledged before it died (was reported as 0)
+    for observer in document["observers"]:
+        assert observer["duplicates"] == 0  # (shared mode invented one per write)
+        assert observer["received"] + observer["missed"] == sent
+        assert observer["missed"] <= 2  # acknowledged writes were also notified
+    assert document["convergence"]["checked"] is False  # never "converged" with a dead server
+    assert [r["role"] for r in document["engine"]["replication"]] == ["unreachable"]
+
+
+def test_a_killed_observer_leaves_the_others_counts_true(
+    benchmark_file: Callable[..., Path], run_cli: Callable[[Path], RunningBenchmark]
+) -> None:
+    path = benchmark_file(engine=ONE_NODE, workload={"rate": 200, "durationSeconds": 4})
+    running = run_cli(path)
+    observer = running.wait_for_children("--observer sync ", 1)[0]
+    running.wait_for_children("role writer", 1)
+    time.sleep(2.0)
+    os.kill(observer, signal.SIGKILL)
+    code, out = running.finish()
+    assert code == 1, out
+    assert "observer sync.0 produced no result: exit code -9" in out
+    document = json.loads(running.output.read_text())
+    survivor = named(document, "async")
+    assert survivor["received"] == document["writers"]["sent"] == 1000
+    assert (survivor["missed"], survivor["duplicates"]) == (0, 0)
+
+
+def test_an_independent_probe_agrees_with_kobench_in_the_calm_case(
+    benchmark_file: Callable[..., Path], run_cli: Callable[[Path], RunningBenchmark]
+) -> None:
+    seconds = 5.0
+    path = benchmark_file(
+        engine=ONE_NODE,
+        workload={"rate": 1000, "durationSeconds": seconds, "keyMode": "unique"},
+        observers=[{"name": "sync", "mode": "sync", "handshake": False}],
+    )
+    running = run_cli(path)
+    server = running.wait_for_children("redis-server", 1)[0]
+    port, password = server_password(server)
+    listener = subprocess.Popen(
+        [sys.executable, str(PROBE), "listen", str(port), password, str(seconds + 4)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert listener.stdout is not None and listener.stdout.readline().strip() == "subscribed"
+        running.wait_for_children("role writer", 1)
+        time.sleep(1.0)  # kobench's warm-up
+        writer = subprocess.run(
+            [sys.executable, str(PROBE), "write", str(port), password, "1000", str(seconds - 1)],
+            timeout=60,
+            check=True,
+        )
+        assert writer.returncode == 0
+        probe = json.loads(listener.communicate(timeout=30)[0].strip().splitlines()[-1])
+    finally:
+        if listener.poll() is None:
+            listener.kill()
+    code, out = running.finish()
+    assert code == 0, out
+    kobench = named(json.loads(running.output.read_text()), "sync")["latencyMs"]
+    assert probe["count"] == 4000
+    assert abs(kobench["p50"] - probe["p50_ms"]) <= 0.2 * probe["p50_ms"], (kobench, probe)
