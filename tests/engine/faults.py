@@ -58,8 +58,9 @@ class Toxiproxy:
             self.api + path, data=data, method=method, headers={"Content-Type": "application/json"}
         )
         with urllib.request.urlopen(request, timeout=5) as response:
-            text = response.read().decode() or "null"
-            return json.loads(text)
+            text = response.read().decode()
+            is_json = response.headers.get_content_type() == "application/json"
+            return json.loads(text) if is_json and text else text
 
     def proxy(self, name: str, upstream_port: int) -> int:
         """A proxy in front of ``127.0.0.1:upstream_port``; returns its listening port."""
