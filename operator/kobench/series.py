@@ -57,4 +57,12 @@ class Outage(SeriesDoc):
     observer: Annotated[str, Field(description="The observer instance, 'name.index'.")] = ""
 
 
-__all__ = ["ObserverSecond", "Outage", "WriterSecond"]
+def worst_second(series: list[ObserverSecond]) -> ObserverSecond | None:
+    """The second with the highest max latency (the most missed events breaking ties)."""
+    measured = [s for s in series if s.max_ms is not None or s.missed]
+    if not measured:
+        return None
+    return max(measured, key=lambda s: (s.max_ms or 0.0, s.missed))
+
+
+__all__ = ["ObserverSecond", "Outage", "WriterSecond", "worst_second"]

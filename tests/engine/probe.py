@@ -90,4 +90,5 @@ if __name__ == "__main__":
     if role == "write":
         write(port, password, int(sys.argv[4]), float(sys.argv[5]))
     else:
-        listen(port, password, *map(int, sys.argv[4:7]), float(sys.argv[7]))
+        own, theirs, warmup = (int(a) for a in sys.argv[4:7])
+        listen(port, password, own, theirs, warmup, float(sys.argv[7]))

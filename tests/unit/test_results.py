@@ -306,3 +306,17 @@ def test_series_merge_sums_counts_and_keeps_the_worst_second() -> None:
     )
     (written,) = merged.writers.series
     assert (written.sent, written.max_lag_ms) == (10, 2.5)
+
+
+def test_the_status_summary_names_saturation_outages_and_the_worst_second() -> None:
+    from kobench.status import summarize_run
+
+    stalled = [
+        ObserverSecond(t=0, events=1000, p50_ms=0.3, p99_ms=0.5, max_ms=0.9),
+        ObserverSecond(t=1, events=1000, p50_ms=900.0, p99_ms=1900.0, max_ms=2001.0),
+        ObserverSecond(t=2, events=1000, p50_ms=0.3, p99_ms=0.5, max_ms=0.8),
+    ]
+    cut = observer("sync", series=stalled, outages=[Outage(started_ns=1, ended_ns=2)])
+    line = summarize_run(merge(SPEC, [writer()], [cut, observer("async")])).observers[0]
+    assert (line.worst_second, line.worst_second_max_ms) == (1, 2001.0)
+    assert (line.outages, line.saturated) == (1, False)
