@@ -217,5 +217,7 @@ def test_a_writer_that_dies_ends_the_run_with_its_reason_and_the_observers_parti
     document = json.loads(running.output.read_text())
     for obs in document["observers"]:
         assert obs["received"] > 0  # what arrived before the writer died is still reported
+        # Every write an observer saw counts as sent, so none is missed and none doubled.
+        assert (obs["missed"], obs["duplicates"]) == (0, 0), obs
         assert any("stopped by SIGTERM after 0 of 1 writer(s)" in e for e in obs["errors"])
     assert running.leftovers() == []

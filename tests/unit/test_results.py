@@ -320,3 +320,13 @@ def test_the_status_summary_names_saturation_outages_and_the_worst_second() -> N
     line = summarize_run(merge(SPEC, [writer()], [cut, observer("async")])).observers[0]
     assert (line.worst_second, line.worst_second_max_ms) == (1, 2001.0)
     assert (line.outages, line.saturated) == (1, False)
+
+
+def test_an_event_before_its_write_was_due_on_a_shared_clock_is_invalid() -> None:
+    # Defect fixed: negative latencies were counted and shown nowhere.
+    early = observer("sync", negative_latencies=4)
+    result = merge(SPEC, [writer()], [early, observer("async")])
+    assert result.verdict == "Invalid"
+    assert "observer sync saw 4 event(s) before their write was due, on a shared clock" in (
+        result.reasons
+    )

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from kobench import protocol
 from kobench.observers.context import ObserverContext, client_info
+from kobench.observers.delivery import SharedDelivery
 from kobench.observers.timeline import OutageMark, PerSecond, second_of, unseen
 from kobench.protocol import SYSTEM_CLOCK, Clock, Handshake, SequenceTracker, Write
 from kobench.results import ObserverResult, WriterCounts
@@ -63,13 +64,7 @@ class EventBook:
         self._shared_mode = workload.key_mode == "shared"
         # One writer on one master: the n-th notification of the shared key is the n-th write.
         self.mapped = self._shared_mode and workload.writers == 1 and not workload.round_robin
-        self._replica = workload.target_replica
-        self._anchor_ns: int | None = None
-        """Shared mode: the writer's start on its schedule (wall ns), from the first read."""
-        self._shift = 0
-        """Shared mode: notifications lost in outages, estimated by the next read."""
-        self._deferred: list[tuple[int, int, int]] = []
-        """Shared mode, after an outage: (notified at, notification index, outages before)."""
+        self._delivery = SharedDelivery(self._rate, workload.target_replica)
         self._last_end_at: int | None = None
         self.series = PerSecond()
 
@@ -114,65 +109,33 @@ class EventBook:
     ) -> Handshake | None:
         """Book one shared-key notification and the value read for it."""
         self.notifications += 1
+        index = self.notifications - 1
         read = None if value is None else protocol.decode_value(value)
         if read is None:
             self.foreign += 1
-        elif self._anchor_ns is None:
-            self._anchor_ns = read.intended_ns - protocol.schedule_offset_ns(read.seq, self._rate)
-        if read is not None:
-            self._resync(read.seq)
+        elif self.mapped:
+            self._delivery.learn(read)
+            self._delivery.resync(self.outages, index, read.seq)
         fresh = read is not None and self._track(read.writer, read.seq, read_ns, book=False)
-        if read is not None and not fresh:
-            self.superseded += 1
         if read is not None and fresh:
             self._measure(self.read_latency, read, read_ns, series=False)
             if not self.mapped:
                 self._measure(self.latency, read, read_ns, series=True)
+        elif read is not None:
+            self.superseded += 1
         if not self.mapped:
             return self._answer(read.writer, read.seq, read_ns) if fresh and read else None
-        index = self.notifications - 1
         if self.outages:
-            # How many notifications an outage cost is only sure once the writer's total is
-            # known: measure these at the end (and leave them unanswered, not mis-numbered).
-            self._note_event(0, index + self._shift, notified_ns)
-            self._deferred.append((notified_ns, index, len(self.outages)))
+            # What an outage cost is only sure once the writer's total is known: measure these
+            # at the end (and leave them unanswered rather than mis-numbered).
+            self._note_event(0, index + self._delivery.lost, notified_ns)
+            self._delivery.deferred.append((notified_ns, index, len(self.outages)))
             return None
-        if self._anchor_ns is None:
+        delivered = self._delivery.write(index)
+        if delivered is None:
             return None
-        self._measure_delivery(index, notified_ns)
+        self._measure(self.latency, delivered, notified_ns, series=True)
         return self._answer(0, index, notified_ns)
-
-    def _measure_delivery(self, seq: int, notified_ns: int) -> None:
-        if self._anchor_ns is not None:
-            delivered = Write(0, seq, self._replica, self._anchor_ns + self._offset(seq))
-            self._measure(self.latency, delivered, notified_ns, series=True)
-
-    def _settle_outages(self) -> None:
-        """Shared mode: number the notifications that came after an outage, now that the
-        writer's total tells what every outage cost (the last one takes the remainder of the
-        first reads' estimates)."""
-        if not self.mapped or not self.outages:
-            return
-        if 0 in self.ended:
-            earlier = sum(o.shared_missed for o in self.outages[:-1])
-            self.outages[-1].shared_missed = max(0, self.ended[0] - self.notifications - earlier)
-        costs = [o.shared_missed for o in self.outages]
-        for notified_ns, index, outages in self._deferred:
-            self._measure_delivery(index + sum(costs[:outages]), notified_ns)
-        self._deferred.clear()
-        self._shift = sum(costs)
-
-    def _offset(self, seq: int) -> int:
-        return protocol.schedule_offset_ns(seq, self._rate)
-
-    def _resync(self, read_seq: int) -> None:
-        """After an outage, the first read says how many notifications never came."""
-        if not self.mapped or not self.outages or self.outages[-1].first_event_ns is not None:
-            return
-        expected_seq = self.notifications - 1 + self._shift
-        if read_seq > expected_seq:
-            self.outages[-1].shared_missed += read_seq - expected_seq
-            self._shift += read_seq - expected_seq
 
     def _track(self, writer: int, seq: int, received_ns: int, *, book: bool = True) -> bool:
         """Record a sequence; False for a duplicate (or a value read again)."""
@@ -277,7 +240,7 @@ class EventBook:
         if writer in self.ended:
             return self.ended[writer]
         if self.mapped:
-            return self.notifications + self._shift
+            return self.notifications + self._delivery.lost
         tracker = self.trackers.get(writer)
         return 0 if tracker is None else tracker.highest + 1
 
@@ -300,7 +263,11 @@ class EventBook:
         return -(-max(0, sent - self._warmup) // self._rate)
 
     def result(self) -> ObserverResult:
-        self._settle_outages()
+        if self.mapped:
+            for write, notified_ns in self._delivery.settle(
+                self.outages, self.notifications, self.ended.get(0)
+            ):
+                self._measure(self.latency, write, notified_ns, series=True)
         writers = {
             str(writer): WriterCounts(
                 distinct=tracker.distinct,
@@ -327,7 +294,7 @@ class EventBook:
             },
             negative_latencies=self.negative,
             notifications=self.notifications,
-            lost_notifications=self._shift,
+            lost_notifications=self._delivery.lost,
             superseded=self.superseded,
             handshakes_sent=self.handshakes_sent,
             disconnects=self.disconnects,

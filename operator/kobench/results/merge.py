@@ -97,6 +97,14 @@ def _count(key_mode: str, doc: ObserverResult, sent: dict[int, int]) -> _Counts:
     return counts
 
 
+def _sum(counts: list[_Counts]) -> _Counts:
+    total = _Counts()
+    for one in counts:
+        for item in fields(total):
+            setattr(total, item.name, getattr(total, item.name) + getattr(one, item.name))
+    return total
+
+
 def _clock(
     name: str, documents: list[ObserverResult], writers: list[WriterResult]
 ) -> ClockEstimate | None:
@@ -157,12 +165,8 @@ def observer_summary(
     sent: dict[int, int],
 ) -> ObserverSummary:
     observer = next(o for o in spec.observers if o.name == name)
-    total, per_instance = _Counts(), []
-    for doc in documents:
-        counts = _count(spec.workload.key_mode, doc, sent)
-        per_instance.append(counts)
-        for item in fields(total):
-            setattr(total, item.name, getattr(total, item.name) + getattr(counts, item.name))
+    per_instance = [_count(spec.workload.key_mode, doc, sent) for doc in documents]
+    total = _sum(per_instance)
     latency = _histograms([h for d in documents for h in d.latency.values()])
     rtt = _histograms([h for w in writers for key, h in w.rtt.items() if key.split(".")[0] == name])
     read = _histograms([h for d in documents for h in d.read_latency.values()])
