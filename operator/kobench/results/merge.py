@@ -117,12 +117,17 @@ def _clock(
     estimate = estimate_offset(samples)
     if estimate is None:
         return None
-    hosts = {w.client.host for w in writers} | {d.client.host for d in documents}
     return ClockEstimate(
         offset_ms=round(estimate[0] / 1000.0, 4),
         uncertainty_ms=round(estimate[1] / 2000.0, 4),
-        same_host=len(hosts) == 1,
+        same_host=bool(_same_host(documents, writers)),
     )
+
+
+def _same_host(documents: list[ObserverResult], writers: list[WriterResult]) -> bool | None:
+    """Whether these roles share one clock (one host, or in a cluster one node)."""
+    hosts = {w.client.host for w in writers} | {d.client.host for d in documents}
+    return len(hosts) == 1 if writers and documents else None
 
 
 def merge_observer_series(series: list[list[ObserverSecond]]) -> list[ObserverSecond]:
@@ -210,7 +215,7 @@ def observer_summary(
         handshake_rtt_ms=summarize(rtt),
         clock_offset_ms=None if clock is None else clock.offset_ms,
         clock_uncertainty_ms=None if clock is None else clock.uncertainty_ms,
-        clock_same_host=None if clock is None else clock.same_host,
+        clock_same_host=_same_host(documents, writers),
         end_lag_ms=end_lag,
         saturation=saturation(series, end_lag),
         errors=[f"{name}.{d.instance}: {d.error}" for d in documents if d.error],
