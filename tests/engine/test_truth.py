@@ -71,6 +71,10 @@ def test_a_stalled_observer_shows_its_stall_as_latency_in_both_key_modes(
     code, out = running.finish()
     document = json.loads(running.output.read_text())
     sync = named(document, "sync")
+    print(
+        f"TRUTH stall {stall_s}s {key_mode}: max {sync['latencyMs']['max']} ms, worst second "
+        f"{worst_second(sync)} ms, read-based max {(sync.get('readLatencyMs') or {}).get('max')}"
+    )
     assert sync["latencyBasis"] == "notification"
     assert sync["latencyMs"]["max"] >= 0.95 * stall_s * 1000, sync["latencyMs"]
     assert worst_second(sync) >= 0.95 * stall_s * 1000  # and the series says when
@@ -101,6 +105,10 @@ def test_a_paused_server_shows_its_pause_as_latency_not_as_a_lower_rate(
     code, out = running.finish()
     document = json.loads(running.output.read_text())
     for observer in document["observers"]:
+        print(
+            f"TRUTH pause {pause_ms}ms {key_mode} {observer['name']}: max "
+            f"{observer['latencyMs']['max']} ms, rate {document['writers']['achievedRate']}"
+        )
         assert observer["latencyMs"]["max"] >= 0.95 * pause_ms, observer["latencyMs"]
         assert observer["missed"] == 0
     assert document["writers"]["achievedRate"] >= 180  # the schedule caught up
@@ -131,6 +139,10 @@ def test_a_killed_subscription_is_an_outage_and_every_write_is_accounted_for(
     sent = document["writers"]["sent"]
     assert sent == 1200
     for observer in document["observers"]:
+        print(
+            f"TRUTH kill pubsub {key_mode} {observer['name']}: sent {sent} received "
+            f"{observer['received']} missed {observer['missed']} outages {observer['outages']}"
+        )
         assert observer["received"] + observer["missed"] == sent
         assert observer["duplicates"] == 0
         assert observer["disconnects"] == 1
@@ -158,6 +170,11 @@ def test_a_shifted_clock_is_recovered_and_corrected_within_the_bound(
     shifted = summary(result, "shifted")
     offset, uncertainty = shifted.clock_offset_ms, shifted.clock_uncertainty_ms
     assert offset is not None and uncertainty is not None
+    print(
+        f"TRUTH faketime +{shift_ms} ms: offset {offset} +- {uncertainty}, raw p50 "
+        f"{shifted.latency_ms and shifted.latency_ms.p50}, corrected "
+        f"{shifted.corrected_latency_ms and shifted.corrected_latency_ms.p50}"
+    )
     assert uncertainty < 1.0, uncertainty  # small enough that the offset means something
     assert abs(offset - shift_ms) <= uncertainty + 0.01
     raw, corrected, rtt = shifted.latency_ms, shifted.corrected_latency_ms, shifted.handshake_rtt_ms
@@ -184,6 +201,7 @@ def test_a_shifted_clock_beyond_the_bound_or_on_a_shared_host_makes_the_run_inva
     result = run_local(
         spec, role_env={"far.0": {**shifted, NODE_ENV: "another-node"}, "near.0": shifted}
     )
+    print(f"TRUTH faketime +{shift_ms} ms: {result.verdict} {result.reasons}")
     assert result.verdict == "Invalid", result.reasons
     for name in ("far", "near"):
         observer = summary(result, name)
@@ -220,6 +238,7 @@ def test_a_delay_on_the_replication_link_shows_in_the_replica_matrix(
     result = run_local(spec, peer_links=through_toxiproxy)
     cells = {(c.written_replica, c.observed_replica): c for c in result.matrix}
     extra = cells[(0, 1)].p50_ms - cells[(0, 0)].p50_ms
+    print(f"TRUTH toxiproxy {delay_ms} ms: matrix {result.matrix}, extra p50 {extra:.3f} ms")
     assert abs(extra - delay_ms) <= 0.1 * delay_ms, (extra, result.matrix)
     assert summary(result, "far").missed == 0
 
@@ -241,6 +260,11 @@ def test_a_killed_server_leaves_true_counts_and_no_convergence_claim(
     assert code == 1, out
     document = json.loads(running.output.read_text())
     sent = document["writers"]["sent"]
+    print(
+        f"TRUTH kill -9 server: sent {sent}, observers "
+        f"{[(o['received'], o['missed'], o['duplicates']) for o in document['observers']]}, "
+        f"convergence {document['convergence']}"
+    )
     assert sent >= 100  # what the engine acknowledged before it died (was reported as 0)
     for observer in document["observers"]:
         assert observer["duplicates"] == 0  # (shared mode invented one per write)
@@ -264,6 +288,10 @@ def test_a_killed_observer_leaves_the_others_counts_true(
     assert "observer sync.0 produced no result: exit code -9" in out
     document = json.loads(running.output.read_text())
     survivor = named(document, "async")
+    print(
+        f"TRUTH kill -9 observer: async received {survivor['received']} of "
+        f"{document['writers']['sent']}, reasons {document['reasons']}"
+    )
     assert survivor["received"] == document["writers"]["sent"] == 1000
     assert (survivor["missed"], survivor["duplicates"]) == (0, 0)
 
@@ -326,6 +354,7 @@ def test_an_observer_that_cannot_keep_up_is_saturated_not_passed(
     )
     result = run_local(spec)
     observer = summary(result, "async")
+    print(f"TRUTH saturation: {result.verdict} {observer.saturation}; {result.reasons}")
     assert observer.saturation, (observer.end_lag_ms, observer.series)
     assert result.verdict != "Passed"
     assert any(r.startswith("observer async could not keep up: ") for r in result.reasons)
