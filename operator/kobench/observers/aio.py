@@ -96,14 +96,9 @@ class AsyncObserver:
             elif kind == END:
                 book.on_end(key, received_ns)
         if shared:
-            shared_key = context.spec.workload.shared_key
-            if len(shared) == 1:
-                values = [await reader.get(shared_key)]
-            else:
-                pipe = reader.pipeline(transaction=False)
-                for _ in shared:
-                    pipe.get(shared_key)
-                values = await pipe.execute()
+            values = await AsyncObserver._read(
+                reader, context.spec.workload.shared_key, len(shared)
+            )
             read_ns = time.time_ns()
             for notified_ns, value in zip(shared, values, strict=True):
                 answer = book.on_shared(notified_ns, value, read_ns)
@@ -111,13 +106,28 @@ class AsyncObserver:
                     answers.append(answer)
         if answers and answerer is not None:
             ttl = context.spec.workload.key_ttl_seconds
-            if len(answers) == 1:
-                await answerer.set(book.handshake_key(answers[0]), b"1", ex=ttl)
-            else:
-                pipe = answerer.pipeline(transaction=False)
-                for answer in answers:
-                    pipe.set(book.handshake_key(answer), b"1", ex=ttl)
+            pipe = answerer.pipeline(transaction=False)
+            for answer in answers:
+                pipe.set(book.handshake_key(answer), b"1", ex=ttl)
+            try:
                 await pipe.execute()
+            except LOST:
+                book.unanswered += len(answers)
+
+    @staticmethod
+    async def _read(reader: aioredis.Redis, key: str, count: int) -> list[bytes | str | None]:
+        """The shared key's value, once per notification; None each when the read failed.
+        Only a lost subscription is an outage: received notifications still count."""
+        try:
+            if count == 1:
+                return [await reader.get(key)]
+            pipe = reader.pipeline(transaction=False)
+            for _ in range(count):
+                pipe.get(key)
+            values: list[bytes | str | None] = await pipe.execute()
+            return values
+        except LOST:
+            return [None] * count
 
     @staticmethod
     async def _subscribe(context: ObserverContext) -> aioredis.client.PubSub:

@@ -44,6 +44,8 @@ class EventBook:
     negative: int = 0
     foreign: int = 0
     handshakes_sent: int = 0
+    unanswered: int = 0
+    """Handshakes that could not be sent (the answer replica was unreachable)."""
     error: str | None = None
     stopped: str | None = None
     end_lag_ms: float | None = None
@@ -111,9 +113,9 @@ class EventBook:
         self.notifications += 1
         index = self.notifications - 1
         read = None if value is None else protocol.decode_value(value)
-        if read is None:
-            self.foreign += 1
-        elif self.mapped:
+        if read is None and value is not None:
+            self.foreign += 1  # someone else's value (None: the key was gone, or unread)
+        elif read is not None and self.mapped:
             self._delivery.learn(read)
             self._delivery.resync(self.outages, index, read.seq)
         fresh = read is not None and self._track(read.writer, read.seq, read_ns, book=False)
@@ -297,6 +299,7 @@ class EventBook:
             lost_notifications=self._delivery.lost,
             superseded=self.superseded,
             handshakes_sent=self.handshakes_sent,
+            unanswered=self.unanswered,
             disconnects=self.disconnects,
             foreign_events=self.foreign,
             end_lag_ms=None if self.end_lag_ms is None else round(self.end_lag_ms, 3),

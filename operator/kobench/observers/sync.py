@@ -18,11 +18,16 @@ from kobench.observers.base import (
 )
 
 POLL_SECONDS = 0.2
+QUIET_AFTER_FAILURE_SECONDS = 1.0
 LOST = (redis.ConnectionError, redis.TimeoutError, OSError)
 
 
 class SyncObserver:
     name: ClassVar[str] = "sync"
+
+    def __init__(self) -> None:
+        self._quiet_until = 0.0
+        """After a failed read or answer: no new attempt before this (monotonic s)."""
 
     def observe(self, context: ObserverContext, book: EventBook, ready: Callable[[], None]) -> None:
         reader = context.listen.client()
@@ -40,7 +45,7 @@ class SyncObserver:
                     key: bytes = message["data"]
                     kind = book.classify(key)
                     if kind == SHARED:
-                        value = reader.get(key)
+                        value = self._read(reader, key)
                         answer = book.on_shared(received_ns, value, time.time_ns())
                     elif kind == UNIQUE:
                         answer = book.on_unique(key, received_ns)
@@ -50,7 +55,7 @@ class SyncObserver:
                     else:
                         continue
                     if answer is not None and answerer is not None:
-                        answerer.set(book.handshake_key(answer), b"1", ex=ttl)
+                        self._answer(answerer, book, book.handshake_key(answer), ttl)
                 except LOST as exc:
                     book.lost(f"{context.listen}: {exc}")
                     pubsub.close()
@@ -65,6 +70,28 @@ class SyncObserver:
             reader.close()
             if answerer is not None:
                 answerer.close()
+
+    def _read(self, reader: redis.Redis, key: bytes) -> bytes | str | None:
+        """The shared key's value; None when the read failed (and, for a second after, without
+        trying: a dead replica's connect timeout must not hold up the notifications already
+        received). Only a lost subscription is an outage: those notifications still count."""
+        if time.monotonic() < self._quiet_until:
+            return None
+        try:
+            value: bytes | str | None = reader.get(key)
+            return value
+        except LOST:
+            self._quiet_until = time.monotonic() + QUIET_AFTER_FAILURE_SECONDS
+            return None
+
+    def _answer(self, answerer: redis.Redis, book: EventBook, key: str, ttl: int) -> None:
+        if time.monotonic() >= self._quiet_until:
+            try:
+                answerer.set(key, b"1", ex=ttl)
+                return
+            except LOST:
+                self._quiet_until = time.monotonic() + QUIET_AFTER_FAILURE_SECONDS
+        book.unanswered += 1
 
     @staticmethod
     def _subscribe(context: ObserverContext) -> redis.client.PubSub:

@@ -80,6 +80,9 @@ class ObserverResult(Doc):
         Field(description="Shared mode: reads that found a newer write than the one notified."),
     ] = 0
     handshakes_sent: int = 0
+    unanswered: Annotated[
+        int, Field(description="Handshakes that could not be sent (answer replica unreachable).")
+    ] = 0
     disconnects: int = 0
     foreign_events: int = 0
     end_lag_ms: Annotated[
