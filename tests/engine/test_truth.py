@@ -359,3 +359,40 @@ def test_an_observer_that_cannot_keep_up_is_saturated_not_passed(
     assert result.verdict != "Passed"
     assert any(r.startswith("observer async could not keep up: ") for r in result.reasons)
     assert observer.latency_ms is not None and observer.latency_ms.p99 > 100
+
+
+def test_a_dead_replica_makes_convergence_not_checked_never_converged(
+    benchmark_file: Callable[..., Path], run_cli: Callable[[Path], RunningBenchmark]
+) -> None:
+    path = benchmark_file(
+        engine={"type": "redis", "replicas": 2},
+        workload={"rate": 200, "durationSeconds": 3, "keyMode": "unique"},
+        observers=[{"name": "near", "mode": "sync", "targetReplica": 0}],
+    )
+    running = run_cli(path)
+    servers = running.wait_for_children("redis-server", 2)
+    running.wait_for_children("role writer", 1)
+    time.sleep(1.5)
+    replica = next(pid for pid in servers if server_password(pid)[0] != _primary_port(servers))
+    os.kill(replica, signal.SIGKILL)
+    code, out = running.finish()
+    document = json.loads(running.output.read_text())
+    states = {r["index"]: r for r in document["engine"]["replication"]}
+    print(f"TRUTH kill -9 replica: {states}, convergence {document['convergence']}")
+    assert states[1]["role"] == "unreachable"
+    convergence = document["convergence"]
+    assert convergence["checked"] is False and convergence["converged"] is False
+    assert convergence["checkedNs"] > 0 and document["engine"]["checkedNs"] > 0
+    assert abs(document["engine"]["checkedNs"] - convergence["checkedNs"]) < 10e9  # together
+    assert named(document, "near")["missed"] == 0  # the replica it did not watch
+    assert code == 1, out
+
+
+def _primary_port(servers: list[int]) -> int:
+    """The port of the server that is no one's replica."""
+    for pid in servers:
+        port, password = server_password(pid)
+        with redis.Redis(port=port, password=password) as client:
+            if client.info("replication")["role"] == "master":
+                return port
+    raise AssertionError("no primary among the servers")
