@@ -185,8 +185,8 @@ class EventBook:
     def lost(self, reason: str) -> None:
         """The connection to the listened replica is gone: an outage starts now."""
         highest = {writer: tracker.highest for writer, tracker in self.trackers.items()}
-        if self.mapped:
-            highest = {}  # shared mode counts its outage losses from the next read
+        if self._shared_mode:
+            highest = {}  # reads name no notified write: losses come from the numbering
         self.outages.append(OutageMark(self.clock.wall_ns(), reason, highest))
 
     def resumed(self) -> None:

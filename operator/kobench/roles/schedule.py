@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from kobench.observers.timeline import second_of
 from kobench.protocol import NS_PER_SECOND, Clock, schedule_offset_ns
 from kobench.series import WriterSecond
 
@@ -66,20 +65,20 @@ class Progress:
     max_lag_ns: int = 0
     measured_from_ns: int = 0
     measured_to_ns: int = 0
-    seconds: dict[int, WriterSecond] = field(default_factory=dict)
+    seconds: dict[int, list[int]] = field(default_factory=dict)
+    """Per measured second: [writes sent, worst lag in ns]."""
 
     def booked(self, schedule: Schedule, start: int, stop: int, sent_mono_ns: int) -> None:
-        """Writes ``start..stop-1`` went out at ``sent_mono_ns``."""
-        for seq in range(start, stop):
-            second = second_of(seq, schedule.warmup, schedule.rate)
-            if second is None:
-                continue
-            sample = self.seconds.get(second)
-            if sample is None:
-                sample = self.seconds[second] = WriterSecond(t=second)
-            sample.sent += 1
-            lag_ms = (sent_mono_ns - schedule.due_mono_ns(seq)) / 1e6
-            sample.max_lag_ms = round(max(sample.max_lag_ms, lag_ms), 3)
+        """Writes ``start..stop-1`` went out at ``sent_mono_ns``. Per second of the batch, the
+        worst lag is its earliest write's (one pass per second, not per write: 20,000/s)."""
+        seq = max(start, schedule.warmup)
+        while seq < stop:
+            second = (seq - schedule.warmup) // schedule.rate
+            end = min(stop, schedule.warmup + (second + 1) * schedule.rate)
+            sample = self.seconds.setdefault(second, [0, 0])
+            sample[0] += end - seq
+            sample[1] = max(sample[1], sent_mono_ns - schedule.due_mono_ns(seq))
+            seq = end
         if start <= schedule.warmup < stop:
             self.measured_from_ns = sent_mono_ns
         if stop > schedule.warmup:
@@ -98,7 +97,10 @@ class Progress:
         return round((measured - 1) / seconds, 1) if seconds > 0 and measured > 1 else 0.0
 
     def series(self) -> list[WriterSecond]:
-        return [self.seconds[t] for t in sorted(self.seconds)]
+        return [
+            WriterSecond(t=t, sent=sent, max_lag_ms=round(lag / 1e6, 3))
+            for t, (sent, lag) in sorted(self.seconds.items())
+        ]
 
 
 Sender = Callable[[int, int], None]
