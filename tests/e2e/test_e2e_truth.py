@@ -142,7 +142,7 @@ def test_an_engine_pod_deleted_under_its_observer_is_an_outage_and_never_converg
     far = next(o for o in result["observers"] if o["name"] == "sync-far")
     assert far["outages"], far  # the observer on replica 1 lost it and says when
     assert far["received"] + far["missed"] == far["expected"], far
-    assert far["received"] > far["expected"] // 2, far  # it came back with the replica
+    assert any(o["endedNs"] for o in far["outages"]), far  # it came back with the replica
     # Replication state and convergence were read together: never "unreachable" and "converged".
     down = [r for r in result["engine"]["replication"] if not r["linkUp"]]
     assert not (down and result["convergence"]["converged"]), (down, result["convergence"])
