@@ -158,45 +158,6 @@ def test_a_stalled_server_shows_up_as_latency_not_as_a_lower_rate(
     assert code == 0, out
 
 
-def _server_password(pid: int) -> tuple[int, str]:
-    """The port and password of a redis-server the local runner started.
-
-    redis-server retitles itself "redis-server 127.0.0.1:PORT" and works in its data directory,
-    where the runner keeps the private auth.conf.
-    """
-    title = Path(f"/proc/{pid}/cmdline").read_bytes().decode()
-    port = int(title.split(":")[1].split()[0].strip("\0"))
-    conf = Path(f"/proc/{pid}/cwd/auth.conf").read_text()
-    return port, conf.split("requirepass ")[1].split()[0]
-
-
-def test_a_dropped_subscription_is_counted_and_fails_the_run(
-    benchmark_file: Callable[..., Path], run_cli: Callable[[Path], RunningBenchmark]
-) -> None:
-    import redis
-
-    path = benchmark_file(engine=ONE_NODE, workload={"rate": 200, "durationSeconds": 5})
-    running = run_cli(path)
-    server = running.wait_for_children("redis-server", 1)[0]
-    running.wait_for_children("role writer", 1)
-    time.sleep(2.0)
-    port, password = _server_password(server)
-    with redis.Redis(port=port, password=password) as admin:
-        assert (
-            admin.client_kill_filter(_type="pubsub") >= 2
-        )  # observers (and the writer's listener)
-    code, out = running.finish()
-    assert code == 1, out
-    document = json.loads(running.output.read_text())
-    for obs in document["observers"]:
-        assert obs["disconnects"] == 1
-        assert obs["received"] + obs["missed"] == document["writers"]["sent"]
-        (outage,) = obs["outages"]
-        assert outage["endedNs"] > outage["startedNs"]  # it subscribed again
-    assert "lost its connection 1 time(s) (outages: " in out
-    assert "pub/sub drops events while disconnected" in out
-
-
 def test_a_writer_that_dies_ends_the_run_with_its_reason_and_the_observers_partial_counts(
     benchmark_file: Callable[..., Path], run_cli: Callable[[Path], RunningBenchmark]
 ) -> None:
