@@ -14,8 +14,11 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from kobench.results import ObserverSummary, RunResult
 
 TOXIPROXY_DEFAULT = "/var/cache/kobench/bin/toxiproxy-v2.5.0/toxiproxy-server"
 FAKETIME_LIB = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
@@ -131,3 +134,18 @@ def server_password(pid: int) -> tuple[int, str]:
     port = int(title.split(":")[1].split()[0].strip("\0"))
     conf = Path(f"/proc/{pid}/cwd/auth.conf").read_text()
     return port, conf.split("requirepass ")[1].split()[0]
+
+
+def named(document: dict[str, Any], name: str) -> dict[str, Any]:
+    """One named observer's summary in a result document (JSON)."""
+    observer: dict[str, Any] = next(o for o in document["observers"] if o["name"] == name)
+    return observer
+
+
+def summary(result: RunResult, name: str) -> ObserverSummary:
+    return next(o for o in result.observers if o.name == name)
+
+
+def worst_second(observer: dict[str, Any]) -> float:
+    """The highest per-second max latency of an observer's series (JSON)."""
+    return max((s["maxMs"] or 0.0) for s in observer["series"])
