@@ -97,3 +97,26 @@ def problems(dashboard: dict[str, Any], series: dict[str, set[str]]) -> list[str
             if missing:
                 found.append(f"{query.panel}: {selector.metric} has no label {sorted(missing)}")
     return found
+
+
+GRAFANA_INTERVALS = {"$__rate_interval": "1m", "$__interval": "15s", "$__range": "1h"}
+LABEL_VALUES = re.compile(r"label_values\((?:(.*),\s*)?([a-zA-Z_][a-zA-Z0-9_]*)\)")
+
+
+def concrete(text: str, *, namespace: str, benchmark: str) -> str:
+    """A panel's query as Grafana sends it with one namespace and benchmark selected."""
+    for variable, value in GRAFANA_INTERVALS.items():
+        text = text.replace(variable, value)
+    return text.replace("$namespace", namespace).replace("$benchmark", benchmark)
+
+
+def label_queries(dashboard: dict[str, Any]) -> list[tuple[str, str | None, str]]:
+    """(variable, series selector or None, label) of every ``label_values`` variable."""
+    found = []
+    for variable in dashboard["templating"]["list"]:
+        if variable.get("type") != "query":
+            continue
+        match = LABEL_VALUES.fullmatch(variable["definition"])
+        assert match is not None, variable["definition"]
+        found.append((variable["name"], match.group(1), match.group(2)))
+    return found

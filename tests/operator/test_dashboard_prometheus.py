@@ -1,0 +1,71 @@
+"""Every query of every dashboard panel returns data from a real Prometheus that scrapes the
+operator (a local process against the real API server) after a benchmark's run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+import pytest
+from tests.operator.helpers import OperatorProcess, wait_for
+from tests.operator.test_operator_runs import (
+    SPEC,
+    benchmark,
+    drive_engine_ready,
+    drive_subscribed,
+    finish_roles,
+    wait_phase,
+)
+from tests.plugins.kube import KubeCluster
+from tests.report import prometheus
+from tests.report.dashboard import concrete, label_queries, load, queries
+
+pytestmark = pytest.mark.controlplane
+NAME = "dashboard"
+
+
+def offers(prom: prometheus.Prometheus, label: str, match: str, wanted: str) -> bool:
+    """Whether a Grafana ``label_values`` variable would list ``wanted``."""
+    params = {"match[]": [match]} if match else {}
+    return wanted in prom.api(f"label/{label}/values", **params)
+
+
+def test_every_panel_query_returns_data_for_the_benchmark(
+    crd_cluster: KubeCluster,
+    kube_namespace: Callable[..., str],
+    operator: Callable[..., OperatorProcess],
+    tmp_path: Path,
+) -> None:
+    cluster = crd_cluster
+    ns = kube_namespace(cluster)
+    op = operator(cluster, ns)
+    with prometheus.running([f"127.0.0.1:{op.metrics_port}"], tmp_path / "prometheus") as prom:
+        cluster.apply(benchmark(NAME, SPEC), namespace=ns)
+        drive_engine_ready(cluster, ns, NAME, replicas=2)
+        observers = drive_subscribed(cluster, ns, NAME, expected=3)
+        finish_roles(cluster, ns, NAME, SPEC, observers)
+        status = wait_phase(cluster, ns, NAME, "Succeeded", "Failed")
+        assert status.get("verdict") == "Passed", status
+
+        dashboard = load()
+        for variable, selector, label in label_queries(dashboard):
+            match = concrete(selector or "", namespace=ns, benchmark=NAME)
+            wanted = {"namespace": ns, "benchmark": NAME}[label]
+            wait_for(
+                f"variable {variable} offering {wanted}",
+                partial(offers, prom, label, match, wanted),
+                timeout=30,
+            )
+        checked = 0
+        for query in queries(dashboard):
+            expr = concrete(query.expr, namespace=ns, benchmark=NAME)
+            result = wait_for(
+                f"data for panel {query.panel!r}: {expr}", partial(prom.query, expr), timeout=30
+            )
+            for series in result:
+                labels = series.get("metric") or {}
+                assert labels.get("benchmark", NAME) == NAME, (query.panel, labels)
+                assert labels.get("namespace", ns) == ns, (query.panel, labels)
+            checked += 1
+        assert checked == len(queries(dashboard)) >= 12
