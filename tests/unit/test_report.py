@@ -15,6 +15,7 @@ from tests.report.documents import OUTAGE, SLOW, SLOW_SECOND, histogram, run_res
 from kobench.errors import KobenchError
 from kobench.report import load_result, render_html
 from kobench.report.data import (
+    distribution_plot,
     heat_map,
     outage_bands,
     percentile_distribution,
@@ -72,6 +73,13 @@ def test_plots_of_one_run() -> None:
     assert band.label == "slow: Connection reset by peer"
     sent = next(line for line in found["counts"].lines if line.label == "writes sent")
     assert sent.y == [100.0] * documents.SECONDS
+
+
+def test_the_latency_axis_turns_logarithmic_when_lines_differ_by_orders() -> None:
+    result = run_result()
+    assert distribution_plot([result]).log_y  # 0.1 ms against 50 ms
+    fast_only = result.model_copy(update={"observers": result.observers[:1]})
+    assert not distribution_plot([fast_only]).log_y  # 0.1 to 0.9 ms: linear reads best
 
 
 def test_an_outage_that_never_ended_lasts_to_the_end_of_the_run() -> None:

@@ -40,6 +40,19 @@ def test_the_table_fits_100_columns_and_wide_adds_columns() -> None:
     assert f"worst second of slow: {SLOW_SECOND} s, p99 40.000 ms, 3 missed" in narrow
 
 
+def test_numbers_are_never_cut_short() -> None:
+    result = run_result()
+    slow = result.observers[1]
+    assert slow.latency_ms is not None
+    latency = slow.latency_ms.model_copy(update={"p50": 3700.735, "p99": 5115.903})
+    slow = slow.model_copy(
+        update={"name": "a-long-observer-name", "instances": 3, "corrected_latency_ms": latency}
+    )
+    table = render_result(result.model_copy(update={"observers": [result.observers[0], slow]}))
+    assert max(len(line) for line in table.splitlines()) <= WIDTH
+    assert "3700.735" in table and "5115.903" in table and "…" not in table
+
+
 def test_progress_lines_without_a_terminal() -> None:
     now = [0.0]
     out = io.StringIO()

@@ -50,6 +50,7 @@ class Plot:
     y_label: str
     lines: list[Line]
     bands: list[Band] = field(default_factory=list)
+    log_y: bool = False
 
 
 def tail_x(percentile: float) -> float:
@@ -89,6 +90,16 @@ def _label(result: RunResult, observer: ObserverSummary, several: bool) -> str:
     return f"{result.benchmark}/{result.run_id}: {name}" if several else name
 
 
+LOG_Y_SPAN = 50.0
+"""A latency axis whose values span more than this factor is drawn logarithmic, so a fast
+observer's line is not flattened against zero by a slow one's."""
+
+
+def needs_log_axis(lines: Sequence[Line]) -> bool:
+    values = [y for line in lines for y in line.y if y is not None and y > 0]
+    return bool(values) and max(values) / min(values) > LOG_Y_SPAN
+
+
 def distribution_plot(results: Sequence[RunResult]) -> Plot:
     several = len(results) > 1
     lines = []
@@ -103,6 +114,7 @@ def distribution_plot(results: Sequence[RunResult]) -> Plot:
         "Latency by percentile (HDR histogram, write -> event)",
         "latency (ms)",
         lines,
+        log_y=needs_log_axis(lines),
     )
 
 

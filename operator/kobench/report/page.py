@@ -47,7 +47,8 @@ def _table(head: Sequence[str], rows: Sequence[Sequence[str]], css: str = "") ->
     cls = f' class="{css}"' if css else ""
     header = "".join(f"<th>{h}</th>" for h in head)
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
-    return f"<table{cls}><thead><tr>{header}</tr></thead><tbody>{body}</tbody></table>"
+    table = f"<table{cls}><thead><tr>{header}</tr></thead><tbody>{body}</tbody></table>"
+    return f'<div class="scroll">{table}</div>'  # a narrow window scrolls, never clips
 
 
 def _observers(result: RunResult) -> str:
@@ -57,7 +58,7 @@ def _observers(result: RunResult) -> str:
         worst = worst_second(o)
         rows.append(
             [
-                escape(f"{o.name} x{o.instances}"),
+                escape(o.name if o.instances == 1 else f"{o.name} x{o.instances}"),
                 escape(o.mode),
                 str(o.target_replica),
                 f"{o.received}/{o.expected}",

@@ -65,7 +65,8 @@
     }));
     var opts = {
       width: width, height: 320, series: series, padding: [12, 48, 0, 0],
-      scales: { x: xScale, y: { range: function (u, min, max) { return [0, max > 0 ? max * 1.05 : 1]; } } },
+      scales: { x: xScale, y: plot.log_y ? { distr: 3, log: 10 }
+                : { range: function (u, min, max) { return [0, max > 0 ? max * 1.05 : 1]; } } },
       axes: [xAxis, { label: plot.y_label, stroke: "#333", size: 60 }],
       hooks: { drawClear: [bandsHook(plot.bands)] },
     };

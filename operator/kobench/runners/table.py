@@ -59,7 +59,7 @@ def _ms(summary: LatencySummary | None, field: str) -> str:
 def _cells(obs: ObserverSummary) -> dict[str, str]:
     latency = obs.corrected_latency_ms or obs.latency_ms
     return {
-        "observer": f"{obs.name} x{obs.instances}",
+        "observer": obs.name if obs.instances == 1 else f"{obs.name} x{obs.instances}",
         "mode": obs.mode,
         "replica": str(obs.target_replica),
         "received": f"{obs.received}/{obs.expected}",
@@ -82,12 +82,22 @@ def _observer_table(result: RunResult, columns: tuple[str, ...]) -> Table:
         title="Event latency per observer (ms, written -> observed)",
         title_justify="left",
         box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
     )
+    rows = [_cells(obs) for obs in result.observers]
     for column in columns:
-        table.add_column(column, justify="left" if column in {"observer", "mode"} else "right")
-    for obs in result.observers:
-        cells = _cells(obs)
-        table.add_row(*(cells[c] for c in columns))
+        # A number is never cut short: only the observer's name may wrap.
+        widest = max([len(column), *(len(row[column]) for row in rows)])
+        table.add_column(
+            column,
+            justify="left" if column in {"observer", "mode"} else "right",
+            min_width=None if column == "observer" else widest,
+            no_wrap=column != "observer",
+            overflow="fold",
+        )
+    for row in rows:
+        table.add_row(*(row[c] for c in columns))
     return table
 
 
