@@ -3,6 +3,7 @@ operator (a local process against the real API server) after a benchmark's run."
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -19,7 +20,12 @@ from tests.operator.test_operator_runs import (
 )
 from tests.plugins.kube import KubeCluster
 from tests.report import prometheus
+from tests.report.chromium import assert_drawn, render
 from tests.report.dashboard import concrete, label_queries, load, queries
+
+from kobench.controller.report import report
+from kobench.report.data import plots
+from kobench.results import RunResult
 
 pytestmark = pytest.mark.controlplane
 NAME = "dashboard"
@@ -36,6 +42,7 @@ def test_every_panel_query_returns_data_for_the_benchmark(
     kube_namespace: Callable[..., str],
     operator: Callable[..., OperatorProcess],
     tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     cluster = crd_cluster
     ns = kube_namespace(cluster)
@@ -69,3 +76,13 @@ def test_every_panel_query_returns_data_for_the_benchmark(
                 assert labels.get("namespace", ns) == ns, (query.panel, labels)
             checked += 1
         assert checked == len(queries(dashboard)) >= 12
+
+    # The same run's report page, read from the cluster: it shows the resource's spec too.
+    monkeypatch.setenv("KUBECONFIG", str(cluster.kubeconfig))
+    page, document = tmp_path / "cluster.html", io.StringIO()
+    assert report([NAME], namespace=ns, output=document, as_json=True, html=page) == 0
+    result = RunResult.model_validate_json(document.getvalue())
+    text = page.read_text()
+    assert f"run {status['runId']}" in text and "targetReplica: 1" in text
+    drawn = render(page, tmp_path, name="report-cluster-run.png")
+    assert_drawn(drawn, plots=len(plots([result])))
