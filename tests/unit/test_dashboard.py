@@ -75,3 +75,25 @@ def test_histogram_buckets_are_dense_below_a_millisecond() -> None:
 
 def test_the_kustomize_copy_is_the_charts_dashboard() -> None:
     assert KUSTOMIZE_COPY.read_text() == DASHBOARD.read_text()
+
+
+def test_the_dashboard_is_well_formed_for_grafana() -> None:
+    dashboard = load()
+    panels = dashboard["panels"]
+    assert len({p["id"] for p in panels}) == len(panels)  # Grafana keys panels by id
+    cells: set[tuple[int, int]] = set()
+    for panel in panels:
+        grid = panel["gridPos"]
+        assert grid["x"] + grid["w"] <= 24, panel["title"]
+        mine = {
+            (x, y)
+            for x in range(grid["x"], grid["x"] + grid["w"])
+            for y in range(grid["y"], grid["y"] + grid["h"])
+        }
+        assert not mine & cells, f"{panel['title']} overlaps another panel"
+        cells |= mine
+        for target in panel.get("targets") or []:
+            assert target["datasource"] == {"type": "prometheus", "uid": "${datasource}"}
+        if panel["type"] != "row":
+            assert panel["datasource"]["uid"] == "${datasource}"
+    assert dashboard["uid"] == "kobench" and dashboard["title"] == "kobench"
