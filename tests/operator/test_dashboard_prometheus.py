@@ -23,6 +23,7 @@ from tests.report import prometheus
 from tests.report.chromium import assert_drawn, render
 from tests.report.dashboard import concrete, label_queries, load, queries
 
+from kobench.controller.metrics import LATENCY_BUCKETS_SECONDS
 from kobench.controller.report import report
 from kobench.report.data import plots
 from kobench.results import RunResult
@@ -35,6 +36,37 @@ def offers(prom: prometheus.Prometheus, label: str, match: str, wanted: str) -> 
     """Whether a Grafana ``label_values`` variable would list ``wanted``."""
     params = {"match[]": [match]} if match else {}
     return wanted in prom.api(f"label/{label}/values", **params)
+
+
+def bucket_around(value_s: float) -> tuple[float, float]:
+    """The latency bucket (lower, upper bound in seconds) that holds a value."""
+    lower = 0.0
+    for upper in LATENCY_BUCKETS_SECONDS:
+        if value_s <= upper:
+            return lower, upper
+        lower = upper
+    return lower, float("inf")
+
+
+def check_bucket_quantiles(prom: prometheus.Prometheus, ns: str) -> None:
+    """The dashboard's p50 from the buckets falls in the bucket of the exact p50 (raw clocks:
+    one host here, so nothing is corrected)."""
+    selector = f'{{namespace="{ns}", benchmark="{NAME}"}}'
+    exact = {
+        s["metric"]["observer"]: float(s["value"][1])
+        for s in prom.query(f"kobench_run_event_latency_p50_seconds{selector}")
+    }
+    interpolated = {
+        s["metric"]["observer"]: float(s["value"][1])
+        for s in prom.query(
+            "histogram_quantile(0.5, sum by (observer, le) "
+            f"(kobench_event_latency_seconds_bucket{selector}))"
+        )
+    }
+    assert set(exact) == set(interpolated) == {"sync", "async"}
+    for observer, value in exact.items():
+        lower, upper = bucket_around(value)
+        assert lower <= interpolated[observer] <= upper, (observer, value, interpolated)
 
 
 def test_every_panel_query_returns_data_for_the_benchmark(
@@ -76,6 +108,7 @@ def test_every_panel_query_returns_data_for_the_benchmark(
                 assert labels.get("namespace", ns) == ns, (query.panel, labels)
             checked += 1
         assert checked == len(queries(dashboard)) >= 12
+        check_bucket_quantiles(prom, ns)
 
     # The same run's report page, read from the cluster: it shows the resource's spec too.
     monkeypatch.setenv("KUBECONFIG", str(cluster.kubeconfig))
