@@ -17,7 +17,7 @@ from prometheus_client import CollectorRegistry
 
 REPO = Path(__file__).resolve().parents[2]
 DASHBOARD = REPO / "helm" / "kobench" / "dashboards" / "kobench.json"
-KUSTOMIZE_COPY = REPO / "manifests" / "dashboards" / "kobench.json"
+KUSTOMIZE_COPY = REPO / "manifests" / "dashboards" / "sidecar" / "kobench.json"
 
 KEYWORDS = {"by", "without", "on", "ignoring", "group_left", "group_right", "bool", "offset"}
 KEYWORDS |= {"and", "or", "unless", "inf", "nan"}
