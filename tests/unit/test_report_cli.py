@@ -86,6 +86,8 @@ def test_report_reads_a_result_file_without_a_cluster(tmp_path: Path) -> None:
     assert done.returncode == 1, done.stderr  # the document's verdict is Failed
     assert "Failed known (run r1)" in done.stdout and "Traceback" not in done.stderr
     assert html.read_text().startswith("<!DOCTYPE html>")
+    wide = kobench("report", str(first), "--wide", home=tmp_path)
+    assert "superseded" in wide.stdout and "superseded" not in done.stdout
     as_json = kobench("report", str(first), "--json", home=tmp_path)
     assert json.loads(as_json.stdout)["runId"] == "r1"
 

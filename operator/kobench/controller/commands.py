@@ -36,6 +36,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         run_id=args.run,
         as_json=args.json,
         html=Path(args.html) if args.html else None,
+        wide=args.wide,
     )
 
 
@@ -66,4 +67,5 @@ def add_subcommands(sub: Any) -> None:
     report.add_argument("--run", help="a run id from status.history (default: the last run)")
     report.add_argument("--json", action="store_true", help="print the result document (JSON)")
     report.add_argument("--html", metavar="FILE", help="write the report page (self-contained)")
+    report.add_argument("--wide", action="store_true", help="all columns (wider than 100)")
     report.set_defaults(handler=cmd_report)

@@ -119,6 +119,7 @@ def report(
     output: TextIO | None = None,
     as_json: bool = False,
     html: Path | None = None,
+    wide: bool = False,
 ) -> int:
     """Read every source, print each table (or the one JSON document), write the page.
 
@@ -146,7 +147,7 @@ def report(
         if as_json:
             out.write(result.model_dump_json(by_alias=True, indent=2) + "\n")
         else:
-            out.write(render_result(result, color=out.isatty()))
+            out.write(render_result(result, wide=wide, color=out.isatty()))
         codes.append(EXIT_CODES[result.verdict])
     if html is not None and results:
         write_html(html, results, specs)
