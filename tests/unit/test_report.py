@@ -72,7 +72,12 @@ def test_plots_of_one_run() -> None:
     assert (band.start, band.end) == pytest.approx(OUTAGE)
     assert band.label == "slow: Connection reset by peer"
     sent = next(line for line in found["counts"].lines if line.label == "writes sent")
-    assert sent.y == [100.0] * documents.SECONDS
+    assert sent.y == [100.0] * documents.SECONDS and sent.group == -1 and not sent.right
+    missed = next(line for line in found["counts"].lines if line.label == "slow (async) missed")
+    assert missed.right and missed.y[SLOW_SECOND] == 3.0
+    # One colour per observer in every chart.
+    slow_lines = [line for p in found.values() for line in p.lines if "slow" in line.label]
+    assert {line.group for line in slow_lines} == {1}
 
 
 def test_the_latency_axis_turns_logarithmic_when_lines_differ_by_orders() -> None:

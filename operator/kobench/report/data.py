@@ -29,6 +29,10 @@ class Line:
     x: list[float]
     y: list[float | None]
     dash: bool = False
+    group: int = 0
+    """Colour: the same observer has the same colour in every chart; -1 is the writers'."""
+    right: bool = False
+    """Drawn against the right-hand axis (missed events beside writes sent)."""
 
 
 @dataclass(frozen=True)
@@ -100,14 +104,22 @@ def needs_log_axis(lines: Sequence[Line]) -> bool:
     return bool(values) and max(values) / min(values) > LOG_Y_SPAN
 
 
+def _groups(results: Sequence[RunResult]) -> dict[tuple[int, str], int]:
+    """A colour index per (document, observer), in the order they are listed."""
+    keys = [(i, o.name) for i, r in enumerate(results) for o in r.observers]
+    return {key: index for index, key in enumerate(keys)}
+
+
 def distribution_plot(results: Sequence[RunResult]) -> Plot:
     several = len(results) > 1
+    groups = _groups(results)
     lines = []
-    for result in results:
+    for i, result in enumerate(results):
         for observer in result.observers:
             xs, ys = percentile_distribution(observer.latency_histogram)
             if xs:
-                lines.append(Line(_label(result, observer, several), xs, list(ys)))
+                label = _label(result, observer, several)
+                lines.append(Line(label, xs, list(ys), group=groups[(i, observer.name)]))
     return Plot(
         "distribution",
         "distribution",
@@ -145,27 +157,33 @@ def series_origin_ns(result: RunResult) -> int:
 
 
 def time_plots(results: Sequence[RunResult]) -> list[Plot]:
-    """Latency per second (p50 solid, p99 dashed) and events/missed per second, outages marked."""
+    """Latency per second (p50 solid, p99 dashed), and writes sent with missed events (right
+    axis) per second; outages marked on both."""
     several = len(results) > 1
+    groups = _groups(results)
     latency: list[Line] = []
     counts: list[Line] = []
     bands: list[Band] = []
-    for result in results:
+    for i, result in enumerate(results):
         bands += outage_bands(result, series_origin_ns(result))
         if result.writers.series:
             label = f"{result.benchmark}/{result.run_id}: sent" if several else "writes sent"
             xs = [float(s.t) for s in result.writers.series]
-            counts.append(Line(label, xs, [float(s.sent) for s in result.writers.series]))
+            sent: list[float | None] = [float(s.sent) for s in result.writers.series]
+            counts.append(Line(label, xs, sent, group=-1))
         for observer in result.observers:
             if not observer.series:
                 continue
-            label = _label(result, observer, several)
+            label, group = _label(result, observer, several), groups[(i, observer.name)]
             xs = [float(s.t) for s in observer.series]
-            latency.append(Line(f"{label} p50", xs, _per_second(observer.series, "p50_ms")))
-            latency.append(
-                Line(f"{label} p99", xs, _per_second(observer.series, "p99_ms"), dash=True)
+            p50, p99 = (
+                _per_second(observer.series, "p50_ms"),
+                _per_second(observer.series, "p99_ms"),
             )
-            counts.append(Line(f"{label} missed", xs, [float(s.missed) for s in observer.series]))
+            latency.append(Line(f"{label} p50", xs, p50, group=group))
+            latency.append(Line(f"{label} p99", xs, p99, dash=True, group=group))
+            missed: list[float | None] = [float(s.missed) for s in observer.series]
+            counts.append(Line(f"{label} missed", xs, missed, group=group, right=True))
     plots = []
     if latency:
         plots.append(
@@ -174,9 +192,8 @@ def time_plots(results: Sequence[RunResult]) -> list[Plot]:
             )
         )
     if counts:
-        plots.append(
-            Plot("counts", "counts", "Writes and missed events per second", "events", counts, bands)
-        )
+        title = "Writes sent (left) and missed events (right) per second"
+        plots.append(Plot("counts", "counts", title, "writes", counts, bands))
     return plots
 
 
@@ -193,11 +210,11 @@ def sweep_plot(results: Sequence[RunResult]) -> Plot | None:
                 point = (throughput, latency.p50, latency.p99)
                 by_observer.setdefault(f"{observer.name} ({observer.mode})", []).append(point)
     lines = []
-    for name, points in sorted(by_observer.items()):
+    for group, (name, points) in enumerate(sorted(by_observer.items())):
         points.sort()
         xs = [p[0] for p in points]
-        lines.append(Line(f"{name} p50", xs, [p[1] for p in points]))
-        lines.append(Line(f"{name} p99", xs, [p[2] for p in points], dash=True))
+        lines.append(Line(f"{name} p50", xs, [p[1] for p in points], group=group))
+        lines.append(Line(f"{name} p99", xs, [p[2] for p in points], dash=True, group=group))
     return Plot("sweep", "sweep", "Latency against throughput (rate sweep)", "latency (ms)", lines)
 
 

@@ -4,7 +4,8 @@
   "use strict";
   // Okabe-Ito: told apart with the common colour-vision deficiencies too.
   var PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"];
-  var BAND = "rgba(213, 94, 0, 0.16)";
+  var WRITERS = "#777777";
+  var BAND = "rgba(204, 121, 167, 0.18)";
   var plots = JSON.parse(document.getElementById("kobench-data").textContent);
 
   function percentLabel(x) {
@@ -57,17 +58,22 @@
       xAxis = { label: "achieved writes/s (all writers)", stroke: "#333" };
       xSeries = { label: "writes/s" };
     }
-    var series = [xSeries].concat(plot.lines.map(function (l, i) {
-      var colour = PALETTE[Math.floor((plot.kind === "time" ? i / 2 : i) % PALETTE.length)];
+    var fromZero = { range: function (u, min, max) { return [0, max > 0 ? max * 1.05 : 1]; } };
+    var series = [xSeries].concat(plot.lines.map(function (l) {
+      var colour = l.group < 0 ? WRITERS : PALETTE[l.group % PALETTE.length];
       return { label: l.label, stroke: colour, width: l.dash ? 1.5 : 2, spanGaps: true,
                dash: l.dash ? [6, 4] : undefined, value: function (u, v) { return fmt(v); },
-               points: { show: plot.kind === "sweep" } };
+               points: { show: plot.kind === "sweep" }, scale: l.right ? "right" : "y" };
     }));
+    var scales = { x: xScale, y: plot.log_y ? { distr: 3, log: 10 } : fromZero, right: fromZero };
+    var axes = [xAxis, { label: plot.y_label, stroke: "#333", size: 60 }];
+    if (plot.lines.some(function (l) { return l.right; })) {
+      axes.push({ scale: "right", side: 1, label: "missed", stroke: "#333", size: 50,
+                  grid: { show: false } });
+    }
     var opts = {
       width: width, height: 320, series: series, padding: [12, 48, 0, 0],
-      scales: { x: xScale, y: plot.log_y ? { distr: 3, log: 10 }
-                : { range: function (u, min, max) { return [0, max > 0 ? max * 1.05 : 1]; } } },
-      axes: [xAxis, { label: plot.y_label, stroke: "#333", size: 60 }],
+      scales: scales, axes: axes,
       hooks: { drawClear: [bandsHook(plot.bands)] },
     };
     new uPlot(opts, data, el);
