@@ -169,6 +169,14 @@ def test_the_page_is_self_contained_and_carries_its_figures() -> None:
     assert len(parsed.scripts) == 3  # data, uPlot, the drawing script
 
 
+def test_a_saturated_observer_is_named_on_the_page() -> None:
+    result = run_result()
+    slow = result.observers[1].model_copy(update={"saturation": "end-of-run backlog 2400 ms"})
+    page = render_html([result.model_copy(update={"observers": [result.observers[0], slow]})])
+    assert "slow could not keep up: end-of-run backlog 2400 ms" in page
+    assert "could not keep up" not in render_html([run_result()])
+
+
 def test_text_from_the_document_is_escaped() -> None:
     result = run_result().model_copy(update={"reasons": ["<script>alert(1)</script>"]})
     page = render_html([result])

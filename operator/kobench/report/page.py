@@ -78,7 +78,16 @@ def _observers(result: RunResult) -> str:
         )
     head = ["observer", "mode", "replica", "received", "missed", "dups", "p50", "p90", "p99"]
     head += ["p99.9", "max", "rtt p99", "offset", "worst second"]
-    return "<h3>Event latency per observer (ms)</h3>" + _table(head, rows, "numbers")
+    saturated = "".join(
+        f"<li>{escape(o.name)} could not keep up: {escape(o.saturation)}</li>"
+        for o in result.observers
+        if o.saturation
+    )
+    return (
+        "<h3>Event latency per observer (ms)</h3>"
+        + _table(head, rows, "numbers")
+        + (f'<ul class="reasons">{saturated}</ul>' if saturated else "")
+    )
 
 
 def _heat(matrix: HeatMap | None) -> str:
@@ -110,7 +119,7 @@ def _outages(result: RunResult) -> str:
         for outage in o.outages:
             rows.append(
                 [
-                    escape(o.name),
+                    escape(outage.observer or o.name),
                     _when(outage.started_ns),
                     "never" if not outage.ended_ns else _when(outage.ended_ns),
                     "-"
