@@ -46,7 +46,9 @@
     var width = Math.max(480, el.clientWidth || 900);
     var data = uPlot.join(plot.lines.map(function (l) { return [l.x, l.y]; }));
     var distribution = plot.kind === "distribution";
-    var xAxis = { label: "seconds of the run", stroke: "#333" };
+    // Whole seconds: the series has one sample per second.
+    var xAxis = { label: "seconds of the run", stroke: "#333",
+                  incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600] };
     var xScale = { time: false };
     var xSeries = { label: "second" };
     if (distribution) {
