@@ -141,6 +141,14 @@ class ObserverLine(Doc):
     max_ms: float | None = None
     rtt_p99_ms: Annotated[float | None, Field(description="Handshake round trip p99.")] = None
     clock_offset_ms: float | None = None
+    saturated: Annotated[bool, Field(description="It could not keep up with the writers.")] = False
+    outages: Annotated[int, Field(description="Connection losses over its instances.")] = 0
+    worst_second: Annotated[
+        int | None, Field(description="Second of the run with the highest max latency.")
+    ] = None
+    worst_second_max_ms: Annotated[
+        float | None, Field(description="Max latency in that second.")
+    ] = None
 
 
 class Summary(Doc):

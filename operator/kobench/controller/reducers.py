@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from kobench.results import RunResult
+from kobench.series import worst_second
 from kobench.stats import LatencySummary
 from kobench.status import (
     CONDITION_TYPES,
@@ -43,6 +44,7 @@ def summarize_run(result: RunResult) -> Summary:
     lines = []
     for obs in result.observers:
         lat = _latency(obs.corrected_latency_ms or obs.latency_ms)
+        worst = worst_second(obs.series)
         lines.append(
             ObserverLine(
                 name=obs.name,
@@ -61,6 +63,10 @@ def summarize_run(result: RunResult) -> Summary:
                 max_ms=lat["max"],
                 rtt_p99_ms=obs.handshake_rtt_ms.p99 if obs.handshake_rtt_ms else None,
                 clock_offset_ms=obs.clock_offset_ms,
+                saturated=bool(obs.saturation),
+                outages=len(obs.outages),
+                worst_second=None if worst is None else worst.t,
+                worst_second_max_ms=None if worst is None else worst.max_ms,
             )
         )
     return Summary(
