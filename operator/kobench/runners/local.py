@@ -20,7 +20,7 @@ from typing import TypeVar
 
 from kobench.engines import Engine, get_engine
 from kobench.engines.inspect import inspect_engine, replication_ready
-from kobench.errors import EngineError, EngineUnavailable
+from kobench.errors import EngineError, EngineUnavailable, SpecErrors
 from kobench.results import (
     Convergence,
     EngineFacts,
@@ -29,10 +29,10 @@ from kobench.results import (
     WriterResult,
     merge_run,
 )
-from kobench.roles.checks import check_plugins
 from kobench.roles.config import PASSWORD_ENV, RESULT_MARKER, Endpoint, RoleConfig
 from kobench.runners.processes import Child, ProcessGroup, free_ports, sigterm_as_interrupt
 from kobench.spec import Benchmark
+from kobench.validation import plugin_errors
 
 POLL_SECONDS = 0.1
 STRAGGLER_GRACE = 5.0
@@ -72,7 +72,9 @@ class LocalRun:
 
     def __post_init__(self) -> None:
         self.spec = self.benchmark.spec
-        check_plugins(self.spec)
+        errors = plugin_errors(self.spec)
+        if errors:
+            raise SpecErrors(errors)
         self.engine = get_engine(self.spec.engine.type)
         self.binary = find_server(self.engine, self.server_binary)
         suffix = self.spec.run_nonce or secrets.token_hex(3)
