@@ -30,6 +30,7 @@ from kobench.results import (
     merge_run,
 )
 from kobench.roles.config import PASSWORD_ENV, RESULT_MARKER, Endpoint, RoleConfig
+from kobench.runners.ids import local_run_id
 from kobench.runners.processes import Child, ProcessGroup, free_ports, sigterm_as_interrupt
 from kobench.spec import Benchmark
 from kobench.validation import plugin_errors
@@ -77,8 +78,9 @@ class LocalRun:
             raise SpecErrors(errors)
         self.engine = get_engine(self.spec.engine.type)
         self.binary = find_server(self.engine, self.server_binary)
-        suffix = self.spec.run_nonce or secrets.token_hex(3)
-        self.run_id = f"{self.benchmark.metadata.name}-{suffix}"[:40]
+        self.run_id = local_run_id(
+            self.benchmark.metadata.name, self.spec.run_nonce, random_suffix=secrets.token_hex(3)
+        )
         self.password = secrets.token_hex(16)
         self.stopped: set[str] = set()
         """Observers asked to stop after the writers ended."""
