@@ -89,8 +89,8 @@ class LocalRun:
 
     def execute(self) -> RunResult:
         started_ns = time.time_ns()
-        with tempfile.TemporaryDirectory(prefix="kobench-") as tmp, sigterm_as_interrupt():
-            directory = Path(tmp)
+        with sigterm_as_interrupt():
+            directory = Path(tempfile.mkdtemp(prefix="kobench-"))
             group = ProcessGroup(directory)
             try:
                 endpoints, servers = self._start_engine(group, directory)
@@ -101,7 +101,7 @@ class LocalRun:
                 writers = self._run_writers(group, config_path, servers, observers)
                 return self._collect(endpoints, observers, writers, started_ns)
             finally:
-                group.stop_all()
+                group.close()  # every child stopped and the directory removed, whatever comes
 
     def _start_engine(
         self, group: ProcessGroup, directory: Path
@@ -129,10 +129,9 @@ class LocalRun:
         while time.monotonic() < deadline:
             for index, server in enumerate(servers):
                 if server.exit_code is not None:
-                    tail = server.read_output().strip().splitlines()[-3:]
                     raise EngineError(
-                        f"engine replica {index} exited with code {server.exit_code}: "
-                        + " | ".join(tail)
+                        f"engine replica {index} ({self.binary}) ended before it was ready: "
+                        + _describe_failure(server)
                     )
             facts = inspect_engine(self.engine, endpoints, self.password)
             if replication_ready(facts):
