@@ -22,6 +22,18 @@ def bad(case_id: str, path: str, value: Any, field: str | None = None, words: st
     return (case_id, {path: value}, 2, field or path, words, None)
 
 
+def writes(case_id: str, value: Any) -> Row:
+    """``writes`` set, ``durationSeconds`` (exclusive with it) removed."""
+    return (
+        case_id,
+        {f"{W}.durationSeconds": DELETE, f"{W}.writes": value},
+        2,
+        f"{W}.writes",
+        "",
+        None,
+    )
+
+
 def good(case_id: str, changes: dict[str, Any]) -> Row:
     return (case_id, changes, 0, "", "", None)
 
@@ -163,10 +175,10 @@ SPEC_CASES: list[Row] = [
     bad("duration-string", f"{W}.durationSeconds", "5s"),
     bad("duration-bool", f"{W}.durationSeconds", False),
     good("duration-fraction", {f"{W}.durationSeconds": 0.5}),
-    bad("writes-zero", f"{W}.writes", 0),
-    bad("writes-10e15", f"{W}.writes", 10**15),
-    bad("writes-2e70", f"{W}.writes", 2**70),
-    bad("writes-true", f"{W}.writes", True),
+    writes("writes-zero", 0),
+    writes("writes-10e15", 10**15),
+    writes("writes-2e70", 2**70),
+    writes("writes-true", True),
     ("duration-and-writes", {f"{W}.writes": 10}, 2, W, "not both", None),
     (
         "writes-at-bound",
