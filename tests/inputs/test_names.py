@@ -62,3 +62,13 @@ def test_long_names_get_distinct_stable_labels_and_children() -> None:
     assert label_value(first) == label_value(first)
     run_id = run_id_for("uid", "", 1)
     assert RunNames(first, run_id).base != RunNames(second, run_id).base
+
+
+def test_the_crd_knows_which_built_in_engines_have_one_primary() -> None:
+    from kobench.crd import SINGLE_PRIMARY_ENGINES
+    from kobench.engines import engine_names, get_engine
+
+    built_in = [n for n in engine_names() if n in ("keydb", "redis", "valkey")]
+    single = [n for n in built_in if get_engine(n).write_replicas(3) == [0]]
+    assert sorted(SINGLE_PRIMARY_ENGINES) == single
+    assert all(not get_engine(n).multi_master for n in single)

@@ -11,6 +11,7 @@ from tests.plugins.kube import KubeCluster
 
 from kobench.errors import SpecErrors
 from kobench.spec import parse_spec
+from kobench.validation import check_spec
 
 # (id, spec, field the rejection must name)
 INVALID: list[tuple[str, dict[str, Any], str]] = [
@@ -94,6 +95,23 @@ INVALID: list[tuple[str, dict[str, Any], str]] = [
     ("cleanup", {"cleanup": "Sometimes"}, "spec.cleanup"),
     ("run-nonce-length", {"runNonce": "x" * 64}, "spec.runNonce"),
     ("unknown-field", {"workload": {"ratePerSecond": 5}}, "spec.workload.ratePerSecond"),
+    (
+        "read-only-replica",
+        {"engine": {"type": "redis", "replicas": 2}, "workload": {"targetReplica": 1}},
+        "spec.workload.targetReplica",
+    ),
+    (
+        "round-robin-single-primary",
+        {"engine": {"type": "valkey"}, "workload": {"roundRobin": True}},
+        "spec.workload.roundRobin",
+    ),
+    (
+        "more-writes-than-a-run-holds",
+        {"workload": {"rate": 200000, "durationSeconds": 3600}},
+        "spec.workload",
+    ),
+    ("rate-boolean", {"workload": {"rate": True}}, "spec.workload.rate"),
+    ("rate-string", {"workload": {"rate": "100"}}, "spec.workload.rate"),
 ]
 
 
@@ -111,7 +129,7 @@ def resource(name: str, spec: dict[str, Any]) -> dict[str, Any]:
 )
 def test_the_model_rejects_the_same_field(spec: dict[str, Any], field: str) -> None:
     with pytest.raises(SpecErrors) as caught:
-        parse_spec(spec)
+        check_spec(spec)
     fields = [e.field for e in caught.value.errors]
     assert any(f.startswith(field) for f in fields), fields
 

@@ -48,9 +48,17 @@ def shown(value: Any) -> str:
     return text.rsplit(" (", 1)[0] if text.endswith(")") else text
 
 
+def _numeric(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _type_message(kind: str, value: Any) -> str:
     hint = ""
-    if isinstance(value, str) and kind in ("an integer", "a number"):
+    if isinstance(value, str) and kind in ("an integer", "a number") and _numeric(value):
         hint = "; write the number without quotes"
     return f"must be {kind}, not {describe(value)}{hint}"
 
