@@ -10,11 +10,13 @@ import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from kobench import __version__
 from kobench.errors import InputError, KobenchError, SpecError
 from kobench.results import RunResult, result_schema
 from kobench.roles import main as role_main
-from kobench.spec import Benchmark
+from kobench.spec import Benchmark, errors_from_validation
 from kobench.validation import check_benchmark, load_checked
 
 EXIT_FAILED = 1
@@ -191,6 +193,12 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return _quiet_broken_pipe()
+    except ValidationError as exc:  # a role's run configuration, say
+        print(f"kobench: invalid input:\n{errors_from_validation(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+    except json.JSONDecodeError as exc:
+        print(f"kobench: not valid JSON: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except Exception as exc:
         message = _third_party(exc)
         if message is None:

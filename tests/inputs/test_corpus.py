@@ -167,3 +167,17 @@ def test_report_without_a_kubeconfig_says_so(tmp_path: Path) -> None:
         check=False,
     )
     expect_clear(result, 1, "Kubernetes configuration")
+
+
+def test_a_role_with_a_bad_configuration_says_so(tmp_path: Path) -> None:
+    config = tmp_path / "run.json"
+    expect_clear(kobench("role", "writer", "--config", str(config)), 1, "No such file")
+    config.write_text("{not json")
+    expect_clear(kobench("role", "writer", "--config", str(config)), 2, "not valid JSON")
+    config.write_text('{"runId": "a b", "spec": {}, "endpoints": []}')
+    expect_clear(
+        kobench("role", "observer", "--config", str(config), "--observer", "sync"),
+        2,
+        "runId",
+        "endpoints",
+    )
