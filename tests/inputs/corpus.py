@@ -106,8 +106,10 @@ FILE_CASES: list[Case] = [
     Case("only-comments", _text("# nothing here\n# at all\n"), 2, "", "is empty"),
     Case("only-separator", _text("---\n...\n"), 2, "", "is empty"),
     Case("binary", _raw(bytes(range(256)) * 4), 2, "", "binary"),
-    Case("utf16-le", lambda: VALID_TEXT.encode("utf-16"), 2, "", "UTF-16"),
-    Case("utf16-be", lambda: b"\xfe\xff" + VALID_TEXT.encode("utf-16-be"), 2, "", "UTF-16"),
+    Case("utf16-le", lambda: VALID_TEXT.encode("utf-16"), 0),
+    Case("utf16-be", lambda: b"\xfe\xff" + VALID_TEXT.encode("utf-16-be"), 0),
+    Case("utf16-no-bom", lambda: VALID_TEXT.encode("utf-16-le"), 2, "", "binary"),
+    Case("utf16-odd-length", lambda: VALID_TEXT.encode("utf-16") + b"x", 2, "", "UTF-16"),
     Case(
         "latin1",
         lambda: VALID_TEXT.replace("corpus", "corpus").encode() + b"# caf\xe9\n",

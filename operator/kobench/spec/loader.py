@@ -55,7 +55,11 @@ def decode(label: str, data: bytes) -> str:
     if len(data) > MAX_BYTES:
         raise InputError(f"{label}: larger than {MAX_BYTES // 1024} KiB; a benchmark is a few KiB")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError(f"{label}: is UTF-16 text; save it as UTF-8")
+        # As kubectl does: a byte-order mark says UTF-16 (Windows editors write it).
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{label}: is not valid UTF-16 text (byte {exc.start})") from None
     if b"\0" in data:
         raise InputError(f"{label}: is a binary file, not YAML text")
     try:
