@@ -8,8 +8,8 @@ result, skipping those that read a broken field. Plugin rules come on top, in
 
 from __future__ import annotations
 
-import copy
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,15 @@ from kobench.spec.messages import errors_from_validation
 from kobench.spec.rules import cross_field_errors
 
 MAX_PASSES = 8
+
+
+def _plain(data: Any) -> Any:
+    """Plain dicts and lists (kopf hands out mapping views; strict models want dicts)."""
+    if isinstance(data, Mapping):
+        return {key: _plain(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [_plain(value) for value in data]
+    return data
 
 
 def _prune(data: Any, loc: tuple[int | str, ...]) -> bool:
@@ -41,10 +50,10 @@ def _prune(data: Any, loc: tuple[int | str, ...]) -> bool:
 
 
 def _validate(
-    model: type[BaseModel], data: dict[str, Any], prefix: str
+    model: type[BaseModel], data: Mapping[str, Any], prefix: str
 ) -> tuple[Any, list[SpecError]]:
     """(the model with broken fields defaulted or None, every field error)."""
-    current = copy.deepcopy(data)
+    current = _plain(data)
     errors: list[SpecError] = []
     for _ in range(MAX_PASSES):
         try:
@@ -68,7 +77,7 @@ def spec_errors(data: Any) -> tuple[BenchmarkSpec | None, list[SpecError]]:
     """A ``spec`` mapping checked by field and cross-field rules: (best-effort model, errors)."""
     if data is None:
         data = {}
-    if not isinstance(data, dict):
+    if not isinstance(data, Mapping):
         return None, [SpecError("spec", "must be a mapping of the benchmark's settings")]
     spec, errors = _validate(BenchmarkSpec, data, "spec")
     if spec is not None:
@@ -78,7 +87,7 @@ def spec_errors(data: Any) -> tuple[BenchmarkSpec | None, list[SpecError]]:
 
 def benchmark_errors(document: Any) -> tuple[Benchmark | None, list[SpecError]]:
     """A whole resource checked: envelope, metadata and spec, every problem listed."""
-    if not isinstance(document, dict):
+    if not isinstance(document, Mapping):
         return None, [
             SpecError("", "a benchmark file must hold one YAML mapping (a Kubernetes resource)")
         ]
