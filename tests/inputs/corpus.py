@@ -74,6 +74,11 @@ def _raw(data: bytes) -> Callable[[], bytes]:
 
 
 VALID_TEXT = _dump(BASE).decode()
+DUPLICATES = (
+    "kubectl's YAML library keeps the last of two equal keys without a word; kobench refuses "
+    "the file, since nobody can tell which value the author meant"
+)
+MANY_DOCUMENTS = "kubectl applies every document of a file; kobench runs one benchmark"
 
 
 def _alias_bomb() -> bytes:
@@ -111,11 +116,16 @@ FILE_CASES: list[Case] = [
     Case("utf16-no-bom", lambda: VALID_TEXT.encode("utf-16-le"), 2, "", "binary"),
     Case("utf16-odd-length", lambda: VALID_TEXT.encode("utf-16") + b"x", 2, "", "UTF-16"),
     Case(
-        "latin1",
-        lambda: VALID_TEXT.replace("corpus", "corpus").encode() + b"# caf\xe9\n",
+        "latin1-comment",
+        lambda: VALID_TEXT.encode() + b"# caf\xe9\n",
+        0,
+    ),
+    Case(
+        "latin1-name",
+        lambda: VALID_TEXT.encode().replace(b"name: corpus", b"name: caf\xe9"),
         2,
-        "",
-        "not UTF-8",
+        "metadata.name",
+        "DNS subdomain",
     ),
     Case("ten-megabytes", lambda: _large_annotation(10 * 1024 * 1024), 2, "", "larger than"),
     Case("two-megabytes", lambda: _large_annotation(2 * 1024 * 1024), 2, "", "larger than"),
@@ -138,7 +148,7 @@ FILE_CASES: list[Case] = [
         2,
         "",
         "more than one YAML document",
-        api_server="kubectl applies every document of a file",
+        api_server=MANY_DOCUMENTS,
     ),
     Case(
         "namespace-then-benchmark",
@@ -148,7 +158,7 @@ FILE_CASES: list[Case] = [
         2,
         "",
         "more than one YAML document",
-        api_server="kubectl applies every document of a file",
+        api_server=MANY_DOCUMENTS,
     ),
     Case("unclosed-bracket", _text("apiVersion: [kobench.io\n"), 2, "", "not valid YAML"),
     Case(
@@ -183,9 +193,15 @@ FILE_CASES: list[Case] = [
         2,
         "spec.workload.rate",
         "appears twice",
+        api_server=DUPLICATES,
     ),
     Case(
-        "duplicate-spec", lambda: (VALID_TEXT + "spec: {}\n").encode(), 2, "spec", "appears twice"
+        "duplicate-spec",
+        lambda: (VALID_TEXT + "spec: {}\n").encode(),
+        2,
+        "spec",
+        "appears twice",
+        api_server=DUPLICATES,
     ),
     Case(
         "nan-duration",

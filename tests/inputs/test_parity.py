@@ -6,7 +6,11 @@ says why in ``api_server`` (they are listed in the README too):
 
 * an engine or observer mode no installed plugin provides: the API server cannot know the
   operator's plugins; the operator ends such a run in phase ``Error`` before creating a child;
-* a file with several documents: ``kubectl apply`` applies each, ``kobench`` runs one benchmark.
+* a file with several documents: ``kubectl apply`` applies each, ``kobench`` runs one benchmark;
+* a key given twice: kubectl keeps the last one silently, ``kobench`` refuses the file.
+
+Before this rule set (the CRD and ``kobench validate`` of commit d8be1f8), 37 of the corpus'
+210 files got different answers from the two.
 """
 
 from __future__ import annotations

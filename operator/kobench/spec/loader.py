@@ -62,10 +62,9 @@ def decode(label: str, data: bytes) -> str:
             raise InputError(f"{label}: is not valid UTF-16 text (byte {exc.start})") from None
     if b"\0" in data:
         raise InputError(f"{label}: is a binary file, not YAML text")
-    try:
-        return data.decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{label}: is not UTF-8 text (byte {exc.start} is invalid)") from None
+    # As kubectl does: bytes that are not UTF-8 become U+FFFD (a Latin-1 comment is harmless;
+    # in a name or a key, the field's own rule refuses it).
+    return data.decode("utf-8", errors="replace").removeprefix("\ufeff")
 
 
 def _yaml_problem(label: str, exc: yaml.YAMLError) -> InputError:
