@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 from tests.inputs.corpus import CASES, FILE_CASES, Case
 
 from kobench.errors import InputError, SpecError, SpecErrors
@@ -181,3 +182,16 @@ def test_a_role_with_a_bad_configuration_says_so(tmp_path: Path) -> None:
         "runId",
         "endpoints",
     )
+
+
+def test_the_readme_error_example_is_what_kobench_prints(tmp_path: Path) -> None:
+    repo = Path(__file__).resolve().parents[2]
+    readme = (repo / "README.md").read_text(encoding="utf-8")
+    example = readme.split("each naming its field:\n\n```text\n", 1)[1].split("```", 1)[0]
+    document = yaml.safe_load((repo / "examples" / "quickstart.yaml").read_text())
+    document["spec"]["workload"]["rate"] = "fast"
+    document["spec"]["observers"][0]["replicas"] = 0
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(document))
+    result = kobench("run", str(path))
+    assert expect_clear(result, 2) == example
