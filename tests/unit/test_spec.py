@@ -118,3 +118,32 @@ def test_a_wrong_kind_is_named(tmp_path: Path) -> None:
     with pytest.raises(SpecError) as caught:
         load_benchmark(path)
     assert "apiVersion" in str(caught.value) and "kind" in str(caught.value)
+
+
+def test_every_problem_of_a_file_in_one_answer_and_none_twice() -> None:
+    document = resource(
+        {
+            "engine": {"type": "Redis", "replicas": True, "port": 0},
+            "workload": {"rate": "100", "durationSeconds": float("nan"), "sharedKey": "a b"},
+            "observers": [{"name": "x"}],
+            "cleanup": "Never",
+        }
+    )
+    document["metadata"] = {"name": "Bad_Name"}
+    with pytest.raises(SpecErrors) as caught:
+        parse_benchmark(document)
+    fields = [e.field for e in caught.value.errors]
+    assert sorted(fields) == sorted(
+        [
+            "metadata.name",
+            "spec.engine.type",
+            "spec.engine.replicas",
+            "spec.engine.port",
+            "spec.workload.rate",
+            "spec.workload.durationSeconds",
+            "spec.workload.sharedKey",
+            "spec.observers[0].mode",
+            "spec.cleanup",
+        ]
+    ), str(caught.value)
+    assert "NaN" in str(caught.value) and "^" not in str(caught.value)

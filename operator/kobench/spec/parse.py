@@ -52,24 +52,32 @@ def _prune(data: Any, loc: tuple[int | str, ...]) -> bool:
 def _validate(
     model: type[BaseModel], data: Mapping[str, Any], prefix: str
 ) -> tuple[Any, list[SpecError]]:
-    """(the model with broken fields defaulted or None, every field error)."""
+    """(the model with broken fields defaulted or None, every field error). A field dropped
+    in one pass is "missing" in the next: that is not the user's problem, so it is not told."""
     current = _plain(data)
     errors: list[SpecError] = []
+    dropped: set[tuple[int | str, ...]] = set()
     for _ in range(MAX_PASSES):
         try:
             return model.model_validate(current), errors
         except ValidationError as exc:
+            found = [
+                (tuple(e["loc"]), e["type"] == "missing") for e in exc.errors(include_url=False)
+            ]
+            reported = errors_from_validation(exc, prefix=prefix).errors
             known = {str(e) for e in errors}
             new = [
-                e for e in errors_from_validation(exc, prefix=prefix).errors if str(e) not in known
+                error
+                for error, (loc, missing) in zip(reported, found, strict=True)
+                if str(error) not in known and not (missing and loc in dropped)
             ]
             errors += new
-            locs = [
-                tuple(e["loc"])[:-1] if e["type"] == "missing" else tuple(e["loc"])
-                for e in exc.errors()
-            ]
-            if not any([_prune(current, loc) for loc in locs]) or not new:
+            targets = [loc[:-1] if missing else loc for loc, missing in found]
+            pruned = [loc for loc in targets if _prune(current, loc)]
+            dropped.update(pruned)
+            if not pruned:
                 return None, errors
+    return None, errors
     return None, errors
 
 
