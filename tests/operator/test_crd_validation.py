@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from tests.operator.helpers import OperatorProcess, status_of, wait_for
 from tests.plugins.kube import KubeCluster
 
 from kobench.errors import SpecErrors
@@ -182,3 +183,30 @@ def test_defaults_come_from_the_model_and_explain_describes_fields(
     assert served == expected
     explain = crd_cluster.kubectl("explain", "kob.spec.workload.keyMode").stdout
     assert "unique" in explain and "shared" in explain
+
+
+@pytest.mark.controlplane
+def test_the_operator_applies_the_plugin_rules_before_creating_any_child(
+    crd_cluster: KubeCluster,
+    kube_namespace: Callable[..., str],
+    operator: Callable[..., OperatorProcess],
+) -> None:
+    ns = kube_namespace(crd_cluster)
+    operator(crd_cluster, ns)
+    spec = {
+        "engine": {"type": "redis", "replicas": 1},
+        "observers": [{"name": "a", "mode": "psychic"}],
+    }
+    crd_cluster.apply(resource("psychic", spec), namespace=ns)
+    status = wait_for(
+        "phase Error",
+        lambda: (s := status_of(crd_cluster, ns, "psychic")).get("phase") == "Error" and s,
+    )
+    assert any(
+        "spec.observers[0].mode: unknown observer mode 'psychic'" in r for r in status["reasons"]
+    )
+    for kind in ("statefulset", "pods", "secrets", "configmaps"):
+        made = crd_cluster.get_json(
+            kind, "-n", ns, "-l", "app.kubernetes.io/managed-by=kobench-operator"
+        )
+        assert made["items"] == [], kind
