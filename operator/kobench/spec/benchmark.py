@@ -148,6 +148,10 @@ class Thresholds(Model):
         int,
         Field(description="Duplicate events allowed per observer instance.", ge=0, le=MAX_WRITES),
     ] = 0
+    max_disconnects: Annotated[
+        int,
+        Field(description="Connection losses allowed per observer instance.", ge=0, le=MAX_WRITES),
+    ] = 0
 
 
 class Validity(Model):
