@@ -176,18 +176,14 @@ def _affinity(names: RunNames, spec: BenchmarkSpec) -> Manifest | None:
     }
 
 
-def build_statefulset(
-    names: RunNames,
-    owner: Owner,
-    spec: BenchmarkSpec,
-    plugin: EnginePlugin,
-    options: RoleOptions,
+def _engine_container(
+    names: RunNames, spec: BenchmarkSpec, plugin: EnginePlugin, options: RoleOptions
 ) -> Manifest:
     engine = spec.engine
     secret_name, secret_key = password_source(names, spec)
     port = engine.port
     probe_cmd = ["sh", "-c", ping_probe(plugin, port)]
-    container: Manifest = {
+    return {
         "name": "engine",
         "image": engine.image or plugin.default_image,
         "imagePullPolicy": options.engine_pull_policy,
@@ -217,6 +213,17 @@ def build_statefulset(
             {"name": "auth", "mountPath": AUTH_DIR},
         ],
     }
+
+
+def build_statefulset(
+    names: RunNames,
+    owner: Owner,
+    spec: BenchmarkSpec,
+    plugin: EnginePlugin,
+    options: RoleOptions,
+) -> Manifest:
+    engine = spec.engine
+    container = _engine_container(names, spec, plugin, options)
     pod_spec: Manifest = {
         "automountServiceAccountToken": False,
         "enableServiceLinks": False,
