@@ -18,11 +18,11 @@ from kobench.controller.finish import cleanup, finish, restore_metrics, supersed
 from kobench.controller.runtime import Runtime, now_text
 from kobench.controller.stages import step
 from kobench.controller.state import Pass, frozen_spec
-from kobench.engines import get_engine
 from kobench.errors import SpecError, SpecErrors
 from kobench.runners.kubernetes.names import run_id_for
-from kobench.spec import BenchmarkSpec, parse_spec
+from kobench.spec import BenchmarkSpec
 from kobench.status import TERMINAL_PHASES, bounded_reasons
+from kobench.validation import check_spec
 
 
 def wants_new_run(p: Pass) -> bool:
@@ -51,8 +51,7 @@ def start_run(p: Pass) -> BenchmarkSpec | None:
     status.results_config_map = ""
     status.conditions = []
     try:
-        spec = parse_spec(p.body.get("spec"))
-        get_engine(spec.engine.type)
+        spec = check_spec(p.body.get("spec"))  # every rule, plugins' included, before any child
     except SpecError as exc:
         errors = exc.errors if isinstance(exc, SpecErrors) else [exc]
         status.reasons = bounded_reasons([str(e) for e in errors])
