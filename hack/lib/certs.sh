@@ -81,6 +81,8 @@ make_pki() {
 make_node_pki() {
 	local name=kubelet$SUFFIX
 	[[ -f $PKI/$name.complete ]] && return
+	# A cluster started before --nodes made node 1's certificates with the others.
+	[[ $NODE_INDEX == 1 && -f $NODE_STATE/kubelet.kubeconfig ]] && return
 	make_cert "$name" "/O=system:nodes/CN=system:node:$NODE" client
 	make_cert "kubelet-serving$SUFFIX" "/CN=$NODE" server "IP:$NODE_ADDR,DNS:$NODE,DNS:localhost"
 	mkdir -p "$NODE_STATE"
