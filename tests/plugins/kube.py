@@ -239,7 +239,7 @@ def kube_three_nodes(kube_full_node: KubeCluster) -> Iterator[KubeCluster]:
     if kube_full_node.mode == "external":
         cluster = kube_full_node
     else:
-        cluster = next(_cluster_fixture("full", nodes=3))
+        cluster, _ = _local_cluster("full", nodes=3)
     names = [
         n["metadata"]["name"]
         for n in cluster.get_json("nodes")["items"]
