@@ -10,7 +10,7 @@ import time
 from typing import Any
 
 import pytest
-from tests.e2e.bench import Installation, example, short_run
+from tests.e2e.bench import Installation, example, short_run, wait_for
 from tests.plugins.kube import KubeCluster
 from tests.plugins.nodes import HOST_NODE, can_partition, node_partitioned
 
@@ -41,6 +41,30 @@ def _role_nodes(installation: Installation, name: str) -> dict[str, str]:
         elif role == "observer":
             found[labels["kobench.io/observer"]] = pod["spec"]["nodeName"]
     return found
+
+
+def _wait_for_writes(installation: Installation, name: str, *, at_least: int) -> None:
+    """Until replica 0 holds ``at_least`` keys (unique mode: one key per write)."""
+    password = installation.engine_password(name)
+    pod = next(p for p in _nodes_of(installation, name) if p.endswith("-engine-0"))
+
+    def written() -> bool:
+        out = installation.kubectl(
+            "exec",
+            "-n",
+            installation.namespace,
+            pod,
+            "--",
+            "redis-cli",
+            "--no-auth-warning",
+            "-a",
+            password,
+            "DBSIZE",
+            check=False,
+        ).stdout.strip()
+        return out.isdigit() and int(out) >= at_least
+
+    wait_for(f"{at_least} writes on {pod}", written, timeout=120, every=0.5)
 
 
 def test_engine_replicas_spread_and_results_know_the_nodes(
@@ -117,41 +141,57 @@ def test_a_partitioned_engine_node_ends_with_a_verdict_and_converges_after_heali
     installation.wait_phase(clock, ("Running",), timeout=240)
     engines, roles = _engine_nodes(installation, name), _role_nodes(installation, name)
     operator = installation.get("pod", installation.operator_pod())["spec"]["nodeName"]
-    # A node holding an observed replica (not the written one), and neither the operator nor
-    # the writer: the run must go on around it.
-    spared = {HOST_NODE, operator, roles["writer"], engines[0]}
-    victims = [(r, n) for r, n in sorted(engines.items()) if r > 0 and n not in spared]
-    if not victims:
+    # A node holding an engine replica, other than the host (it holds the control plane) and
+    # the operator's (it must collect the run). The scheduler places the roles: prefer a node
+    # without the writer and the written replica, so the run goes on around the cut.
+    candidates = sorted(
+        {n for n in engines.values() if n not in (HOST_NODE, operator)},
+        key=lambda n: (n == roles["writer"] or n == engines[0], n),
+    )
+    if not candidates:
         pytest.fail(f"no node to partition: engines {engines}, roles {roles}, operator {operator}")
-    replica, node = victims[0]
+    node = candidates[0]
+    replicas = {r for r, n in engines.items() if n == node}
+    everyone = node == roles["writer"] or 0 in replicas
     assert can_partition(node), node
-    time.sleep(4)  # one second of warm-up, then some calm measured seconds
+    _wait_for_writes(installation, name, at_least=400)  # warm-up, then calm measured seconds
     with node_partitioned(kube_three_nodes, node):
         time.sleep(cut_s)
     body = installation.finish(clock, timeout=300)
     record_timing(f"{name} ({node} cut {cut_s} s)", clock.durations())
     status = body["status"]
-    print(f"{name}: {node} (replica {replica}) cut; {status['phase']} {status.get('verdict')}")
+    print(f"{name}: {node} (replicas {replicas}) cut; engines {engines}, roles {roles}")
+    print(f"{name}: {status['phase']} {status.get('verdict')}: {status['reasons']}")
     assert status["phase"] in ("Succeeded", "Failed"), status
     assert status.get("verdict") != "Passed", status
     assert status["reasons"], "a run that lost a node must say why"
 
     result = installation.results(body)
+    # Cut off: every observer when the writer or the written replica was on the node; else
+    # those listening on a replica there, or running there.
     hit = [
         o
         for o in result["observers"]
-        if o["targetReplica"] == replica or roles.get(o["name"]) == node
+        if everyone or o["targetReplica"] in replicas or roles.get(o["name"]) == node
     ]
-    assert hit, (result["observers"], roles, replica)
+    assert hit, (result["observers"], roles, replicas)
     for observer in hit:
         worst = (observer.get("latencyMs") or {}).get("max", 0.0)
-        # Lost (missed, a disconnect, an outage) or held back for the cut: never unseen.
+        # Lost (no result, an error, missed events, a disconnect, an outage) or held back for
+        # the cut: never unseen, and named in the reasons.
         assert (
-            observer["missed"] > 0
+            observer["instances"] == 0
+            or observer["errors"]
+            or observer["missed"] > 0
             or observer["disconnects"] > 0
             or observer.get("outages")
             or worst >= cut_s * 1000 * 0.5
         ), observer
+        assert any(observer["name"] in r for r in status["reasons"]), (observer, status)
+    if everyone:
+        # The writer lost its replica: the run says so (it cannot check convergence).
+        assert any(r.startswith("writer") for r in status["reasons"]), status["reasons"]
+        return
     # After healing, the replicas hold the same data again.
     assert result["convergence"]["checked"] and result["convergence"]["converged"], result[
         "convergence"
