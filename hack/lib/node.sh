@@ -192,16 +192,26 @@ deploy_coredns() {
 	log "coredns: ready"
 }
 
-# up_node K: node K with its namespaces, network, containerd, images, kubelet and kube-proxy.
-up_node() {
-	node_select "$1"
-	make_node_pki
-	up_node_namespaces
-	up_pod_network
-	start_containerd
-	import_images
-	start_kubelet
-	start_kube_proxy
+# up_nodes N: nodes 1..N, each with its namespaces, network, containerd, images, kubelet and
+# kube-proxy. The image imports (about 20 s a node, mostly hashing) run side by side.
+up_nodes() {
+	local count=$1 k pids=()
+	for ((k = 1; k <= count; k++)); do
+		node_select "$k"
+		make_node_pki
+		up_node_namespaces
+		up_pod_network
+		start_containerd
+		import_images &
+		pids+=($!)
+		BACKGROUND_PIDS+=($!)
+	done
+	for k in "${pids[@]}"; do wait "$k"; done
+	for ((k = 1; k <= count; k++)); do
+		node_select "$k"
+		start_kubelet
+		start_kube_proxy
+	done
 	node_select 1
 }
 
