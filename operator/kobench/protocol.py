@@ -8,18 +8,113 @@ duplicate and out-of-order events without asking anyone.
   observer GETs the key on each notification (as the proof of concept does).
 - unique mode: key ``<prefix>:<run>:<writer>:<seq>:<replica>:<t_ns>``; the notification carries the
   key name, so no read is needed.
-- handshake: key ``<handshakeKey>:<run>:<observer>:<writer>:<seq>:<t2_ns>:<t3_ns>``, where t2 is
-  when the observer received the event and t3 when it answered, both on the observer's clock.
+- handshake: key ``<handshakeKey>:<run>:hs:<observer>:<writer>:<seq>:<t2_ns>:<t3_ns>``, where t2
+  is when the observer received the event and t3 when it answered, both on the observer's clock.
   The writer sees it through its own subscription and has t1 (actual send) and t4 (receipt) on
   its clock: the four NTP timestamps.
+- end marker: key ``<handshakeKey>:<run>:end:<writer>:<sent>:<at_ns>``, set by a writer after its
+  last write on every replica it wrote to: how many writes it sent, and when (wall clock, ns).
+  An observer that has every writer's end marker knows what to expect.
+
+Every role talks to the engine through :func:`client` / :func:`async_client`: clients that never
+retry on their own, because a silent reconnect hides the pub/sub messages lost meanwhile.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
+from typing import Protocol
+
+import redis
+import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry as AsyncRetry
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 VALUE_TAG = "k1"
 SEPARATOR = "|"
+HANDSHAKE_MARK = "hs:"
+"""Follows the run's handshake prefix in an observer's answer."""
+END_MARK = "end:"
+"""Follows the run's handshake prefix in a writer's end marker."""
+CLIENT_TIMEOUT_SECONDS = 5.0
+NS_PER_SECOND = 1_000_000_000
+
+
+def schedule_offset_ns(seq: int, rate: int) -> int:
+    """When write ``seq`` is due after the writer's start, in integer ns (exact at any rate).
+
+    The writer stamps write ``seq`` with ``start_wall + schedule_offset_ns(seq, rate)``, so an
+    observer that knows one write's stamp knows every other write's of the same writer.
+    """
+    return seq * NS_PER_SECOND // rate
+
+
+class Clock(Protocol):
+    """The two clocks a role reads: wall time for stamps, monotonic time for durations."""
+
+    def wall_ns(self) -> int: ...
+
+    def monotonic_ns(self) -> int: ...
+
+    def sleep(self, seconds: float) -> None: ...
+
+
+class SystemClock:
+    """The real clocks."""
+
+    def wall_ns(self) -> int:
+        return time.time_ns()
+
+    def monotonic_ns(self) -> int:
+        return time.monotonic_ns()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+
+SYSTEM_CLOCK = SystemClock()
+
+
+def client(
+    host: str,
+    port: int,
+    password: str | None,
+    *,
+    db: int = 0,
+    timeout: float = CLIENT_TIMEOUT_SECONDS,
+) -> redis.Redis:
+    """A client that fails instead of retrying: every role sees every connection loss."""
+    return redis.Redis(
+        host=host,
+        port=port,
+        password=password,
+        db=db,
+        socket_timeout=timeout,
+        socket_connect_timeout=timeout,
+        retry=Retry(NoBackoff(), 0),
+    )
+
+
+def async_client(
+    host: str,
+    port: int,
+    password: str | None,
+    *,
+    db: int = 0,
+    timeout: float = CLIENT_TIMEOUT_SECONDS,
+) -> aioredis.Redis:
+    """The asyncio twin of :func:`client`."""
+    return aioredis.Redis(
+        host=host,
+        port=port,
+        password=password,
+        db=db,
+        socket_timeout=timeout,
+        socket_connect_timeout=timeout,
+        retry=AsyncRetry(NoBackoff(), 0),
+    )
 
 
 def keyevent_channel(database: int) -> str:
@@ -100,7 +195,46 @@ class Handshake:
 
 
 def handshake_key_prefix(handshake_key: str, run_id: str) -> str:
+    """What every handshake and end-marker key of a run starts with."""
     return f"{handshake_key}:{run_id}:"
+
+
+def answer_prefix(handshake_key: str, run_id: str) -> str:
+    """The prefix of the observers' answers (handshakes) in a run."""
+    return handshake_key_prefix(handshake_key, run_id) + HANDSHAKE_MARK
+
+
+def end_prefix(handshake_key: str, run_id: str) -> str:
+    """The prefix of the writers' end markers in a run."""
+    return handshake_key_prefix(handshake_key, run_id) + END_MARK
+
+
+@dataclass(frozen=True, slots=True)
+class End:
+    """A writer's end marker: it sent ``sent`` writes and ended at ``at_ns`` (wall clock)."""
+
+    writer: int
+    sent: int
+    at_ns: int
+
+
+def end_key(prefix: str, end: End) -> str:
+    """``prefix`` is :func:`end_prefix` of the run."""
+    return f"{prefix}{end.writer}:{end.sent}:{end.at_ns}"
+
+
+def decode_end_key(key: bytes | str, prefix: str) -> End | None:
+    if isinstance(key, bytes):
+        key = key.decode("ascii", "replace")
+    if not key.startswith(prefix):
+        return None
+    parts = key[len(prefix) :].split(":")
+    if len(parts) != 3:
+        return None
+    try:
+        return End(int(parts[0]), int(parts[1]), int(parts[2]))
+    except ValueError:
+        return None
 
 
 def handshake_key(prefix: str, answer: Handshake) -> str:

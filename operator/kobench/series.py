@@ -20,7 +20,8 @@ class SeriesDoc(BaseModel):
 
 
 class ObserverSecond(SeriesDoc):
-    """One second of one observer (or of all instances of a named observer, merged)."""
+    """One second of one observer (or of all instances of a named observer, merged: events and
+    missed summed, the worst instance's p50, p99 and max)."""
 
     t: Annotated[int, Field(ge=0, description="Second of the measured run (intended send time).")]
     events: Annotated[int, Field(ge=0, description="Measured events whose write fell in it.")] = 0
@@ -53,6 +54,15 @@ class Outage(SeriesDoc):
         Field(description="From the loss of the connection to the first event after it."),
     ] = None
     reason: Annotated[str, Field(description="Why it started, e.g. the connection error.")] = ""
+    observer: Annotated[str, Field(description="The observer instance, 'name.index'.")] = ""
 
 
-__all__ = ["ObserverSecond", "Outage", "WriterSecond"]
+def worst_second(series: list[ObserverSecond]) -> ObserverSecond | None:
+    """The second with the highest max latency (the most missed events breaking ties)."""
+    measured = [s for s in series if s.max_ms is not None or s.missed]
+    if not measured:
+        return None
+    return max(measured, key=lambda s: (s.max_ms or 0.0, s.missed))
+
+
+__all__ = ["ObserverSecond", "Outage", "WriterSecond", "worst_second"]

@@ -269,6 +269,9 @@ class Thresholds(Model):
     max_duplicates: Annotated[
         int, Field(description="Duplicate events allowed per observer instance.", ge=0)
     ] = 0
+    max_disconnects: Annotated[
+        int, Field(description="Connection losses allowed per observer instance.", ge=0)
+    ] = 0
 
 
 class Validity(Model):

@@ -106,9 +106,10 @@ BEST_SAMPLES = 8
 
 
 def estimate_offset(samples: Iterable[tuple[float, float]]) -> tuple[float, float] | None:
-    """Median offset of the lowest-delay samples, and the smallest delay (both in us).
+    """Median offset of the lowest-delay samples, and the largest delay among them (both in us).
 
-    Low-delay samples bound the error best: the true offset lies within +-delay/2 of each.
+    Low-delay samples bound the error best: the true offset lies within +-delay/2 of each, so
+    within +-(largest delay)/2 of their median; that is the estimate's stated uncertainty.
     A negative delay cannot happen on real clocks (the observer's answer cannot take longer
     than the whole round trip): such a sample pairs timestamps of two different writes, so it
     is left out rather than trusted as the "fastest".
@@ -117,4 +118,4 @@ def estimate_offset(samples: Iterable[tuple[float, float]]) -> tuple[float, floa
     if not ordered:
         return None
     best = ordered[:BEST_SAMPLES]
-    return statistics.median(offset for offset, _ in best), best[0][1]
+    return statistics.median(offset for offset, _ in best), best[-1][1]

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from kobench.results import RunResult, Verdict
+from kobench.series import worst_second
 from kobench.stats import LatencySummary
 
 Phase = Literal[
@@ -83,6 +84,14 @@ class ObserverLine(Doc):
     max_ms: float | None = None
     rtt_p99_ms: Annotated[float | None, Field(description="Handshake round trip p99.")] = None
     clock_offset_ms: float | None = None
+    saturated: Annotated[bool, Field(description="It could not keep up with the writers.")] = False
+    outages: Annotated[int, Field(description="Connection losses over its instances.")] = 0
+    worst_second: Annotated[
+        int | None, Field(description="Second of the run with the highest max latency.")
+    ] = None
+    worst_second_max_ms: Annotated[
+        float | None, Field(description="Max latency in that second.")
+    ] = None
 
 
 class Summary(Doc):
@@ -182,6 +191,7 @@ def summarize_run(result: RunResult) -> Summary:
     lines = []
     for obs in result.observers:
         lat = _latency(obs.corrected_latency_ms or obs.latency_ms)
+        worst = worst_second(obs.series)
         lines.append(
             ObserverLine(
                 name=obs.name,
@@ -200,6 +210,10 @@ def summarize_run(result: RunResult) -> Summary:
                 max_ms=lat["max"],
                 rtt_p99_ms=obs.handshake_rtt_ms.p99 if obs.handshake_rtt_ms else None,
                 clock_offset_ms=obs.clock_offset_ms,
+                saturated=bool(obs.saturation),
+                outages=len(obs.outages),
+                worst_second=None if worst is None else worst.t,
+                worst_second_max_ms=None if worst is None else worst.max_ms,
             )
         )
     return Summary(

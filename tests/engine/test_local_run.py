@@ -139,7 +139,8 @@ def test_a_stalled_server_shows_up_as_latency_not_as_a_lower_rate(
     benchmark_file: Callable[..., Path], run_cli: Callable[[Path], RunningBenchmark]
 ) -> None:
     path = benchmark_file(
-        engine=ONE_NODE, workload={"rate": 200, "durationSeconds": 4, "keyMode": "unique"}
+        engine=ONE_NODE,
+        workload={"rate": 200, "durationSeconds": 4, "keyMode": "unique", "warmupSeconds": 0},
     )
     running = run_cli(path)
     server = running.wait_for_children("redis-server", 1)[0]
@@ -155,41 +156,6 @@ def test_a_stalled_server_shows_up_as_latency_not_as_a_lower_rate(
         assert obs["latencyMs"]["max"] >= 450, obs["latencyMs"]  # the 500 ms stall is visible
     assert document["writers"]["achievedRate"] >= 190  # the schedule caught up
     assert code == 0, out
-
-
-def _server_password(pid: int) -> tuple[int, str]:
-    """The port and password of a redis-server the local runner started.
-
-    redis-server retitles itself "redis-server 127.0.0.1:PORT" and works in its data directory,
-    where the runner keeps the private auth.conf.
-    """
-    title = Path(f"/proc/{pid}/cmdline").read_bytes().decode()
-    port = int(title.split(":")[1].split()[0].strip("\0"))
-    conf = Path(f"/proc/{pid}/cwd/auth.conf").read_text()
-    return port, conf.split("requirepass ")[1].split()[0]
-
-
-def test_a_dropped_subscription_is_counted_and_fails_the_run(
-    benchmark_file: Callable[..., Path], run_cli: Callable[[Path], RunningBenchmark]
-) -> None:
-    import redis
-
-    path = benchmark_file(engine=ONE_NODE, workload={"rate": 200, "durationSeconds": 5})
-    running = run_cli(path)
-    server = running.wait_for_children("redis-server", 1)[0]
-    running.wait_for_children("role writer", 1)
-    time.sleep(2.0)
-    port, password = _server_password(server)
-    with redis.Redis(port=port, password=password) as admin:
-        assert (
-            admin.client_kill_filter(_type="pubsub") >= 2
-        )  # observers (and the writer's listener)
-    code, out = running.finish()
-    assert code == 1, out
-    document = json.loads(running.output.read_text())
-    for obs in document["observers"]:
-        assert obs["disconnects"] >= 1
-    assert "lost its connection 1 time(s); pub/sub drops events while disconnected" in out
 
 
 def test_a_writer_that_dies_ends_the_run_with_its_reason_and_the_observers_partial_counts(
@@ -212,5 +178,7 @@ def test_a_writer_that_dies_ends_the_run_with_its_reason_and_the_observers_parti
     document = json.loads(running.output.read_text())
     for obs in document["observers"]:
         assert obs["received"] > 0  # what arrived before the writer died is still reported
+        # Every write an observer saw counts as sent, so none is missed and none doubled.
+        assert (obs["missed"], obs["duplicates"]) == (0, 0), obs
         assert any("stopped by SIGTERM after 0 of 1 writer(s)" in e for e in obs["errors"])
     assert running.leftovers() == []

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from kobench.engines import get_engine
+from kobench.roles.config import RoleConfig
 from kobench.runners.kubernetes import engine, roles
 from kobench.runners.kubernetes.names import RunNames, run_id_for
 from kobench.runners.kubernetes.objects import Owner, RoleOptions
 from kobench.runners.kubernetes.observe import pod_view
-from kobench.roles.config import RoleConfig
 from kobench.spec import parse_spec
 
 OWNER = Owner(name="bench", namespace="ns", uid="1234")

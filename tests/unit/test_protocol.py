@@ -37,3 +37,29 @@ def test_the_tracker_counts_distinct_duplicate_out_of_order_and_missing() -> Non
     assert tracker.out_of_order == 1  # 2 arrived after 3
     assert tracker.missed_of(6) == 1  # 4 never came (10_000 is beyond the expected range)
     assert tracker.highest == 10_000
+
+
+def test_an_end_marker_carries_the_writer_its_total_and_when() -> None:
+    prefix = protocol.end_prefix("handshake_key", "r")
+    end = protocol.End(writer=2, sent=12_000, at_ns=1_700_000_000_000_000_000)
+    key = protocol.end_key(prefix, end)
+    assert key.startswith("handshake_key:r:end:")
+    assert protocol.decode_end_key(key.encode(), prefix) == end
+    assert protocol.decode_end_key(key, protocol.end_prefix("handshake_key", "other")) is None
+    assert not key.startswith(protocol.answer_prefix("handshake_key", "r"))
+
+
+def test_one_writes_stamp_gives_every_other_stamp_of_its_writer_exactly() -> None:
+    start = 1_700_000_000_000_000_000
+    for rate in (1, 3, 7, 1000, 199_999):
+        stamps = [start + protocol.schedule_offset_ns(n, rate) for n in range(0, 5000, 37)]
+        anchor = stamps[-1] - protocol.schedule_offset_ns(37 * (len(stamps) - 1), rate)
+        assert anchor == start
+
+
+def test_clients_never_retry_so_a_lost_connection_is_seen() -> None:
+    client = protocol.client("127.0.0.1", 1, None)
+    retry = client.get_connection_kwargs()["retry"]
+    assert retry.get_retries() == 0
+    aclient = protocol.async_client("127.0.0.1", 1, None)
+    assert aclient.get_connection_kwargs()["retry"].get_retries() == 0

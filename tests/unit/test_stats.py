@@ -69,5 +69,5 @@ def test_the_estimate_ignores_impossible_negative_round_trips() -> None:
     samples = [(-1800.0, -4400.0)] * 3 + [(10.0 + i, 300.0 + i) for i in range(8)]
     offset, delay = estimate_offset(samples) or (0.0, 0.0)
     assert 10.0 <= offset <= 18.0
-    assert delay == 300.0
+    assert delay == 307.0  # the largest delay among the samples used: it bounds their median
     assert estimate_offset([(-1800.0, -4400.0)]) is None

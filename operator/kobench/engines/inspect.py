@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 import redis
-from redis.backoff import NoBackoff
-from redis.retry import Retry
 
+from kobench import protocol
 from kobench.engines.base import Address, Engine
 from kobench.results import EngineFacts, ReplicaState
 
@@ -15,15 +15,7 @@ from kobench.results import EngineFacts, ReplicaState
 def connect(
     address: Address, password: str | None, *, db: int = 0, timeout: float = 5.0
 ) -> redis.Redis:
-    return redis.Redis(
-        host=address.host,
-        port=address.port,
-        password=password,
-        db=db,
-        socket_timeout=timeout,
-        socket_connect_timeout=timeout,
-        retry=Retry(NoBackoff(), 0),
-    )
+    return protocol.client(address.host, address.port, password, db=db, timeout=timeout)
 
 
 def server_version(info: dict[str, object]) -> str:
@@ -37,7 +29,8 @@ def server_version(info: dict[str, object]) -> str:
 def inspect_engine(
     engine: Engine, endpoints: Sequence[Address], password: str | None
 ) -> EngineFacts:
-    """Version and replication state; an unreachable replica is reported, not raised."""
+    """Version and replication state, and when they were read; an unreachable replica is
+    reported, not raised."""
     version = ""
     states: list[ReplicaState] = []
     for index, address in enumerate(endpoints):
@@ -55,7 +48,11 @@ def inspect_engine(
         version = version or server_version(info)
         states.append(engine.replica_state(index, label, info, len(endpoints)))
     return EngineFacts(
-        type=engine.name, version=version, replicas=len(endpoints), replication=states
+        type=engine.name,
+        version=version,
+        replicas=len(endpoints),
+        replication=states,
+        checked_ns=time.time_ns(),
     )
 
 

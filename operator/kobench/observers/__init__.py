@@ -5,7 +5,9 @@ from __future__ import annotations
 from importlib.metadata import entry_points
 
 from kobench.errors import SpecError
-from kobench.observers.base import EventBook, ObserverContext, ObserverStrategy, Target
+from kobench.observers.base import ObserverStrategy
+from kobench.observers.book import EventBook
+from kobench.observers.context import ObserverContext, Target
 
 GROUP = "kobench.observers"
 

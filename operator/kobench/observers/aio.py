@@ -13,27 +13,20 @@ from typing import ClassVar
 
 import redis
 import redis.asyncio as aioredis
-from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
 
-from kobench.observers.base import END, SHARED, UNIQUE, EventBook, ObserverContext, Target
-from kobench.protocol import Write, decode_value
+from kobench.observers.base import (
+    END,
+    RETRY_PAUSE_SECONDS,
+    SHARED,
+    UNIQUE,
+    EventBook,
+    ObserverContext,
+)
+from kobench.protocol import Handshake
 
-RECONNECT_SECONDS = 5.0
 POLL_SECONDS = 0.2
 BATCH = 256
-
-
-def _client(target: Target) -> aioredis.Redis:
-    return aioredis.Redis(
-        host=target.host,
-        port=target.port,
-        password=target.password,
-        db=target.database,
-        socket_timeout=5.0,
-        socket_connect_timeout=5.0,
-        retry=Retry(NoBackoff(), 0),
-    )
+LOST = (redis.ConnectionError, redis.TimeoutError, OSError)
 
 
 class AsyncObserver:
@@ -45,26 +38,24 @@ class AsyncObserver:
     async def _observe(
         self, context: ObserverContext, book: EventBook, ready: Callable[[], None]
     ) -> None:
-        reader = _client(context.listen)
-        answerer = _client(context.answer) if context.handshake else None
+        reader = context.listen.async_client()
+        answerer = context.answer.async_client() if context.handshake else None
         pubsub = await self._subscribe(context)
         ready()
         try:
             while not book.done(time.monotonic()):
                 try:
                     messages = await self._batch(pubsub)
-                except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
-                    book.disconnects += 1
+                    await self._handle(context, book, messages, reader, answerer)
+                except LOST as exc:
+                    book.lost(f"{context.listen}: {exc}")
                     await pubsub.aclose()
-                    resumed = await self._resubscribe(context)
+                    resumed = await self._resubscribe(context, book)
                     if resumed is None:
                         book.error = f"lost the connection to {context.listen} ({exc}) for good"
                         return
                     pubsub = resumed
-                    continue
-                await self._handle(context, book, messages, reader, answerer)
-        except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
-            book.error = f"lost the connection to the engine ({exc})"
+                    book.resumed()
         finally:
             await pubsub.aclose()
             await reader.aclose()
@@ -92,46 +83,55 @@ class AsyncObserver:
         reader: aioredis.Redis,
         answerer: aioredis.Redis | None,
     ) -> None:
-        shared = 0  # notifications of the shared key: one read each, as the proof of concept
-        writes: list[tuple[Write | None, int]] = []
+        shared: list[int] = []  # when each shared-key notification came: one read each
+        answers: list[Handshake] = []
         for key, received_ns in messages:
             kind = book.classify(key)
             if kind == UNIQUE:
-                book.on_notification()
-                writes.append((book.decode_unique(key), received_ns))
+                answer = book.on_unique(key, received_ns)
+                if answer is not None:
+                    answers.append(answer)
             elif kind == SHARED:
-                book.on_notification()
-                shared += 1
+                shared.append(received_ns)
             elif kind == END:
                 book.on_end(key, received_ns)
         if shared:
-            shared_key = context.spec.workload.shared_key
-            if shared == 1:
-                values = [await reader.get(shared_key)]
-            else:
-                pipe = reader.pipeline(transaction=False)
-                for _ in range(shared):
-                    pipe.get(shared_key)
-                values = await pipe.execute()
-            # A read may return a write newer than the notified one: it is had once read.
-            read_ns = time.time_ns()
-            writes.extend(
-                (None if value is None else decode_value(value), read_ns) for value in values
+            values = await AsyncObserver._read(
+                reader, context.spec.workload.shared_key, len(shared)
             )
-        answers = [a for w, t in writes if (a := book.on_write(w, t)) is not None]
+            read_ns = time.time_ns()
+            for notified_ns, value in zip(shared, values, strict=True):
+                answer = book.on_shared(notified_ns, value, read_ns)
+                if answer is not None:
+                    answers.append(answer)
         if answers and answerer is not None:
             ttl = context.spec.workload.key_ttl_seconds
-            if len(answers) == 1:
-                await answerer.set(book.handshake_key(answers[0]), b"1", ex=ttl)
-            else:
-                pipe = answerer.pipeline(transaction=False)
-                for answer in answers:
-                    pipe.set(book.handshake_key(answer), b"1", ex=ttl)
+            pipe = answerer.pipeline(transaction=False)
+            for answer in answers:
+                pipe.set(book.handshake_key(answer), b"1", ex=ttl)
+            try:
                 await pipe.execute()
+            except LOST:
+                book.unanswered += len(answers)
+
+    @staticmethod
+    async def _read(reader: aioredis.Redis, key: str, count: int) -> list[bytes | str | None]:
+        """The shared key's value, once per notification; None each when the read failed.
+        Only a lost subscription is an outage: received notifications still count."""
+        try:
+            if count == 1:
+                return [await reader.get(key)]
+            pipe = reader.pipeline(transaction=False)
+            for _ in range(count):
+                pipe.get(key)
+            values: list[bytes | str | None] = await pipe.execute()
+            return values
+        except LOST:
+            return [None] * count
 
     @staticmethod
     async def _subscribe(context: ObserverContext) -> aioredis.client.PubSub:
-        pubsub = _client(context.listen).pubsub()
+        pubsub = context.listen.async_client().pubsub()
         await pubsub.subscribe(context.channel)
         deadline = time.monotonic() + context.spec.timeouts.subscribe_seconds
         while time.monotonic() < deadline:
@@ -141,11 +141,12 @@ class AsyncObserver:
         raise TimeoutError(f"{context.listen} did not confirm the subscription")
 
     @classmethod
-    async def _resubscribe(cls, context: ObserverContext) -> aioredis.client.PubSub | None:
-        deadline = time.monotonic() + RECONNECT_SECONDS
-        while time.monotonic() < deadline:
+    async def _resubscribe(
+        cls, context: ObserverContext, book: EventBook
+    ) -> aioredis.client.PubSub | None:
+        while not book.done(time.monotonic()):
             try:
                 return await cls._subscribe(context)
-            except (redis.ConnectionError, redis.TimeoutError, OSError, TimeoutError):
-                await asyncio.sleep(0.2)
+            except (*LOST, TimeoutError):
+                await asyncio.sleep(RETRY_PAUSE_SECONDS)
         return None

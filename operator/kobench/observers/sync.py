@@ -8,15 +8,26 @@ from typing import ClassVar
 
 import redis
 
-from kobench.observers.base import END, SHARED, UNIQUE, EventBook, ObserverContext
-from kobench.protocol import decode_value
+from kobench.observers.base import (
+    END,
+    RETRY_PAUSE_SECONDS,
+    SHARED,
+    UNIQUE,
+    EventBook,
+    ObserverContext,
+)
 
-RECONNECT_SECONDS = 5.0
 POLL_SECONDS = 0.2
+QUIET_AFTER_FAILURE_SECONDS = 1.0
+LOST = (redis.ConnectionError, redis.TimeoutError, OSError)
 
 
 class SyncObserver:
     name: ClassVar[str] = "sync"
+
+    def __init__(self) -> None:
+        self._quiet_until = 0.0
+        """After a failed read or answer: no new attempt before this (monotonic s)."""
 
     def observe(self, context: ObserverContext, book: EventBook, ready: Callable[[], None]) -> None:
         reader = context.listen.client()
@@ -28,44 +39,59 @@ class SyncObserver:
             while not book.done(time.monotonic()):
                 try:
                     message = pubsub.get_message(timeout=POLL_SECONDS)
-                except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
-                    book.disconnects += 1
+                    if message is None or message["type"] != "message":
+                        continue
+                    received_ns = time.time_ns()
+                    key: bytes = message["data"]
+                    kind = book.classify(key)
+                    if kind == SHARED:
+                        value = self._read(reader, key)
+                        answer = book.on_shared(received_ns, value, time.time_ns())
+                    elif kind == UNIQUE:
+                        answer = book.on_unique(key, received_ns)
+                    elif kind == END:
+                        book.on_end(key, received_ns)
+                        continue
+                    else:
+                        continue
+                    if answer is not None and answerer is not None:
+                        self._answer(answerer, book, book.handshake_key(answer), ttl)
+                except LOST as exc:
+                    book.lost(f"{context.listen}: {exc}")
                     pubsub.close()
-                    resumed = self._resubscribe(context)
+                    resumed = self._resubscribe(context, book)
                     if resumed is None:
                         book.error = f"lost the connection to {context.listen} ({exc}) for good"
                         return
                     pubsub = resumed
-                    continue
-                if message is None or message["type"] != "message":
-                    continue
-                received_ns = time.time_ns()
-                key: bytes = message["data"]
-                kind = book.classify(key)
-                if kind == SHARED:
-                    book.on_notification()
-                    value = reader.get(key)
-                    # The value may be newer than the notified write: it is had once read.
-                    received_ns = time.time_ns()
-                    write = None if value is None else decode_value(value)
-                elif kind == UNIQUE:
-                    book.on_notification()
-                    write = book.decode_unique(key)
-                elif kind == END:
-                    book.on_end(key, received_ns)
-                    continue
-                else:
-                    continue
-                answer = book.on_write(write, received_ns)
-                if answer is not None and answerer is not None:
-                    answerer.set(book.handshake_key(answer), b"1", ex=ttl)
-        except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
-            book.error = f"lost the connection to the engine ({exc})"
+                    book.resumed()
         finally:
             pubsub.close()
             reader.close()
             if answerer is not None:
                 answerer.close()
+
+    def _read(self, reader: redis.Redis, key: bytes) -> bytes | str | None:
+        """The shared key's value; None when the read failed (and, for a second after, without
+        trying: a dead replica's connect timeout must not hold up the notifications already
+        received). Only a lost subscription is an outage: those notifications still count."""
+        if time.monotonic() < self._quiet_until:
+            return None
+        try:
+            value: bytes | str | None = reader.get(key)
+            return value
+        except LOST:
+            self._quiet_until = time.monotonic() + QUIET_AFTER_FAILURE_SECONDS
+            return None
+
+    def _answer(self, answerer: redis.Redis, book: EventBook, key: str, ttl: int) -> None:
+        if time.monotonic() >= self._quiet_until:
+            try:
+                answerer.set(key, b"1", ex=ttl)
+                return
+            except LOST:
+                self._quiet_until = time.monotonic() + QUIET_AFTER_FAILURE_SECONDS
+        book.unanswered += 1
 
     @staticmethod
     def _subscribe(context: ObserverContext) -> redis.client.PubSub:
@@ -80,11 +106,11 @@ class SyncObserver:
         raise TimeoutError(f"{context.listen} did not confirm the subscription")
 
     @classmethod
-    def _resubscribe(cls, context: ObserverContext) -> redis.client.PubSub | None:
-        deadline = time.monotonic() + RECONNECT_SECONDS
-        while time.monotonic() < deadline:
+    def _resubscribe(cls, context: ObserverContext, book: EventBook) -> redis.client.PubSub | None:
+        """Subscribe again until it works, or the book says the run is over for us."""
+        while not book.done(time.monotonic()):
             try:
                 return cls._subscribe(context)
-            except (redis.ConnectionError, redis.TimeoutError, OSError, TimeoutError):
-                time.sleep(0.2)
+            except (*LOST, TimeoutError):
+                time.sleep(RETRY_PAUSE_SECONDS)
         return None

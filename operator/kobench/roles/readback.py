@@ -1,4 +1,9 @@
-"""After a run, read every replica back: multi-master writes must have converged."""
+"""After a run, read every replica back: multi-master writes must have converged.
+
+The read-back and the engine's replication state are taken together (:func:`engine_snapshot`)
+and each says when: a replica that was down or unreachable then makes convergence "not
+checked", never "converged", whatever a later look would show.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,9 @@ import time
 import redis
 
 from kobench import protocol
-from kobench.engines.inspect import connect
-from kobench.results import Convergence
+from kobench.engines import get_engine
+from kobench.engines.inspect import connect, inspect_engine
+from kobench.results import Convergence, EngineFacts
 from kobench.roles.config import RoleConfig
 
 SETTLE_SECONDS = 5.0
@@ -33,10 +39,7 @@ def _fingerprint(client: redis.Redis, config: RoleConfig) -> str:
 
 def check_convergence(config: RoleConfig, password: str | None) -> Convergence:
     """Compare every replica, giving replication a few seconds to settle."""
-    if len(config.endpoints) < 2:
-        return Convergence(checked=True, converged=True, detail="single replica")
     deadline = time.monotonic() + SETTLE_SECONDS
-    detail = ""
     while True:
         try:
             prints = []
@@ -44,12 +47,41 @@ def check_convergence(config: RoleConfig, password: str | None) -> Convergence:
                 with connect(endpoint, password, db=config.spec.engine.database) as client:
                     prints.append(_fingerprint(client, config))
         except (redis.RedisError, OSError) as exc:
-            return Convergence(checked=False, converged=False, detail=f"read-back failed: {exc}")
-        if len(set(prints)) == 1:
             return Convergence(
-                checked=True, converged=True, detail=f"every replica holds {prints[0]}"
+                checked=False,
+                converged=False,
+                detail=f"read-back failed: {exc}",
+                checked_ns=time.time_ns(),
+            )
+        if len(prints) == 1:
+            detail = f"single replica, read back: {prints[0]}"
+            return Convergence(
+                checked=True, converged=True, detail=detail, checked_ns=time.time_ns()
+            )
+        if len(set(prints)) == 1:
+            detail = f"every replica holds {prints[0]}"
+            return Convergence(
+                checked=True, converged=True, detail=detail, checked_ns=time.time_ns()
             )
         detail = ", ".join(f"replica {i}: {p}" for i, p in enumerate(prints))
         if time.monotonic() >= deadline:
-            return Convergence(checked=True, converged=False, detail=detail)
+            return Convergence(
+                checked=True, converged=False, detail=detail, checked_ns=time.time_ns()
+            )
         time.sleep(0.25)
+
+
+def engine_snapshot(config: RoleConfig, password: str | None) -> tuple[EngineFacts, Convergence]:
+    """Convergence and the replication state read right after it, consistent with each other."""
+    convergence = check_convergence(config, password)
+    facts = inspect_engine(get_engine(config.spec.engine.type), config.endpoints, password)
+    down = [s for s in facts.replication if s.role == "unreachable" or not s.link_up]
+    if down and convergence.checked:
+        names = ", ".join(f"replica {s.index} {s.role}" for s in down)
+        convergence = Convergence(
+            checked=False,
+            converged=False,
+            detail=f"{names} when the replicas were read back ({convergence.detail})",
+            checked_ns=convergence.checked_ns,
+        )
+    return facts, convergence

@@ -13,8 +13,8 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
@@ -39,6 +39,8 @@ STRAGGLER_GRACE = 5.0
 """Seconds beyond the drain time that observers get after the last writer ended."""
 Progress = Callable[[str, float], None]
 """Called with a stage description and the fraction of the run done (0..1)."""
+PeerLinks = Callable[[list[Endpoint]], list[Endpoint]]
+"""Given the replicas' endpoints, the addresses their peers use to reach each of them."""
 
 
 def _no_progress(stage: str, fraction: float) -> None:
@@ -69,6 +71,12 @@ class LocalRun:
     benchmark: Benchmark
     server_binary: str | None = None
     progress: Progress = _no_progress
+    role_env: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """Extra environment per role label ("sync.0", "writer.0"): how a test runs one role under
+    libfaketime, or on a pretend node (``KOBENCH_NODE_NAME``)."""
+    peer_links: PeerLinks | None = None
+    """Where replicas reach their peers (default: directly): how a test puts a Toxiproxy on a
+    replication link."""
 
     def __post_init__(self) -> None:
         self.spec = self.benchmark.spec
@@ -105,6 +113,7 @@ class LocalRun:
         spec = self.spec.engine
         self.progress(f"starting {spec.replicas} {self.engine.name} server(s)", 0.0)
         endpoints = [Endpoint(host="127.0.0.1", port=port) for port in free_ports(spec.replicas)]
+        links = self.peer_links(list(endpoints)) if self.peer_links else endpoints
         servers = []
         for index in range(spec.replicas):
             data = directory / f"replica-{index}"
@@ -113,7 +122,8 @@ class LocalRun:
             conf = data / "auth.conf"
             conf.write_text(f"requirepass {self.password}\nmasterauth {self.password}\n")
             conf.chmod(0o600)
-            args = self.engine.server_args(index, list(endpoints), spec=spec, password=None)
+            peers = [endpoints[i] if i == index else link for i, link in enumerate(links)]
+            args = self.engine.server_args(index, peers, spec=spec, password=None)
             command = [self.binary, str(conf), *args, "--bind", "127.0.0.1", "--dir", str(data)]
             servers.append(group.start(f"replica-{index}", command))
         self._await_engine(endpoints, servers)
@@ -166,7 +176,9 @@ class LocalRun:
                     "--ready-file",
                     str(ready),
                 )
-                observers.append(group.start(label, command, env=env))
+                observers.append(
+                    group.start(label, command, env={**env, **self.role_env.get(label, {})})
+                )
         self.progress(f"waiting for {len(observers)} observer(s) to subscribe", 0.0)
         deadline = time.monotonic() + self.spec.timeouts.subscribe_seconds
         while not all(path.exists() for path in ready_files.values()):
@@ -199,7 +211,7 @@ class LocalRun:
             group.start(
                 f"writer.{n}",
                 self._role_command(config_path, "writer", "--writer-id", str(n)),
-                env=env,
+                env={**env, **self.role_env.get(f"writer.{n}", {})},
             )
             for n in range(self.spec.workload.writers)
         ]
@@ -306,10 +318,16 @@ def _describe_failure(child: Child) -> str:
 
 
 def run_local(
-    benchmark: Benchmark, *, server_binary: str | None = None, progress: Progress | None = None
+    benchmark: Benchmark,
+    *,
+    server_binary: str | None = None,
+    progress: Progress | None = None,
+    role_env: Mapping[str, Mapping[str, str]] | None = None,
+    peer_links: PeerLinks | None = None,
 ) -> RunResult:
     """Run a benchmark on this machine and return its merged result."""
-    return LocalRun(benchmark, server_binary, progress or _no_progress).execute()
+    run = LocalRun(benchmark, server_binary, progress or _no_progress, role_env or {}, peer_links)
+    return run.execute()
 
 
 __all__ = ["LocalRun", "find_server", "run_local"]

@@ -1,0 +1,309 @@
+"""EventBook: what an observed event means, what it measured, and when the observer is done.
+
+A strategy only does I/O (subscribe, receive, read, answer) and tells the book what happened;
+the book decides the rest, so ``sync``, ``async`` and any plugin count exactly alike.
+
+Latency is measured from each write's *intended* send time to the moment its notification
+arrived. In unique mode the key names the write. In shared mode the notification does not, but
+with one writer on the shared key (and one master) the n-th notification *is* the n-th write:
+the server notifies every write, in order. The first read tells the writer's schedule (one
+value's stamp gives every other stamp, see :func:`protocol.schedule_offset_ns`), so each
+notification is measured from its own write, and a stalled observer shows its stall. The value
+read on each notification gives the proof of concept's read-based latency beside it. With
+several writers (or masters) on the key that mapping does not hold and the read-based latency is
+all there is: the result says so (``latencyBasis: read``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kobench import protocol
+from kobench.observers.context import ObserverContext, client_info
+from kobench.observers.delivery import SharedDelivery
+from kobench.observers.timeline import OutageMark, PerSecond, second_of, unseen
+from kobench.protocol import SYSTEM_CLOCK, Clock, Handshake, SequenceTracker, Write
+from kobench.results import ObserverResult, WriterCounts
+from kobench.stats import Histogram, encode_histogram, new_histogram, record_us
+
+SHARED, UNIQUE, END, OTHER = "shared", "unique", "end", "other"
+
+
+@dataclass
+class EventBook:
+    """Counts, measures and answers events; knows when the observer may stop."""
+
+    context: ObserverContext
+    clock: Clock = SYSTEM_CLOCK
+    trackers: dict[int, SequenceTracker] = field(default_factory=dict)
+    latency: dict[int, Histogram] = field(default_factory=dict)
+    read_latency: dict[int, Histogram] = field(default_factory=dict)
+    ended: dict[int, int] = field(default_factory=dict)
+    notifications: int = 0
+    superseded: int = 0
+    negative: int = 0
+    foreign: int = 0
+    handshakes_sent: int = 0
+    unanswered: int = 0
+    """Handshakes that could not be sent (the answer replica was unreachable)."""
+    error: str | None = None
+    stopped: str | None = None
+    end_lag_ms: float | None = None
+    outages: list[OutageMark] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        workload = self.context.spec.workload
+        self.started_ns = self.clock.wall_ns()
+        self._shared_key = workload.shared_key.encode()
+        self._unique_prefix = protocol.unique_key_prefix(workload.key_prefix, self.context.run_id)
+        self._unique_prefix_b = self._unique_prefix.encode()
+        self._end_prefix = self.context.end_prefix
+        self._end_prefix_b = self._end_prefix.encode()
+        self._hs_prefix = self.context.handshake_prefix
+        self._warmup = workload.warmup_writes
+        self._rate = workload.rate
+        self._writers = workload.writers
+        self._shared_mode = workload.key_mode == "shared"
+        # One writer on one master: the n-th notification of the shared key is the n-th write.
+        self.mapped = self._shared_mode and workload.writers == 1 and not workload.round_robin
+        self._delivery = SharedDelivery(self._rate, workload.target_replica)
+        self._last_end_at: int | None = None
+        self.series = PerSecond()
+
+    @property
+    def disconnects(self) -> int:
+        return len(self.outages)
+
+    def classify(self, key: bytes) -> str:
+        """What a notified key is. Cheap: it runs for every SET on the server."""
+        if key == self._shared_key:
+            return SHARED if self._shared_mode else OTHER
+        if key.startswith(self._unique_prefix_b):
+            return UNIQUE
+        if key.startswith(self._end_prefix_b):
+            return END
+        return OTHER
+
+    def on_end(self, key: bytes, received_ns: int) -> None:
+        end = protocol.decode_end_key(key, self._end_prefix)
+        if end is None:
+            return
+        if end.writer not in self.ended:
+            lag_ms = (received_ns - end.at_ns) / 1e6
+            self.end_lag_ms = lag_ms if self.end_lag_ms is None else max(self.end_lag_ms, lag_ms)
+        self.ended[end.writer] = end.sent
+        self._last_end_at = self.clock.monotonic_ns()
+
+    def on_unique(self, key: bytes, received_ns: int) -> Handshake | None:
+        """Book one unique-mode notification; returns the handshake to send, if any."""
+        self.notifications += 1
+        write = protocol.decode_unique_key(key, self._unique_prefix)
+        if write is None:
+            self.foreign += 1
+            return None
+        if not self._track(write.writer, write.seq, received_ns):
+            return None
+        self._measure(self.latency, write, received_ns, series=True)
+        return self._answer(write.writer, write.seq, received_ns)
+
+    def on_shared(
+        self, notified_ns: int, value: bytes | str | None, read_ns: int
+    ) -> Handshake | None:
+        """Book one shared-key notification and the value read for it."""
+        self.notifications += 1
+        index = self.notifications - 1
+        read = None if value is None else protocol.decode_value(value)
+        if read is None and value is not None:
+            self.foreign += 1  # someone else's value (None: the key was gone, or unread)
+        elif read is not None and self.mapped:
+            self._delivery.learn(read)
+            self._delivery.resync(self.outages, index, read.seq)
+        fresh = read is not None and self._track(read.writer, read.seq, read_ns, book=False)
+        if read is not None and fresh:
+            self._measure(self.read_latency, read, read_ns, series=False)
+            if not self.mapped:
+                self._measure(self.latency, read, read_ns, series=True)
+        elif read is not None:
+            self.superseded += 1
+        if not self.mapped:
+            return self._answer(read.writer, read.seq, read_ns) if fresh and read else None
+        if self.outages:
+            # What an outage cost is only sure once the writer's total is known: measure these
+            # at the end (and leave them unanswered rather than mis-numbered).
+            self._note_event(0, index + self._delivery.lost, notified_ns)
+            self._delivery.deferred.append((notified_ns, index, len(self.outages)))
+            return None
+        delivered = self._delivery.write(index)
+        if delivered is None:
+            return None
+        self._measure(self.latency, delivered, notified_ns, series=True)
+        return self._answer(0, index, notified_ns)
+
+    def _track(self, writer: int, seq: int, received_ns: int, *, book: bool = True) -> bool:
+        """Record a sequence; False for a duplicate (or a value read again)."""
+        tracker = self.trackers.get(writer)
+        if tracker is None:
+            tracker = self.trackers[writer] = SequenceTracker()
+        if book:
+            self._note_event(writer, seq, received_ns)
+        return tracker.record(seq)
+
+    def _note_event(self, writer: int, seq: int, received_ns: int) -> None:
+        """The first event after an outage ends its silence."""
+        if self.outages and self.outages[-1].first_event_ns is None:
+            self.outages[-1].first_event_ns = received_ns
+            self.outages[-1].first_after.setdefault(writer, seq)
+
+    def _measure(
+        self, into: dict[int, Histogram], write: Write, at_ns: int, *, series: bool
+    ) -> None:
+        second = second_of(write.seq, self._warmup, self._rate)
+        if second is None:
+            return
+        histogram = into.get(write.replica)
+        if histogram is None:
+            histogram = into[write.replica] = new_histogram()
+        elapsed_us = (at_ns - write.intended_ns) / 1000.0
+        if elapsed_us < 0 and series:
+            self.negative += 1
+        record_us(histogram, elapsed_us)
+        if series:
+            self.series.record(second, elapsed_us)
+
+    def _answer(self, writer: int, seq: int, received_ns: int) -> Handshake | None:
+        if not self.context.handshake:
+            return None
+        return Handshake(self.context.instance_id, writer, seq, received_ns, 0)
+
+    def handshake_key(self, answer: Handshake) -> str:
+        answered = Handshake(
+            answer.observer, answer.writer, answer.seq, answer.received_ns, self.clock.wall_ns()
+        )
+        self.handshakes_sent += 1
+        return protocol.handshake_key(self._hs_prefix, answered)
+
+    def lost(self, reason: str) -> None:
+        """The connection to the listened replica is gone: an outage starts now."""
+        highest = {writer: tracker.highest for writer, tracker in self.trackers.items()}
+        if self._shared_mode:
+            highest = {}  # reads name no notified write: losses come from the numbering
+        self.outages.append(OutageMark(self.clock.wall_ns(), reason, highest))
+
+    def resumed(self) -> None:
+        """Subscribed again: the outage ends (its first event is still to come)."""
+        if self.outages and not self.outages[-1].ended_ns:
+            self.outages[-1].ended_ns = self.clock.wall_ns()
+
+    def expected(self) -> int:
+        return sum(self.ended.values())
+
+    def complete(self) -> bool:
+        """Every writer has ended and everything it sent has arrived."""
+        if len(self.ended) < self._writers:
+            return False
+        if self._shared_mode:
+            # After an outage the losses are estimates: wait for the drain rather than trust them.
+            return not self.outages and self.notifications >= self.expected()
+        return all(
+            writer in self.trackers and self.trackers[writer].distinct >= sent
+            for writer, sent in self.ended.items()
+        )
+
+    def stop(self, why: str) -> None:
+        """Asked to stop early (SIGTERM): the next ``done`` is True and the result says why."""
+        self.stopped = why
+
+    def done(self, now_s: float) -> bool:
+        """Complete, or every writer ended and the drain time has passed, or past the deadline,
+        or asked to stop. ``now_s``: monotonic seconds."""
+        if self.complete():
+            return True
+        if self.stopped is not None:
+            if self.error is None:
+                self.error = (
+                    f"{self.stopped} after {len(self.ended)} of {self._writers} writer(s) "
+                    "announced their end"
+                )
+            return True
+        drain = self.context.spec.timeouts.drain_seconds
+        if len(self.ended) >= self._writers and self._last_end_at is not None:
+            return now_s - self._last_end_at / 1e9 >= drain
+        if now_s >= self.context.deadline:
+            if self.error is None:
+                self.error = (
+                    f"{len(self.ended)} of {self._writers} writer(s) announced their end before "
+                    "the run timeout"
+                )
+            return True
+        return False
+
+    def _sent_of(self, writer: int) -> int:
+        """What a writer sent: its end marker, else what arrived of it so far."""
+        if writer in self.ended:
+            return self.ended[writer]
+        if self.mapped:
+            return self.notifications + self._delivery.lost
+        tracker = self.trackers.get(writer)
+        return 0 if tracker is None else tracker.highest + 1
+
+    def _missed_in_second(self, t: int) -> int:
+        start = self._warmup + t * self._rate
+        stop = start + self._rate
+        if self._shared_mode:
+            if not self.mapped:
+                return 0  # several writers on the key: a notification names no write
+            events = self.series.histograms.get(t)
+            count = 0 if events is None else events.get_total_count()
+            return max(0, min(stop, self._sent_of(0)) - start - count)
+        return sum(
+            unseen(self.trackers.get(w), start, min(stop, self._sent_of(w)))
+            for w in range(self._writers)
+        )
+
+    def _measured_seconds(self) -> int:
+        sent = max((self._sent_of(w) for w in range(self._writers)), default=0)
+        return -(-max(0, sent - self._warmup) // self._rate)
+
+    def result(self) -> ObserverResult:
+        if self.mapped:
+            for write, notified_ns in self._delivery.settle(
+                self.outages, self.notifications, self.ended.get(0)
+            ):
+                self._measure(self.latency, write, notified_ns, series=True)
+        writers = {
+            str(writer): WriterCounts(
+                distinct=tracker.distinct,
+                duplicates=0 if self._shared_mode else tracker.duplicates,
+                out_of_order=tracker.out_of_order,
+                highest_seq=tracker.highest,
+            )
+            for writer, tracker in self.trackers.items()
+        }
+        sent = dict(self.ended)
+        return ObserverResult(
+            name=self.context.name,
+            instance=self.context.instance,
+            mode=self.context.mode,
+            target_replica=self.context.target_replica,
+            client=client_info(),
+            started_ns=self.started_ns,
+            ended_ns=self.clock.wall_ns(),
+            writers=writers,
+            latency={str(r): encode_histogram(h) for r, h in sorted(self.latency.items())},
+            latency_basis="read" if self._shared_mode and not self.mapped else "notification",
+            read_latency={
+                str(r): encode_histogram(h) for r, h in sorted(self.read_latency.items())
+            },
+            negative_latencies=self.negative,
+            notifications=self.notifications,
+            lost_notifications=self._delivery.lost,
+            superseded=self.superseded,
+            handshakes_sent=self.handshakes_sent,
+            unanswered=self.unanswered,
+            disconnects=self.disconnects,
+            foreign_events=self.foreign,
+            end_lag_ms=None if self.end_lag_ms is None else round(self.end_lag_ms, 3),
+            series=self.series.series(self._measured_seconds(), self._missed_in_second),
+            outages=[mark.outage(self.trackers, sent) for mark in self.outages],
+            error=self.error,
+        )

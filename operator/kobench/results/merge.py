@@ -1,0 +1,312 @@
+"""Merging role documents into one run result: counts, latency, clocks, series and outages.
+
+Pure: documents in, a :class:`RunResult` (judged by :mod:`kobench.results.verdict`) out. A role
+that died has no document; what the others saw still counts, and nothing is invented for it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from kobench.results.documents import (
+    Convergence,
+    EngineFacts,
+    MatrixCell,
+    ObserverResult,
+    ObserverSummary,
+    RunResult,
+    WriterCounts,
+    WriterResult,
+    WritersSummary,
+)
+from kobench.results.findings import ClockEstimate, saturation
+from kobench.results.verdict import judge
+from kobench.series import ObserverSecond, WriterSecond
+from kobench.spec import BenchmarkSpec
+from kobench.stats import (
+    Histogram,
+    decode_histogram,
+    encode_histogram,
+    estimate_offset,
+    merge_histograms,
+    new_histogram,
+    summarize,
+)
+
+
+@dataclass
+class _Counts:
+    received: int = 0
+    expected: int = 0
+    missed: int = 0
+    duplicates: int = 0
+    out_of_order: int = 0
+    superseded: int = 0
+
+
+def _seen_of(writer_id: int, doc: ObserverResult, shared: bool) -> int:
+    """How many of a writer's writes one observer proves were sent (the highest it saw + 1)."""
+    highest = doc.writers.get(str(writer_id), WriterCounts()).highest_seq + 1
+    if shared and doc.latency_basis == "notification":
+        highest = max(highest, doc.notifications + doc.lost_notifications)
+    return highest
+
+
+def sent_by_writer(
+    spec: BenchmarkSpec, writers: list[WriterResult], observers: list[ObserverResult]
+) -> dict[int, int]:
+    """Writes each writer sent. A write in flight when the engine was lost counts if an
+    observer saw it; a writer without a document died, and what observers saw of it is a lower
+    bound of what it sent."""
+    shared = spec.workload.key_mode == "shared"
+    sent: dict[int, int] = {}
+    for writer_id in range(spec.workload.writers):
+        seen = max((_seen_of(writer_id, d, shared) for d in observers), default=0)
+        doc = next((w for w in writers if w.writer_id == writer_id), None)
+        if doc is None:
+            sent[writer_id] = seen
+        else:
+            sent[writer_id] = max(doc.sent, min(doc.sent + doc.unconfirmed, seen))
+    return sent
+
+
+def _count(key_mode: str, doc: ObserverResult, sent: dict[int, int]) -> _Counts:
+    """What one observer instance received against what the writers sent.
+
+    unique mode: per writer, distinct sequences against writes sent. shared mode: notifications
+    against writes sent (with one writer each notification is one write, in order).
+    """
+    total = sum(sent.values())
+    if key_mode == "shared":
+        received = min(doc.notifications, total)
+        return _Counts(
+            received=received,
+            expected=total,
+            missed=total - received,
+            duplicates=max(0, doc.notifications - total),
+            out_of_order=sum(c.out_of_order for c in doc.writers.values()),
+            superseded=doc.superseded,
+        )
+    counts = _Counts(expected=total)
+    for writer_id, writer_sent in sent.items():
+        seen = doc.writers.get(str(writer_id), WriterCounts())
+        counts.received += min(seen.distinct, writer_sent)
+        counts.missed += max(0, writer_sent - seen.distinct)
+        counts.duplicates += seen.duplicates
+        counts.out_of_order += seen.out_of_order
+    return counts
+
+
+def _sum(counts: list[_Counts]) -> _Counts:
+    total = _Counts()
+    for one in counts:
+        for item in fields(total):
+            setattr(total, item.name, getattr(total, item.name) + getattr(one, item.name))
+    return total
+
+
+def _clock(
+    name: str, documents: list[ObserverResult], writers: list[WriterResult]
+) -> ClockEstimate | None:
+    samples = [
+        (sample.offset_us, sample.delay_us)
+        for writer in writers
+        for key, sample in writer.clock.items()
+        if key.split(".")[0] == name
+    ]
+    estimate = estimate_offset(samples)
+    if estimate is None:
+        return None
+    return ClockEstimate(
+        offset_ms=round(estimate[0] / 1000.0, 4),
+        uncertainty_ms=round(estimate[1] / 2000.0, 4),
+        same_host=bool(_same_host(documents, writers)),
+    )
+
+
+def _same_host(documents: list[ObserverResult], writers: list[WriterResult]) -> bool | None:
+    """Whether these roles share one clock (one host, or in a cluster one node)."""
+    hosts = {w.client.host for w in writers} | {d.client.host for d in documents}
+    return len(hosts) == 1 if writers and documents else None
+
+
+def merge_observer_series(series: list[list[ObserverSecond]]) -> list[ObserverSecond]:
+    """Instances merged per second: events and missed summed, the worst p50, p99 and max."""
+    merged: dict[int, ObserverSecond] = {}
+    for samples in series:
+        for s in samples:
+            into = merged.get(s.t)
+            if into is None:
+                merged[s.t] = s.model_copy()
+                continue
+            into.events += s.events
+            into.missed += s.missed
+            for name in ("p50_ms", "p99_ms", "max_ms"):
+                values = [v for v in (getattr(into, name), getattr(s, name)) if v is not None]
+                setattr(into, name, max(values) if values else None)
+    return [merged[t] for t in sorted(merged)]
+
+
+def merge_writer_series(series: list[list[WriterSecond]]) -> list[WriterSecond]:
+    """Writers merged per second: sent summed, the worst lag."""
+    merged: dict[int, WriterSecond] = {}
+    for samples in series:
+        for s in samples:
+            into = merged.setdefault(s.t, WriterSecond(t=s.t))
+            into.sent += s.sent
+            into.max_lag_ms = max(into.max_lag_ms, s.max_lag_ms)
+    return [merged[t] for t in sorted(merged)]
+
+
+def _histograms(encoded: list[str]) -> Histogram:
+    return merge_histograms(new_histogram(), [decode_histogram(h) for h in encoded])
+
+
+def observer_summary(
+    spec: BenchmarkSpec,
+    name: str,
+    documents: list[ObserverResult],
+    writers: list[WriterResult],
+    sent: dict[int, int],
+) -> ObserverSummary:
+    observer = next(o for o in spec.observers if o.name == name)
+    per_instance = [_count(spec.workload.key_mode, doc, sent) for doc in documents]
+    total = _sum(per_instance)
+    latency = _histograms([h for d in documents for h in d.latency.values()])
+    rtt = _histograms([h for w in writers for key, h in w.rtt.items() if key.split(".")[0] == name])
+    read = _histograms([h for d in documents for h in d.read_latency.values()])
+    clock = _clock(name, documents, writers)
+    raw = summarize(latency)
+    corrected = raw
+    if raw is not None and clock is not None and clock.applied:
+        corrected = raw.shifted(-clock.offset_ms)
+    series = merge_observer_series([d.series for d in documents])
+    end_lag = max((d.end_lag_ms for d in documents if d.end_lag_ms is not None), default=None)
+    outages = sorted(
+        (
+            o.model_copy(update={"observer": f"{name}.{d.instance}"})
+            for d in documents
+            for o in d.outages
+        ),
+        key=lambda o: o.started_ns,
+    )
+    return ObserverSummary(
+        name=name,
+        mode=observer.mode,
+        instances=len(documents),
+        target_replica=observer.target_replica,
+        received=total.received,
+        expected=total.expected,
+        missed=total.missed,
+        duplicates=total.duplicates,
+        worst_instance_missed=max((c.missed for c in per_instance), default=0),
+        worst_instance_duplicates=max((c.duplicates for c in per_instance), default=0),
+        out_of_order=total.out_of_order,
+        superseded=total.superseded,
+        disconnects=sum(d.disconnects for d in documents),
+        worst_instance_disconnects=max((d.disconnects for d in documents), default=0),
+        negative_latencies=sum(d.negative_latencies for d in documents),
+        latency_basis="read"
+        if any(d.latency_basis == "read" for d in documents)
+        else "notification",
+        latency_ms=raw,
+        read_latency_ms=summarize(read),
+        corrected_latency_ms=corrected,
+        handshake_rtt_ms=summarize(rtt),
+        clock_offset_ms=None if clock is None else clock.offset_ms,
+        clock_uncertainty_ms=None if clock is None else clock.uncertainty_ms,
+        clock_same_host=_same_host(documents, writers),
+        end_lag_ms=end_lag,
+        saturation=saturation(series, end_lag),
+        errors=[f"{name}.{d.instance}: {d.error}" for d in documents if d.error],
+        series=series,
+        outages=outages,
+        latency_histogram=encode_histogram(latency) if latency.get_total_count() else "",
+        rtt_histogram=encode_histogram(rtt) if rtt.get_total_count() else "",
+    )
+
+
+def matrix(documents: list[ObserverResult]) -> list[MatrixCell]:
+    cells: dict[tuple[int, int], Histogram] = {}
+    for doc in documents:
+        for replica, encoded in doc.latency.items():
+            cell = (int(replica), doc.target_replica)
+            merge_histograms(cells.setdefault(cell, new_histogram()), [decode_histogram(encoded)])
+    result = []
+    for (written, observed), hist in sorted(cells.items()):
+        summary = summarize(hist)
+        if summary is None:
+            continue
+        result.append(
+            MatrixCell(
+                written_replica=written,
+                observed_replica=observed,
+                count=hist.get_total_count(),
+                p50_ms=summary.p50,
+                p99_ms=summary.p99,
+            )
+        )
+    return result
+
+
+def writers_summary(spec: BenchmarkSpec, writers: list[WriterResult]) -> WritersSummary:
+    workload = spec.workload
+    measured = [w for w in writers if w.measured_seconds > 0]
+    achieved = sum(w.achieved_rate for w in measured) / len(measured) if measured else 0.0
+    return WritersSummary(
+        writers=len(writers),
+        sent=sum(w.sent for w in writers),
+        planned=workload.total_writes * workload.writers,
+        achieved_rate=round(achieved, 1),
+        rate_measured=bool(measured),
+        target_rate=workload.rate,
+        max_lag_ms=round(max((w.max_lag_us for w in writers), default=0.0) / 1000.0, 3),
+        series=merge_writer_series([w.series for w in writers]),
+        errors=[f"writer {w.writer_id}: {w.error}" for w in writers if w.error],
+    )
+
+
+def merge_run(
+    *,
+    benchmark: str,
+    run_id: str,
+    spec: BenchmarkSpec,
+    writers: list[WriterResult],
+    observers: list[ObserverResult],
+    engine: EngineFacts,
+    convergence: Convergence,
+    started_ns: int,
+    finished_ns: int,
+    extra_reasons: list[str] | None = None,
+) -> RunResult:
+    """Merge role documents into one run result and judge it."""
+    sent = sent_by_writer(spec, writers, observers)
+    summaries = [
+        observer_summary(spec, o.name, [d for d in observers if d.name == o.name], writers, sent)
+        for o in spec.observers
+    ]
+    client = writers[0].client if writers else (observers[0].client if observers else None)
+    result = RunResult(
+        benchmark=benchmark,
+        run_id=run_id,
+        started_ns=started_ns,
+        finished_ns=finished_ns,
+        verdict="Passed",
+        reasons=[],
+        engine=engine,
+        client=client,
+        writers=writers_summary(spec, writers),
+        observers=summaries,
+        matrix=matrix(observers),
+        convergence=convergence,
+    )
+    verdict, reasons = judge(spec, result)
+    reasons = list(extra_reasons or []) + reasons
+    if extra_reasons and verdict == "Passed":
+        verdict = "Failed"
+    return result.model_copy(update={"verdict": verdict, "reasons": reasons})
+
+
+def result_schema() -> dict[str, object]:
+    """JSON schema of the merged result document."""
+    return RunResult.model_json_schema(by_alias=True)

@@ -1,0 +1,124 @@
+"""The writer's open-loop schedule, and what it did to it, second by second.
+
+Write ``n`` is due at ``start + schedule_offset_ns(n, rate)`` on the monotonic clock and is
+stamped with the same offset from the wall-clock start, whatever time it actually leaves: a
+stalled server shows up as latency, not as a quietly lower rate. Writes that fall due together
+(a tick, or a catch-up after a stall) go out as one batch. Nothing here does I/O: the sender and
+the clock are handed in, so the schedule is tested with a fake clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from kobench.protocol import NS_PER_SECOND, Clock, schedule_offset_ns
+from kobench.series import WriterSecond
+
+MAX_BATCH = 2000
+START_DELAY_NS = 50_000_000
+"""The first write is due this long after the schedule is made (time to get going)."""
+
+
+@dataclass(frozen=True)
+class Schedule:
+    rate: int
+    total: int
+    warmup: int
+    start_mono_ns: int
+    start_wall_ns: int
+
+    @classmethod
+    def starting_now(cls, clock: Clock, *, rate: int, total: int, warmup: int) -> Schedule:
+        return cls(
+            rate,
+            total,
+            warmup,
+            clock.monotonic_ns() + START_DELAY_NS,
+            clock.wall_ns() + START_DELAY_NS,
+        )
+
+    def due_mono_ns(self, seq: int) -> int:
+        return self.start_mono_ns + schedule_offset_ns(seq, self.rate)
+
+    def intended_ns(self, seq: int) -> int:
+        """The stamp of write ``seq`` (wall clock)."""
+        return self.start_wall_ns + schedule_offset_ns(seq, self.rate)
+
+    def due_by(self, now_mono_ns: int) -> int:
+        """How many writes are due at ``now`` (never one before its time)."""
+        elapsed = now_mono_ns - self.start_mono_ns
+        if elapsed < 0:
+            return 0
+        # write n is due when n * 1e9 // rate <= elapsed, i.e. n < (elapsed + 1) * rate / 1e9
+        return min(self.total, -(-(elapsed + 1) * self.rate // NS_PER_SECOND))
+
+
+@dataclass
+class Progress:
+    """What the writer did so far; it survives the loss of the engine."""
+
+    sent: int = 0
+    """Writes the engine acknowledged."""
+    unconfirmed: int = 0
+    """Writes of the batch in flight (they may have landed)."""
+    max_lag_ns: int = 0
+    measured_from_ns: int = 0
+    measured_to_ns: int = 0
+    seconds: dict[int, list[int]] = field(default_factory=dict)
+    """Per measured second: [writes sent, worst lag in ns]."""
+
+    def booked(self, schedule: Schedule, start: int, stop: int, sent_mono_ns: int) -> None:
+        """Writes ``start..stop-1`` went out at ``sent_mono_ns``. Per second of the batch, the
+        worst lag is its earliest write's (one pass per second, not per write: 20,000/s)."""
+        seq = max(start, schedule.warmup)
+        while seq < stop:
+            second = (seq - schedule.warmup) // schedule.rate
+            end = min(stop, schedule.warmup + (second + 1) * schedule.rate)
+            sample = self.seconds.setdefault(second, [0, 0])
+            sample[0] += end - seq
+            sample[1] = max(sample[1], sent_mono_ns - schedule.due_mono_ns(seq))
+            seq = end
+        if start <= schedule.warmup < stop:
+            self.measured_from_ns = sent_mono_ns
+        if stop > schedule.warmup:
+            self.measured_to_ns = sent_mono_ns
+
+    @property
+    def measured_seconds(self) -> float:
+        """From the first measured write's send to the last one's (0: no span to tell)."""
+        span = self.measured_to_ns - self.measured_from_ns
+        return span / 1e9 if self.measured_from_ns and span > 0 else 0.0
+
+    def achieved_rate(self, warmup: int) -> float:
+        """Measured writes per second; 0 when fewer than two were measured (no rate to tell)."""
+        measured = self.sent - warmup
+        seconds = self.measured_seconds
+        return round((measured - 1) / seconds, 1) if seconds > 0 and measured > 1 else 0.0
+
+    def series(self) -> list[WriterSecond]:
+        return [
+            WriterSecond(t=t, sent=sent, max_lag_ms=round(lag / 1e6, 3))
+            for t, (sent, lag) in sorted(self.seconds.items())
+        ]
+
+
+Sender = Callable[[int, int], None]
+"""Sends writes ``start..stop-1`` (raises when the engine is lost)."""
+
+
+def write_all(schedule: Schedule, clock: Clock, send: Sender, progress: Progress) -> None:
+    """Send every write on schedule, booking each batch in ``progress`` before and after."""
+    seq = 0
+    while seq < schedule.total:
+        now = clock.monotonic_ns()
+        due = min(schedule.due_by(now), seq + MAX_BATCH)
+        if due <= seq:
+            clock.sleep(max(0.0, (schedule.due_mono_ns(seq) - now) / 1e9))
+            continue
+        progress.max_lag_ns = max(progress.max_lag_ns, now - schedule.due_mono_ns(seq))
+        progress.unconfirmed = due - seq
+        send(seq, due)
+        progress.sent, progress.unconfirmed = due, 0
+        progress.booked(schedule, seq, due, now)
+        seq = due

@@ -1,0 +1,179 @@
+"""EventBook, the measurement core of every observer, fed by hand on a fake clock."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.unit.fake_clock import FakeClock
+
+from kobench import protocol
+from kobench.observers.book import EventBook
+from kobench.protocol import Write
+from kobench.roles.config import Endpoint, RoleConfig
+from kobench.roles.observer import observer_context
+from kobench.spec import parse_spec
+
+RATE = 1000
+START = FakeClock().wall_ns()  # the writer's schedule starts with the fake clock
+
+
+def book(clock: FakeClock, **workload: Any) -> EventBook:
+    spec = parse_spec(
+        {
+            "engine": {"type": "redis", "replicas": 1},
+            "workload": {"rate": RATE, "warmupSeconds": 0, **workload},
+            "observers": [{"name": "obs", "mode": "sync"}],
+            "timeouts": {"drainSeconds": 2},
+        }
+    )
+    config = RoleConfig(run_id="r", spec=spec, endpoints=[Endpoint(host="127.0.0.1", port=1)])
+    return EventBook(observer_context(config, "obs", 0, None), clock=clock)
+
+
+def intended(seq: int) -> int:
+    return START + protocol.schedule_offset_ns(seq, RATE)
+
+
+def unique(seq: int, writer: int = 0) -> bytes:
+    return protocol.unique_key("kobench", "r", Write(writer, seq, 0, intended(seq))).encode()
+
+
+def end(b: EventBook, sent: int, writer: int = 0) -> None:
+    key = protocol.end_key(b.context.end_prefix, protocol.End(writer, sent, intended(sent)))
+    b.on_end(key.encode(), intended(sent) + 1_000_000)
+
+
+def value(seq: int, writer: int = 0) -> bytes:
+    return protocol.encode_value(Write(writer, seq, 0, intended(seq)), 64)
+
+
+def test_unique_mode_counts_measures_and_files_each_event_under_its_second() -> None:
+    clock = FakeClock()
+    b = book(clock, keyMode="unique")
+    for seq in range(2000):
+        if seq in (10, 1500):
+            continue  # lost
+        b.on_unique(unique(seq), intended(seq) + 300_000)  # 0.3 ms later
+    b.on_unique(unique(7), intended(7) + 900_000)  # a duplicate: not measured again
+    end(b, 2000)
+    assert b.complete() is False  # two writes never came
+    result = b.result()
+    counts = result.writers["0"]
+    assert (counts.distinct, counts.duplicates) == (1998, 1)
+    assert [(s.t, s.events, s.missed) for s in result.series] == [(0, 999, 1), (1, 999, 1)]
+    p50, peak = result.series[0].p50_ms, result.series[0].max_ms
+    assert p50 is not None and peak is not None
+    assert abs(p50 - 0.3) < 0.01 and abs(peak - 0.3) < 0.01  # per-second histograms: 1 %
+
+
+def test_shared_mode_measures_each_notification_from_its_own_write_so_a_stall_shows() -> None:
+    # The observer stalls 500 ms at write 500: the notifications queue up, and when it reads,
+    # the key already holds the newest write. The read-based figure looks fresh; delivery does not.
+    clock = FakeClock()
+    b = book(clock, keyMode="shared")
+    stall_end = intended(1000)
+    for seq in range(1000):
+        notified = intended(seq) + 200_000
+        if seq >= 500:
+            notified = stall_end + (seq - 500) * 1000  # drained at 1 us per event
+        newest = 1000 if seq >= 500 else seq
+        b.on_shared(notified, value(newest), notified + 50_000)
+    end(b, 1000)
+    assert b.complete()
+    result = b.result()
+    assert result.latency_basis == "notification"
+    assert result.notifications == 1000 and result.superseded == 499
+    delivery = protocol_summary(result.latency)
+    read = protocol_summary(result.read_latency)
+    assert delivery.max >= 500.0  # the stall, as long as it was
+    assert read.max < 1.0  # the proof of concept's definition hides it
+    assert result.series[0].max_ms is not None and result.series[0].max_ms >= 500.0
+
+
+def protocol_summary(encoded: dict[str, str]) -> Any:
+    from kobench.stats import decode_histogram, summarize
+
+    summary = summarize(decode_histogram(encoded["0"]))
+    assert summary is not None
+    return summary
+
+
+def test_shared_mode_with_several_writers_says_its_latency_is_read_based() -> None:
+    b = book(FakeClock(), keyMode="shared", writers=2)
+    for seq in range(10):
+        b.on_shared(intended(seq) + 100_000, value(seq, writer=seq % 2), intended(seq) + 150_000)
+    assert b.result().latency_basis == "read"
+
+
+def test_an_outage_records_its_window_losses_and_first_event_after() -> None:
+    clock = FakeClock()
+    b = book(clock, keyMode="unique")
+    for seq in range(300):
+        b.on_unique(unique(seq), intended(seq) + 200_000)
+    clock.elapsed_ns = protocol.schedule_offset_ns(300, RATE)
+    b.lost("connection reset")
+    clock.advance(0.1)
+    b.resumed()
+    for seq in range(450, 1000):
+        b.on_unique(unique(seq), intended(seq) + 200_000)
+    end(b, 1000)
+    result = b.result()
+    assert result.disconnects == 1
+    (outage,) = result.outages
+    assert outage.missed == 150  # 300..449
+    assert outage.ended_ns - outage.started_ns == 100_000_000
+    assert outage.first_event_after_ms is not None
+    assert 149.0 <= outage.first_event_after_ms <= 151.0  # write 450 at +450 ms, lost at +300
+    assert result.series[0].missed == 150
+
+
+def test_a_shared_mode_outage_is_measured_from_the_first_read_after_it() -> None:
+    clock = FakeClock()
+    b = book(clock, keyMode="shared")
+    for seq in range(300):
+        b.on_shared(intended(seq) + 200_000, value(seq), intended(seq) + 250_000)
+    b.lost("killed")
+    b.resumed()
+    for seq in range(400, 1000):
+        b.on_shared(intended(seq) + 200_000, value(seq), intended(seq) + 250_000)
+    end(b, 1000)
+    assert not b.complete()  # after an outage, losses are estimates: it waits for the drain
+    result = b.result()
+    assert (result.notifications, result.lost_notifications) == (900, 100)
+    assert result.outages[0].missed == 100
+    assert protocol_summary(result.latency).max < 1.0  # the mapping re-synced after the loss
+    assert result.negative_latencies == 0
+
+
+def test_a_shared_mode_outage_is_costed_from_the_writers_total_not_a_late_read() -> None:
+    # The first read after the outage found a write 3 newer than the one notified: trusting it
+    # would number every later notification 3 too high (15 ms early at 200/s: negative latency).
+    b = book(FakeClock(), keyMode="shared")
+    for seq in range(300):
+        b.on_shared(intended(seq) + 200_000, value(seq), intended(seq) + 250_000)
+    b.lost("killed")
+    b.resumed()
+    for seq in range(400, 1000):
+        newest = seq + 3 if seq == 400 else seq
+        b.on_shared(intended(seq) + 200_000, value(newest), intended(seq) + 250_000)
+    end(b, 1000)
+    result = b.result()
+    assert result.outages[0].missed == 100 and result.lost_notifications == 100
+    assert result.negative_latencies == 0
+    assert protocol_summary(result.latency).max < 1.0
+
+
+def test_the_book_is_done_when_complete_after_the_drain_or_when_asked_to_stop() -> None:
+    clock = FakeClock()
+    b = book(clock, keyMode="unique")
+    now = clock.monotonic_ns() / 1e9
+    assert not b.done(now)
+    b.on_unique(unique(0), intended(0))
+    end(b, 2)  # write 1 never comes
+    assert not b.done(clock.monotonic_ns() / 1e9)
+    clock.advance(2.0)
+    assert b.done(clock.monotonic_ns() / 1e9)  # the drain time has passed
+    stopped = book(FakeClock(), keyMode="unique")
+    stopped.stop("stopped by SIGTERM")
+    assert stopped.done(0.0)
+    assert stopped.error == "stopped by SIGTERM after 0 of 1 writer(s) announced their end"
