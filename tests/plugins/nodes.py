@@ -76,7 +76,7 @@ def node_partitioned(cluster: KubeCluster, node: str) -> Iterator[None]:
         _hack(cluster, "heal", node)
 
 
-def _in_node(node: str, *command: str) -> list[str]:
+def in_node(node: str, *command: str) -> list[str]:
     """``command`` run in the node's network namespace (the host's for node 1)."""
     if node == HOST_NODE:
         return list(command)
@@ -91,7 +91,7 @@ def pod_link(cluster: KubeCluster, namespace: str, pod: str) -> tuple[str, str]:
         "exec", "-n", namespace, pod, "--", "cat", "/sys/class/net/eth0/iflink"
     ).stdout.strip()
     links = subprocess.run(
-        _in_node(node, "ip", "-j", "link", "show"),
+        in_node(node, "ip", "-j", "link", "show"),
         capture_output=True,
         text=True,
         timeout=30,
@@ -107,8 +107,8 @@ def pod_link(cluster: KubeCluster, namespace: str, pod: str) -> tuple[str, str]:
 def pod_partitioned(cluster: KubeCluster, namespace: str, pod: str) -> Iterator[None]:
     """The pod is cut off inside the block (its veth down on its node), and back after it."""
     node, link = pod_link(cluster, namespace, pod)
-    subprocess.run(_in_node(node, "ip", "link", "set", link, "down"), check=True, timeout=30)
+    subprocess.run(in_node(node, "ip", "link", "set", link, "down"), check=True, timeout=30)
     try:
         yield
     finally:
-        subprocess.run(_in_node(node, "ip", "link", "set", link, "up"), check=True, timeout=30)
+        subprocess.run(in_node(node, "ip", "link", "set", link, "up"), check=True, timeout=30)
