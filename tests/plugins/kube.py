@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.plugins.nodes import kube_three_nodes
 
 REPO_DIR = Path(__file__).resolve().parents[2]
 HACK_CLUSTER = REPO_DIR / "hack" / "cluster"
@@ -231,25 +232,6 @@ def kube_full_node() -> Iterator[KubeCluster]:
     yield from _cluster_fixture("full")
 
 
-@pytest.fixture(scope="session")
-def kube_three_nodes(kube_full_node: KubeCluster) -> Iterator[KubeCluster]:
-    """A cluster where pods run on at least three Ready, schedulable nodes."""
-    from tests.plugins.nodes import node_ready
-
-    if kube_full_node.mode == "external":
-        cluster = kube_full_node
-    else:
-        cluster, _ = _local_cluster("full", nodes=3)
-    names = [
-        n["metadata"]["name"]
-        for n in cluster.get_json("nodes")["items"]
-        if not n["spec"].get("unschedulable") and not n["spec"].get("taints")
-    ]
-    if len([n for n in names if node_ready(cluster, n)]) < 3:
-        pytest.fail(f"three Ready schedulable nodes needed, found {names}", pytrace=False)
-    yield cluster
-
-
 @pytest.fixture
 def kube_namespace(request: pytest.FixtureRequest) -> Iterator[Callable[..., str]]:
     """Factory: ``kube_namespace(cluster, prefix="kobench-t")`` creates a namespace, returns its
@@ -324,3 +306,6 @@ def run_pod(
             pytrace=False,
         )
     return logs.stdout
+
+
+__all__ = ["KubeCluster", "kube_three_nodes", "run_pod"]  # kube_three_nodes: registered here

@@ -112,3 +112,22 @@ def pod_partitioned(cluster: KubeCluster, namespace: str, pod: str) -> Iterator[
         yield
     finally:
         subprocess.run(in_node(node, "ip", "link", "set", link, "up"), check=True, timeout=30)
+
+
+@pytest.fixture(scope="session")
+def kube_three_nodes(kube_full_node: KubeCluster) -> Iterator[KubeCluster]:
+    """A cluster where pods run on at least three Ready, schedulable nodes."""
+    from tests.plugins.kube import _local_cluster
+
+    if kube_full_node.mode == "external":
+        cluster = kube_full_node
+    else:
+        cluster, _ = _local_cluster("full", nodes=3)
+    names = [
+        n["metadata"]["name"]
+        for n in cluster.get_json("nodes")["items"]
+        if not n["spec"].get("unschedulable") and not n["spec"].get("taints")
+    ]
+    if len([n for n in names if node_ready(cluster, n)]) < 3:
+        pytest.fail(f"three Ready schedulable nodes needed, found {names}", pytrace=False)
+    yield cluster
