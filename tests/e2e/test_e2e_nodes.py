@@ -10,7 +10,7 @@ import time
 from typing import Any
 
 import pytest
-from tests.e2e.bench import Installation, example, short_run, wait_for
+from tests.e2e.bench import TERMINAL, Installation, example, short_run, wait_for
 from tests.plugins.kube import KubeCluster
 from tests.plugins.nodes import HOST_NODE, can_partition, node_partitioned
 
@@ -138,7 +138,8 @@ def test_a_partitioned_engine_node_ends_with_a_verdict_and_converges_after_heali
         timeouts={"runSeconds": 240, "drainSeconds": 10},
     )
     clock = installation.apply(document)
-    installation.wait_phase(clock, ("Running",), timeout=240)
+    reached = installation.wait_phase(clock, ("Running", *TERMINAL), timeout=240)
+    assert reached["status"]["phase"] not in TERMINAL, reached["status"]
     engines, roles = _engine_nodes(installation, name), _role_nodes(installation, name)
     operator = installation.get("pod", installation.operator_pod())["spec"]["nodeName"]
     # A node holding an engine replica, other than the host (it holds the control plane) and
