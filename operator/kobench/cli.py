@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TextIO
 
 from kobench import __version__
 from kobench.errors import KobenchError, SpecError
@@ -21,11 +24,45 @@ EXIT_INVALID = 3
 EXIT_INTERRUPTED = 130
 
 
+PROGRESS_INTERVAL_S = 5.0
+
+
+class ProgressLines:
+    """Progress without a terminal (CI logs, pipes): a line when the stage changes, and at most
+    one every ``interval_s`` while it lasts, so a long run is not silent."""
+
+    def __init__(
+        self,
+        out: TextIO,
+        *,
+        interval_s: float = PROGRESS_INTERVAL_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.out, self.interval_s, self.clock = out, interval_s, clock
+        self.started = clock()
+        self.stage = ""
+        self.printed_at = -math.inf
+
+    def update(self, stage: str, fraction: float) -> None:
+        now = self.clock()
+        if stage == self.stage and now - self.printed_at < self.interval_s:
+            return
+        self.stage, self.printed_at = stage, now
+        self.out.write(f"kobench: {stage} {100 * fraction:.0f}% ({now - self.started:.0f} s)\n")
+        self.out.flush()
+
+
 @contextlib.contextmanager
-def progress_bar(enabled: bool) -> Iterator[Callable[[str, float], None] | None]:
-    """A rich progress bar on a terminal (yields its update function); nothing otherwise."""
+def progress_bar(
+    enabled: bool, *, terminal: bool = True
+) -> Iterator[Callable[[str, float], None] | None]:
+    """A rich progress bar on a terminal, progress lines without one (yields the update
+    function); nothing when disabled."""
     if not enabled:
         yield None
+        return
+    if not terminal:
+        yield ProgressLines(sys.stderr).update
         return
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -48,11 +85,24 @@ def cmd_run(args: argparse.Namespace) -> int:
     benchmark = load_benchmark(args.file)
     if args.engine:
         benchmark = with_engine(benchmark, args.engine)
-    with progress_bar(sys.stderr.isatty() and not args.quiet) as update:
+    with progress_bar(not args.quiet, terminal=sys.stderr.isatty()) as update:
         result = run_local(benchmark, server_binary=args.server_binary, progress=update)
+    document = result.model_dump_json(by_alias=True, indent=2) + "\n"
     if args.output:
-        Path(args.output).write_text(result.model_dump_json(by_alias=True, indent=2) + "\n")
-    sys.stdout.write(render_result(result, color=sys.stdout.isatty()))
+        Path(args.output).write_text(document)
+    if args.html:
+        from kobench.report import write_html
+
+        write_html(
+            Path(args.html),
+            [result],
+            [benchmark.model_dump(mode="json", by_alias=True, exclude_none=True)["spec"]],
+        )
+        print(f"kobench: report written to {args.html}", file=sys.stderr)
+    if args.json:
+        sys.stdout.write(document)
+    else:
+        sys.stdout.write(render_result(result, wide=args.wide, color=sys.stdout.isatty()))
     return exit_status(result)
 
 
@@ -105,7 +155,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--output", "-o", help="write the result document (JSON) here")
     run.add_argument("--server-binary", help="engine server executable (default: from PATH)")
     run.add_argument("--engine", help="run on this engine instead of spec.engine.type")
-    run.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    run.add_argument("--html", metavar="FILE", help="also write the report page (self-contained)")
+    run.add_argument("--json", action="store_true", help="print the result document, not a table")
+    run.add_argument("--wide", action="store_true", help="all columns (wider than 100)")
+    run.add_argument("--quiet", "-q", action="store_true", help="no progress output")
     run.set_defaults(handler=cmd_run)
 
     validate = sub.add_parser("validate", help="check a benchmark file without running it")

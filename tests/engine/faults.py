@@ -136,6 +136,22 @@ def server_password(pid: int) -> tuple[int, str]:
     return port, conf.split("requirepass ")[1].split()[0]
 
 
+def wait_for_writes(server_pid: int, at_least: int, *, timeout: float = 60.0) -> None:
+    """Until the server has executed ``at_least`` SETs: a fault is injected into a run whose
+    writes are flowing, however long the roles took to start on a loaded machine."""
+    import redis
+
+    port, password = server_password(server_pid)
+    deadline = time.monotonic() + timeout
+    with redis.Redis(port=port, password=password) as admin:
+        while time.monotonic() < deadline:
+            stats = admin.info("commandstats").get("cmdstat_set") or {}
+            if int(stats.get("calls", 0)) >= at_least:
+                return
+            time.sleep(0.05)
+    pytest.fail(f"the server executed fewer than {at_least} SETs within {timeout:.0f}s")
+
+
 def named(document: dict[str, Any], name: str) -> dict[str, Any]:
     """One named observer's summary in a result document (JSON)."""
     observer: dict[str, Any] = next(o for o in document["observers"] if o["name"] == name)

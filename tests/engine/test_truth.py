@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import redis
 from tests.engine.conftest import RunningBenchmark
-from tests.engine.faults import named, server_password, summary, worst_second
+from tests.engine.faults import named, server_password, summary, wait_for_writes, worst_second
 
 from kobench.runners.local import run_local
 from kobench.spec import Benchmark
@@ -41,9 +41,9 @@ def test_a_stalled_observer_shows_its_stall_as_latency_in_both_key_modes(
         thresholds={"maxLatencyMs": 1000},
     )
     running = run_cli(path)
+    server = running.wait_for_children("redis-server", 1)[0]
     observer = running.wait_for_children("--observer sync ", 1)[0]
-    running.wait_for_children("role writer", 1)
-    time.sleep(1.5)
+    wait_for_writes(server, 200)
     os.kill(observer, signal.SIGSTOP)
     time.sleep(stall_s)
     os.kill(observer, signal.SIGCONT)
@@ -76,8 +76,7 @@ def test_a_paused_server_shows_its_pause_as_latency_not_as_a_lower_rate(
     )
     running = run_cli(path)
     server = running.wait_for_children("redis-server", 1)[0]
-    running.wait_for_children("role writer", 1)
-    time.sleep(1.5)
+    wait_for_writes(server, 200)
     port, password = server_password(server)
     with redis.Redis(port=port, password=password) as admin:
         admin.execute_command("CLIENT", "PAUSE", pause_ms, "ALL")
@@ -108,8 +107,7 @@ def test_a_killed_subscription_is_an_outage_and_every_write_is_accounted_for(
     )
     running = run_cli(path)
     server = running.wait_for_children("redis-server", 1)[0]
-    running.wait_for_children("role writer", 1)
-    time.sleep(2.5)
+    wait_for_writes(server, 300)
     port, password = server_password(server)
     with redis.Redis(port=port, password=password) as admin:
         assert admin.client_kill_filter(_type="pubsub") >= 2
@@ -164,8 +162,8 @@ def test_a_dead_replica_makes_convergence_not_checked_never_converged(
     )
     running = run_cli(path)
     servers = running.wait_for_children("redis-server", 2)
-    running.wait_for_children("role writer", 1)
-    time.sleep(1.5)
+    primary = next(pid for pid in servers if server_password(pid)[0] == _primary_port(servers))
+    wait_for_writes(primary, 200)
     replica = next(pid for pid in servers if server_password(pid)[0] != _primary_port(servers))
     os.kill(replica, signal.SIGKILL)
     code, out = running.finish()

@@ -28,6 +28,7 @@ from tests.engine.faults import (
     server_password,
     summary,
     toxiproxy,
+    wait_for_writes,
 )
 
 from kobench.observers.context import NODE_ENV
@@ -140,8 +141,7 @@ def test_a_killed_server_leaves_true_counts_and_no_convergence_claim(
     )
     running = run_cli(path)
     server = running.wait_for_children("redis-server", 1)[0]
-    running.wait_for_children("role writer", 1)
-    time.sleep(2.5)
+    wait_for_writes(server, 400)
     os.kill(server, signal.SIGKILL)
     code, out = running.finish(timeout=60)
     assert code == 1, out
@@ -166,9 +166,9 @@ def test_a_killed_observer_leaves_the_others_counts_true(
 ) -> None:
     path = benchmark_file(engine=ONE_NODE, workload={"rate": 200, "durationSeconds": 4})
     running = run_cli(path)
+    server = running.wait_for_children("redis-server", 1)[0]
     observer = running.wait_for_children("--observer sync ", 1)[0]
-    running.wait_for_children("role writer", 1)
-    time.sleep(2.0)
+    wait_for_writes(server, 300)
     os.kill(observer, signal.SIGKILL)
     code, out = running.finish()
     assert code == 1, out

@@ -54,4 +54,11 @@ def test_operator_options() -> None:
 
 def test_report_options() -> None:
     args = parser().parse_args(["report", "quickstart", "-n", "ns", "--run", "abc", "--json"])
-    assert (args.name, args.namespace, args.run, args.json) == ("quickstart", "ns", "abc", True)
+    assert (args.sources, args.namespace, args.run, args.json) == (
+        ["quickstart"],
+        "ns",
+        "abc",
+        True,
+    )
+    args = parser().parse_args(["report", "a.json", "b.json", "--html", "out.html"])
+    assert (args.sources, args.html) == (["a.json", "b.json"], "out.html")

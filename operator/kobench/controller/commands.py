@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 
@@ -27,9 +28,16 @@ def cmd_operator(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from kobench.controller.report import print_report
+    from kobench.controller.report import report
 
-    return print_report(args.name, args.namespace, run_id=args.run, as_json=args.json)
+    return report(
+        args.sources,
+        namespace=args.namespace,
+        run_id=args.run,
+        as_json=args.json,
+        html=Path(args.html) if args.html else None,
+        wide=args.wide,
+    )
 
 
 def add_subcommands(sub: Any) -> None:
@@ -43,9 +51,21 @@ def add_subcommands(sub: Any) -> None:
     add_operator_arguments(operator)
     operator.set_defaults(handler=cmd_operator)
 
-    report = sub.add_parser("report", help="print the results of a benchmark run in a cluster")
-    report.add_argument("name", help="the KeyDBObserverBenchmark's name")
-    report.add_argument("--namespace", "-n", help="its namespace (default: the kubeconfig's)")
+    report = sub.add_parser(
+        "report", help="show the results of runs: result files or benchmarks in a cluster"
+    )
+    report.add_argument(
+        "sources",
+        nargs="+",
+        metavar="SOURCE",
+        help="a result file (kobench run -o) or a KeyDBObserverBenchmark's name; several for "
+        "a comparison",
+    )
+    report.add_argument(
+        "--namespace", "-n", help="the benchmarks' namespace (default: kubeconfig's)"
+    )
     report.add_argument("--run", help="a run id from status.history (default: the last run)")
     report.add_argument("--json", action="store_true", help="print the result document (JSON)")
+    report.add_argument("--html", metavar="FILE", help="write the report page (self-contained)")
+    report.add_argument("--wide", action="store_true", help="all columns (wider than 100)")
     report.set_defaults(handler=cmd_report)

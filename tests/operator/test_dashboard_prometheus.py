@@ -1,0 +1,121 @@
+"""Every query of every dashboard panel returns data from a real Prometheus that scrapes the
+operator (a local process against the real API server) after a benchmark's run."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+import pytest
+from tests.operator.helpers import OperatorProcess, wait_for
+from tests.operator.test_operator_runs import (
+    SPEC,
+    benchmark,
+    drive_engine_ready,
+    drive_subscribed,
+    finish_roles,
+    wait_phase,
+)
+from tests.plugins.kube import KubeCluster
+from tests.report import prometheus
+from tests.report.chromium import assert_drawn, render
+from tests.report.dashboard import concrete, label_queries, load, queries
+
+from kobench.controller.metrics import LATENCY_BUCKETS_SECONDS
+from kobench.controller.report import report
+from kobench.report.data import plots
+from kobench.results import RunResult
+
+pytestmark = pytest.mark.controlplane
+NAME = "dashboard"
+
+
+def offers(prom: prometheus.Prometheus, label: str, match: str, wanted: str) -> bool:
+    """Whether a Grafana ``label_values`` variable would list ``wanted``."""
+    params = {"match[]": [match]} if match else {}
+    return wanted in prom.api(f"label/{label}/values", **params)
+
+
+def bucket_around(value_s: float) -> tuple[float, float]:
+    """The latency bucket (lower, upper bound in seconds) that holds a value."""
+    lower = 0.0
+    for upper in LATENCY_BUCKETS_SECONDS:
+        if value_s <= upper:
+            return lower, upper
+        lower = upper
+    return lower, float("inf")
+
+
+def check_bucket_quantiles(prom: prometheus.Prometheus, ns: str) -> None:
+    """The dashboard's p50 from the buckets falls in the bucket of the exact p50 (raw clocks:
+    one host here, so nothing is corrected)."""
+    selector = f'{{namespace="{ns}", benchmark="{NAME}"}}'
+    exact = {
+        s["metric"]["observer"]: float(s["value"][1])
+        for s in prom.query(f"kobench_run_event_latency_p50_seconds{selector}")
+    }
+    interpolated = {
+        s["metric"]["observer"]: float(s["value"][1])
+        for s in prom.query(
+            "histogram_quantile(0.5, sum by (observer, le) "
+            f"(kobench_event_latency_seconds_bucket{selector}))"
+        )
+    }
+    assert set(exact) == set(interpolated) == {"sync", "async"}
+    for observer, value in exact.items():
+        lower, upper = bucket_around(value)
+        assert lower <= interpolated[observer] <= upper, (observer, value, interpolated)
+
+
+def test_every_panel_query_returns_data_for_the_benchmark(
+    crd_cluster: KubeCluster,
+    kube_namespace: Callable[..., str],
+    operator: Callable[..., OperatorProcess],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cluster = crd_cluster
+    ns = kube_namespace(cluster)
+    op = operator(cluster, ns)
+    with prometheus.running([f"127.0.0.1:{op.metrics_port}"], tmp_path / "prometheus") as prom:
+        cluster.apply(benchmark(NAME, SPEC), namespace=ns)
+        drive_engine_ready(cluster, ns, NAME, replicas=2)
+        observers = drive_subscribed(cluster, ns, NAME, expected=3)
+        finish_roles(cluster, ns, NAME, SPEC, observers)
+        status = wait_phase(cluster, ns, NAME, "Succeeded", "Failed")
+        assert status.get("verdict") == "Passed", status
+
+        dashboard = load()
+        for variable, selector, label in label_queries(dashboard):
+            match = concrete(selector or "", namespace=ns, benchmark=NAME)
+            wanted = {"namespace": ns, "benchmark": NAME}[label]
+            wait_for(
+                f"variable {variable} offering {wanted}",
+                partial(offers, prom, label, match, wanted),
+                timeout=30,
+            )
+        checked = 0
+        for query in queries(dashboard):
+            expr = concrete(query.expr, namespace=ns, benchmark=NAME)
+            result = wait_for(
+                f"data for panel {query.panel!r}: {expr}", partial(prom.query, expr), timeout=30
+            )
+            for series in result:
+                labels = series.get("metric") or {}
+                assert labels.get("benchmark", NAME) == NAME, (query.panel, labels)
+                assert labels.get("namespace", ns) == ns, (query.panel, labels)
+            checked += 1
+        assert checked == len(queries(dashboard)) >= 12
+        check_bucket_quantiles(prom, ns)
+
+    # The same run's report page, read from the cluster: it shows the resource's spec too.
+    monkeypatch.setenv("KUBECONFIG", str(cluster.kubeconfig))
+    page, document = tmp_path / "cluster.html", io.StringIO()
+    assert report([NAME], namespace=ns, output=document, as_json=True, html=page) == 0
+    result = RunResult.model_validate_json(document.getvalue())
+    text = page.read_text()
+    assert f"run {status['runId']}" in text and "targetReplica: 1" in text
+    drawn = render(page, tmp_path, name="report-cluster-run.png")
+    assert_drawn(drawn, plots=len(plots([result])))
