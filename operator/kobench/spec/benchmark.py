@@ -152,6 +152,13 @@ class Thresholds(Model):
         int,
         Field(description="Connection losses allowed per observer instance.", ge=0, le=MAX_WRITES),
     ] = 0
+    allow_saturation: Annotated[
+        bool,
+        Field(
+            description="Let a run pass although an observer could not keep up (its latency "
+            "then measures a queue; the finding is still reported)."
+        ),
+    ] = False
 
 
 class Validity(Model):
