@@ -14,8 +14,6 @@ k8s_ldflags() {
 	printf '%s' "$flags"
 }
 
-# A directory is complete once its .complete marker exists, so an interrupted build
-# is redone rather than trusted.
 # Helm reads its own version and the Kubernetes version it assumes without a cluster
 # ('helm template', 'helm lint') from ldflags, as its Makefile sets them; without them it says
 # v3.19 and assumes Kubernetes 1.20.
@@ -29,49 +27,87 @@ helm_ldflags() {
 	printf '%s' "$flags"
 }
 
-# cached DIR RECIPE: DIR holds a complete build made the same way. The .complete marker holds
-# the recipe (the ldflags), so an interrupted build or changed flags build again.
-cached() { [[ -f $1/.complete && $(<"$1/.complete") == "$2" ]]; }
+# cached DIR RECIPE FILE...: DIR holds a complete build made the same way. The .complete
+# marker holds the recipe (the ldflags) and is written only after a build succeeded, so an
+# interrupted or failed build, or changed flags, build again.
+cached() {
+	local dir=$1 recipe=$2 f
+	shift 2
+	[[ -f $dir/.complete && $(<"$dir/.complete") == "$recipe" ]] || return 1
+	for f in "$@"; do [[ -x $dir/$f ]] || return 1; done
+}
+
+# start_build DIR: an unmarked directory to build into.
+start_build() { mkdir -p "$1" && rm -f "$1/.complete"; }
 
 build_k8s() {
-	local recipe
+	local recipe cmd pkgs=()
 	recipe=$(k8s_ldflags)
-	cached "$K8S_BIN" "$recipe" && { log "kubernetes $K8S_VERSION: cached in $K8S_BIN"; return; }
-	mkdir -p "$K8S_BIN" && rm -f "$K8S_BIN/.complete"
-	local cmd pkgs=()
+	if cached "$K8S_BIN" "$recipe" "${K8S_COMMANDS[@]}"; then
+		log "kubernetes $K8S_VERSION: cached in $K8S_BIN"
+		return
+	fi
+	start_build "$K8S_BIN"
 	for cmd in "${K8S_COMMANDS[@]}"; do pkgs+=("k8s.io/kubernetes/cmd/$cmd"); done
 	(cd "$HACK_DIR/k8s-build" &&
 		CGO_ENABLED=0 nice -n 10 go build -buildvcs=false -trimpath -ldflags "$recipe" -o "$K8S_BIN/" "${pkgs[@]}")
-	echo "$recipe" > "$K8S_BIN/.complete"
+	write_marker "$K8S_BIN/.complete" "$recipe"
 }
 
 build_etcd() {
 	local recipe="-s -w"
-	cached "$ETCD_BIN" "$recipe" && { log "etcd $ETCD_VERSION: cached in $ETCD_BIN"; return; }
-	mkdir -p "$ETCD_BIN" && rm -f "$ETCD_BIN/.complete"
+	if cached "$ETCD_BIN" "$recipe" etcd; then
+		log "etcd $ETCD_VERSION: cached in $ETCD_BIN"
+		return
+	fi
+	start_build "$ETCD_BIN"
 	(cd "$HACK_DIR/etcd-build" &&
 		CGO_ENABLED=0 nice -n 10 go build -buildvcs=false -trimpath -ldflags "$recipe" -o "$ETCD_BIN/etcd" .)
-	echo "$recipe" > "$ETCD_BIN/.complete"
+	write_marker "$ETCD_BIN/.complete" "$recipe"
 }
 
-# Helm and CoreDNS have no replace directives: plain 'go install' into the cache.
-# go_install_into DIR PACKAGE@VERSION LDFLAGS
+# Modules without replace directives: plain 'go install' into the cache.
+# go_install_into DIR PACKAGE@VERSION LDFLAGS [BUILT=NAME...]: BUILT=NAME renames a binary
+# that 'go install' names after its package directory (toxiproxy's cmd/server).
 go_install_into() {
-	local dir=$1 pkg=$2 recipe=$3
-	cached "$dir" "$recipe" && { log "$pkg: cached in $dir"; return; }
-	mkdir -p "$dir" && rm -f "$dir/.complete"
+	local dir=$1 pkg=$2 recipe=$3 rename names=()
+	shift 3
+	for rename in "$@"; do names+=("${rename#*=}"); done
+	((${#names[@]})) || names=("$(basename "${pkg%@*}")")
+	if cached "$dir" "$recipe" "${names[@]}"; then
+		log "$pkg: cached in $dir"
+		return
+	fi
+	start_build "$dir"
 	CGO_ENABLED=0 GOBIN=$dir nice -n 10 go install -buildvcs=false -trimpath -ldflags "$recipe" "$pkg"
-	echo "$recipe" > "$dir/.complete"
+	for rename in "$@"; do mv -f "$dir/${rename%%=*}" "$dir/${rename#*=}"; done
+	write_marker "$dir/.complete" "$recipe"
 }
 
+# Tools the tests use beside the cluster: Toxiproxy (delays between two processes; the kernel
+# here has no netem) and Prometheus (the metrics and dashboards, scraped for real).
+build_test_tools() {
+	timed "build toxiproxy $TOXIPROXY_VERSION" go_install_into "$TOXIPROXY_BIN" \
+		"github.com/Shopify/toxiproxy/v2/cmd/...@$TOXIPROXY_VERSION" "-s -w" \
+		server=toxiproxy-server cli=toxiproxy-cli
+	timed "build prometheus $PROMETHEUS_VERSION" go_install_into "$PROMETHEUS_BIN" \
+		"github.com/prometheus/prometheus/cmd/prometheus@$PROMETHEUS_VERSION" "-s -w"
+}
+
+# The test tools build in the background beside Kubernetes, the longest step, so a cold run
+# does not add their time to it; a failure of either fails the build.
 build_all() {
 	command -v go >/dev/null || die "go is not on PATH"
+	build_test_tools &
+	local tools=$!
+	BACKGROUND_PIDS+=("$tools")
 	timed "build etcd $ETCD_VERSION" build_etcd
 	timed "build kubernetes $K8S_VERSION (${K8S_COMMANDS[*]})" build_k8s
 	timed "build helm $HELM_VERSION" go_install_into "$HELM_BIN" \
 		"helm.sh/helm/v3/cmd/helm@$HELM_VERSION" "$(helm_ldflags)"
 	timed "build coredns $COREDNS_VERSION" go_install_into "$COREDNS_BIN" \
 		"github.com/coredns/coredns@$COREDNS_VERSION" "-s -w"
+	wait "$tools"
 }
 
 # Fail loudly when a binary is missing: tests must not silently skip.

@@ -66,14 +66,26 @@ make_pki() {
 	make_cert admin "/O=system:masters/CN=kobench-admin" client
 	make_cert controller-manager "/CN=system:kube-controller-manager" client
 	make_cert scheduler "/CN=system:kube-scheduler" client
-	make_cert kubelet "/O=system:nodes/CN=system:node:$NODE_NAME" client
-	make_cert kubelet-serving "/CN=$NODE_NAME" server "IP:$NODE_IP,DNS:$NODE_NAME,DNS:localhost"
 	make_cert kube-proxy "/CN=system:kube-proxy" client
 	openssl genrsa -out "$PKI/sa.key" 2048 2>/dev/null
 	openssl rsa -in "$PKI/sa.key" -pubout -out "$PKI/sa.pub" 2>/dev/null
 	local n
-	for n in admin controller-manager scheduler kubelet kube-proxy; do
+	for n in admin controller-manager scheduler kube-proxy; do
 		write_kubeconfig "$STATE_DIR/$n.kubeconfig" "$n"
 	done
-	touch "$PKI/.complete"
+	write_marker "$PKI/.complete" ""
+}
+
+# The kubelet's client certificate (the Node authorizer knows it by its name) and serving
+# certificate (the apiserver checks it for logs and exec) of the node node_select chose.
+make_node_pki() {
+	local name=kubelet$SUFFIX
+	[[ -f $PKI/$name.complete ]] && return
+	# A cluster started before --nodes made node 1's certificates with the others.
+	[[ $NODE_INDEX == 1 && -f $NODE_STATE/kubelet.kubeconfig ]] && return
+	make_cert "$name" "/O=system:nodes/CN=system:node:$NODE" client
+	make_cert "kubelet-serving$SUFFIX" "/CN=$NODE" server "IP:$NODE_ADDR,DNS:$NODE,DNS:localhost"
+	mkdir -p "$NODE_STATE"
+	write_kubeconfig "$NODE_STATE/kubelet.kubeconfig" "$name"
+	write_marker "$PKI/$name.complete" ""
 }

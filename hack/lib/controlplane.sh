@@ -45,7 +45,7 @@ start_controller_manager() {
 		--service-account-private-key-file "$PKI/sa.key" \
 		--use-service-account-credentials=true \
 		--cluster-signing-cert-file "$PKI/ca.crt" --cluster-signing-key-file "$PKI/ca.key" \
-		--service-cluster-ip-range "$SERVICE_CIDR" --cluster-cidr "$POD_CIDR" \
+		--service-cluster-ip-range "$SERVICE_CIDR" --cluster-cidr "$CLUSTER_POD_CIDR" \
 		--allocate-node-cidrs=false --profiling=false --v=1
 }
 

@@ -1,8 +1,6 @@
-# The node: containerd, bridge CNI, kubelet, kube-proxy and CoreDNS. Sourced by hack/cluster.
+# A node: containerd, bridge CNI, kubelet and kube-proxy, for the node that node_select chose
+# (nodes.sh); and CoreDNS for the cluster. Sourced by hack/cluster.
 # shellcheck shell=bash
-
-CNI_CONF_DIR=$STATE_DIR/cni/net.d
-KUBELET_DIR=$STATE_DIR/kubelet
 
 # CAP_SYS_RESOURCE is bit 24 of the effective capability set.
 has_cap_sys_resource() {
@@ -14,7 +12,7 @@ has_cap_sys_resource() {
 ctr_k8s() { ctr --address "$CONTAINERD_SOCK" --namespace k8s.io "$@"; }
 
 write_containerd_config() {
-	mkdir -p "$CONTAINERD_DIR" "$CNI_CONF_DIR" "$STATE_DIR/cni/ipam"
+	mkdir -p "$CONTAINERD_DIR" "$CNI_CONF_DIR" "$NODE_STATE/cni/ipam"
 	cat > "$CONTAINERD_DIR/config.toml" <<TOML
 version = 2
 root = "$CONTAINERD_DIR/root"
@@ -41,6 +39,7 @@ state = "$CONTAINERD_DIR/state"
       runtime_type = "io.containerd.runc.v2"
       [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
         SystemdCgroup = false
+        Root = "$CONTAINERD_DIR/runc"
         BinaryName = "${KOBENCH_RUNC:-$(command -v runc)}"
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "/usr/lib/cni"
@@ -60,8 +59,8 @@ TOML
       "hairpinMode": true,
       "ipam": {
         "type": "host-local",
-        "dataDir": "$STATE_DIR/cni/ipam",
-        "ranges": [[{"subnet": "$POD_CIDR", "gateway": "${POD_CIDR%.*}.1"}]],
+        "dataDir": "$NODE_STATE/cni/ipam",
+        "ranges": [[{"subnet": "$NODE_POD_CIDR", "gateway": "${NODE_POD_CIDR%.*}.1"}]],
         "routes": [{"dst": "0.0.0.0/0"}]
       }
     },
@@ -75,9 +74,9 @@ start_containerd() {
 	write_containerd_config
 	# containerd never needs to pull here (images are imported); should a pod name an
 	# image that is not imported, the pull goes to a proxy on loopback that refuses it.
-	start_daemon containerd env HTTP_PROXY=http://127.0.0.1:9 HTTPS_PROXY=http://127.0.0.1:9 \
+	start_daemon "containerd$SUFFIX" "${IN_NODE[@]}" env HTTP_PROXY=http://127.0.0.1:9 HTTPS_PROXY=http://127.0.0.1:9 \
 		NO_PROXY= containerd --config "$CONTAINERD_DIR/config.toml"
-	wait_for containerd 60 ctr --address "$CONTAINERD_SOCK" version
+	wait_for "containerd$SUFFIX" 60 ctr --address "$CONTAINERD_SOCK" version
 }
 
 # Imports each archive of IMAGES_DIR that containerd does not have yet in that build
@@ -92,25 +91,26 @@ import_images() {
 		key=$(cat "$IMAGES_DIR/$name.key" 2>/dev/null || stat -c %Y "$tar")
 		[[ $(cat "$done_dir/$name" 2>/dev/null) == "$key" ]] && continue
 		ctr_k8s images import "$tar" >/dev/null || die "import of $tar failed"
-		echo "$key" > "$done_dir/$name"
+		write_marker "$done_dir/$name" "$key"
 		n=$((n + 1))
 	done
-	log "imported $n new images from $IMAGES_DIR"
+	log "$NODE: imported $n new images from $IMAGES_DIR"
 }
 
 write_kubelet_config() {
 	mkdir -p "$KUBELET_DIR/pki"
 	printf 'nameserver 127.0.0.1\noptions ndots:1\n' > "$STATE_DIR/resolv.conf"
-	cat > "$STATE_DIR/kubelet.yaml" <<YAML
+	make_cgroup_root
+	cat > "$NODE_STATE/kubelet.yaml" <<YAML
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
-address: $NODE_IP
+address: $NODE_ADDR
 port: 10250
 healthzBindAddress: 127.0.0.1
 healthzPort: 10248
 readOnlyPort: 0
-tlsCertFile: $PKI/kubelet-serving.crt
-tlsPrivateKeyFile: $PKI/kubelet-serving.key
+tlsCertFile: $PKI/kubelet-serving$SUFFIX.crt
+tlsPrivateKeyFile: $PKI/kubelet-serving$SUFFIX.key
 authentication:
   anonymous: {enabled: false}
   webhook: {enabled: true}
@@ -118,6 +118,9 @@ authentication:
 authorization:
   mode: Webhook
 cgroupDriver: cgroupfs
+# The node's pods under a tree of its own, so 'down' removes only those.
+cgroupRoot: $NODE_CGROUP_ROOT
+podLogsDir: $NODE_STATE/pod-logs
 failCgroupV1: false
 containerRuntimeEndpoint: unix://$CONTAINERD_SOCK
 clusterDNS: [$DNS_SVC_IP]
@@ -139,25 +142,31 @@ YAML
 
 start_kubelet() {
 	write_kubelet_config
-	start_daemon kubelet "$K8S_BIN/kubelet" \
-		--config "$STATE_DIR/kubelet.yaml" \
-		--kubeconfig "$STATE_DIR/kubelet.kubeconfig" \
+	# KOBENCH_NODE_TAINTS (key=value:Effect,...) taints the nodes other than the host's when
+	# they register, so no workload lands on a node that is being worked on.
+	local taints=()
+	if ((NODE_INDEX > 1)) && [[ -n ${KOBENCH_NODE_TAINTS:-} ]]; then
+		taints=("--register-with-taints=$KOBENCH_NODE_TAINTS")
+	fi
+	start_daemon "kubelet$SUFFIX" "${IN_NODE[@]}" "$K8S_BIN/kubelet" \
+		--config "$NODE_STATE/kubelet.yaml" \
+		--kubeconfig "$NODE_STATE/kubelet.kubeconfig" \
 		--root-dir "$KUBELET_DIR" --cert-dir "$KUBELET_DIR/pki" \
-		--hostname-override "$NODE_NAME" --node-ip "$NODE_IP" --v=1
+		--hostname-override "$NODE" --node-ip "$NODE_ADDR" --v=1 "${taints[@]}"
 }
 
 start_kube_proxy() {
-	cat > "$STATE_DIR/kube-proxy.yaml" <<YAML
+	cat > "$NODE_STATE/kube-proxy.yaml" <<YAML
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration
 mode: iptables
 clientConnection:
   kubeconfig: $STATE_DIR/kube-proxy.kubeconfig
-hostnameOverride: $NODE_NAME
-clusterCIDR: $POD_CIDR
+hostnameOverride: $NODE
+clusterCIDR: $CLUSTER_POD_CIDR
 healthzBindAddress: 127.0.0.1:10256
 metricsBindAddress: 127.0.0.1:10249
-nodePortAddresses: ["$NODE_IP/32"]
+nodePortAddresses: ["$NODE_ADDR/32"]
 iptables:
   localhostNodePorts: false
 conntrack:
@@ -165,38 +174,54 @@ conntrack:
   tcpEstablishedTimeout: 0s
   tcpCloseWaitTimeout: 0s
 YAML
-	start_daemon kube-proxy "$K8S_BIN/kube-proxy" --config "$STATE_DIR/kube-proxy.yaml" --v=1
+	start_daemon "kube-proxy$SUFFIX" "${IN_NODE[@]}" "$K8S_BIN/kube-proxy" --config "$NODE_STATE/kube-proxy.yaml" --v=1
 }
 
+# node_ready NAME
 node_ready() {
-	kubectl_admin get node "$NODE_NAME" \
+	kubectl_admin get node "$1" \
 		-o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' | grep -qx True
 }
 
 deploy_coredns() {
 	sed -e "s|@DNS_SVC_IP@|$DNS_SVC_IP|g" -e "s|@COREDNS_IMAGE@|$COREDNS_IMAGE|g" \
-		-e "s|@CLUSTER_DOMAIN@|$CLUSTER_DOMAIN|g" "$HACK_DIR/manifests/coredns.yaml" |
+		-e "s|@CLUSTER_DOMAIN@|$CLUSTER_DOMAIN|g" -e "s|@NODE_NAME@|$NODE_NAME|g" "$HACK_DIR/manifests/coredns.yaml" |
 		kubectl_admin apply -f - >/dev/null
 	kubectl_admin -n kube-system rollout status deployment/coredns --timeout=180s >/dev/null ||
 		die "CoreDNS did not become ready (kubectl -n kube-system describe pod -l k8s-app=kube-dns)"
 	log "coredns: ready"
 }
 
-up_node() {
-	up_pod_network
-	start_containerd
-	import_images
-	start_kubelet
-	start_kube_proxy
-	wait_for "node $NODE_NAME Ready" 180 node_ready
-	deploy_coredns
+# up_nodes N: nodes 1..N, each with its namespaces, network, containerd, images, kubelet and
+# kube-proxy. The image imports (about 20 s a node, mostly hashing) run side by side.
+up_nodes() {
+	local count=$1 k pids=()
+	for ((k = 1; k <= count; k++)); do
+		node_select "$k"
+		make_node_pki
+		up_node_namespaces
+		up_pod_network
+		start_containerd
+		import_images &
+		pids+=($!)
+		BACKGROUND_PIDS+=($!)
+	done
+	for k in "${pids[@]}"; do wait "$k"; done
+	for ((k = 1; k <= count; k++)); do
+		node_select "$k"
+		start_kubelet
+		start_kube_proxy
+	done
+	node_select 1
 }
 
-# Pods are deleted through the API first, so the kubelet tears every sandbox down through
-# the CNI plugin; what is left after that is removed by hand.
-drain_node() {
-	daemon_running kube-apiserver && daemon_running kubelet || return 0
+# Pods are deleted through the API first, so each kubelet tears every sandbox down through
+# the CNI plugin; what is left after that is removed by hand. Cordoned first, so nothing is
+# scheduled again meanwhile (63 s -> 5 s).
+drain_nodes() {
+	daemon_running kube-apiserver || return 0
 	stop_daemon kube-controller-manager
+	kubectl_admin cordon --all >/dev/null 2>&1 || true
 	log "deleting all pods"
 	kubectl_admin delete pods --all --all-namespaces --grace-period=1 --wait=false >/dev/null 2>&1 || true
 	local deadline=$((SECONDS + 60))
@@ -206,11 +231,12 @@ drain_node() {
 	done
 }
 
-# Tasks, containers, and the network namespaces of sandboxes still known to containerd.
-# When a previous run's containerd is gone, a containerd is started on its state to do this.
+# Tasks, containers, and the network namespaces of sandboxes still known to the node's
+# containerd. When a previous run's containerd is gone, one is started on its state to do this.
 remove_containers() {
 	[[ -f $CONTAINERD_DIR/config.toml ]] || return 0
-	daemon_running containerd || start_containerd
+	[[ -z $NODE_NETNS || -e /run/netns/$NODE_NETNS ]] || return 0
+	daemon_running "containerd$SUFFIX" || start_containerd
 	local id ns
 	for id in $(ctr_k8s tasks list -q 2>/dev/null); do
 		ctr_k8s tasks kill -s SIGKILL "$id" >/dev/null 2>&1 || true
@@ -224,51 +250,37 @@ for n in json.load(sys.stdin)["Spec"]["linux"].get("namespaces", []):
 		ctr_k8s tasks delete -f "$id" >/dev/null 2>&1 || true
 		ctr_k8s containers delete "$id" >/dev/null 2>&1 || true
 		if [[ $ns == /var/run/netns/* || $ns == /run/netns/* ]]; then
-			umount "$ns" 2>/dev/null || true
-			rm -f "$ns"
+			"${IN_NODE[@]}" umount "$ns" 2>/dev/null || true
+			"${IN_NODE[@]}" rm -f "$ns"
 		fi
 	done
 }
 
-# containerd shims of our containerd, found by the socket path in their command line.
+# containerd shims of the node's containerd, found by the socket path in their command line.
 kill_our_shims() {
 	local pid
-	for pid in $(grep -lsF -- "$CONTAINERD_SOCK" /proc/[0-9]*/cmdline | cut -d/ -f3); do
+	while read -r pid; do
 		[[ $(cat "/proc/$pid/comm" 2>/dev/null) == containerd-shim* ]] || continue
 		kill -KILL "$pid" 2>/dev/null || true
-	done
-}
-
-# Processes left in the kubelet's cgroups, then the cgroups themselves.
-remove_pod_cgroups() {
-	local root dir pid
-	for root in /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/kubepods; do
-		[[ -d $root ]] || continue
-		while read -r pid; do kill -KILL "$pid" 2>/dev/null || true; done \
-			< <(find "$root" -name cgroup.procs -exec cat {} + 2>/dev/null)
-	done
-	sleep 0.5
-	for root in /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/kubepods; do
-		[[ -d $root ]] || continue
-		find "$root" -depth -type d -exec rmdir {} \; 2>/dev/null || true
-	done
+	done < <(grep -lsF -- "$CONTAINERD_SOCK" /proc/[0-9]*/cmdline | cut -d/ -f3)
 }
 
 unmount_state() {
 	local m
 	# Deepest first, so nested mounts go before their parents.
-	for m in $(awk -v d="$STATE_DIR" 'index($2, d) == 1 {print $2}' /proc/self/mounts | sort -r); do
+	while read -r m; do
 		umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
-	done
+	done < <(awk -v d="$STATE_DIR" 'index($2, d) == 1 {print $2}' /proc/self/mounts | sort -r)
 }
 
+# down_node K
 down_node() {
-	drain_node
-	stop_daemon kube-proxy
-	stop_daemon kubelet
+	node_select "$1"
+	stop_daemon "kube-proxy$SUFFIX"
+	stop_daemon "kubelet$SUFFIX"
 	remove_containers
-	stop_daemon containerd
+	stop_daemon "containerd$SUFFIX"
 	kill_our_shims
-	remove_pod_cgroups
-	unmount_state
+	remove_node_leftovers
+	node_select 1
 }

@@ -6,17 +6,21 @@ import argparse
 import contextlib
 import json
 import math
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TextIO
 
+from pydantic import ValidationError
+
 from kobench import __version__
-from kobench.errors import KobenchError, SpecError
+from kobench.errors import InputError, KobenchError, SpecError
 from kobench.results import RunResult, result_schema
 from kobench.roles import main as role_main
-from kobench.spec import Benchmark, load_benchmark, parse_benchmark
+from kobench.spec import Benchmark, errors_from_validation
+from kobench.validation import check_benchmark, load_checked
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -82,22 +86,29 @@ def cmd_run(args: argparse.Namespace) -> int:
     from kobench.runners.local import run_local
     from kobench.runners.table import render_result
 
-    benchmark = load_benchmark(args.file)
+    benchmark = load_checked(args.file)
     if args.engine:
         benchmark = with_engine(benchmark, args.engine)
+    outputs = [("--output", args.output), ("--html", args.html)]
+    for option, output in outputs:
+        if output:
+            check_output(output, option=option)
     with progress_bar(not args.quiet, terminal=sys.stderr.isatty()) as update:
         result = run_local(benchmark, server_binary=args.server_binary, progress=update)
     document = result.model_dump_json(by_alias=True, indent=2) + "\n"
     if args.output:
-        Path(args.output).write_text(document)
+        write_output(args.output, document, option="--output")
     if args.html:
         from kobench.report import write_html
 
-        write_html(
-            Path(args.html),
-            [result],
-            [benchmark.model_dump(mode="json", by_alias=True, exclude_none=True)["spec"]],
-        )
+        try:
+            write_html(
+                Path(args.html),
+                [result],
+                [benchmark.model_dump(mode="json", by_alias=True, exclude_none=True)["spec"]],
+            )
+        except OSError as exc:
+            raise InputError(f"--html {args.html}: {exc.strerror or exc}") from None
         print(f"kobench: report written to {args.html}", file=sys.stderr)
     if args.json:
         sys.stdout.write(document)
@@ -106,12 +117,31 @@ def cmd_run(args: argparse.Namespace) -> int:
     return exit_status(result)
 
 
+def check_output(output: str, *, option: str = "--output") -> None:
+    """Before a run: can the file be written? (Found out after a run, the results would be lost.)"""
+    path = Path(output)
+    parent = path.parent
+    if path.is_dir():
+        raise InputError(f"{option} {output}: is a directory; give a file name")
+    if not parent.is_dir():
+        raise InputError(f"{option} {output}: directory {parent} does not exist")
+    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise InputError(f"{option} {output}: permission denied")
+
+
+def write_output(output: str, text: str, *, option: str) -> None:
+    try:
+        Path(output).write_text(text)
+    except OSError as exc:
+        raise InputError(f"{option} {output}: {exc.strerror or exc}") from None
+
+
 def with_engine(benchmark: Benchmark, engine: str) -> Benchmark:
     """The same benchmark on another engine (validated again)."""
     document = benchmark.model_dump(by_alias=True, exclude_none=True)
     document["spec"]["engine"]["type"] = engine
     document["spec"]["engine"].pop("image", None)
-    return parse_benchmark(document)
+    return check_benchmark(document)
 
 
 def exit_status(result: RunResult) -> int:
@@ -119,10 +149,7 @@ def exit_status(result: RunResult) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from kobench.roles.checks import check_plugins
-
-    benchmark = load_benchmark(args.file)
-    check_plugins(benchmark.spec)
+    benchmark = load_checked(args.file)
     print(f"{args.file}: valid {benchmark.kind} {benchmark.metadata.name}")
     return 0
 
@@ -135,10 +162,17 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def cmd_reference(args: argparse.Namespace) -> int:
     from kobench.readme import update
-    from kobench.reference import reference_markdown
+    from kobench.reference import BEGIN, END, reference_markdown
 
     if args.update:
-        changed = update(Path(args.update))
+        readme = Path(args.update)
+        try:
+            text = readme.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"{readme}: cannot be read ({exc})") from None
+        if BEGIN not in text or END not in text or text.index(BEGIN) > text.index(END):
+            raise InputError(f"{readme}: has no reference section; add the lines {BEGIN} and {END}")
+        changed = update(readme)
         print(f"{args.update}: {'updated' if changed else 'already up to date'}")
     else:
         print(reference_markdown())
@@ -182,13 +216,36 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _third_party(exc: Exception) -> str | None:
+    """A message for errors of the libraries at the edge (kubeconfig, API server, files)."""
+    module = type(exc).__module__
+    if module.startswith("kubernetes_asyncio.config"):
+        return f"no usable Kubernetes configuration: {exc} (set KUBECONFIG or run in a cluster)"
+    if module.startswith("aiohttp"):
+        return f"cannot reach the Kubernetes API server: {exc}"
+    if isinstance(exc, OSError):
+        return str(exc)
+    return None
+
+
+def _quiet_broken_pipe() -> int:
+    """The reader went away (``| head``): say nothing, and let the exit flush nothing."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return EXIT_FAILED
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         status: int = args.handler(args)
+        sys.stdout.flush()
         return status
     except SpecError as exc:
         print(f"kobench: invalid benchmark:\n{exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except InputError as exc:
+        print(f"kobench: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KobenchError as exc:
         print(f"kobench: {exc}", file=sys.stderr)
@@ -196,3 +253,17 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("kobench: interrupted; every process it started was stopped", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return _quiet_broken_pipe()
+    except ValidationError as exc:  # a role's run configuration, say
+        print(f"kobench: invalid input:\n{errors_from_validation(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+    except json.JSONDecodeError as exc:
+        print(f"kobench: not valid JSON: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:
+        message = _third_party(exc)
+        if message is None:
+            raise
+        print(f"kobench: {message}", file=sys.stderr)
+        return EXIT_FAILED

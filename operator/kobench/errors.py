@@ -32,6 +32,11 @@ class SpecErrors(SpecError):
         return "\n".join(str(e) for e in self.errors)
 
 
+class InputError(KobenchError):
+    """A file or stream could not be read as a benchmark: missing, a directory, binary, too
+    large, not YAML. Permanent, like a SpecError; the message names the file."""
+
+
 class EngineUnavailable(KobenchError):
     """The engine cannot be started here (for example, its server binary is missing)."""
 

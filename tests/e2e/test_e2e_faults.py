@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from tests.e2e.bench import Installation, example, short_run
+from tests.plugins.nodes import in_node
 from tests.support import wait_for
 
 pytestmark = pytest.mark.cluster
@@ -150,7 +151,10 @@ def unreachable_run(installation: Installation) -> Iterator[dict[str, Any]]:
     document["spec"]["timeouts"]["runSeconds"] = RUN_SECONDS
     clock = installation.apply(document)
     installation.wait_phase(clock, ("Subscribing", "Running"), timeout=150)
-    ip = _pod_ip(installation, _engine_pod(installation, name, 0))
+    engine = _engine_pod(installation, name, 0)
+    ip = _pod_ip(installation, engine)
+    # On the engine pod's node, which every packet to it crosses (one of several nodes).
+    node = installation.get("pod", engine)["spec"]["nodeName"]
     rule = [
         "FORWARD",
         "-d",
@@ -172,11 +176,13 @@ def unreachable_run(installation: Installation) -> Iterator[dict[str, Any]]:
         "--reject-with",
         "tcp-reset",
     ]
-    subprocess.run(["iptables", "-I", "FORWARD", "1", *rule[1:]], check=True, timeout=30)
+    subprocess.run(
+        in_node(node, "iptables", "-I", "FORWARD", "1", *rule[1:]), check=True, timeout=30
+    )
     try:
         yield installation.finish(clock, timeout=RUN_SECONDS + 90)
     finally:
-        subprocess.run(["iptables", "-D", *rule], check=False, timeout=30)
+        subprocess.run(in_node(node, "iptables", "-D", *rule), check=False, timeout=30)
 
 
 RUN_SECONDS = 30

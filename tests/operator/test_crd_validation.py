@@ -7,11 +7,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from tests.operator.helpers import OperatorProcess, status_of
 from tests.plugins.kube import KubeCluster
-from tests.support import benchmark
+from tests.support import benchmark, wait_for
 
 from kobench.errors import SpecErrors
 from kobench.spec import parse_spec
+from kobench.validation import check_spec
 
 # (id, spec, field the rejection must name)
 INVALID: list[tuple[str, dict[str, Any], str]] = [
@@ -95,6 +97,23 @@ INVALID: list[tuple[str, dict[str, Any], str]] = [
     ("cleanup", {"cleanup": "Sometimes"}, "spec.cleanup"),
     ("run-nonce-length", {"runNonce": "x" * 64}, "spec.runNonce"),
     ("unknown-field", {"workload": {"ratePerSecond": 5}}, "spec.workload.ratePerSecond"),
+    (
+        "read-only-replica",
+        {"engine": {"type": "redis", "replicas": 2}, "workload": {"targetReplica": 1}},
+        "spec.workload.targetReplica",
+    ),
+    (
+        "round-robin-single-primary",
+        {"engine": {"type": "valkey"}, "workload": {"roundRobin": True}},
+        "spec.workload.roundRobin",
+    ),
+    (
+        "more-writes-than-a-run-holds",
+        {"workload": {"rate": 200000, "durationSeconds": 3600}},
+        "spec.workload",
+    ),
+    ("rate-boolean", {"workload": {"rate": True}}, "spec.workload.rate"),
+    ("rate-string", {"workload": {"rate": "100"}}, "spec.workload.rate"),
 ]
 
 
@@ -107,7 +126,7 @@ def resource(name: str, spec: dict[str, Any]) -> dict[str, Any]:
 )
 def test_the_model_rejects_the_same_field(spec: dict[str, Any], field: str) -> None:
     with pytest.raises(SpecErrors) as caught:
-        parse_spec(spec)
+        check_spec(spec)
     fields = [e.field for e in caught.value.errors]
     assert any(f.startswith(field) for f in fields), fields
 
@@ -160,3 +179,30 @@ def test_defaults_come_from_the_model_and_explain_describes_fields(
     assert served == expected
     explain = crd_cluster.kubectl("explain", "kob.spec.workload.keyMode").stdout
     assert "unique" in explain and "shared" in explain
+
+
+@pytest.mark.controlplane
+def test_the_operator_applies_the_plugin_rules_before_creating_any_child(
+    crd_cluster: KubeCluster,
+    kube_namespace: Callable[..., str],
+    operator: Callable[..., OperatorProcess],
+) -> None:
+    ns = kube_namespace(crd_cluster)
+    operator(crd_cluster, ns)
+    spec = {
+        "engine": {"type": "redis", "replicas": 1},
+        "observers": [{"name": "a", "mode": "psychic"}],
+    }
+    crd_cluster.apply(resource("psychic", spec), namespace=ns)
+    status = wait_for(
+        "phase Error",
+        lambda: (s := status_of(crd_cluster, ns, "psychic")).get("phase") == "Error" and s,
+    )
+    assert any(
+        "spec.observers[0].mode: unknown observer mode 'psychic'" in r for r in status["reasons"]
+    )
+    for kind in ("statefulset", "pods", "secrets", "configmaps"):
+        made = crd_cluster.get_json(
+            kind, "-n", ns, "-l", "app.kubernetes.io/managed-by=kobench-operator"
+        )
+        assert made["items"] == [], kind

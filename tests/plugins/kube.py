@@ -6,6 +6,9 @@ Registered from ``tests/conftest.py`` with ``pytest_plugins = ["tests.plugins.ku
   kube-scheduler. Enough for CRDs, RBAC, garbage collection and controllers; pods stay Pending.
 * ``kube_full_node`` (session): the control plane plus a node (containerd, kubelet, bridge CNI,
   kube-proxy, CoreDNS), so pods run, Services route and cluster DNS answers.
+* ``kube_three_nodes`` (session): a full cluster with at least three Ready nodes (``hack/cluster
+  up --nodes 3`` adds them to a smaller local one); helpers to partition a node or a pod are in
+  ``tests.plugins.nodes``.
 * ``kube_namespace`` (function): a factory, ``kube_namespace(cluster)`` -> a fresh namespace
   name, deleted after the test.
 
@@ -33,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.plugins.nodes import kube_three_nodes
 
 REPO_DIR = Path(__file__).resolve().parents[2]
 HACK_CLUSTER = REPO_DIR / "hack" / "cluster"
@@ -111,8 +115,8 @@ class KubeCluster:
             self.kubectl("apply", *ns_args, "-f", "-", input=text)
 
 
-def _status(env: dict[str, str]) -> str:
-    """The mode ``hack/cluster status`` reports: none, control-plane or full."""
+def _status(env: dict[str, str], field: str = "mode") -> str:
+    """A field of ``hack/cluster status``: the mode (none, control-plane or full), or nodes."""
     result = subprocess.run(
         [str(HACK_CLUSTER), "status"],
         capture_output=True,
@@ -121,7 +125,7 @@ def _status(env: dict[str, str]) -> str:
         check=False,
         timeout=60,
     )
-    match = re.search(r"^mode:\s+(\S+)", result.stdout, re.MULTILINE)
+    match = re.search(rf"^{field}:\s+(\S+)", result.stdout, re.MULTILINE)
     return match.group(1) if match else "none"
 
 
@@ -167,14 +171,17 @@ def _cached_tools() -> dict[str, str]:
     return found
 
 
-def _local_cluster(mode: str) -> tuple[KubeCluster, bool]:
-    """Bring the local cluster up in ``mode`` if needed; returns it and whether we started it."""
+def _local_cluster(mode: str, nodes: int = 1) -> tuple[KubeCluster, bool]:
+    """Bring the local cluster up in ``mode`` (with at least ``nodes`` nodes) if needed; returns
+    it and whether we started it."""
     env = dict(os.environ)
     before = _status(env)
     satisfied = before == "full" or before == mode
+    if mode == "full" and nodes > 1 and before == "full":
+        satisfied = int(_status(env, "nodes")) >= nodes
     if not satisfied:
         result = subprocess.run(
-            [str(HACK_CLUSTER), "up", "--mode", mode],
+            [str(HACK_CLUSTER), "up", "--mode", mode, "--nodes", str(nodes)],
             capture_output=True,
             text=True,
             env=env,
@@ -183,7 +190,7 @@ def _local_cluster(mode: str) -> tuple[KubeCluster, bool]:
         )
         if result.returncode != 0:
             pytest.fail(
-                f"hack/cluster up --mode {mode} exited {result.returncode}:\n"
+                f"hack/cluster up --mode {mode} --nodes {nodes} exited {result.returncode}:\n"
                 f"{result.stderr[-6000:]}",
                 pytrace=False,
             )
@@ -202,12 +209,12 @@ def _local_cluster(mode: str) -> tuple[KubeCluster, bool]:
     return cluster, before == "none"
 
 
-def _cluster_fixture(mode: str) -> Iterator[KubeCluster]:
+def _cluster_fixture(mode: str, nodes: int = 1) -> Iterator[KubeCluster]:
     external = os.environ.get("KOBENCH_KUBECONFIG")
     if external:
         yield _external_cluster(external)
         return
-    cluster, started = _local_cluster(mode)
+    cluster, started = _local_cluster(mode, nodes)
     yield cluster
     if started and os.environ.get("KOBENCH_CLUSTER_TEARDOWN") == "1":
         subprocess.run([str(HACK_CLUSTER), "down"], capture_output=True, check=False, timeout=300)
@@ -299,3 +306,6 @@ def run_pod(
             pytrace=False,
         )
     return logs.stdout
+
+
+__all__ = ["KubeCluster", "kube_three_nodes", "run_pod"]  # kube_three_nodes: registered here

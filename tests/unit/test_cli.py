@@ -37,8 +37,11 @@ def test_a_malformed_file_exits_2_naming_each_bad_field(tmp_path: Path) -> None:
     document["spec"]["observers"][0]["replicas"] = 0
     result = kobench("run", str(write(tmp_path, document)))
     assert result.returncode == 2
-    assert "spec.workload.rate: Input should be a valid integer" in result.stderr
-    assert "spec.observers[0].replicas: Input should be greater than or equal to 1" in result.stderr
+    assert "spec.workload.rate: must be an integer, not 'fast' (a string)" in result.stderr
+    assert (
+        "spec.observers[0].replicas: Input should be greater than or equal to 1 (got 0)"
+        in result.stderr
+    )
     assert "Traceback" not in result.stderr
 
 

@@ -20,6 +20,7 @@ from kobench.report.data import (
     outage_bands,
     percentile_distribution,
     plots,
+    series_origin_ns,
     sweep_plot,
     tail_x,
     worst_second,
@@ -94,6 +95,27 @@ def test_an_outage_that_never_ended_lasts_to_the_end_of_the_run() -> None:
     result = result.model_copy(update={"observers": [result.observers[0], slow]})
     [band] = outage_bands(result, result.started_ns)
     assert (band.start, band.end) == pytest.approx((OUTAGE[0], float(documents.SECONDS)))
+
+
+def test_outages_are_placed_on_the_writers_schedule_not_the_run_start() -> None:
+    result = run_result()
+    # Second 0 of the series began 3.5 s after the run started (engine start-up and warm-up).
+    origin = result.started_ns + 3_500_000_000
+    outage = (
+        result.observers[1]
+        .outages[0]
+        .model_copy(
+            update={"started_ns": origin + 2_000_000_000, "ended_ns": origin + 4_000_000_000}
+        )
+    )
+    slow = result.observers[1].model_copy(update={"outages": [outage]})
+    writers = result.writers.model_copy(update={"measured_start_ns": origin})
+    result = result.model_copy(
+        update={"observers": [result.observers[0], slow], "writers": writers}
+    )
+    assert series_origin_ns(result) == origin
+    [band] = outage_bands(result, series_origin_ns(result))
+    assert (band.start, band.end) == pytest.approx((2.0, 4.0))
 
 
 def test_worst_second_is_the_slow_one() -> None:

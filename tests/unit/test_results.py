@@ -231,6 +231,16 @@ def test_a_growing_queue_is_saturation_and_not_a_pass() -> None:
     assert any(r.startswith("observer async could not keep up") for r in result.reasons)
 
 
+def test_a_spec_that_allows_saturation_still_reports_it_but_may_pass() -> None:
+    growing = observer(
+        "async", series=seconds([5.0, 40.0, 90.0, 150.0, 210.0, 260.0, 320.0, 380.0])
+    )
+    allowing = parse_spec({"thresholds": {"allowSaturation": True}})
+    result = merge(allowing, [writer()], [observer("sync"), growing])
+    assert result.observers[1].saturation.startswith("its latency grew over the run")
+    assert result.verdict == "Passed", result.reasons
+
+
 def test_a_backlog_at_the_end_is_saturation() -> None:
     assert saturation([], 4700.0).startswith("its backlog was 4700 ms")
     assert saturation([], 2.0) == ""

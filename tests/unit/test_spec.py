@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kobench.errors import SpecError, SpecErrors
-from kobench.roles.checks import check_plugins
+from kobench.errors import InputError, SpecError, SpecErrors
 from kobench.spec import load_benchmark, parse_benchmark, parse_spec
+from kobench.validation import check_spec, load_checked
 
 EXAMPLES = sorted(Path(__file__).parents[2].joinpath("examples").glob("*.yaml"))
 
@@ -36,8 +36,7 @@ def test_an_empty_spec_gets_the_documented_defaults() -> None:
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.name for p in EXAMPLES])
 def test_every_example_is_a_valid_resource(path: Path) -> None:
-    benchmark = load_benchmark(path)
-    check_plugins(benchmark.spec)
+    load_checked(path)
 
 
 BAD = [
@@ -45,7 +44,7 @@ BAD = [
     ({"workload": {"rate": 0}}, "spec.workload.rate", "greater than or equal to 1"),
     ({"workload": {"durationSeconds": 5, "writes": 10}}, "spec.workload", "not both"),
     ({"engine": {"replicas": 9}}, "spec.engine.replicas", "less than or equal to 7"),
-    ({"engine": {"type": "Mongo"}}, "spec.engine.type", "pattern"),
+    ({"engine": {"type": "Mongo"}}, "spec.engine.type", "must be a plugin name"),
     ({"engine": {"notifyKeyspaceEvents": "K$"}}, "spec.engine.notifyKeyspaceEvents", "include E"),
     (
         {"engine": {"replicas": 2}, "workload": {"targetReplica": 2}},
@@ -53,7 +52,11 @@ BAD = [
         "below engine.replicas",
     ),
     ({"observers": []}, "spec.observers", "at least 1"),
-    ({"observers": [{"name": "Bad_Name", "mode": "sync"}]}, "spec.observers[0].name", "pattern"),
+    (
+        {"observers": [{"name": "Bad_Name", "mode": "sync"}]},
+        "spec.observers[0].name",
+        "must be a DNS label",
+    ),
     (
         {"observers": [{"name": "a", "mode": "sync"}, {"name": "a", "mode": "async"}]},
         "spec.observers[1].name",
@@ -77,11 +80,8 @@ def test_a_bad_spec_names_the_field_and_what_is_allowed(
 
 
 def test_unknown_plugins_are_named_with_the_installed_choices() -> None:
-    spec = parse_spec(
-        {"engine": {"type": "mongo"}, "observers": [{"name": "x", "mode": "psychic"}]}
-    )
     with pytest.raises(SpecErrors) as caught:
-        check_plugins(spec)
+        check_spec({"engine": {"type": "mongo"}, "observers": [{"name": "x", "mode": "psychic"}]})
     text = str(caught.value)
     assert (
         "spec.engine.type: unknown engine 'mongo'; installed engines: keydb, redis, valkey" in text
@@ -91,14 +91,13 @@ def test_unknown_plugins_are_named_with_the_installed_choices() -> None:
 
 
 def test_a_primary_replica_engine_refuses_writes_to_a_replica_and_round_robin() -> None:
-    spec = parse_spec(
-        {
-            "engine": {"type": "redis", "replicas": 2},
-            "workload": {"targetReplica": 1, "roundRobin": True},
-        }
-    )
     with pytest.raises(SpecErrors) as caught:
-        check_plugins(spec)
+        check_spec(
+            {
+                "engine": {"type": "redis", "replicas": 2},
+                "workload": {"targetReplica": 1, "roundRobin": True},
+            }
+        )
     fields = {e.field for e in caught.value.errors}
     assert fields == {"spec.workload.roundRobin", "spec.workload.targetReplica"}
 
@@ -109,7 +108,7 @@ def test_a_file_that_is_not_a_resource_says_so(tmp_path: Path) -> None:
     with pytest.raises(SpecError, match="one YAML mapping"):
         load_benchmark(path)
     path.write_text("kind: [unclosed\n")
-    with pytest.raises(SpecError, match="not valid YAML"):
+    with pytest.raises(InputError, match="not valid YAML"):
         load_benchmark(path)
 
 
@@ -119,3 +118,32 @@ def test_a_wrong_kind_is_named(tmp_path: Path) -> None:
     with pytest.raises(SpecError) as caught:
         load_benchmark(path)
     assert "apiVersion" in str(caught.value) and "kind" in str(caught.value)
+
+
+def test_every_problem_of_a_file_in_one_answer_and_none_twice() -> None:
+    document = resource(
+        {
+            "engine": {"type": "Redis", "replicas": True, "port": 0},
+            "workload": {"rate": "100", "durationSeconds": float("nan"), "sharedKey": "a b"},
+            "observers": [{"name": "x"}],
+            "cleanup": "Never",
+        }
+    )
+    document["metadata"] = {"name": "Bad_Name"}
+    with pytest.raises(SpecErrors) as caught:
+        parse_benchmark(document)
+    fields = [e.field for e in caught.value.errors]
+    assert sorted(fields) == sorted(
+        [
+            "metadata.name",
+            "spec.engine.type",
+            "spec.engine.replicas",
+            "spec.engine.port",
+            "spec.workload.rate",
+            "spec.workload.durationSeconds",
+            "spec.workload.sharedKey",
+            "spec.observers[0].mode",
+            "spec.cleanup",
+        ]
+    ), str(caught.value)
+    assert "NaN" in str(caught.value) and "^" not in str(caught.value)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,9 +41,15 @@ def is_file_source(source: str) -> bool:
     return "/" in source or source.endswith(".json") or Path(source).is_file()
 
 
+def _quiet_config_loader() -> None:
+    """The config loader warns through logging before it raises; our error says it once."""
+    logging.getLogger("kubernetes_asyncio.config.kube_config").setLevel(logging.ERROR)
+
+
 def _current_namespace() -> str:
     from kubernetes_asyncio import config
 
+    _quiet_config_loader()
     try:
         _, active = config.list_kube_config_contexts()
     except (config.ConfigException, OSError, TypeError):
@@ -58,12 +65,13 @@ async def fetch_report(name: str, namespace: str, run_id: str | None = None) -> 
     from kobench.controller.kube import Kube, load_config
     from kobench.runners.kubernetes.roles import RESULT_KEY
 
+    _quiet_config_loader()
     try:
         await load_config()
     except (config.ConfigException, OSError) as exc:
         raise KobenchError(
-            f"cannot read benchmark {name!r} from a cluster: {exc} "
-            "(to read a result file, give its path)"
+            f"cannot read benchmark {name!r} from a cluster: no usable Kubernetes configuration: "
+            f"{exc} (set KUBECONFIG or run in a cluster; to read a result file, give its path)"
         ) from None
     async with client.ApiClient() as api:
         kube = Kube(api)

@@ -16,17 +16,16 @@ from kobench.controller.finish import push_entry
 from kobench.controller.observed import Resource
 from kobench.controller.reducers import bounded_reasons
 from kobench.errors import SpecError, SpecErrors
-from kobench.roles.checks import check_plugins
 from kobench.runners.kubernetes.names import run_id_for
-from kobench.spec import BenchmarkSpec, parse_spec
+from kobench.spec import BenchmarkSpec
 from kobench.status import TERMINAL_PHASES, BenchmarkStatus
+from kobench.validation import check_spec
 
 
 def validate(spec: Mapping[str, Any]) -> BenchmarkSpec:
-    """The spec, parsed and checked against the installed plugins; SpecErrors naming fields."""
-    parsed = parse_spec(dict(spec))
-    check_plugins(parsed)
-    return parsed
+    """The spec through the validation entry point (parsing, cross-field and plugin rules in
+    one call, as ``kobench validate`` and ``kobench run``); SpecErrors naming every field."""
+    return check_spec(spec)
 
 
 def spec_problems(spec: Mapping[str, Any]) -> list[str]:

@@ -148,12 +148,9 @@ def outage_bands(result: RunResult, origin_ns: int) -> list[Band]:
 
 
 def series_origin_ns(result: RunResult) -> int:
-    """Wall clock of second 0 of the series: the first measured write's intended time.
-
-    The document does not record it; the run's start is the closest time it holds (it is
-    earlier by the engine's start-up and the warm-up), so outages are placed relative to it.
-    """
-    return result.started_ns
+    """Wall clock of second 0 of the series: the first measured write's intended time (a
+    document from before it was recorded falls back to the run's start, which is earlier)."""
+    return result.writers.measured_start_ns or result.started_ns
 
 
 def time_plots(results: Sequence[RunResult]) -> list[Plot]:

@@ -142,6 +142,9 @@ class WriterResult(Doc):
     client: ClientInfo
     started_ns: int
     ended_ns: int
+    measured_start_ns: Annotated[
+        int, Field(description="Wall clock (ns) of second 0: the first measured write's due time.")
+    ] = 0
     sent: Annotated[int, Field(description="Writes the engine acknowledged.")] = 0
     unconfirmed: Annotated[
         int,
@@ -242,6 +245,9 @@ class MatrixCell(Doc):
 class WritersSummary(Doc):
     writers: int
     sent: int
+    measured_start_ns: Annotated[
+        int, Field(description="Wall clock (ns) of second 0 of the series (earliest writer).")
+    ] = 0
     planned: Annotated[
         int, Field(description="Writes the spec asks for, warm-up included, over all writers.")
     ]

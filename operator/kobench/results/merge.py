@@ -256,6 +256,9 @@ def writers_summary(spec: BenchmarkSpec, writers: list[WriterResult]) -> Writers
     return WritersSummary(
         writers=len(writers),
         sent=sum(w.sent for w in writers),
+        measured_start_ns=min(
+            (w.measured_start_ns for w in writers if w.measured_start_ns), default=0
+        ),
         planned=workload.total_writes * workload.writers,
         achieved_rate=round(achieved, 1),
         rate_measured=bool(measured),

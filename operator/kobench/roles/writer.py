@@ -72,6 +72,8 @@ class Writer:
         self.targets = writer_targets(config, writer_id)
         workload = self.spec.workload
         self.total = workload.total_writes
+        self.measured_start_ns = 0
+        """Wall clock of the first measured write's due time, once the schedule has started."""
         self.sent_wall = array("q", bytes(8 * self.total))
         self.sent_mono = array("q", bytes(8 * self.total))
         prefix = protocol.answer_prefix(workload.handshake_key, config.run_id)
@@ -151,6 +153,7 @@ class Writer:
             client=client_info(),
             started_ns=started_ns,
             ended_ns=self.clock.wall_ns(),
+            measured_start_ns=self.measured_start_ns,
             sent=progress.sent,
             unconfirmed=progress.unconfirmed,
             warmup_writes=warmup,
@@ -171,6 +174,7 @@ class Writer:
         schedule = Schedule.starting_now(
             self.clock, rate=workload.rate, total=self.total, warmup=workload.warmup_writes
         )
+        self.measured_start_ns = schedule.intended_ns(workload.warmup_writes)
         prefix, ttl, size = workload.key_prefix, workload.key_ttl_seconds, workload.value_size
         padding = b"x" * size
         shared = workload.key_mode == "shared"

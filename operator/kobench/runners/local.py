@@ -20,12 +20,13 @@ from pathlib import Path
 from kobench.collection import RoleKind, RoleOutput, merge_outputs, result_line, stragglers_due
 from kobench.engines import Engine, get_engine
 from kobench.engines.inspect import inspect_engine, replication_ready
-from kobench.errors import EngineError, EngineUnavailable
+from kobench.errors import EngineError, EngineUnavailable, SpecErrors
 from kobench.results import EngineFacts, RunResult
-from kobench.roles.checks import check_plugins
 from kobench.roles.config import PASSWORD_ENV, Endpoint, RoleConfig
+from kobench.runners.ids import local_run_id
 from kobench.runners.processes import Child, ProcessGroup, free_ports, sigterm_as_interrupt
 from kobench.spec import Benchmark
+from kobench.validation import plugin_errors
 
 POLL_SECONDS = 0.1
 Progress = Callable[[str, float], None]
@@ -71,11 +72,14 @@ class LocalRun:
 
     def __post_init__(self) -> None:
         self.spec = self.benchmark.spec
-        check_plugins(self.spec)
+        errors = plugin_errors(self.spec)
+        if errors:
+            raise SpecErrors(errors)
         self.engine = get_engine(self.spec.engine.type)
         self.binary = find_server(self.engine, self.server_binary)
-        suffix = self.spec.run_nonce or secrets.token_hex(3)
-        self.run_id = f"{self.benchmark.metadata.name}-{suffix}"[:40]
+        self.run_id = local_run_id(
+            self.benchmark.metadata.name, self.spec.run_nonce, random_suffix=secrets.token_hex(3)
+        )
         self.password = secrets.token_hex(16)
         self.stopped: set[str] = set()
         """Observers asked to stop after the writers ended."""
@@ -84,8 +88,8 @@ class LocalRun:
 
     def execute(self) -> RunResult:
         started_ns = time.time_ns()
-        with tempfile.TemporaryDirectory(prefix="kobench-") as tmp, sigterm_as_interrupt():
-            directory = Path(tmp)
+        with sigterm_as_interrupt():
+            directory = Path(tempfile.mkdtemp(prefix="kobench-"))
             group = ProcessGroup(directory)
             try:
                 endpoints, servers = self._start_engine(group, directory)
@@ -96,7 +100,7 @@ class LocalRun:
                 writers = self._run_writers(group, config_path, servers, observers)
                 return self._collect(endpoints, observers, writers, started_ns)
             finally:
-                group.stop_all()
+                group.close()  # every child stopped and the directory removed, whatever comes
 
     def _start_engine(
         self, group: ProcessGroup, directory: Path
@@ -126,10 +130,9 @@ class LocalRun:
         while time.monotonic() < deadline:
             for index, server in enumerate(servers):
                 if server.exit_code is not None:
-                    tail = server.read_output().strip().splitlines()[-3:]
                     raise EngineError(
-                        f"engine replica {index} exited with code {server.exit_code}: "
-                        + " | ".join(tail)
+                        f"engine replica {index} ({self.binary}) ended before it was ready: "
+                        + _describe_failure(server)
                     )
             facts = inspect_engine(self.engine, endpoints, self.password)
             if replication_ready(facts):

@@ -5,14 +5,18 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
+import shutil
 import signal
 import socket
 import subprocess
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 PR_SET_PDEATHSIG = 1
+TERMINATING = (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
+"""Signals that end a run the way Ctrl-C does: a closed terminal (SIGHUP), ``kill``, Ctrl-\\."""
 
 
 def _die_with_parent() -> None:
@@ -77,6 +81,16 @@ class ProcessGroup:
         return child
 
     def stop_all(self, *, grace: float = 3.0) -> None:
+        with _deaf():
+            self._stop_all(grace)
+
+    def close(self) -> None:
+        """Stop every child and remove the directory, deaf to a second Ctrl-C or signal."""
+        with _deaf():
+            self._stop_all(3.0)
+            shutil.rmtree(self.directory, ignore_errors=True)
+
+    def _stop_all(self, grace: float) -> None:
         for child in self.children:
             if child.process.poll() is None:
                 with contextlib.suppress(ProcessLookupError):
@@ -91,14 +105,34 @@ class ProcessGroup:
 
 
 @contextlib.contextmanager
+def _deaf() -> Iterator[None]:
+    """Ignore Ctrl-C and the terminating signals while cleaning up: a second Ctrl-C must not
+    cut the wait for the children short (only the main thread may change handlers)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    watched = (signal.SIGINT, *TERMINATING)
+    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in watched}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+@contextlib.contextmanager
 def sigterm_as_interrupt() -> Iterator[None]:
-    """Treat SIGTERM like Ctrl-C so the same clean-up runs."""
+    """Treat SIGTERM, SIGHUP and SIGQUIT like Ctrl-C so the same clean-up runs."""
 
     def handler(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, handler)
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, handler) for sig in TERMINATING}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, old in previous.items():
+            signal.signal(sig, old)

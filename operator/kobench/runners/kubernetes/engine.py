@@ -3,7 +3,12 @@
 A StatefulSet shares one pod template, but each replica needs its own arguments (KeyDB lists
 every *other* peer in ``--replicaof``). So the engine plugin's arguments for replica ``i`` go into
 the ConfigMap as ``args-i`` (one argument per line, password left out), and a tiny launcher reads
-the file that matches its ordinal and adds the password from the Secret.
+the file that matches its ordinal.
+
+The password never goes on a command line (anything that reads the pod's process table would
+see it): the launcher writes it, with shell builtins only, into a private config file on a
+memory ``emptyDir`` (mode 0600) that the server reads, and the readiness probe's client takes
+it from ``REDISCLI_AUTH``.
 """
 
 from __future__ import annotations
@@ -31,7 +36,11 @@ ENGINE_UID = 999
 """The redis/keydb/valkey images' own user."""
 ARGS_DIR = "/etc/kobench/engine"
 DATA_DIR = "/data"
+AUTH_DIR = "/run/kobench"
+AUTH_FILE = f"{AUTH_DIR}/auth.conf"
 PASSWORD_KEY = "password"
+CLI_PASSWORD_ENV = "REDISCLI_AUTH"
+"""The variable redis-cli, keydb-cli and valkey-cli read a password from."""
 
 
 def endpoints(names: RunNames, spec: BenchmarkSpec) -> list[Endpoint]:
@@ -103,17 +112,37 @@ def cli_for(plugin: EnginePlugin) -> str:
     return plugin.binary.removesuffix("-server") + "-cli"
 
 
+_WRITE_AUTH = r"""umask 077
+nl='
+'
+cr=$(printf '\r')
+p=""; rest="$KOBENCH_PASSWORD"
+while [ -n "$rest" ]; do
+  c="${rest%"${rest#?}"}"; rest="${rest#?}"
+  case "$c" in
+    \\|\") p="$p\\$c" ;;
+    "$nl") p="$p\\n" ;;
+    "$cr") p="$p\\r" ;;
+    *) p="$p$c" ;;
+  esac
+done
+printf 'requirepass "%s"\nmasterauth "%s"\n' "$p" "$p" > AUTH_FILE
+unset KOBENCH_PASSWORD p rest c
+"""
+"""Writes the password into the server's config file, quoted as its parser wants (backslash,
+double quote, newline and CR escaped), with shell builtins only: no process shows it."""
+
+
 def launcher(plugin: EnginePlugin) -> str:
-    """Shell that starts replica N (from the pod name) with its arguments and the password."""
+    """Shell that starts replica N (from the pod name) with its arguments and the private
+    config file that holds the password."""
     return (
         "set -eu\n"
         f"cd {DATA_DIR}\n"
-        'i="${HOSTNAME##*-}"\n'
-        "set --\n"
+        'i="${HOSTNAME##*-}"\n' + _WRITE_AUTH.replace("AUTH_FILE", AUTH_FILE) + "set --\n"
         'while IFS= read -r arg || [ -n "$arg" ]; do set -- "$@" "$arg"; done'
         f' < "{ARGS_DIR}/args-$i"\n'
-        f'exec {shlex.quote(plugin.binary)} "$@" --dir {DATA_DIR}'
-        ' --requirepass "$KOBENCH_PASSWORD" --masterauth "$KOBENCH_PASSWORD"\n'
+        f'exec {shlex.quote(plugin.binary)} {AUTH_FILE} "$@" --dir {DATA_DIR}\n'
     )
 
 
@@ -121,7 +150,7 @@ def ping_probe(plugin: EnginePlugin, port: int) -> str:
     """Ready only on PONG (a server that is LOADING answers an error instead) and once no
     replication link is down: a replica answers PING long before it reaches its primary, and a
     writer started then writes into a split engine (the local runner waits for the same)."""
-    cli = f'{shlex.quote(cli_for(plugin))} -p {port} --no-auth-warning -a "$KOBENCH_PASSWORD"'
+    cli = f"{shlex.quote(cli_for(plugin))} -p {port}"
     return (
         f"{cli} ping 2>&1 | grep -qx PONG"
         f" && ! {cli} info replication 2>&1 | grep -q link_status:down"
@@ -147,23 +176,22 @@ def _affinity(names: RunNames, spec: BenchmarkSpec) -> Manifest | None:
     }
 
 
-def build_statefulset(
-    names: RunNames,
-    owner: Owner,
-    spec: BenchmarkSpec,
-    plugin: EnginePlugin,
-    options: RoleOptions,
+def _engine_container(
+    names: RunNames, spec: BenchmarkSpec, plugin: EnginePlugin, options: RoleOptions
 ) -> Manifest:
     engine = spec.engine
     secret_name, secret_key = password_source(names, spec)
     port = engine.port
     probe_cmd = ["sh", "-c", ping_probe(plugin, port)]
-    container: Manifest = {
+    return {
         "name": "engine",
         "image": engine.image or plugin.default_image,
         "imagePullPolicy": options.engine_pull_policy,
         "command": ["sh", "-c", launcher(plugin)],
-        "env": [password_env(secret_name, secret_key)],
+        "env": [
+            password_env(secret_name, secret_key),
+            {**password_env(secret_name, secret_key), "name": CLI_PASSWORD_ENV},
+        ],
         "ports": [{"name": "redis", "containerPort": port}],
         "readinessProbe": {
             "exec": {"command": probe_cmd},
@@ -182,8 +210,20 @@ def build_statefulset(
         "volumeMounts": [
             {"name": "args", "mountPath": ARGS_DIR, "readOnly": True},
             {"name": "data", "mountPath": DATA_DIR},
+            {"name": "auth", "mountPath": AUTH_DIR},
         ],
     }
+
+
+def build_statefulset(
+    names: RunNames,
+    owner: Owner,
+    spec: BenchmarkSpec,
+    plugin: EnginePlugin,
+    options: RoleOptions,
+) -> Manifest:
+    engine = spec.engine
+    container = _engine_container(names, spec, plugin, options)
     pod_spec: Manifest = {
         "automountServiceAccountToken": False,
         "enableServiceLinks": False,
@@ -193,6 +233,7 @@ def build_statefulset(
         "volumes": [
             {"name": "args", "configMap": {"name": names.engine_config}},
             {"name": "data", "emptyDir": {}},
+            {"name": "auth", "emptyDir": {"medium": "Memory", "sizeLimit": "1Mi"}},
         ],
     }
     if options.scheduler_name:

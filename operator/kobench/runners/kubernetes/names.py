@@ -26,6 +26,30 @@ RESULT_ANNOTATION = f"{LABEL_PREFIX}/result"
 MANAGED_BY = "kobench-operator"
 BASE_NAME_LENGTH = 36
 """Characters of the benchmark name kept in child names (StatefulSet names must stay <= 52)."""
+MAX_LABEL = 63
+
+
+def _digest(text: str, length: int) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:length]
+
+
+def label_value(name: str) -> str:
+    """A name as a label value (at most 63 characters): a longer one keeps its start and
+    ends with a stable hash of the whole, so two long names never share a label."""
+    if len(name) <= MAX_LABEL:
+        return name
+    return f"{name[: MAX_LABEL - 11].rstrip('-.')}-{_digest(name, 10)}"
+
+
+def child_stem(benchmark: str) -> str:
+    """The benchmark's name as the start of a child's name: a DNS-1035 label (Services need
+    one: no dots, a letter first), shortened by a stable hash when it is too long."""
+    stem = benchmark.replace(".", "-")
+    if not stem[0].isalpha():
+        stem = f"b-{stem}"
+    if len(stem) > BASE_NAME_LENGTH:
+        stem = f"{stem[: BASE_NAME_LENGTH - 7].rstrip('-')}-{_digest(benchmark, 6)}"
+    return stem
 
 
 def run_id_for(uid: str, run_nonce: str, generation: int) -> str:
@@ -43,8 +67,7 @@ class RunNames:
 
     @property
     def base(self) -> str:
-        stem = self.benchmark.replace(".", "-")[:BASE_NAME_LENGTH].rstrip("-")
-        return f"{stem}-{self.run_id[:6]}"
+        return f"{child_stem(self.benchmark)}-{self.run_id[:6]}"
 
     @property
     def secret(self) -> str:
@@ -89,22 +112,22 @@ class RunNames:
             "app.kubernetes.io/name": "kobench",
             "app.kubernetes.io/component": component,
             "app.kubernetes.io/managed-by": MANAGED_BY,
-            BENCHMARK_LABEL: self.benchmark[:63].rstrip("-."),
+            BENCHMARK_LABEL: label_value(self.benchmark),
             RUN_LABEL: self.run_id,
             **extra,
         }
 
     def selector(self, component: str) -> dict[str, str]:
         return {
-            BENCHMARK_LABEL: self.benchmark[:63].rstrip("-."),
+            BENCHMARK_LABEL: label_value(self.benchmark),
             RUN_LABEL: self.run_id,
             "app.kubernetes.io/component": component,
         }
 
     def run_selector(self) -> str:
         """Label selector (string form) matching every child of this run."""
-        return f"{RUN_LABEL}={self.run_id},{BENCHMARK_LABEL}={self.benchmark[:63].rstrip('-.')}"
+        return f"{RUN_LABEL}={self.run_id},{BENCHMARK_LABEL}={label_value(self.benchmark)}"
 
 
 def benchmark_selector(benchmark: str) -> str:
-    return f"{BENCHMARK_LABEL}={benchmark[:63].rstrip('-.')}"
+    return f"{BENCHMARK_LABEL}={label_value(benchmark)}"

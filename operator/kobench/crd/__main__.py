@@ -1,0 +1,3 @@
+from kobench.crd import render_crd_yaml
+
+print(render_crd_yaml(), end="")

@@ -1,0 +1,93 @@
+"""The CRD's rules beyond the per-field schema: CEL rules that span fields and list maps.
+
+They restate :mod:`kobench.spec.rules` and, for the built-in engines, the plugin rules of
+:mod:`kobench.validation`; the parity test runs one corpus through both.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kobench.spec import DEFAULT_DURATION_SECONDS, MAX_WRITES
+
+Schema = dict[str, Any]
+
+SINGLE_PRIMARY_ENGINES = ("redis", "valkey")
+"""Built-in engines whose replica 0 is the only writable one (a test checks the plugins agree)."""
+_SINGLE_PRIMARY = (
+    "(has(self.engine) && has(self.engine.type) && self.engine.type in ["
+    + ", ".join(f"'{name}'" for name in SINGLE_PRIMARY_ENGINES)
+    + "])"
+)
+_PLANNED_WRITES = (
+    "(has(self.rate) ? double(self.rate) : 1000.0) * "
+    "(has(self.warmupSeconds) ? self.warmupSeconds : 1.0)"
+    " + (has(self.writes) ? double(self.writes) : "
+    "(has(self.rate) ? double(self.rate) : 1000.0) * "
+    f"(has(self.durationSeconds) ? self.durationSeconds : {DEFAULT_DURATION_SECONDS}))"
+)
+
+# Cross-field rules (the same as kobench.spec.rules and, for the built-in engines, the plugin
+# rules of kobench.validation), placed where the field is.
+RULES: dict[str, list[Schema]] = {
+    "spec.engine.notifyKeyspaceEvents": [
+        {
+            "rule": "self.contains('E')",
+            "message": "must include E: observers listen on __keyevent@<db>__:set",
+            "reason": "FieldValueInvalid",
+        },
+        {
+            "rule": "self.contains('$') || self.contains('A')",
+            "message": "must include $ or A: SET is a string command",
+            "reason": "FieldValueInvalid",
+        },
+    ],
+    "spec.workload": [
+        {
+            "rule": "!(has(self.durationSeconds) && has(self.writes))",
+            "message": "set either durationSeconds or writes, not both",
+            "reason": "FieldValueForbidden",
+        },
+        {
+            "rule": f"{_PLANNED_WRITES} <= {float(MAX_WRITES)}",
+            "message": "rate x (warmupSeconds + durationSeconds or writes) makes more writes per "
+            f"writer than a run holds ({MAX_WRITES})",
+            "reason": "FieldValueInvalid",
+        },
+    ],
+    "spec": [
+        {
+            "rule": "!has(self.workload) || !has(self.workload.targetReplica) || "
+            "self.workload.targetReplica < (has(self.engine) && has(self.engine.replicas) "
+            "? self.engine.replicas : 3)",
+            "message": "must be below engine.replicas",
+            "fieldPath": ".workload.targetReplica",
+            "reason": "FieldValueInvalid",
+        },
+        {
+            "rule": "!has(self.observers) || self.observers.all(o, !has(o.targetReplica) || "
+            "o.targetReplica < (has(self.engine) && has(self.engine.replicas) "
+            "? self.engine.replicas : 3))",
+            "message": "every observer's targetReplica must be below engine.replicas",
+            "fieldPath": ".observers",
+            "reason": "FieldValueInvalid",
+        },
+        {
+            "rule": f"!{_SINGLE_PRIMARY} || !has(self.workload) || "
+            "!has(self.workload.roundRobin) || !self.workload.roundRobin",
+            "message": "this engine has one primary; use keydb for multi-master",
+            "fieldPath": ".workload.roundRobin",
+            "reason": "FieldValueForbidden",
+        },
+        {
+            "rule": f"!{_SINGLE_PRIMARY} || !has(self.workload) || "
+            "!has(self.workload.targetReplica) || self.workload.targetReplica == 0",
+            "message": "replicas other than 0 of this engine are read-only; writable replicas: 0",
+            "fieldPath": ".workload.targetReplica",
+            "reason": "FieldValueInvalid",
+        },
+    ],
+}
+
+# Observer names are unique: a list-type map keyed by name makes the API server say so.
+LIST_MAPS: dict[str, list[str]] = {"spec.observers": ["name"]}

@@ -1,0 +1,181 @@
+"""The engine password is never on a command line: not in a manifest's args, command or env
+values, not in ``/proc/<pid>/cmdline`` of a launched server or of any process of a local run."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+
+from kobench.engines import get_engine
+from kobench.roles.config import Endpoint
+from kobench.runners.kubernetes import engine, roles
+from kobench.runners.kubernetes.names import RunNames, run_id_for
+from kobench.runners.kubernetes.objects import Owner, RoleOptions
+from kobench.runners.local import LocalRun
+from kobench.spec import parse_benchmark, parse_spec
+
+HOSTILE = 'pa ss"wo\\rd$(id)`x`\n*'
+"""A password with everything a shell or a config parser could get wrong."""
+NAMES = RunNames("bench", run_id_for("uid", "", 1))
+OWNER = Owner(name="bench", namespace="ns", uid="uid")
+
+
+def containers(manifest: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    spec = manifest["spec"]
+    pod = spec["template"]["spec"] if "template" in spec else spec
+    yield from pod.get("initContainers", [])
+    yield from pod["containers"]
+
+
+@pytest.mark.parametrize("engine_type", ["keydb", "redis", "valkey"])
+def test_no_manifest_carries_the_password_outside_its_secret(engine_type: str) -> None:
+    spec = parse_spec({"engine": {"type": engine_type, "replicas": 3}})
+    plugin = get_engine(engine_type)
+    options = RoleOptions()
+    children = [
+        engine.build_engine_config(NAMES, OWNER, spec, plugin),
+        engine.build_statefulset(NAMES, OWNER, spec, plugin, options),
+        roles.build_writer_pod(NAMES, OWNER, spec, 0, options),
+        *(
+            roles.build_observer_pod(NAMES, OWNER, spec, observer, 0, options)
+            for observer in spec.observers
+        ),
+    ]
+    secret = engine.build_secret(NAMES, OWNER, HOSTILE)
+    assert HOSTILE not in str(children)
+    for child in children[1:]:
+        for container in containers(child):
+            words = [*container.get("command", []), *container.get("args", [])]
+            for probe in ("readinessProbe", "livenessProbe"):
+                words += container.get(probe, {}).get("exec", {}).get("command", [])
+            flags = [w for w in words if re.search(r"--requirepass|--masterauth|\s-a\s", w)]
+            assert flags == [], "a password flag on a command line"
+            for line in "\n".join(words).splitlines():
+                if line.lstrip().startswith(("exec", "redis-cli", "keydb-cli", "valkey-cli")):
+                    assert "PASSWORD" not in line and "REDISCLI_AUTH" not in line, line
+            for variable in container.get("env", []):
+                if "PASSWORD" in variable["name"] or "AUTH" in variable["name"]:
+                    assert "value" not in variable, variable
+                    ref = variable["valueFrom"]["secretKeyRef"]
+                    assert ref == {"name": secret["metadata"]["name"], "key": "password"}
+
+
+def descendants(pid: int) -> set[int]:
+    found: set[int] = set()
+    pending = [pid]
+    while pending:
+        for task in Path(f"/proc/{pending.pop()}/task").glob("*"):
+            try:
+                kids = [int(p) for p in (task / "children").read_text().split()]
+            except OSError:
+                continue
+            found.update(kids)
+            pending += kids
+    return found
+
+
+def launch(tmp_path: Path, password: str) -> tuple[subprocess.Popen[bytes], int]:
+    """The StatefulSet's launcher, run for real with redis-server (its paths moved under
+    ``tmp_path``), as replica 0 of a one-replica engine."""
+    spec = parse_spec({"engine": {"type": "redis", "replicas": 1}})
+    plugin = get_engine("redis")
+    port = int(subprocess.check_output(["python3", "-c", _FREE_PORT]).decode())
+    script = engine.launcher(plugin)
+    for directory in (engine.ARGS_DIR, engine.DATA_DIR, engine.AUTH_DIR):
+        moved = tmp_path / directory.strip("/").replace("/", "-")
+        moved.mkdir()
+        script = script.replace(directory, str(moved))
+    args = plugin.server_args(
+        0, [Endpoint(host="127.0.0.1", port=port)], spec=spec.engine, password=None
+    )
+    (tmp_path / "etc-kobench-engine" / "args-0").write_text(
+        "\n".join([*args, "--bind", "127.0.0.1"])
+    )
+    process = subprocess.Popen(
+        ["sh", "-c", script],
+        env={
+            "PATH": os.environ["PATH"],
+            "HOSTNAME": "bench-engine-0",
+            "KOBENCH_PASSWORD": password,
+        },
+    )
+    return process, port
+
+
+_FREE_PORT = (
+    "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"
+)
+
+
+@pytest.mark.engine
+def test_the_launcher_hands_a_hostile_password_to_the_server_off_its_command_line(
+    tmp_path: Path,
+) -> None:
+    process, port = launch(tmp_path, HOSTILE)
+    try:
+        client = redis.Redis(port=port, password=HOSTILE, socket_timeout=2)
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                assert client.ping()
+                break
+            except redis.ConnectionError:
+                assert time.monotonic() < deadline and process.poll() is None, "server never up"
+                time.sleep(0.1)
+        with pytest.raises(redis.AuthenticationError):
+            redis.Redis(port=port, password="wrong").ping()
+        cmdline = Path(f"/proc/{process.pid}/cmdline").read_bytes().decode()
+        assert "redis-server" in cmdline and HOSTILE not in cmdline and "requirepass" not in cmdline
+        auth = tmp_path / "run-kobench" / "auth.conf"
+        assert auth.stat().st_mode & 0o777 == 0o600
+        environ = Path(f"/proc/{process.pid}/environ").read_bytes().decode(errors="replace")
+        assert HOSTILE not in environ, "the launcher unsets the variable before exec"
+        probe = engine.ping_probe(get_engine("redis"), port)
+        env = {"PATH": os.environ["PATH"], engine.CLI_PASSWORD_ENV: HOSTILE}
+        assert subprocess.run(["sh", "-c", probe], env=env, check=False).returncode == 0
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.mark.engine
+def test_no_process_of_a_local_run_shows_the_password() -> None:
+    benchmark = parse_benchmark(
+        {
+            "apiVersion": "kobench.io/v1alpha1",
+            "kind": "KeyDBObserverBenchmark",
+            "metadata": {"name": "secret"},
+            "spec": {
+                "engine": {"type": "redis", "replicas": 2},
+                "workload": {"rate": 100, "durationSeconds": 1, "warmupSeconds": 0},
+            },
+        }
+    )
+    seen: dict[int, str] = {}
+    ours: dict[int, str] = {}
+
+    def scan(stage: str, fraction: float) -> None:
+        del fraction
+        if stage != "running" or seen:
+            return
+        for proc in Path("/proc").iterdir():
+            if proc.name.isdigit():
+                try:
+                    seen[int(proc.name)] = (proc / "cmdline").read_bytes().decode(errors="replace")
+                except OSError:
+                    continue
+        ours.update({pid: seen.get(pid, "") for pid in descendants(os.getpid())})
+
+    run = LocalRun(benchmark, None, scan)
+    run.execute()
+    assert sum("redis-server" in line for line in ours.values()) == 2, ours
+    assert sum("role" in line for line in ours.values()) >= 3, ours
+    assert [line for line in seen.values() if run.password in line] == []
