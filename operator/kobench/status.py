@@ -1,8 +1,10 @@
-"""The status of a ``KeyDBObserverBenchmark``: its typed model and the pure reducers that fill it.
+"""The status of a ``KeyDBObserverBenchmark``: its typed model, phases, conditions and reasons.
 
-The model is the CRD's status schema (see :mod:`kobench.crd`), so whatever a reducer writes is
-exactly what the API server accepts. Lists are bounded: the status must stay small enough to be
-read at a glance; the full histograms live in the results ConfigMap that ``resultsConfigMap`` names.
+The model is the CRD's status schema (see :mod:`kobench.crd`), so whatever the controller's pure
+reducers (:mod:`kobench.controller.reducers`) write is exactly what the API server accepts.
+Phases, condition types and condition reasons are declared here once, with what each means.
+Lists are bounded: the status must stay small enough to be read at a glance; the full
+histograms live in the results ConfigMap that ``resultsConfigMap`` names.
 """
 
 from __future__ import annotations
@@ -12,9 +14,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
-from kobench.results import RunResult, Verdict
-from kobench.series import worst_second
-from kobench.stats import LatencySummary
+from kobench.results import Verdict
 
 Phase = Literal[
     "Pending",
@@ -27,25 +27,82 @@ Phase = Literal[
     "Failed",
     "Error",
 ]
+PHASES: dict[Phase, str] = {
+    "Pending": "a run was started in status; nothing is created yet",
+    "Deploying": "the run configuration, the engine's Secret, ConfigMap, Service and StatefulSet "
+    "are being created",
+    "WaitingForEngine": "until every engine replica answers PING (timeouts.engineReadySeconds)",
+    "Subscribing": "observer pods run; until each confirmed its subscription "
+    "(timeouts.subscribeSeconds)",
+    "Running": "the writers run (started only once every observer is subscribed); until every "
+    "role ended (timeouts.runSeconds)",
+    "Collecting": "reading each role's result document, merging and judging them",
+    "Succeeded": "the run was carried out; status.verdict says whether it passed",
+    "Failed": "the run could not be carried out: a stage timed out or a child failed (reasons)",
+    "Error": "the spec is invalid (reasons name the field); fixing it starts the run",
+}
+"""The phases of a run, in order, and what each means (declared once)."""
 TERMINAL_PHASES: frozenset[str] = frozenset({"Succeeded", "Failed", "Error"})
 ConditionStatus = Literal["True", "False", "Unknown"]
+ConditionType = Literal["EngineReady", "ObserversSubscribed", "Complete", "Passed"]
 
 MAX_REASONS = 16
 MAX_REASON_LENGTH = 512
 MAX_HISTORY = 10
 
-CONDITION_TYPES: dict[str, str] = {
+CONDITION_TYPES: dict[ConditionType, str] = {
     "EngineReady": "True: every engine replica answers PING (not LOADING). False: still starting "
-    "or failed. Unknown: not deployed yet.",
+    "(reason Unschedulable: a replica cannot be placed, the message names the pod and the "
+    "scheduler's answer) or failed. Unknown: not deployed yet.",
     "ObserversSubscribed": "True: every observer confirmed its subscription, the writer may start. "
     "False: waiting, or an observer failed. Unknown: not started yet.",
-    "Complete": "True: the run ended (phase Succeeded or Failed; reason says which). False: the "
-    "run "
-    "is in progress.",
+    "Complete": "True: the run ended (phase Succeeded, Failed or Error; reason says which). False: "
+    "the run is in progress (reason ApiError: the operator cannot make an API call it needs; the "
+    "message names the call and the answer, and it retries with a backoff).",
     "Passed": "True: verdict Passed. False: verdict Failed or Invalid (reason), or the run failed. "
     "Unknown: no verdict yet.",
 }
 """Condition types and the meaning of their states, declared once."""
+
+Reason = Literal[
+    "RunStarted",
+    "Starting",
+    "Unschedulable",
+    "AllReplicasReady",
+    "Subscribing",
+    "AllSubscribed",
+    "ApiError",
+    "Succeeded",
+    "Passed",
+    "Failed",
+    "Invalid",
+    "InvalidSpec",
+    "EngineTimeout",
+    "SubscribeTimeout",
+    "RunTimeout",
+    "OOMKilled",
+    "ChildFailed",
+]
+REASONS: dict[Reason, str] = {
+    "RunStarted": "any condition: a run began; what the condition says is not known yet",
+    "Starting": "EngineReady False: replicas are starting",
+    "Unschedulable": "EngineReady False: a replica cannot be scheduled (the message says why)",
+    "AllReplicasReady": "EngineReady True",
+    "Subscribing": "ObserversSubscribed False: observers are starting or subscribing",
+    "AllSubscribed": "ObserversSubscribed True",
+    "ApiError": "Complete False: an API call failed; the operator retries with a backoff",
+    "Succeeded": "Complete True: the run was carried out and judged",
+    "Passed": "Passed True: every threshold held",
+    "Failed": "Passed False: a threshold, an allowance or a role failed (reasons)",
+    "Invalid": "Passed False: the figures cannot be trusted (clock offset, rate shortfall)",
+    "InvalidSpec": "Complete True, Passed False: the spec is invalid (phase Error)",
+    "EngineTimeout": "Complete True: the engine was not ready within timeouts.engineReadySeconds",
+    "SubscribeTimeout": "Complete True: observers not subscribed within timeouts.subscribeSeconds",
+    "RunTimeout": "Complete True: the roles did not finish within timeouts.runSeconds",
+    "OOMKilled": "Complete True: a child's container was OOM-killed",
+    "ChildFailed": "Complete True: a child pod failed (the message names the pod and reason)",
+}
+"""Every condition reason kobench writes, and where it appears (declared once)."""
 
 
 class Doc(BaseModel):
@@ -164,144 +221,3 @@ class BenchmarkStatus(Doc):
         str, Field(description="ConfigMap holding the full result document and histograms.")
     ] = ""
     history: Annotated[list[HistoryEntry], Field(max_length=MAX_HISTORY)] = []
-
-
-# --- reducers (pure) -------------------------------------------------------------------------
-
-
-def _latency(obs_latency: LatencySummary | None) -> dict[str, float | None]:
-    if obs_latency is None:
-        return {"p50": None, "p90": None, "p99": None, "p999": None, "max": None}
-    return {
-        "p50": obs_latency.p50,
-        "p90": obs_latency.p90,
-        "p99": obs_latency.p99,
-        "p999": obs_latency.p999,
-        "max": obs_latency.max,
-    }
-
-
-def _worst(values: list[float | None]) -> float | None:
-    present = [v for v in values if v is not None]
-    return max(present) if present else None
-
-
-def summarize_run(result: RunResult) -> Summary:
-    """The bounded summary of a merged run result."""
-    lines = []
-    for obs in result.observers:
-        lat = _latency(obs.corrected_latency_ms or obs.latency_ms)
-        worst = worst_second(obs.series)
-        lines.append(
-            ObserverLine(
-                name=obs.name,
-                mode=obs.mode,
-                instances=obs.instances,
-                target_replica=obs.target_replica,
-                received=obs.received,
-                expected=obs.expected,
-                missed=obs.missed,
-                duplicates=obs.duplicates,
-                out_of_order=obs.out_of_order,
-                p50_ms=lat["p50"],
-                p90_ms=lat["p90"],
-                p99_ms=lat["p99"],
-                p999_ms=lat["p999"],
-                max_ms=lat["max"],
-                rtt_p99_ms=obs.handshake_rtt_ms.p99 if obs.handshake_rtt_ms else None,
-                clock_offset_ms=obs.clock_offset_ms,
-                saturated=bool(obs.saturation),
-                outages=len(obs.outages),
-                worst_second=None if worst is None else worst.t,
-                worst_second_max_ms=None if worst is None else worst.max_ms,
-            )
-        )
-    return Summary(
-        writes=result.writers.sent,
-        missed=sum(o.missed for o in result.observers),
-        p50_ms=_worst([line.p50_ms for line in lines]),
-        p99_ms=_worst([line.p99_ms for line in lines]),
-        rtt_p99_ms=_worst([line.rtt_p99_ms for line in lines]),
-        achieved_rate=result.writers.achieved_rate,
-        observers=lines,
-    )
-
-
-def engine_status(result: RunResult) -> EngineStatus:
-    engine = result.engine
-    return EngineStatus(
-        type=engine.type,
-        version=engine.version,
-        replicas=engine.replicas,
-        replication=[
-            ReplicaLine(index=r.index, role=r.role, link_up=r.link_up, detail=r.detail[:256])
-            for r in engine.replication[:16]
-        ],
-        converged=result.convergence.converged if result.convergence.checked else None,
-        convergence_detail=result.convergence.detail[:512],
-    )
-
-
-def bounded_reasons(reasons: list[str]) -> list[str]:
-    """At most MAX_REASONS reasons, each at most MAX_REASON_LENGTH characters."""
-    clipped = [
-        r if len(r) <= MAX_REASON_LENGTH else r[: MAX_REASON_LENGTH - 1] + "…" for r in reasons
-    ]
-    if len(clipped) > MAX_REASONS:
-        more = len(clipped) - MAX_REASONS + 1
-        clipped = [*clipped[: MAX_REASONS - 1], f"... and {more} more (see the results ConfigMap)"]
-    return clipped
-
-
-def set_condition(
-    conditions: list[Condition],
-    *,
-    type: str,
-    status: ConditionStatus,
-    reason: str,
-    message: str,
-    now: str,
-    generation: int,
-) -> list[Condition]:
-    """Conditions with ``type`` set; lastTransitionTime moves only when the status changes."""
-    if type not in CONDITION_TYPES:
-        raise ValueError(f"unknown condition type {type!r}")
-    result: list[Condition] = []
-    found = False
-    for condition in conditions:
-        if condition.type != type:
-            result.append(condition)
-            continue
-        found = True
-        since = condition.last_transition_time if condition.status == status else now
-        result.append(
-            Condition(
-                type=type,
-                status=status,
-                reason=reason,
-                message=message[:2048],
-                last_transition_time=since,
-                observed_generation=generation,
-            )
-        )
-    if not found:
-        result.append(
-            Condition(
-                type=type,
-                status=status,
-                reason=reason,
-                message=message[:2048],
-                last_transition_time=now,
-                observed_generation=generation,
-            )
-        )
-    order = list(CONDITION_TYPES)
-    return sorted(result, key=lambda c: order.index(c.type) if c.type in order else len(order))
-
-
-def push_history(
-    history: list[HistoryEntry], entry: HistoryEntry
-) -> tuple[list[HistoryEntry], list[HistoryEntry]]:
-    """History with ``entry`` first (replacing an entry of the same run) and the dropped ones."""
-    kept = [entry, *(h for h in history if h.run_id != entry.run_id)]
-    return kept[:MAX_HISTORY], kept[MAX_HISTORY:]

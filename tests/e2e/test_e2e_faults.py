@@ -13,8 +13,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from tests.e2e.bench import Installation, example, short_run, wait_for
+from tests.e2e.bench import Installation, example, short_run
 from tests.plugins.nodes import in_node
+from tests.support import wait_for
 
 pytestmark = pytest.mark.cluster
 

@@ -10,9 +10,10 @@ import time
 from typing import Any
 
 import pytest
-from tests.e2e.bench import TERMINAL, Installation, example, short_run, wait_for
+from tests.e2e.bench import TERMINAL, Installation, example, short_run
 from tests.plugins.kube import KubeCluster
 from tests.plugins.nodes import HOST_NODE, can_partition, node_partitioned
+from tests.support import wait_for
 
 pytestmark = pytest.mark.cluster
 

@@ -171,8 +171,23 @@ def _histogram(values_us: list[float]) -> str:
     return encode_histogram(histogram)
 
 
-def observer_result(spec: BenchmarkSpec, name: str, instance: int, *, missed: int = 0) -> str:
+LATENCIES_US: dict[str, list[float]] = {
+    "sync": [180.0, 240.0, 300.0, 900.0],
+    "async": [260.0, 410.0, 650.0, 2400.0],
+}
+"""Each fake observer's latencies differ, so a test sees which observer a reducer picked."""
+
+
+def observer_result(
+    spec: BenchmarkSpec,
+    name: str,
+    instance: int,
+    *,
+    missed: int = 0,
+    latencies_us: list[float] | None = None,
+) -> str:
     observer = next(o for o in spec.observers if o.name == name)
+    values = latencies_us or LATENCIES_US.get(name, [500.0, 700.0, 1100.0, 3000.0])
     sent = spec.workload.total_writes
     counts = {
         str(w): WriterCounts(distinct=sent - missed, highest_seq=sent - 1)
@@ -189,7 +204,7 @@ def observer_result(spec: BenchmarkSpec, name: str, instance: int, *, missed: in
         ended_ns=start + 2_000_000_000,
         writers=counts,
         notifications=(sent - missed) * spec.workload.writers,
-        latency={str(spec.workload.target_replica): _histogram([180.0, 240.0, 300.0, 900.0])},
+        latency={str(spec.workload.target_replica): _histogram(values)},
     )
     return doc.model_dump_json(by_alias=True)
 

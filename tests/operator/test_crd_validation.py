@@ -7,8 +7,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from tests.operator.helpers import OperatorProcess, status_of, wait_for
+from tests.operator.helpers import OperatorProcess, status_of
 from tests.plugins.kube import KubeCluster
+from tests.support import benchmark, wait_for
 
 from kobench.errors import SpecErrors
 from kobench.spec import parse_spec
@@ -117,12 +118,7 @@ INVALID: list[tuple[str, dict[str, Any], str]] = [
 
 
 def resource(name: str, spec: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "apiVersion": "kobench.io/v1alpha1",
-        "kind": "KeyDBObserverBenchmark",
-        "metadata": {"name": name},
-        "spec": spec,
-    }
+    return benchmark(name, spec)
 
 
 @pytest.mark.parametrize(

@@ -9,10 +9,9 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-from tests.operator.helpers import OperatorProcess, wait_for
+from tests.operator.helpers import OperatorProcess
 from tests.operator.test_operator_runs import (
     SPEC,
-    benchmark,
     drive_engine_ready,
     drive_subscribed,
     finish_roles,
@@ -22,6 +21,7 @@ from tests.plugins.kube import KubeCluster
 from tests.report import prometheus
 from tests.report.chromium import assert_drawn, render
 from tests.report.dashboard import concrete, label_queries, load, queries
+from tests.support import benchmark, wait_for
 
 from kobench.controller.metrics import LATENCY_BUCKETS_SECONDS
 from kobench.controller.report import report

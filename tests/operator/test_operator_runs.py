@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import json
-import time
 import urllib.request
 from collections.abc import Callable
 from typing import Any
@@ -24,9 +23,9 @@ from tests.operator.helpers import (
     get_kob,
     pod_names,
     status_of,
-    wait_for,
 )
 from tests.plugins.kube import KubeCluster
+from tests.support import benchmark, wait_for
 
 from kobench.controller.report import print_report
 from kobench.spec import parse_spec
@@ -41,15 +40,6 @@ SPEC: dict[str, Any] = {
         {"name": "async", "mode": "async", "replicas": 2},
     ],
 }
-
-
-def benchmark(name: str, spec: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "apiVersion": "kobench.io/v1alpha1",
-        "kind": "KeyDBObserverBenchmark",
-        "metadata": {"name": name},
-        "spec": spec,
-    }
 
 
 def wait_phase(
@@ -103,12 +93,35 @@ def drive_subscribed(cluster: KubeCluster, ns: str, name: str, expected: int) ->
             else None
         ),
     )
-    # The writer must not start before every observer is subscribed.
-    assert pod_names(cluster, ns, run_selector(status, "writer")) == []
-    for pod in observers:
+    # The writer must not start before every observer is subscribed: once the operator has
+    # counted all but one of them as subscribed, there is still no writer.
+    for pod in observers[:-1]:
         kubelet.mark_ready(cluster, ns, pod)
+    wait_for(
+        f"the operator to count {expected - 1}/{expected} subscribed",
+        lambda: subscribed(cluster, ns, name) == f"{expected - 1}/{expected} subscribed",
+    )
+    assert pod_names(cluster, ns, run_selector(status, "writer")) == []
+    kubelet.mark_ready(cluster, ns, observers[-1])
     wait_phase(cluster, ns, name, "Running")
     return observers
+
+
+def subscribed(cluster: KubeCluster, ns: str, name: str) -> str:
+    conditions = {c["type"]: c for c in status_of(cluster, ns, name).get("conditions", [])}
+    return str(conditions.get("ObserversSubscribed", {}).get("message", ""))
+
+
+def seen_generation(cluster: KubeCluster, ns: str, name: str) -> dict[str, Any]:
+    """Wait until the operator has made a pass over the resource's current generation."""
+    generation = get_kob(cluster, ns, name)["metadata"]["generation"]
+
+    def seen() -> dict[str, Any] | None:
+        status = status_of(cluster, ns, name)
+        return status if status.get("observedGeneration") == generation else None
+
+    found: dict[str, Any] = wait_for(f"the operator to see generation {generation}", seen)
+    return found
 
 
 def finish_roles(
@@ -288,8 +301,18 @@ def test_a_run_goes_from_apply_to_succeeded_with_results(
             }
         ),
     )
-    time.sleep(3)
-    after = status_of(cluster, ns, "story")
+    # A later spec change (not runNonce) is seen by the operator, so the replace was too.
+    cluster.kubectl(
+        "patch",
+        "kob",
+        "story",
+        "-n",
+        ns,
+        "--type=merge",
+        "-p",
+        json.dumps({"spec": {"thresholds": {"p99LatencyMs": 50}}}),
+    )
+    after = seen_generation(cluster, ns, "story")
     assert (after["runId"], after["phase"]) == (run_id, "Succeeded")
 
     # kobench report reads the same result back and prints the local run's table.
@@ -437,7 +460,9 @@ def test_changing_run_nonce_mid_run_starts_a_new_run(
         "-p",
         json.dumps({"spec": {"thresholds": {"p99LatencyMs": 50}}}),
     )
-    assert status_of(cluster, ns, "rerun")["runId"] == first["runId"]
+    seen = seen_generation(cluster, ns, "rerun")
+    assert (seen["runId"], seen["phase"]) == (first["runId"], "Subscribing")
+    assert seen["runGeneration"] == first["runGeneration"]
     cluster.kubectl(
         "patch",
         "kob",
@@ -518,6 +543,14 @@ def test_an_invalid_spec_the_schema_cannot_catch_ends_in_error(
         cluster.kubectl("get", "kob", "unknown-engine", "-n", ns, "-o", "yaml").stdout
     )
     assert shown["status"]["phase"] == "Error"
+    # Plugin rules too are checked before anything is created: no engine for an unknown mode.
+    modes = {"observers": [{"name": "odd", "mode": "telepathy"}]}
+    cluster.apply(benchmark("unknown-mode", modes), namespace=ns)
+    status = wait_phase(cluster, ns, "unknown-mode", "Error", "WaitingForEngine", "Failed")
+    assert status["phase"] == "Error", status
+    assert status["reasons"][0].startswith("spec.observers[0].mode:"), status["reasons"]
+    assert not cluster.get_json("statefulset", "-n", ns)["items"]
+    assert not cluster.get_json("configmap", "-n", ns, "-l", "kobench.io/benchmark")["items"]
 
 
 def test_operator_serves_liveness_and_logs_json(
@@ -567,3 +600,48 @@ def test_a_writer_that_could_not_write_is_named_and_the_run_does_not_wait_for_ob
     reasons = " ".join(status["reasons"])
     assert "writer 0: lost the engine after 0 writes: Connection refused" in reasons
     assert "was still waiting for the writers' end marker" in reasons
+
+
+def test_an_engine_replica_that_cannot_be_scheduled_is_named_while_waiting_and_at_the_end(
+    crd_cluster: KubeCluster,
+    kube_namespace: Callable[..., str],
+    operator: Callable[..., OperatorProcess],
+) -> None:
+    # The real kube-scheduler places these pods (the default scheduler this time). No node has
+    # the label the engine requires (a control plane has no node at all), so the replicas stay
+    # Pending and the scheduler says why in PodScheduled.
+    cluster = crd_cluster
+    ns = kube_namespace(cluster)
+    operator(cluster, ns, "--scheduler-name", "default-scheduler")
+    spec = {
+        **SPEC,
+        "engine": {
+            "replicas": 2,
+            "placement": {"nodeSelector": {"kobench.io/test-no-such-node": "true"}},
+        },
+        # Long enough for a loaded machine's controllers and scheduler to get there first.
+        "timeouts": {"engineReadySeconds": 30},
+        "cleanup": "Always",
+    }
+    cluster.apply(benchmark("crowded", spec), namespace=ns)
+
+    def named() -> dict[str, Any] | None:
+        status = status_of(cluster, ns, "crowded")
+        engine = {c["type"]: c for c in status.get("conditions", [])}.get("EngineReady", {})
+        return engine if engine.get("reason") == "Unschedulable" else None
+
+    try:
+        engine = wait_for("EngineReady naming an unschedulable replica", named, timeout=60)
+    except pytest.fail.Exception:
+        pods = cluster.get_json("pods", "-n", ns)["items"]
+        seen = {p["metadata"]["name"]: p.get("status") for p in pods}
+        pytest.fail(
+            f"status {status_of(cluster, ns, 'crowded')}\npods: {json.dumps(seen)[:4000]}",
+            pytrace=False,
+        )
+    assert "cannot be scheduled" in engine["message"] and "-engine-" in engine["message"]
+    status = wait_phase(cluster, ns, "crowded", "Failed", "Succeeded", timeout=90)
+    assert status["phase"] == "Failed"
+    assert {c["type"]: c for c in status["conditions"]}["Complete"]["reason"] == "EngineTimeout"
+    reason = status["reasons"][0]
+    assert reason.startswith("engine not ready within 30s") and "cannot be scheduled" in reason

@@ -319,7 +319,7 @@ def test_series_merge_sums_counts_and_keeps_the_worst_second() -> None:
 
 
 def test_the_status_summary_names_saturation_outages_and_the_worst_second() -> None:
-    from kobench.status import summarize_run
+    from kobench.controller.reducers import summarize_run
 
     stalled = [
         ObserverSecond(t=0, events=1000, p50_ms=0.3, p99_ms=0.5, max_ms=0.9),

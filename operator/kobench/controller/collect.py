@@ -1,129 +1,75 @@
-"""Collecting: read each role's result document, merge them, judge, write the results ConfigMap."""
+"""Collecting: each role's result document, merged and judged by the one collection core
+(:mod:`kobench.collection`, the local runner's too); the results ConfigMap; then Succeeded."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-from kubernetes_asyncio.client.exceptions import ApiException
-from pydantic import ValidationError
-
-from kobench.results import (
-    Convergence,
-    EngineFacts,
-    ObserverResult,
-    RunResult,
-    WriterResult,
-    merge_run,
-)
+from kobench.collection import RoleKind, RoleOutput, RoleState, merge_outputs
+from kobench.controller.actions import WriteResults
+from kobench.controller.draft import Draft, parse_time
+from kobench.controller.observed import Observed
+from kobench.controller.reducers import bounded_reasons, engine_status, summarize_run
+from kobench.controller.settings import Settings
 from kobench.runners.kubernetes import roles as role_manifests
 from kobench.spec import BenchmarkSpec
-from kobench.status import bounded_reasons, engine_status, summarize_run
-
-if TYPE_CHECKING:
-    from kobench.controller.state import Pass
 
 
-async def _documents(
-    p: Pass, spec: BenchmarkSpec
-) -> tuple[list[ObserverResult], list[WriterResult], list[str]] | None:
-    """Parsed documents and the problems found; None when logs are not readable yet."""
-    raw = {
-        pod["metadata"]["name"]: pod
-        for pod in await p.rt.kube.list_pods(p.namespace, p.names.run_selector())
-    }
-    observers: list[ObserverResult] = []
-    writers: list[WriterResult] = []
-    problems: list[str] = []
-    expected: list[tuple[str, type[ObserverResult] | type[WriterResult]]] = [
-        *((n, ObserverResult) for n, _, _ in role_manifests.observer_pods(p.names, spec)),
-        *((n, WriterResult) for n, _ in role_manifests.writer_pods(p.names, spec)),
+def role_outputs(d: Draft, observed: Observed, spec: BenchmarkSpec) -> list[RoleOutput]:
+    """What every expected role pod left: its document, or why there is none."""
+    expected: list[tuple[RoleKind, str]] = [
+        *(("observer", n) for n, _, _ in role_manifests.observer_pods(d.names, spec)),
+        *(("writer", n) for n, _ in role_manifests.writer_pods(d.names, spec)),
     ]
-    for pod_name, model in expected:
-        pod = raw.get(pod_name)
+    outputs = []
+    for kind, name in expected:
+        pod = observed.pods.get(name)
+        label = f"pod {name}"
         if pod is None:
-            problems.append(f"pod {pod_name} is gone; its result is lost")
-            continue
-        try:
-            text = await p.rt.source.fetch(p.rt.kube, pod)
-        except ApiException as exc:
-            if p.in_phase_seconds() < p.rt.settings.collect_timeout:
-                return None
-            problems.append(f"pod {pod_name}: cannot read its log ({exc.status} {exc.reason})")
-            continue
-        if text is None:
-            running = (pod.get("status") or {}).get("phase") != "Succeeded"
-            problems.append(
-                f"pod {pod_name} was still waiting for the writers' end marker; no result"
-                if running
-                else f"pod {pod_name} printed no KOBENCH_RESULT line"
-            )
-            continue
-        try:
-            document = model.model_validate_json(text)
-        except ValidationError as exc:
-            problems.append(
-                f"pod {pod_name}: unreadable result document ({exc.error_count()} errors)"
-            )
-            continue
-        if isinstance(document, ObserverResult):
-            observers.append(document)
+            outputs.append(RoleOutput(kind, label, None, "gone", "its result is lost"))
+        elif name in observed.unreadable:
+            outputs.append(RoleOutput(kind, label, None, "unreadable", observed.unreadable[name]))
         else:
-            writers.append(document)
-    return observers, writers, problems
+            state: RoleState = "finished" if pod.phase in ("Succeeded", "Failed") else "running"
+            outputs.append(RoleOutput(kind, label, observed.documents.get(name), state))
+    return outputs
 
 
-def merge(
-    p: Pass,
-    spec: BenchmarkSpec,
-    observers: list[ObserverResult],
-    writers: list[WriterResult],
-    problems: list[str],
-) -> RunResult:
-    first = next((w for w in writers if w.writer_id == 0), None)
-    engine: Any = getattr(first, "engine", None)
-    convergence: Any = getattr(first, "convergence", None)
-    if not isinstance(engine, EngineFacts):
-        engine = EngineFacts(type=spec.engine.type, replicas=spec.engine.replicas)
-    if not isinstance(convergence, Convergence):
-        convergence = Convergence(checked=False, converged=False, detail="not checked")
-    stamps = [d.started_ns for d in observers] + [d.started_ns for d in writers]
-    ends = [d.ended_ns for d in observers] + [d.ended_ns for d in writers]
-    return merge_run(
-        benchmark=p.name,
-        run_id=p.status.run_id,
+def _span_ns(d: Draft) -> tuple[int, int]:
+    started = parse_time(d.status.started_at) or d.now
+    return int(started.timestamp() * 1e9), int(d.now.timestamp() * 1e9)
+
+
+def collecting(d: Draft, observed: Observed, spec: BenchmarkSpec, settings: Settings) -> None:
+    outputs = role_outputs(d, observed, spec)
+    unreadable = any(o.state == "unreadable" for o in outputs)
+    if unreadable and d.in_phase_seconds() < settings.collect_timeout:
+        return  # a log the API cannot serve yet: ask again in the next pass
+    result = merge_outputs(
+        benchmark=d.resource.name,
+        run_id=d.status.run_id,
         spec=spec,
-        writers=writers,
-        observers=observers,
-        engine=engine,
-        convergence=convergence,
-        started_ns=min(stamps, default=0),
-        finished_ns=max(ends, default=0),
-        extra_reasons=problems,
+        outputs=outputs,
+        span_ns=_span_ns(d),
     )
-
-
-async def collect(p: Pass, spec: BenchmarkSpec) -> None:
-    """Collecting: read, merge, judge and store the run's results; then Succeeded."""
-    found = await _documents(p, spec)
-    if found is None:
-        return
-    observers, writers, problems = found
-    result = merge(p, spec, observers, writers, problems)
-    manifest = role_manifests.build_results_config_map(p.names, p.owner, result, phase="Succeeded")
-    await p.rt.kube.replace_config_map(manifest)
-    p.rt.results[p.status.run_id] = result
-    status = p.status
-    status.results_config_map = p.names.results
+    d.act(
+        WriteResults(
+            role_manifests.build_results_config_map(
+                d.names, d.resource.owner, result, phase="Succeeded"
+            )
+        )
+    )
+    d.result = result
+    status = d.status
+    status.results_config_map = d.names.results
     status.verdict = result.verdict
     status.reasons = bounded_reasons(result.reasons)
     status.summary = summarize_run(result)
     status.engine = engine_status(result)
     passed = result.verdict == "Passed"
-    p.condition("Complete", "True", "Succeeded", f"verdict {result.verdict}")
-    p.condition(
+    d.condition("Complete", "True", "Succeeded", f"verdict {result.verdict}")
+    d.condition(
         "Passed", "True" if passed else "False", result.verdict, "; ".join(status.reasons)[:2048]
     )
-    p.move(
+    d.move(
         "Succeeded",
         f"run {status.run_id} finished: {result.verdict}"
         + ("" if passed else f" ({status.reasons[0] if status.reasons else ''})"),

@@ -1,99 +1,70 @@
-"""The end of a run: history, metrics and the cleanup policy; and a run superseded by a new one."""
+"""The end of a run: history, metrics and the cleanup policy (after the terminal status is
+saved), and restoring a finished run's metrics after an operator restart."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from kobench.controller.actions import DeleteConfigMap, DeleteRun, RecordRun
+from kobench.controller.draft import Draft, time_text
 from kobench.controller.metrics import RunRecord
-from kobench.controller.runtime import now_text
+from kobench.controller.observed import Observed
+from kobench.controller.reducers import push_history
 from kobench.results import RunResult
-from kobench.runners.kubernetes.roles import RESULT_KEY
 from kobench.spec import BenchmarkSpec
-from kobench.status import HistoryEntry, push_history
-
-if TYPE_CHECKING:
-    from kobench.controller.state import Pass
+from kobench.status import BenchmarkStatus, HistoryEntry
 
 
-def _entry(p: Pass, *, phase: str, verdict: str) -> HistoryEntry:
-    status = p.status
+def push_entry(d: Draft, *, phase: str, verdict: str, finished_at: str) -> None:
+    """Put the current run first in the history; drop the results of runs that fall out."""
+    status = d.status
     summary = status.summary
-    return HistoryEntry(
+    entry = HistoryEntry(
         run_id=status.run_id,
         run_nonce=status.run_nonce,
         phase=phase,
         verdict=verdict,
         started_at=status.started_at,
-        finished_at=status.finished_at,
+        finished_at=finished_at,
         writes=summary.writes if summary else 0,
         missed=summary.missed if summary else 0,
         p99_ms=summary.p99_ms if summary else None,
         results_config_map=status.results_config_map,
     )
+    status.history, dropped = push_history(status.history, entry)
+    d.act(*(DeleteConfigMap(old.results_config_map) for old in dropped if old.results_config_map))
 
 
-async def _record(p: Pass, entry: HistoryEntry) -> None:
-    history, dropped = push_history(p.status.history, entry)
-    p.status.history = history
-    for old in dropped:
-        if old.results_config_map:
-            await p.rt.kube.delete_config_map(p.namespace, old.results_config_map)
-
-
-async def finish(p: Pass, spec: BenchmarkSpec) -> None:
-    """Record a run that just ended (Succeeded or Failed) in history and metrics."""
-    status = p.status
-    status.finished_at = now_text(p.now)
-    await _record(p, _entry(p, phase=str(status.phase), verdict=str(status.verdict or "")))
-    result = p.rt.results.pop(status.run_id, None)
-    p.rt.metrics.run_finished(
-        p.namespace,
-        p.name,
-        RunRecord(phase=str(status.phase), verdict=str(status.verdict or ""), result=result),
-    )
-    del spec
-
-
-def should_clean(p: Pass, spec: BenchmarkSpec) -> bool:
+def should_clean(status: BenchmarkStatus, spec: BenchmarkSpec | None) -> bool:
+    """The cleanup policy: does the finished run's children go?"""
+    if spec is None or status.phase not in ("Succeeded", "Failed"):
+        return False
     if spec.cleanup == "Always":
         return True
     if spec.cleanup == "DeleteOnSuccess":
-        return p.status.phase == "Succeeded" and p.status.verdict == "Passed"
+        return status.phase == "Succeeded" and status.verdict == "Passed"
     return False
 
 
-async def cleanup(p: Pass, spec: BenchmarkSpec) -> None:
-    """Apply the cleanup policy to the run's children; the results ConfigMap always stays."""
-    if should_clean(p, spec):
-        await p.rt.kube.delete_run(p.namespace, p.names.run_selector(), keep_results=True)
+def finish(d: Draft, spec: BenchmarkSpec, result: RunResult | None) -> None:
+    """A run just ended (Succeeded or Failed): history, metrics, cleanup, all after the save."""
+    status = d.status
+    status.finished_at = time_text(d.now)
+    verdict = str(status.verdict or "")
+    push_entry(d, phase=str(status.phase), verdict=verdict, finished_at=status.finished_at)
+    d.act(RecordRun(RunRecord(phase=str(status.phase), verdict=verdict, result=result), True))
+    if should_clean(status, spec):
+        d.act(DeleteRun(d.names.run_selector(), before_save=False))
 
 
-async def restore_metrics(p: Pass) -> None:
-    """After an operator restart: expose the last finished run again (without counting it)."""
-    if (p.namespace, p.name) in p.rt.metrics.runs.known():
-        return
-    result = None
-    if p.status.results_config_map:
-        found = await p.rt.kube.get_config_map(p.namespace, p.status.results_config_map)
-        text = ((found or {}).get("data") or {}).get(RESULT_KEY)
-        if text:
-            result = RunResult.model_validate_json(text)
-    record = RunRecord(
-        phase=str(p.status.phase), verdict=str(p.status.verdict or ""), result=result
-    )
-    p.rt.metrics.runs.record(p.namespace, p.name, record)
-
-
-async def superseded(p: Pass) -> None:
-    """A new runNonce arrived while a run was in progress: stop that run and record it."""
-    old = p.status
-    await p.rt.kube.delete_run(p.namespace, p.names.run_selector(), keep_results=True)
-    entry = _entry(p, phase="Failed", verdict="")
-    entry = entry.model_copy(update={"finished_at": now_text(p.now)})
-    await _record(p, entry)
-    p.rt.post_event(
-        p.body,
-        "Warning",
-        "Superseded",
-        f"run {old.run_id} stopped in phase {old.phase}: runNonce changed",
-    )
+def settle(d: Draft, observed: Observed, spec: BenchmarkSpec | None) -> None:
+    """A finished run, seen again: restore its metrics once (an operator restart), and apply
+    the cleanup policy if its children are still there (the operator stopped before it did)."""
+    status = d.status
+    if not observed.metrics_known and status.phase in ("Succeeded", "Failed"):
+        record = RunRecord(
+            phase=str(status.phase),
+            verdict=str(status.verdict or ""),
+            result=observed.stored_result,
+        )
+        d.act(RecordRun(record, count=False))
+    if observed.pods and should_clean(status, spec):
+        d.act(DeleteRun(d.names.run_selector(), before_save=False))

@@ -1,4 +1,4 @@
-"""kopf wiring only: every cause wakes one per-resource loop that calls :func:`reconcile`.
+"""kopf wiring only: every cause wakes one per-resource loop that runs the executor's passes.
 
 Handlers are thin on purpose. A daemon per benchmark runs the reconcile loop (so passes over one
 resource never overlap); create, update and resume only wake it. kopf keeps its bookkeeping in
@@ -15,12 +15,13 @@ from typing import Any, cast
 import kopf
 from kubernetes_asyncio import client
 
+from kobench.controller.executor import reconcile
 from kobench.controller.kube import Kube, load_config
-from kobench.controller.reconcile import reconcile
 from kobench.controller.runtime import Runtime
 from kobench.spec import GROUP, PLURAL, VERSION
 
 registry = kopf.OperatorRegistry()
+log = logging.getLogger("kobench.controller")
 RESOURCE = (GROUP, VERSION, PLURAL)
 
 
@@ -102,17 +103,22 @@ async def follow(
     """The reconcile loop of one benchmark, for as long as it exists."""
     runtime: Runtime = memo.runtime
     wakeup = _wakeup(memo, uid)
-    first = True
+    last_error = ""
     while not stopped:
         wakeup.clear()
         try:
-            delay = await reconcile(runtime, namespace, name, first=first)
-            first = False
+            delay = await reconcile(runtime, namespace, name)
+            last_error = ""
         except asyncio.CancelledError:
             raise
-        except Exception as exc:  # one bad pass must not end the loop; the next one retries
-            logger.exception(f"reconcile failed: {exc}")
-            delay = runtime.settings.active_interval * 2
+        except Exception as exc:  # one bad pass must not end the loop; retry after a backoff
+            delay = runtime.pause((namespace, name), trouble=True, idle=False)
+            error = f"pass failed ({type(exc).__name__}: {exc})"
+            # kopf's object logger also posts an Event: once per distinct error, not per pass.
+            (logger.warning if error != last_error else log.warning)(
+                f"{error}; next pass in {delay:.0f}s"
+            )
+            last_error = error
         await _pause(wakeup, stopped, delay)
     memo.wakeups.pop(uid, None)
     if stopped.reason is not None and kopf.DaemonStoppingReason.RESOURCE_DELETED in stopped.reason:

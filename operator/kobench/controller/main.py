@@ -13,7 +13,8 @@ from prometheus_client import start_http_server
 
 from kobench.controller.handlers import Memo, registry
 from kobench.controller.options import add_operator_arguments
-from kobench.controller.runtime import Runtime, Settings
+from kobench.controller.runtime import Runtime
+from kobench.controller.settings import Settings
 from kobench.controller.sources import SOURCES
 from kobench.runners.kubernetes.objects import RoleOptions
 

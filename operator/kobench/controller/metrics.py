@@ -105,29 +105,42 @@ class RunCollector(Collector):
     def collect(self) -> Iterator[Metric]:
         with self._lock:
             runs = dict(self._runs)
-        base = ["namespace", "benchmark"]
-        obs = [*base, "observer"]
-        verdict = GaugeMetricFamily(
+        families = _Families()
+        for (namespace, name), record in sorted(runs.items()):
+            families.add(namespace, name, record)
+        yield from families.all()
+
+
+BASE_LABELS = ["namespace", "benchmark"]
+OBSERVER_LABELS = [*BASE_LABELS, "observer"]
+
+
+class _Families:
+    """The metric families of one scrape, filled run by run."""
+
+    def __init__(self) -> None:
+        base, obs = BASE_LABELS, OBSERVER_LABELS
+        self.verdict = GaugeMetricFamily(
             "kobench_run_verdict", "1 for the verdict of the last run.", labels=[*base, "verdict"]
         )
-        writes = GaugeMetricFamily(
+        self.writes = GaugeMetricFamily(
             "kobench_run_writes", "Writes sent in the last run.", labels=base
         )
-        rate = GaugeMetricFamily(
+        self.rate = GaugeMetricFamily(
             "kobench_run_achieved_rate_writes_per_second",
             "Achieved writes per second per writer in the last run.",
             labels=base,
         )
-        duration = GaugeMetricFamily(
+        self.duration = GaugeMetricFamily(
             "kobench_run_duration_seconds", "Wall time of the last run's roles.", labels=base
         )
-        missed = GaugeMetricFamily(
+        self.missed = GaugeMetricFamily(
             "kobench_run_missed_events", "Events an observer missed in the last run.", labels=obs
         )
-        dups = GaugeMetricFamily(
+        self.dups = GaugeMetricFamily(
             "kobench_run_duplicate_events", "Duplicate events in the last run.", labels=obs
         )
-        quantiles = {
+        self.quantiles = {
             q: GaugeMetricFamily(
                 f"kobench_run_event_latency_{q}_seconds",
                 f"{q} write-to-event latency of the last run (clock-corrected when estimated).",
@@ -135,57 +148,59 @@ class RunCollector(Collector):
             )
             for q in ("p50", "p99", "p999", "max")
         }
-        rtt = GaugeMetricFamily(
+        self.rtt = GaugeMetricFamily(
             "kobench_run_handshake_rtt_p99_seconds", "p99 handshake round trip.", labels=obs
         )
-        latency = HistogramMetricFamily(
+        self.latency = HistogramMetricFamily(
             "kobench_event_latency_seconds",
             "Raw write-to-event latency of the last run.",
             labels=obs,
         )
-        rtt_hist = HistogramMetricFamily(
+        self.rtt_hist = HistogramMetricFamily(
             "kobench_handshake_rtt_seconds", "Handshake round trip of the last run.", labels=obs
         )
-        for (namespace, name), record in sorted(runs.items()):
-            labels = [namespace, name]
-            for v in VERDICTS:
-                verdict.add_metric([*labels, v], 1.0 if record.verdict == v else 0.0)
-            result = record.result
-            if result is None:
-                continue
-            writes.add_metric(labels, float(result.writers.sent))
-            rate.add_metric(labels, result.writers.achieved_rate)
-            duration.add_metric(labels, max(0, result.finished_ns - result.started_ns) / 1e9)
-            for o in result.observers:
-                ol = [*labels, o.name]
-                missed.add_metric(ol, float(o.missed))
-                dups.add_metric(ol, float(o.duplicates))
-                summary = o.corrected_latency_ms or o.latency_ms
-                if summary is not None:
-                    for q, family in quantiles.items():
-                        family.add_metric(ol, getattr(summary, q) / 1000.0)
-                if o.handshake_rtt_ms is not None:
-                    rtt.add_metric(ol, o.handshake_rtt_ms.p99 / 1000.0)
-                for histogram, encoded in (
-                    (latency, o.latency_histogram),
-                    (rtt_hist, o.rtt_histogram),
-                ):
-                    buckets = _buckets(encoded)
-                    if buckets is not None:
-                        histogram.add_metric(ol, buckets[0], buckets[1])
-        families: Sequence[Metric] = [
-            verdict,
-            writes,
-            rate,
-            duration,
-            missed,
-            dups,
-            *quantiles.values(),
-            rtt,
-            latency,
-            rtt_hist,
+
+    def add(self, namespace: str, name: str, record: RunRecord) -> None:
+        labels = [namespace, name]
+        for v in VERDICTS:
+            self.verdict.add_metric([*labels, v], 1.0 if record.verdict == v else 0.0)
+        result = record.result
+        if result is None:
+            return
+        self.writes.add_metric(labels, float(result.writers.sent))
+        self.rate.add_metric(labels, result.writers.achieved_rate)
+        self.duration.add_metric(labels, max(0, result.finished_ns - result.started_ns) / 1e9)
+        for o in result.observers:
+            ol = [*labels, o.name]
+            self.missed.add_metric(ol, float(o.missed))
+            self.dups.add_metric(ol, float(o.duplicates))
+            summary = o.corrected_latency_ms or o.latency_ms
+            if summary is not None:
+                for q, family in self.quantiles.items():
+                    family.add_metric(ol, getattr(summary, q) / 1000.0)
+            if o.handshake_rtt_ms is not None:
+                self.rtt.add_metric(ol, o.handshake_rtt_ms.p99 / 1000.0)
+            for histogram, encoded in (
+                (self.latency, o.latency_histogram),
+                (self.rtt_hist, o.rtt_histogram),
+            ):
+                buckets = _buckets(encoded)
+                if buckets is not None:
+                    histogram.add_metric(ol, buckets[0], buckets[1])
+
+    def all(self) -> Sequence[Metric]:
+        return [
+            self.verdict,
+            self.writes,
+            self.rate,
+            self.duration,
+            self.missed,
+            self.dups,
+            *self.quantiles.values(),
+            self.rtt,
+            self.latency,
+            self.rtt_hist,
         ]
-        yield from families
 
 
 class Metrics:

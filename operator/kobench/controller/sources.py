@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from kobench.collection import result_line
 from kobench.controller.kube import Kube
-from kobench.roles.config import RESULT_MARKER
 from kobench.runners.kubernetes.names import RESULT_ANNOTATION
 
 
@@ -26,21 +26,12 @@ class ResultsSource(Protocol):
         ...
 
 
-def result_from_log(text: str) -> str | None:
-    """The last ``KOBENCH_RESULT`` line of a log, without the marker."""
-    found = None
-    for line in text.splitlines():
-        if line.startswith(RESULT_MARKER):
-            found = line[len(RESULT_MARKER) :]
-    return found
-
-
 class PodLogResults:
     name = "pod-logs"
 
     async def fetch(self, kube: Kube, pod: dict[str, Any]) -> str | None:
         meta = pod["metadata"]
-        return result_from_log(await kube.pod_log(meta["namespace"], meta["name"]))
+        return result_line(await kube.pod_log(meta["namespace"], meta["name"]))
 
 
 class KubeletlessTestAnnotationResults:

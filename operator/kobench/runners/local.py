@@ -16,28 +16,19 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
 
+from kobench.collection import RoleKind, RoleOutput, merge_outputs, result_line, stragglers_due
 from kobench.engines import Engine, get_engine
 from kobench.engines.inspect import inspect_engine, replication_ready
 from kobench.errors import EngineError, EngineUnavailable, SpecErrors
-from kobench.results import (
-    Convergence,
-    EngineFacts,
-    ObserverResult,
-    RunResult,
-    WriterResult,
-    merge_run,
-)
-from kobench.roles.config import PASSWORD_ENV, RESULT_MARKER, Endpoint, RoleConfig
+from kobench.results import EngineFacts, RunResult
+from kobench.roles.config import PASSWORD_ENV, Endpoint, RoleConfig
 from kobench.runners.ids import local_run_id
 from kobench.runners.processes import Child, ProcessGroup, free_ports, sigterm_as_interrupt
 from kobench.spec import Benchmark
 from kobench.validation import plugin_errors
 
 POLL_SECONDS = 0.1
-STRAGGLER_GRACE = 5.0
-"""Seconds beyond the drain time that observers get after the last writer ended."""
 Progress = Callable[[str, float], None]
 """Called with a stage description and the fraction of the run done (0..1)."""
 PeerLinks = Callable[[list[Endpoint]], list[Endpoint]]
@@ -249,7 +240,8 @@ class LocalRun:
     def _stop_stragglers(self, observers: list[Child], writers_done_at: float) -> None:
         """Observers still waiting well after every writer ended (a writer that failed never
         announces its end) are asked to stop; they answer with the document they have."""
-        if time.monotonic() - writers_done_at < self.spec.timeouts.drain_seconds + STRAGGLER_GRACE:
+        waited = time.monotonic() - writers_done_at
+        if not stragglers_due(waited, self.spec.timeouts.drain_seconds):
             return
         for child in observers:
             if child.exit_code is None and child.label not in self.stopped:
@@ -263,54 +255,37 @@ class LocalRun:
         writers: list[Child],
         started_ns: int,
     ) -> RunResult:
-        reasons = list(self.run_failures)
-        writer_docs = _documents("writer", writers, WriterResult, reasons)
-        observer_docs = _documents("observer", observers, ObserverResult, reasons)
-        first = next((w for w in writer_docs if w.writer_id == 0), None)
-        engine = first.engine if first and first.engine else None
-        if engine is None:
-            engine = inspect_engine(self.engine, endpoints, self.password)
-        convergence = (
-            first.convergence
-            if first and first.convergence
-            else Convergence(checked=False, converged=False, detail="writer 0 did not check")
-        )
-        return merge_run(
+        """The one collection core (:mod:`kobench.collection`) merges what the roles printed."""
+        outputs = [*_outputs("writer", writers), *_outputs("observer", observers)]
+
+        def live_engine() -> EngineFacts:
+            return inspect_engine(self.engine, endpoints, self.password)
+
+        return merge_outputs(
             benchmark=self.benchmark.metadata.name,
             run_id=self.run_id,
             spec=self.spec,
-            writers=writer_docs,
-            observers=observer_docs,
-            engine=engine,
-            convergence=convergence,
-            started_ns=started_ns,
-            finished_ns=time.time_ns(),
-            extra_reasons=reasons,
+            outputs=outputs,
+            reasons=self.run_failures,
+            engine_fallback=live_engine,
+            span_ns=(started_ns, time.time_ns()),
         )
 
 
-Document = TypeVar("Document", WriterResult, ObserverResult)
-
-
-def _documents(
-    role: str, children: list[Child], model: type[Document], reasons: list[str]
-) -> list[Document]:
-    """The result documents the children printed; a reason for each one that did not."""
-    documents = []
+def _outputs(kind: RoleKind, children: list[Child]) -> list[RoleOutput]:
+    outputs = []
     for child in children:
-        line = _result_line(child)
-        if line is None:
-            reasons.append(f"{role} {child.label} produced no result: {_describe_failure(child)}")
-        else:
-            documents.append(model.model_validate_json(line))
-    return documents
-
-
-def _result_line(child: Child) -> str | None:
-    for line in reversed(child.read_output().splitlines()):
-        if line.startswith(RESULT_MARKER):
-            return line[len(RESULT_MARKER) :]
-    return None
+        document = result_line(child.read_output())
+        outputs.append(
+            RoleOutput(
+                kind=kind,
+                label=child.label,
+                document=document,
+                state="finished" if child.exit_code is not None else "running",
+                detail="" if document is not None else _describe_failure(child),
+            )
+        )
+    return outputs
 
 
 def _describe_failure(child: Child) -> str:

@@ -32,6 +32,8 @@ class PodView:
     """Why the pod failed, naming the container's reason (OOMKilled, Error, ...); None if fine."""
     finished_at: datetime | None = None
     """When its container terminated (from the kubelet), if it has."""
+    unschedulable: str | None = None
+    """The scheduler's message while it cannot place the pod (PodScheduled False, Unschedulable)."""
 
     @property
     def succeeded(self) -> bool:
@@ -72,6 +74,17 @@ def _failure(name: str, status: Obj) -> str | None:
     return None
 
 
+def _unschedulable(status: Obj) -> str | None:
+    for c in status.get("conditions") or []:
+        if (c.get("type"), c.get("status"), c.get("reason")) == (
+            "PodScheduled",
+            "False",
+            "Unschedulable",
+        ):
+            return str(c.get("message") or "no node fits")
+    return None
+
+
 def _finished_at(status: Obj) -> datetime | None:
     stamps = [
         ((cs.get("state") or {}).get("terminated") or {}).get("finishedAt")
@@ -90,6 +103,7 @@ def pod_view(pod: Obj) -> PodView:
         ready=_ready(status),
         failure=_failure(name, status),
         finished_at=_finished_at(status),
+        unschedulable=_unschedulable(status),
     )
 
 

@@ -1,0 +1,89 @@
+"""Gathering one pass's :class:`Observed`: the few reads the machine asked for, errors kept."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from kubernetes_asyncio.client.exceptions import ApiException
+
+from kobench.controller.machine import needs
+from kobench.controller.observed import ApiProblem, Observed, Resource
+from kobench.controller.runtime import Runtime
+from kobench.results import RunResult
+from kobench.runners.kubernetes import engine as engine_manifests
+from kobench.runners.kubernetes import roles as role_manifests
+from kobench.runners.kubernetes.names import RunNames
+from kobench.runners.kubernetes.observe import views_by_name
+from kobench.spec import BenchmarkSpec
+from kobench.status import BenchmarkStatus
+
+Obj = dict[str, Any]
+_STATUS_KEYS = {f.alias or n for n, f in BenchmarkStatus.model_fields.items()}
+
+
+def read_status(body: Mapping[str, Any]) -> BenchmarkStatus:
+    """The status as stored (kopf's own keys left out); an unreadable one reads as empty."""
+    raw = {k: v for k, v in (body.get("status") or {}).items() if k in _STATUS_KEYS}
+    try:
+        return BenchmarkStatus.model_validate(raw)
+    except ValueError:
+        return BenchmarkStatus()
+
+
+def problem(call: str, exc: ApiException) -> ApiProblem:
+    return ApiProblem(call, int(exc.status or 0), str(exc.reason or ""))
+
+
+async def _documents(
+    rt: Runtime, spec: BenchmarkSpec, names: RunNames, pods: list[Obj]
+) -> tuple[dict[str, str | None], dict[str, str]]:
+    """Each role pod's result document, and the pods whose log cannot be read (and why)."""
+    by_name = {p["metadata"]["name"]: p for p in pods}
+    expected = [n for n, _, _ in role_manifests.observer_pods(names, spec)]
+    expected += [n for n, _ in role_manifests.writer_pods(names, spec)]
+    documents: dict[str, str | None] = {}
+    unreadable: dict[str, str] = {}
+    for name in expected:
+        pod = by_name.get(name)
+        if pod is None:
+            continue
+        try:
+            documents[name] = await rt.source.fetch(rt.kube, pod)
+        except ApiException as exc:
+            unreadable[name] = f"cannot read its log: {exc.status} {exc.reason}"
+    return documents, unreadable
+
+
+async def _stored_result(rt: Runtime, resource: Resource, name: str) -> RunResult | None:
+    found = await rt.kube.get_config_map(resource.namespace, name)
+    text = ((found or {}).get("data") or {}).get(role_manifests.RESULT_KEY)
+    return RunResult.model_validate_json(text) if text else None
+
+
+async def gather(
+    rt: Runtime, resource: Resource, status: BenchmarkStatus, spec: BenchmarkSpec | None
+) -> Observed:
+    """What the machine needs for this pass; a failed read becomes an ApiProblem."""
+    known = (resource.namespace, resource.name) in rt.metrics.runs.known()
+    wanted = needs(status, resource, spec, known)
+    observed = Observed(
+        resource=resource, metrics_known=known, password=engine_manifests.generate_password()
+    )
+    names = resource.names(status.run_id)
+    fields: dict[str, Any] = {}
+    call = "list pods"
+    try:
+        if wanted.pods:
+            pods = await rt.kube.list_pods(resource.namespace, names.run_selector())
+            fields["pods"] = views_by_name(pods)
+            if wanted.documents and spec is not None:
+                call = "read role logs"
+                fields["documents"], fields["unreadable"] = await _documents(rt, spec, names, pods)
+        if wanted.stored_result:
+            call = f"get ConfigMap {status.results_config_map}"
+            fields["stored_result"] = await _stored_result(rt, resource, status.results_config_map)
+    except ApiException as exc:
+        fields["api_errors"] = (problem(call, exc),)
+    return replace(observed, **fields)

@@ -1,0 +1,88 @@
+"""What the executor saw in one pass, as plain data: the input of the phase machine.
+
+The executor gathers it in one go (the resource, the run's pods, role documents while
+collecting, a stored result to restore metrics from) and the machine decides from it alone; an
+API call that failed while gathering is recorded as an :class:`ApiProblem`, never raised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from kobench.results import RunResult
+from kobench.runners.kubernetes.names import RunNames
+from kobench.runners.kubernetes.objects import Owner
+from kobench.runners.kubernetes.observe import PodView
+
+
+@dataclass(frozen=True)
+class Resource:
+    """The benchmark resource as read at the start of the pass."""
+
+    name: str
+    namespace: str
+    uid: str
+    generation: int
+    spec: Mapping[str, Any]
+    """``spec`` as the API server holds it (unvalidated)."""
+    deleting: bool = False
+
+    @property
+    def run_nonce(self) -> str:
+        return str(self.spec.get("runNonce", "") or "")
+
+    @property
+    def owner(self) -> Owner:
+        return Owner(self.name, self.namespace, self.uid)
+
+    def names(self, run_id: str) -> RunNames:
+        return RunNames(self.name, run_id)
+
+
+def resource_of(body: Mapping[str, Any]) -> Resource:
+    meta = body["metadata"]
+    return Resource(
+        name=meta["name"],
+        namespace=meta["namespace"],
+        uid=meta["uid"],
+        generation=int(meta.get("generation", 1)),
+        spec=dict(body.get("spec") or {}),
+        deleting=bool(meta.get("deletionTimestamp")),
+    )
+
+
+@dataclass(frozen=True)
+class ApiProblem:
+    """An API call that failed: what was attempted and what the server answered."""
+
+    call: str
+    """What the operator tried, in words: ``list pods``, ``create Pod x``."""
+    status: int = 0
+    """HTTP status (403, 404, ...); 0 when there was no answer."""
+    reason: str = ""
+
+    def __str__(self) -> str:
+        answer = f"{self.status} {self.reason}".strip() if self.status else self.reason
+        return f"cannot {self.call}: {answer or 'no answer'}"
+
+
+@dataclass(frozen=True)
+class Observed:
+    """Everything the machine may look at besides the status and the run's spec."""
+
+    resource: Resource
+    pods: Mapping[str, PodView] = field(default_factory=dict)
+    """The current run's pods by name (pods being deleted left out); empty when not listed."""
+    documents: Mapping[str, str | None] = field(default_factory=dict)
+    """Collecting: each role pod's result document (None: it printed none), by pod name."""
+    unreadable: Mapping[str, str] = field(default_factory=dict)
+    """Collecting: role pods whose log could not be read, and why."""
+    stored_result: RunResult | None = None
+    """The last run's result from its results ConfigMap (to restore metrics after a restart)."""
+    metrics_known: bool = True
+    """The operator already exposes this benchmark's last run."""
+    password: str = ""
+    """A freshly generated engine password, used if this pass creates the Secret."""
+    api_errors: tuple[ApiProblem, ...] = ()
