@@ -130,7 +130,11 @@ def server_password(pid: int) -> tuple[int, str]:
     redis-server retitles itself "redis-server 127.0.0.1:PORT" and works in its data directory,
     where the runner keeps the private auth.conf.
     """
+    deadline = time.monotonic() + 10.0
     title = Path(f"/proc/{pid}/cmdline").read_bytes().decode()
+    while ":" not in title and time.monotonic() < deadline:  # not retitled yet: just started
+        time.sleep(0.02)
+        title = Path(f"/proc/{pid}/cmdline").read_bytes().decode()
     port = int(title.split(":")[1].split()[0].strip("\0"))
     conf = Path(f"/proc/{pid}/cwd/auth.conf").read_text()
     return port, conf.split("requirepass ")[1].split()[0]

@@ -177,3 +177,27 @@ def test_the_book_is_done_when_complete_after_the_drain_or_when_asked_to_stop() 
     stopped.stop("stopped by SIGTERM")
     assert stopped.done(0.0)
     assert stopped.error == "stopped by SIGTERM after 0 of 1 writer(s) announced their end"
+
+
+def test_after_an_outage_the_book_stops_once_the_schedule_and_the_drain_are_over() -> None:
+    # The end marker went out while the observer was away: waiting for it would lose the
+    # document (the runners collect without stragglers), so the schedule tells when to stop.
+    clock = FakeClock()
+    b = book(clock, keyMode="unique", writes=1000)
+    for seq in range(300):
+        b.on_unique(unique(seq), intended(seq) + 200_000)
+    b.lost("connection reset")
+    clock.advance(0.5)
+    b.resumed()
+    clock.elapsed_ns = protocol.schedule_offset_ns(1000, RATE)  # the last write is due now
+    assert not b.done(clock.monotonic_ns() / 1e9)
+    clock.advance(2.0 + 2.9)  # drain (2 s) + most of the grace
+    assert not b.done(clock.monotonic_ns() / 1e9)
+    clock.advance(0.2)
+    assert b.done(clock.monotonic_ns() / 1e9)
+    assert b.error is not None and "end marker sent during an outage" in b.error
+    calm_clock = FakeClock()
+    calm = book(calm_clock, keyMode="unique", writes=1000)
+    calm.on_unique(unique(0), intended(0))
+    calm_clock.advance(60.0)
+    assert not calm.done(calm_clock.monotonic_ns() / 1e9)  # no outage: wait for the marker

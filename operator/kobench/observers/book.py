@@ -27,6 +27,10 @@ from kobench.results import ObserverResult, WriterCounts
 from kobench.stats import Histogram, encode_histogram, new_histogram, record_us
 
 SHARED, UNIQUE, END, OTHER = "shared", "unique", "end", "other"
+AFTER_SCHEDULE_GRACE_S = 3.0
+"""After an outage, how long beyond the schedule's end and the drain an observer waits for an
+end marker that may have been sent while it was away (well within the runners' straggler wait,
+so its document is collected rather than lost)."""
 
 
 @dataclass
@@ -68,6 +72,9 @@ class EventBook:
         self.mapped = self._shared_mode and workload.writers == 1 and not workload.round_robin
         self._delivery = SharedDelivery(self._rate, workload.target_replica)
         self._last_end_at: int | None = None
+        self._total = workload.total_writes
+        self.schedule_end_ns: int | None = None
+        """Wall clock when the last write is due, once a write has told the writer's schedule."""
         self.series = PerSecond()
 
     @property
@@ -157,6 +164,9 @@ class EventBook:
     def _measure(
         self, into: dict[int, Histogram], write: Write, at_ns: int, *, series: bool
     ) -> None:
+        if self.schedule_end_ns is None:
+            start = write.intended_ns - protocol.schedule_offset_ns(write.seq, self._rate)
+            self.schedule_end_ns = start + protocol.schedule_offset_ns(self._total, self._rate)
         second = second_of(write.seq, self._warmup, self._rate)
         if second is None:
             return
@@ -228,6 +238,14 @@ class EventBook:
         drain = self.context.spec.timeouts.drain_seconds
         if len(self.ended) >= self._writers and self._last_end_at is not None:
             return now_s - self._last_end_at / 1e9 >= drain
+        if self._end_marker_lost(drain):
+            if self.error is None:
+                self.error = (
+                    f"{len(self.ended)} of {self._writers} writer(s) announced their end, "
+                    f"{drain + AFTER_SCHEDULE_GRACE_S:.0f}s after the schedule's last write; "
+                    "an end marker sent during an outage never arrives"
+                )
+            return True
         if now_s >= self.context.deadline:
             if self.error is None:
                 self.error = (
@@ -236,6 +254,13 @@ class EventBook:
                 )
             return True
         return False
+
+    def _end_marker_lost(self, drain: float) -> bool:
+        """After an outage, an end marker sent meanwhile is gone: stop once the schedule ended."""
+        if not self.outages or self.schedule_end_ns is None:
+            return False
+        wait_ns = round((drain + AFTER_SCHEDULE_GRACE_S) * 1e9)
+        return self.clock.wall_ns() >= self.schedule_end_ns + wait_ns
 
     def _sent_of(self, writer: int) -> int:
         """What a writer sent: its end marker, else what arrived of it so far."""
