@@ -103,7 +103,7 @@ def test_a_second_ctrl_c_still_waits_for_every_child(tmp_path: Path) -> None:
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
     assert b"Traceback" not in stderr
-    assert [p for p in seen if alive(p)] == [], "every child is gone when the message says so"
+    assert still_alive(seen) == [], "every child is gone when the message says so"
     assert list((tmp_path / "tmp").iterdir()) == []
 
 
