@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -35,3 +36,18 @@ def benchmark(
     if namespace is not None:
         metadata["namespace"] = namespace
     return {"apiVersion": API_VERSION, "kind": KIND, "metadata": metadata, "spec": spec or {}}
+
+
+def descendants(pid: int) -> set[int]:
+    """Every process below ``pid`` (children, grandchildren, ...), from /proc."""
+    found: set[int] = set()
+    pending = [pid]
+    while pending:
+        for task in Path(f"/proc/{pending.pop()}/task").glob("*"):
+            try:
+                kids = [int(p) for p in (task / "children").read_text().split()]
+            except OSError:
+                continue
+            found.update(kids)
+            pending += kids
+    return found

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import redis
+from tests.support import descendants
 
 from kobench.engines import get_engine
 from kobench.roles.config import Endpoint
@@ -66,20 +67,6 @@ def test_no_manifest_carries_the_password_outside_its_secret(engine_type: str) -
                     assert "value" not in variable, variable
                     ref = variable["valueFrom"]["secretKeyRef"]
                     assert ref == {"name": secret["metadata"]["name"], "key": "password"}
-
-
-def descendants(pid: int) -> set[int]:
-    found: set[int] = set()
-    pending = [pid]
-    while pending:
-        for task in Path(f"/proc/{pending.pop()}/task").glob("*"):
-            try:
-                kids = [int(p) for p in (task / "children").read_text().split()]
-            except OSError:
-                continue
-            found.update(kids)
-            pending += kids
-    return found
 
 
 def launch(tmp_path: Path, password: str) -> tuple[subprocess.Popen[bytes], int]:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from tests.support import descendants
 
 BENCH = {
     "apiVersion": "kobench.io/v1alpha1",
@@ -23,21 +24,6 @@ BENCH = {
         "workload": {"rate": 100, "durationSeconds": 30, "warmupSeconds": 0},
     },
 }
-
-
-def descendants(pid: int) -> set[int]:
-    found: set[int] = set()
-    pending = [pid]
-    while pending:
-        current = pending.pop()
-        for task in Path(f"/proc/{current}/task").glob("*"):
-            try:
-                kids = [int(p) for p in (task / "children").read_text().split()]
-            except OSError:
-                continue
-            found.update(kids)
-            pending += kids
-    return found
 
 
 def alive(pid: int) -> bool:
