@@ -122,7 +122,8 @@ def test_required_anti_affinity_refuses_a_fourth_replica_with_a_clear_status(
     pending = f"-engine-{len(schedulable)}"
     engine_ready = {c["type"]: c for c in status["conditions"]}.get("EngineReady", {})
     said = " ".join([*status.get("reasons", []), engine_ready.get("message", "")])
-    assert pending in said and "nschedulable" in said, status
+    assert pending in said and "cannot be scheduled" in said, status
+    assert engine_ready.get("reason") == "Unschedulable", engine_ready
 
 
 def test_a_partitioned_engine_node_ends_with_a_verdict_and_converges_after_healing(
