@@ -8,6 +8,10 @@ duplicate and out-of-order events without asking anyone.
   observer GETs the key on each notification (as the proof of concept does).
 - unique mode: key ``<prefix>:<run>:<writer>:<seq>:<replica>:<t_ns>``; the notification carries the
   key name, so no read is needed.
+- conflict mode: unique-mode keys for the events, and beside each write a SET of the conflict
+  key ``<prefix>.conflict:<run>:k:<n mod keys>`` with the writer's own shared-mode value; every
+  writer writes the same conflict key at the same intended instant (the schedules start at the
+  instant agreed on ``<prefix>.conflict:<run>:start``).
 - handshake: key ``<handshakeKey>:<run>:hs:<observer>:<writer>:<seq>:<t2_ns>:<t3_ns>``, where t2
   is when the observer received the event and t3 when it answered, both on the observer's clock.
   The writer sees it through its own subscription and has t1 (actual send) and t4 (receipt) on
@@ -192,6 +196,26 @@ class Handshake:
     seq: int
     received_ns: int
     answered_ns: int
+
+
+CONFLICT_MARK = ".conflict:"
+"""Follows the key prefix in conflict keys: outside the unique prefix, so no observer counts them
+as events."""
+
+
+def conflict_key_prefix(prefix: str, run_id: str) -> str:
+    """What every conflict key of a run starts with (the detector scans ``<this>*``)."""
+    return f"{prefix}{CONFLICT_MARK}{run_id}:k:"
+
+
+def conflict_key(prefix: str, run_id: str, seq: int, keys: int) -> str:
+    """The conflict key write ``seq`` of every writer goes to."""
+    return f"{conflict_key_prefix(prefix, run_id)}{seq % keys}"
+
+
+def conflict_start_key(prefix: str, run_id: str) -> str:
+    """Where the writers agree on their common schedule start (wall clock, ns)."""
+    return f"{prefix}{CONFLICT_MARK}{run_id}:start"
 
 
 def handshake_key_prefix(handshake_key: str, run_id: str) -> str:

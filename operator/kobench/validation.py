@@ -4,8 +4,9 @@
 way everywhere. The model (:mod:`kobench.spec`) holds the rules it can state alone (the CRD
 repeats them for the API server); this module adds the rules only the installed plugins know:
 an engine or observer mode that exists, writes only to replicas that accept them, round-robin
-only on multi-master engines. The CRD encodes those too for the built-in engines; a third-party
-plugin's rules are checked here only, by the operator before it creates any child.
+and conflict writes only on multi-master engines. The CRD encodes those too for the built-in
+engines; a third-party plugin's rules are checked here only, by the operator before it creates
+any child.
 """
 
 from __future__ import annotations
@@ -46,6 +47,15 @@ def plugin_errors(spec: BenchmarkSpec, *, broken: Iterable[str] = ()) -> list[Sp
             SpecError(
                 "spec.workload.roundRobin",
                 f"engine {engine.name} has one primary; use keydb for multi-master",
+            )
+        )
+    conflict_broken = _broken(broken, "spec.workload.conflict")
+    if workload.conflict is not None and not engine.multi_master and not conflict_broken:
+        errors.append(
+            SpecError(
+                "spec.workload.conflict",
+                f"engine {engine.name} has one primary: conflicting writes need a multi-master "
+                "engine (engine.type: keydb, active replicas)",
             )
         )
     if _broken(broken, "spec.engine.replicas", "spec.workload.targetReplica"):

@@ -54,6 +54,18 @@ RULES: dict[str, list[Schema]] = {
             f"writer than a run holds ({MAX_WRITES})",
             "reason": "FieldValueInvalid",
         },
+        {
+            "rule": "!has(self.conflict) || (has(self.writers) && self.writers >= 2)",
+            "message": "conflict writes need at least 2 writers, each on its own master",
+            "fieldPath": ".writers",
+            "reason": "FieldValueInvalid",
+        },
+        {
+            "rule": "!has(self.conflict) || (has(self.keyMode) && self.keyMode == 'unique')",
+            "message": "conflict writes need keyMode unique: each write's event is its own key",
+            "fieldPath": ".keyMode",
+            "reason": "FieldValueInvalid",
+        },
     ],
     "spec": [
         {
@@ -78,6 +90,20 @@ RULES: dict[str, list[Schema]] = {
             "message": "this engine has one primary; use keydb for multi-master",
             "fieldPath": ".workload.roundRobin",
             "reason": "FieldValueForbidden",
+        },
+        {
+            "rule": f"!{_SINGLE_PRIMARY} || !has(self.workload) || !has(self.workload.conflict)",
+            "message": "this engine has one primary: conflicting writes need a multi-master "
+            "engine (engine.type: keydb)",
+            "fieldPath": ".workload.conflict",
+            "reason": "FieldValueForbidden",
+        },
+        {
+            "rule": "!has(self.workload) || !has(self.workload.conflict) || "
+            "(has(self.engine) && has(self.engine.replicas) ? self.engine.replicas : 3) >= 2",
+            "message": "conflict writes need at least 2 masters",
+            "fieldPath": ".engine.replicas",
+            "reason": "FieldValueInvalid",
         },
         {
             "rule": f"!{_SINGLE_PRIMARY} || !has(self.workload) || "

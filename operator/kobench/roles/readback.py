@@ -13,7 +13,7 @@ import time
 import redis
 
 from kobench import protocol
-from kobench.engines import get_engine
+from kobench.engines import divergence, get_engine
 from kobench.engines.inspect import connect, inspect_engine
 from kobench.results import Convergence, EngineFacts
 from kobench.roles.config import RoleConfig
@@ -71,17 +71,58 @@ def check_convergence(config: RoleConfig, password: str | None) -> Convergence:
         time.sleep(0.25)
 
 
+def check_divergence(config: RoleConfig, password: str | None) -> Convergence:
+    """Conflict mode: compare every pair of replicas key by key, once no pair differs or the
+    settle time has passed (then what still differs has diverged for good)."""
+    workload = config.spec.workload
+    assert workload.conflict is not None
+    settle = workload.conflict.settle_seconds
+    pattern = protocol.conflict_key_prefix(workload.key_prefix, config.run_id) + "*"
+    began = time.monotonic()
+    while True:
+        try:
+            snapshots = divergence.read_all(
+                config.endpoints, password, db=config.spec.engine.database, pattern=pattern
+            )
+        except (redis.RedisError, OSError) as exc:
+            return Convergence(
+                checked=False,
+                converged=False,
+                detail=f"read-back failed: {exc}",
+                checked_ns=time.time_ns(),
+                settle_seconds=settle,
+            )
+        pairs = divergence.compare(snapshots)
+        waited = time.monotonic() - began
+        if all(p.differing == 0 for p in pairs) or waited >= settle:
+            keys = divergence.keys_seen(snapshots)
+            return Convergence(
+                checked=True,
+                converged=all(p.differing == 0 for p in pairs),
+                detail=f"{divergence.describe(pairs, keys)}, {waited:.1f}s after the writes",
+                checked_ns=time.time_ns(),
+                pairs=pairs,
+                keys_compared=keys,
+                settle_seconds=settle,
+            )
+        time.sleep(min(0.25, max(0.0, settle - waited)))
+
+
 def engine_snapshot(config: RoleConfig, password: str | None) -> tuple[EngineFacts, Convergence]:
     """Convergence and the replication state read right after it, consistent with each other."""
-    convergence = check_convergence(config, password)
+    if config.spec.workload.conflict is not None:
+        convergence = check_divergence(config, password)
+    else:
+        convergence = check_convergence(config, password)
     facts = inspect_engine(get_engine(config.spec.engine.type), config.endpoints, password)
     down = [s for s in facts.replication if s.role == "unreachable" or not s.link_up]
     if down and convergence.checked:
         names = ", ".join(f"replica {s.index} {s.role}" for s in down)
-        convergence = Convergence(
-            checked=False,
-            converged=False,
-            detail=f"{names} when the replicas were read back ({convergence.detail})",
-            checked_ns=convergence.checked_ns,
+        convergence = convergence.model_copy(
+            update={
+                "checked": False,
+                "converged": False,
+                "detail": f"{names} when the replicas were read back ({convergence.detail})",
+            }
         )
     return facts, convergence

@@ -12,12 +12,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from kobench.protocol import NS_PER_SECOND, Clock, schedule_offset_ns
+from kobench import protocol
+from kobench.protocol import NS_PER_SECOND, Clock, Write, schedule_offset_ns
 from kobench.series import WriterSecond
+from kobench.spec import Workload
 
 MAX_BATCH = 2000
 START_DELAY_NS = 50_000_000
 """The first write is due this long after the schedule is made (time to get going)."""
+CONFLICT_START_DELAY_NS = 2_000_000_000
+"""Conflict mode: the first writer proposes a start this far ahead, so that the others (started
+a moment later) still begin on time; a later one catches up during the warm-up."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,15 @@ class Schedule:
             clock.monotonic_ns() + START_DELAY_NS,
             clock.wall_ns() + START_DELAY_NS,
         )
+
+    @classmethod
+    def starting_at(
+        cls, clock: Clock, start_wall_ns: int, *, rate: int, total: int, warmup: int
+    ) -> Schedule:
+        """A schedule whose write 0 is due at an agreed wall-clock instant (conflict mode: every
+        writer stamps write n with the same intended instant)."""
+        now_wall, now_mono = clock.wall_ns(), clock.monotonic_ns()
+        return cls(rate, total, warmup, now_mono + (start_wall_ns - now_wall), start_wall_ns)
 
     def due_mono_ns(self, seq: int) -> int:
         return self.start_mono_ns + schedule_offset_ns(seq, self.rate)
@@ -122,3 +136,41 @@ def write_all(schedule: Schedule, clock: Clock, send: Sender, progress: Progress
         progress.sent, progress.unconfirmed = due, 0
         progress.booked(schedule, seq, due, now)
         seq = due
+
+
+Item = tuple[str, bytes, int]
+"""One SET: key, value, expiry in seconds (0: none)."""
+
+
+def plan_batch(
+    workload: Workload,
+    run_id: str,
+    writer_id: int,
+    targets: list[int],
+    schedule: Schedule,
+    start: int,
+    stop: int,
+) -> dict[int, list[Item]]:
+    """The SETs of writes ``start..stop-1``, per replica they go to.
+
+    Write n goes to ``targets[n mod len(targets)]``. In conflict mode it is its unique-mode event
+    key plus the conflict key ``n mod keys`` with this writer's own value: every writer sets the
+    same conflict key with the same intended instant, each on its own master.
+    """
+    prefix, ttl, size = workload.key_prefix, workload.key_ttl_seconds, workload.value_size
+    padding = b"x" * size
+    shared = workload.key_mode == "shared"
+    conflict = workload.conflict
+    batch: dict[int, list[Item]] = {}
+    for n in range(start, stop):
+        replica = targets[n % len(targets)]
+        write = Write(writer_id, n, replica, schedule.intended_ns(n))
+        items = batch.setdefault(replica, [])
+        if shared:
+            items.append((workload.shared_key, protocol.encode_value(write, size), 0))
+            continue
+        items.append((protocol.unique_key(prefix, run_id, write), padding, ttl))
+        if conflict is not None:
+            key = protocol.conflict_key(prefix, run_id, n, conflict.keys)
+            items.append((key, protocol.encode_value(write, size), ttl))
+    return batch

@@ -18,12 +18,19 @@ import redis
 from kobench import protocol
 from kobench.engines import get_engine
 from kobench.observers.context import Target, client_info
-from kobench.protocol import SYSTEM_CLOCK, Clock, Write
+from kobench.protocol import SYSTEM_CLOCK, Clock
 from kobench.results import WriterResult
 from kobench.roles.config import RoleConfig
 from kobench.roles.handshakes import HandshakeListener
 from kobench.roles.readback import engine_snapshot
-from kobench.roles.schedule import Progress, Schedule, write_all
+from kobench.roles.schedule import (
+    CONFLICT_START_DELAY_NS,
+    Item,
+    Progress,
+    Schedule,
+    plan_batch,
+    write_all,
+)
 from kobench.stats import encode_histogram
 
 PR_SET_TIMERSLACK = 29
@@ -41,13 +48,26 @@ def tighten_timer_slack() -> None:
 
 
 def writer_targets(config: RoleConfig, writer_id: int) -> list[int]:
-    """Replicas this writer writes to: one, or every master in turn (rotated per writer)."""
+    """Replicas this writer writes to: one, or every master in turn (rotated per writer).
+
+    Conflict mode without round robin: writer i on master i mod masters. Either way, writers
+    i and j (i != j mod masters) are on different masters at every instant."""
     workload = config.spec.workload
-    if not workload.round_robin:
+    if not workload.round_robin and workload.conflict is None:
         return [workload.target_replica]
     masters = get_engine(config.spec.engine.type).write_replicas(config.spec.engine.replicas)
     shift = writer_id % len(masters)
+    if not workload.round_robin:
+        return [masters[shift]]
     return masters[shift:] + masters[:shift]
+
+
+def agree_start(client: redis.Redis, key: str, proposed_ns: int, ttl: int) -> int:
+    """The common schedule start of a conflict run: the first writer's proposal wins (SET NX on
+    one agreed replica), the others read it."""
+    client.set(key, str(proposed_ns), nx=True, ex=ttl)
+    agreed = client.get(key)
+    return int(agreed) if agreed is not None else proposed_ns
 
 
 def expected_handshakes(config: RoleConfig) -> int:
@@ -169,26 +189,32 @@ class Writer:
             error=error or self.listener.error,
         )
 
+    def _schedule(self) -> Schedule:
+        """Now, or (conflict mode) at the instant every writer agreed on."""
+        workload = self.spec.workload
+        total, warmup, rate = self.total, workload.warmup_writes, workload.rate
+        if workload.conflict is None:
+            return Schedule.starting_now(self.clock, rate=rate, total=total, warmup=warmup)
+        masters = get_engine(self.spec.engine.type).write_replicas(self.spec.engine.replicas)
+        key = protocol.conflict_start_key(workload.key_prefix, self.config.run_id)
+        with self._target(masters[0]).client() as client:
+            start = agree_start(
+                client,
+                key,
+                self.clock.wall_ns() + CONFLICT_START_DELAY_NS,
+                workload.key_ttl_seconds,
+            )
+        return Schedule.starting_at(self.clock, start, rate=rate, total=total, warmup=warmup)
+
     def _write(self, clients: dict[int, redis.Redis]) -> None:
         workload = self.spec.workload
-        schedule = Schedule.starting_now(
-            self.clock, rate=workload.rate, total=self.total, warmup=workload.warmup_writes
-        )
+        schedule = self._schedule()
         self.measured_start_ns = schedule.intended_ns(workload.warmup_writes)
-        prefix, ttl, size = workload.key_prefix, workload.key_ttl_seconds, workload.value_size
-        padding = b"x" * size
-        shared = workload.key_mode == "shared"
 
         def send(start: int, stop: int) -> None:
-            batch: dict[int, list[tuple[str, bytes, int]]] = {}
-            for n in range(start, stop):
-                replica = self.targets[n % len(self.targets)]
-                write = Write(self.writer_id, n, replica, schedule.intended_ns(n))
-                if shared:
-                    item = (workload.shared_key, protocol.encode_value(write, size), 0)
-                else:
-                    item = (protocol.unique_key(prefix, self.config.run_id, write), padding, ttl)
-                batch.setdefault(replica, []).append(item)
+            batch = plan_batch(
+                workload, self.config.run_id, self.writer_id, self.targets, schedule, start, stop
+            )
             sent_wall, sent_mono = self.clock.wall_ns(), self.clock.monotonic_ns()
             for n in range(start, stop):
                 self.sent_wall[n] = sent_wall
@@ -199,7 +225,7 @@ class Writer:
         write_all(schedule, self.clock, send, self.progress)
 
     @staticmethod
-    def _send(client: redis.Redis, items: list[tuple[str, bytes, int]]) -> None:
+    def _send(client: redis.Redis, items: list[Item]) -> None:
         if len(items) == 1:
             key, value, ttl = items[0]
             client.set(key, value, ex=ttl or None)

@@ -5,7 +5,7 @@ runner's validation all derive from these classes. Field names are camelCase on 
 every Kubernetes resource) and snake_case in Python. Its modules:
 
 * ``base`` names, patterns (with their meaning in words), bounds and the strict base model
-* ``engine``, ``benchmark``, ``metadata``: the models
+* ``engine``, ``benchmark``, ``conflict``, ``metadata``: the models
 * ``rules``: rules that span fields (the CRD repeats them in CEL)
 * ``messages``: pydantic's errors in words; ``loader``: safe YAML; ``parse``: the entry points
 
@@ -43,6 +43,7 @@ from kobench.spec.benchmark import (
     Validity,
     Workload,
 )
+from kobench.spec.conflict import Conflict
 from kobench.spec.engine import (
     Engine,
     Placement,
@@ -84,6 +85,7 @@ __all__ = [
     "VERSION",
     "Benchmark",
     "BenchmarkSpec",
+    "Conflict",
     "Engine",
     "Envelope",
     "Metadata",

@@ -18,6 +18,7 @@ from kobench.spec.base import (
     PLUGIN_NAME,
     Model,
 )
+from kobench.spec.conflict import Conflict
 from kobench.spec.engine import Engine
 from kobench.spec.metadata import Metadata
 
@@ -78,6 +79,13 @@ class Workload(Model):
     key_ttl_seconds: Annotated[
         int, Field(description="Expiry of unique and handshake keys.", ge=10, le=86_400)
     ] = 600
+    conflict: Annotated[
+        Conflict | None,
+        Field(
+            description="Conflicting writes: every writer, each on its own master, writes the "
+            "same keys at the same instants (KeyDB multi-master, keyMode unique, 2+ writers)."
+        ),
+    ] = None
 
     @property
     def measured_writes(self) -> int:

@@ -102,6 +102,37 @@ def _observers(spec: BenchmarkSpec) -> list[SpecError]:
     return errors
 
 
+def _conflict(spec: BenchmarkSpec) -> list[SpecError]:
+    """Conflicting writes need two writers on two masters, and one event key per write."""
+    workload = spec.workload
+    if workload.conflict is None:
+        return []
+    errors = []
+    if workload.writers < 2:
+        errors.append(
+            SpecError(
+                "spec.workload.writers",
+                f"conflict writes need at least 2 writers, each on its own master "
+                f"(got {workload.writers})",
+            )
+        )
+    if spec.engine.replicas < 2:
+        errors.append(
+            SpecError(
+                "spec.engine.replicas",
+                f"conflict writes need at least 2 masters (got {spec.engine.replicas})",
+            )
+        )
+    if workload.key_mode != "unique":
+        errors.append(
+            SpecError(
+                "spec.workload.keyMode",
+                "conflict writes need keyMode unique: each write's event is its own key",
+            )
+        )
+    return errors
+
+
 RULES = (
     Rule(("engine.notifyKeyspaceEvents",), _notify),
     Rule(("workload.durationSeconds", "workload.writes"), _duration_or_writes),
@@ -116,6 +147,9 @@ RULES = (
     ),
     Rule(("engine.replicas", "workload.targetReplica"), _writer_replica),
     Rule(("engine.replicas", "observers"), _observers),
+    Rule(
+        ("engine.replicas", "workload.conflict", "workload.writers", "workload.keyMode"), _conflict
+    ),
 )
 
 
