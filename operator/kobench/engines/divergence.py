@@ -15,7 +15,7 @@ import redis
 
 from kobench.engines.base import Address
 from kobench.engines.inspect import connect
-from kobench.results import PairDivergence
+from kobench.results import Convergence, PairDivergence
 
 SCAN_COUNT = 1000
 READ_CHUNK = 500
@@ -82,4 +82,30 @@ def describe(pairs: Sequence[PairDivergence], keys: int) -> str:
     return f"keys differing per pair of replicas (of {keys}): {counts} (e.g. {example})"
 
 
-__all__ = ["EXAMPLES", "compare", "describe", "keys_seen", "read_all", "read_replica"]
+def report(
+    snapshots: Sequence[Snapshot], *, settle_seconds: float, waited_seconds: float, checked_ns: int
+) -> Convergence:
+    """The convergence document of a conflict run from the replicas' snapshots (the writer's
+    read-back in a local run and in a pod alike)."""
+    pairs = compare(snapshots)
+    keys = keys_seen(snapshots)
+    return Convergence(
+        checked=True,
+        converged=all(p.differing == 0 for p in pairs),
+        detail=f"{describe(pairs, keys)}, {waited_seconds:.1f}s after the writes",
+        checked_ns=checked_ns,
+        pairs=pairs,
+        keys_compared=keys,
+        settle_seconds=settle_seconds,
+    )
+
+
+__all__ = [
+    "EXAMPLES",
+    "compare",
+    "describe",
+    "keys_seen",
+    "read_all",
+    "read_replica",
+    "report",
+]

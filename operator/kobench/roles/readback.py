@@ -92,19 +92,12 @@ def check_divergence(config: RoleConfig, password: str | None) -> Convergence:
                 checked_ns=time.time_ns(),
                 settle_seconds=settle,
             )
-        pairs = divergence.compare(snapshots)
         waited = time.monotonic() - began
-        if all(p.differing == 0 for p in pairs) or waited >= settle:
-            keys = divergence.keys_seen(snapshots)
-            return Convergence(
-                checked=True,
-                converged=all(p.differing == 0 for p in pairs),
-                detail=f"{divergence.describe(pairs, keys)}, {waited:.1f}s after the writes",
-                checked_ns=time.time_ns(),
-                pairs=pairs,
-                keys_compared=keys,
-                settle_seconds=settle,
-            )
+        found = divergence.report(
+            snapshots, settle_seconds=settle, waited_seconds=waited, checked_ns=time.time_ns()
+        )
+        if found.converged or waited >= settle:
+            return found
         time.sleep(min(0.25, max(0.0, settle - waited)))
 
 
