@@ -9,6 +9,7 @@ replica produces the same end state for real: replicas that hold different value
 from __future__ import annotations
 
 import secrets
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,7 +25,8 @@ from kobench.engines import get_engine
 from kobench.engines.inspect import connect, inspect_engine, replication_ready
 from kobench.results import WriterResult, merge_run
 from kobench.roles.config import Endpoint, RoleConfig
-from kobench.roles.readback import engine_snapshot
+from kobench.roles.readback import check_divergence, engine_snapshot
+from kobench.roles.writer import Writer
 from kobench.runners.processes import ProcessGroup, free_ports
 from kobench.spec import BenchmarkSpec
 
@@ -44,35 +46,69 @@ class Servers:
         return connect(self.endpoints[index], self.password)
 
 
-@pytest.fixture
-def servers(tmp_path: Path) -> Iterator[Servers]:
-    """A primary and two read-only replicas (password in a private config file)."""
+def start_servers(directory: Path, *, replicated: bool) -> Servers:
+    """Three redis-servers (password in a private config file): a primary and two read-only
+    replicas, or three standalone servers that share nothing."""
     engine = get_engine("redis")
     spec = BenchmarkSpec.model_validate({"engine": {"type": "redis", "replicas": 3}}).engine
     password = secrets.token_hex(16)
     endpoints = [Endpoint(host="127.0.0.1", port=p) for p in free_ports(3)]
-    group = ProcessGroup(tmp_path)
+    group = ProcessGroup(directory)
     for index in range(3):
-        data = tmp_path / f"replica-{index}"
+        data = directory / f"replica-{index}"
         data.mkdir()
         conf = data / "auth.conf"
         conf.write_text(f"requirepass {password}\nmasterauth {password}\n")
         conf.chmod(0o600)
-        args = engine.server_args(index, endpoints, spec=spec, password=None)
+        if replicated:
+            args = engine.server_args(index, endpoints, spec=spec, password=None)
+        else:
+            args = engine.server_args(0, [endpoints[index]], spec=spec, password=None)
         group.start(
             f"replica-{index}",
             ["redis-server", str(conf), *args, "--bind", "127.0.0.1", "--dir", str(data)],
         )
+    servers = Servers(endpoints, password, group)
     try:
-        wait_for(
-            "replication up",
-            lambda: replication_ready(inspect_engine(engine, endpoints, password)),
-            timeout=30,
-            every=0.2,
-        )
-        yield Servers(endpoints, password, group)
-    finally:
+        if replicated:
+            wait_for(
+                "replication up",
+                lambda: replication_ready(inspect_engine(engine, endpoints, password)),
+                timeout=30,
+                every=0.2,
+            )
+        for index in range(3):
+            wait_for(f"server {index} up", partial(answers, servers, index), timeout=30, every=0.1)
+    except BaseException:
         group.stop_all()
+        raise
+    return servers
+
+
+def answers(servers: Servers, index: int) -> bool:
+    try:
+        with servers.client(index) as client:
+            return bool(client.ping())
+    except (redis.RedisError, OSError):
+        return False
+
+
+@pytest.fixture
+def servers(tmp_path: Path) -> Iterator[Servers]:
+    running = start_servers(tmp_path, replicated=True)
+    try:
+        yield running
+    finally:
+        running.group.stop_all()
+
+
+@pytest.fixture
+def standalone(tmp_path: Path) -> Iterator[Servers]:
+    running = start_servers(tmp_path, replicated=False)
+    try:
+        yield running
+    finally:
+        running.group.stop_all()
 
 
 def conflict_config(servers: Servers, settle: float = 0.5) -> RoleConfig:
@@ -181,3 +217,54 @@ def test_diverged_keys_fail_the_run_and_a_dead_replica_is_not_checked(servers: S
     _, convergence = engine_snapshot(config, servers.password)
     assert not convergence.checked and not convergence.converged
     assert "read-back failed" in convergence.detail
+
+
+def test_two_real_writers_agree_on_one_start_and_write_each_key_at_one_instant(
+    standalone: Servers,
+) -> None:
+    """The writer's conflict mode for real: two writers (the role's own code) on two servers
+    that share nothing, as two KeyDB masters would be before their writes replicate. Each key
+    then holds, on each server, that writer's value for the same write at the same instant."""
+    writes, keys = 300, 50
+    spec = BenchmarkSpec.model_validate(
+        {
+            "engine": {"type": "keydb", "replicas": 3},  # what validation refuses on Redis
+            "workload": {
+                "keyMode": "unique",
+                "writers": 2,
+                "rate": 1000,
+                "writes": writes,
+                "warmupSeconds": 0.1,
+                "conflict": {"keys": keys, "settleSeconds": 0.2},
+            },
+            "observers": [{"name": "sync", "mode": "sync", "handshake": False}],
+        }
+    )
+    config = RoleConfig(run_id=RUN_ID, spec=spec, endpoints=standalone.endpoints)
+    results: dict[int, WriterResult] = {}
+
+    def run(writer_id: int) -> None:
+        results[writer_id] = Writer(config, writer_id, standalone.password).run()
+
+    threads = [threading.Thread(target=run, args=(w,)) for w in (1, 0)]
+    for thread in threads:
+        thread.start()
+        time.sleep(0.3)  # the second writer starts late: it must still use the agreed start
+    for thread in threads:
+        thread.join(timeout=60)
+    assert {w: r.error for w, r in results.items()} == {0: None, 1: None}
+    assert [results[w].target_replicas for w in (0, 1)] == [[0], [1]]
+    assert results[0].measured_start_ns == results[1].measured_start_ns
+    total = writes + 100
+    last = {n % keys: n for n in range(total)}  # the last write of each key
+    with standalone.client(0) as zero, standalone.client(1) as one:
+        for k, n in last.items():
+            key = protocol.conflict_key("kobench", RUN_ID, k, keys)
+            a, b = protocol.decode_value(zero.get(key)), protocol.decode_value(one.get(key))
+            assert a is not None and b is not None
+            assert (a.writer, a.replica, b.writer, b.replica) == (0, 0, 1, 1)
+            assert a.seq == b.seq == n and a.intended_ns == b.intended_ns
+    convergence = check_divergence(config, standalone.password)
+    counts = {(p.a, p.b): p.differing for p in convergence.pairs}
+    assert counts == {(0, 1): keys, (0, 2): keys, (1, 2): keys}
+    assert not convergence.converged and convergence.keys_compared == keys
