@@ -108,6 +108,19 @@ INVALID: list[tuple[str, dict[str, Any], str]] = [
         "spec.workload.roundRobin",
     ),
     (
+        "conflict-single-primary",
+        {
+            "engine": {"type": "redis", "replicas": 2},
+            "workload": {"keyMode": "unique", "writers": 2, "conflict": {"keys": 10}},
+        },
+        "spec.workload.conflict",
+    ),
+    (
+        "conflict-one-writer",
+        {"engine": {"type": "keydb"}, "workload": {"keyMode": "unique", "conflict": {}}},
+        "spec.workload.writers",
+    ),
+    (
         "more-writes-than-a-run-holds",
         {"workload": {"rate": 200000, "durationSeconds": 3600}},
         "spec.workload",
