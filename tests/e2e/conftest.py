@@ -70,7 +70,7 @@ def images(kube_full_node: KubeCluster) -> None:
     if kube_full_node.mode == "external":
         # kind and friends: the user loads the images (kind load docker-archive ...).
         return
-    run([str(IMAGE_BUILD), "--import", "redis", "valkey", "kobench"], timeout=1200)
+    run([str(IMAGE_BUILD), "--import", "redis", "valkey", "kobench", "toxiproxy"], timeout=1200)
 
 
 @pytest.fixture(scope="session")
