@@ -16,39 +16,11 @@ from typing import Any
 
 import pytest
 from tests.e2e.bench import Installation, example, short_run
+from tests.e2e.engine_cli import engine_pod, redis_cli
 from tests.engine.faults import Toxiproxy
 from tests.support import wait_for
 
 pytestmark = pytest.mark.cluster
-
-
-def _engine_pod(installation: Installation, name: str, index: int) -> str:
-    pods: list[str] = [
-        p["metadata"]["name"]
-        for p in installation.pods_of(name)
-        if p["metadata"]["name"].endswith(f"-engine-{index}")
-    ]
-    assert len(pods) == 1, pods
-    return pods[0]
-
-
-def _redis_cli(installation: Installation, name: str, index: int, *command: str) -> str:
-    password = installation.engine_password(name)
-    done = installation.kubectl(
-        "exec",
-        "-n",
-        installation.namespace,
-        _engine_pod(installation, name, index),
-        "-c",
-        "engine",
-        "--",
-        "redis-cli",
-        "--no-auth-warning",
-        "-a",
-        password,
-        *command,
-    )
-    return done.stdout.strip()
 
 
 def _one_replica(name: str, **spec: Any) -> dict[str, Any]:
@@ -72,7 +44,7 @@ def _run_with(installation: Installation, document: dict[str, Any], *fault: str)
     clock = installation.apply(document)
     installation.wait_phase(clock, ("Running",), timeout=150)
     time.sleep(2.0)
-    print(f"{name}: {' '.join(fault)} -> {_redis_cli(installation, name, 0, *fault)}")
+    print(f"{name}: {' '.join(fault)} -> {redis_cli(installation, name, 0, *fault)}")
     body = installation.finish(clock, timeout=150)
     status = body["status"]
     print(f"{name}: {status['phase']} {status.get('verdict')}: {status['reasons']}")
@@ -135,7 +107,7 @@ def test_an_engine_pod_deleted_under_its_observer_is_an_outage_and_never_converg
         "-n",
         installation.namespace,
         "--wait=false",
-        _engine_pod(installation, name, 1),
+        engine_pod(installation, name, 1),
     )
     body = installation.finish(clock, timeout=200)
     status = body["status"]
@@ -196,7 +168,7 @@ def _toxiproxy_pod(installation: Installation, name: str) -> str:
 
 
 def _replication_link(installation: Installation, name: str, index: int) -> dict[str, str]:
-    text = _redis_cli(installation, name, index, "INFO", "replication")
+    text = redis_cli(installation, name, index, "INFO", "replication")
     return dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
 
 
@@ -235,8 +207,8 @@ def test_a_delay_on_a_replication_link_between_pods_shows_in_the_replica_matrix(
         )
         toxiproxy.forward("replication", "0.0.0.0:6380", f"{primary}:6379")
         toxiproxy.latency("replication", delay_ms)
-        _redis_cli(installation, name, 0, "CONFIG", "SET", "repl-diskless-sync-delay", "0")
-        _redis_cli(installation, name, 1, "REPLICAOF", proxy_ip, "6380")
+        redis_cli(installation, name, 0, "CONFIG", "SET", "repl-diskless-sync-delay", "0")
+        redis_cli(installation, name, 1, "REPLICAOF", proxy_ip, "6380")
 
         def through_the_proxy() -> bool:
             link = _replication_link(installation, name, 1)
