@@ -16,7 +16,7 @@ lint:
 	ruff format --check operator tests benchmarks
 	mypy
 	lint-imports
-	shellcheck -x hack/cluster hack/images/build hack/lib/*.sh .ci/run
+	shellcheck -x hack/cluster hack/images/build hack/images/faketime/kobench hack/lib/*.sh .ci/run
 
 unit:
 	$(PYTEST) -m "not engine and not controlplane and not cluster"

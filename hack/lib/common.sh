@@ -58,6 +58,7 @@ ETCD_PEER_PORT=32380
 # Images are imported under these names; the pause image is containerd's sandbox image.
 PAUSE_IMAGE=kobench.local/pause:3.10
 COREDNS_IMAGE=kobench.local/coredns:${COREDNS_VERSION#v}
+TOXIPROXY_IMAGE=kobench.local/toxiproxy:${TOXIPROXY_VERSION#v}
 
 log() { printf '[kobench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }

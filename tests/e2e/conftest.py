@@ -16,6 +16,7 @@ import os
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -70,7 +71,7 @@ def images(kube_full_node: KubeCluster) -> None:
     if kube_full_node.mode == "external":
         # kind and friends: the user loads the images (kind load docker-archive ...).
         return
-    run([str(IMAGE_BUILD), "--import", "redis", "valkey", "kobench"], timeout=1200)
+    run([str(IMAGE_BUILD), "--import", "redis", "valkey", "kobench", "toxiproxy"], timeout=1200)
 
 
 @pytest.fixture(scope="session")
@@ -79,13 +80,13 @@ def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("e2e")
 
 
-@pytest.fixture(scope="session")
-def installation(
-    kube_full_node: KubeCluster, images: None, artifacts: Path
+@contextmanager
+def installed(
+    cluster: KubeCluster, artifacts: Path, release: str, *values: str
 ) -> Iterator[Installation]:
-    cluster = kube_full_node
+    """The chart installed in a new restricted namespace, watching only it; ``values`` are
+    extra ``--set`` pairs. Everything goes when the block ends (unless KOBENCH_KEEP_E2E=1)."""
     namespace = f"kobench-e2e-{uuid.uuid4().hex[:6]}"
-    release = "e2e"
     cluster.kubectl("create", "namespace", namespace)
     cluster.kubectl(
         "label", "namespace", namespace, "--overwrite", *(f"{k}={v}" for k, v in RESTRICTED.items())
@@ -101,29 +102,26 @@ def installation(
     )
     install = Installation(cluster, namespace, release)
     started = time.monotonic()
+    sets = [f"image.tag={KOBENCH_IMAGE_TAG}", "scope.clusterWide=false"]
+    sets += [f"scope.namespaces={{{namespace}}}", *values]
     install.helm(
         "install",
         release,
         str(CHART),
         "--namespace",
         namespace,
-        "--set",
-        f"image.tag={KOBENCH_IMAGE_TAG}",
-        "--set",
-        "scope.clusterWide=false",
-        "--set",
-        f"scope.namespaces={{{namespace}}}",
+        *(a for pair in sets for a in ("--set", pair)),
         "--wait",
         "--timeout",
         "180s",
     )
     install.operator_pod()
-    print(f"helm install + operator ready: {time.monotonic() - started:.1f}s")
+    print(f"helm install {release} + operator ready: {time.monotonic() - started:.1f}s")
     try:
         yield install
     finally:
-        (artifacts / "operator.log").write_text(install.operator_logs())
-        (artifacts / "events.json").write_text(
+        (artifacts / f"operator-{release}.log").write_text(install.operator_logs())
+        (artifacts / f"events-{release}.json").write_text(
             install.kubectl("get", "events", "-n", namespace, "-o", "json", check=False).stdout
         )
         if os.environ.get("KOBENCH_KEEP_E2E") != "1":
@@ -135,6 +133,14 @@ def installation(
                 "uninstall", release, "--namespace", namespace, "--wait", check=False, timeout=120
             )
             cluster.kubectl("delete", "namespace", namespace, "--wait=false", check=False)
+
+
+@pytest.fixture(scope="session")
+def installation(
+    kube_full_node: KubeCluster, images: None, artifacts: Path
+) -> Iterator[Installation]:
+    with installed(kube_full_node, artifacts, "e2e") as install:
+        yield install
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from tests.e2e.bench import TERMINAL, Installation, example, short_run
+from tests.e2e.engine_cli import redis_cli
 from tests.plugins.kube import KubeCluster
 from tests.plugins.nodes import HOST_NODE, can_partition, node_partitioned
 from tests.support import wait_for
@@ -192,8 +193,16 @@ def test_a_partitioned_engine_node_ends_with_a_verdict_and_converges_after_heali
         ), observer
         assert any(observer["name"] in r for r in status["reasons"]), (observer, status)
     if everyone:
-        # The writer lost its replica: the run says so (it cannot check convergence).
+        # The writer lost its replica: the run says so (it cannot check convergence) ...
         assert any(r.startswith("writer") for r in status["reasons"]), status["reasons"]
+        # ... and after healing the replicas converge all the same (read here, by the test).
+        replicas_count = document["spec"]["engine"]["replicas"]
+
+        def key_counts() -> set[str] | None:
+            counts = {redis_cli(installation, name, i, "DBSIZE") for i in range(replicas_count)}
+            return counts if len(counts) == 1 else None
+
+        print(f"{name}: keys per replica after healing {wait_for('convergence', key_counts, 60)}")
         return
     # After healing, the replicas hold the same data again.
     assert result["convergence"]["checked"] and result["convergence"]["converged"], result[

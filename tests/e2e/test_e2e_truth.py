@@ -1,7 +1,8 @@
 """Ground truth in the cluster: a known fault injected into a real run, and the figure kobench
 reported for it. The same truths as the engine tier's ``tests/engine/test_truth.py``, through the
 doors a user has: CLIENT PAUSE and CLIENT KILL through ``redis-cli`` in the engine pod
-(``kubectl exec``), and an engine pod deleted under its observer.
+(``kubectl exec``), an engine pod deleted under its observer, and a Toxiproxy pod put between a
+replica and its primary.
 
 Every run has ``timeouts.runSeconds`` set, so an unhandled fault shows up as a timeout in the
 status, never as a test that hangs.
@@ -9,42 +10,17 @@ status, never as a test that hangs.
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
 import pytest
 from tests.e2e.bench import Installation, example, short_run
+from tests.e2e.engine_cli import engine_pod, redis_cli
+from tests.engine.faults import Toxiproxy
+from tests.support import wait_for
 
 pytestmark = pytest.mark.cluster
-
-
-def _engine_pod(installation: Installation, name: str, index: int) -> str:
-    pods: list[str] = [
-        p["metadata"]["name"]
-        for p in installation.pods_of(name)
-        if p["metadata"]["name"].endswith(f"-engine-{index}")
-    ]
-    assert len(pods) == 1, pods
-    return pods[0]
-
-
-def _redis_cli(installation: Installation, name: str, index: int, *command: str) -> str:
-    password = installation.engine_password(name)
-    done = installation.kubectl(
-        "exec",
-        "-n",
-        installation.namespace,
-        _engine_pod(installation, name, index),
-        "-c",
-        "engine",
-        "--",
-        "redis-cli",
-        "--no-auth-warning",
-        "-a",
-        password,
-        *command,
-    )
-    return done.stdout.strip()
 
 
 def _one_replica(name: str, **spec: Any) -> dict[str, Any]:
@@ -68,7 +44,7 @@ def _run_with(installation: Installation, document: dict[str, Any], *fault: str)
     clock = installation.apply(document)
     installation.wait_phase(clock, ("Running",), timeout=150)
     time.sleep(2.0)
-    print(f"{name}: {' '.join(fault)} -> {_redis_cli(installation, name, 0, *fault)}")
+    print(f"{name}: {' '.join(fault)} -> {redis_cli(installation, name, 0, *fault)}")
     body = installation.finish(clock, timeout=150)
     status = body["status"]
     print(f"{name}: {status['phase']} {status.get('verdict')}: {status['reasons']}")
@@ -131,7 +107,7 @@ def test_an_engine_pod_deleted_under_its_observer_is_an_outage_and_never_converg
         "-n",
         installation.namespace,
         "--wait=false",
-        _engine_pod(installation, name, 1),
+        engine_pod(installation, name, 1),
     )
     body = installation.finish(clock, timeout=200)
     status = body["status"]
@@ -146,3 +122,112 @@ def test_an_engine_pod_deleted_under_its_observer_is_an_outage_and_never_converg
     # Replication state and convergence were read together: never "unreachable" and "converged".
     down = [r for r in result["engine"]["replication"] if not r["linkUp"]]
     assert not (down and result["convergence"]["converged"]), (down, result["convergence"])
+
+
+TOXIPROXY_IMAGE = "kobench.local/toxiproxy:2.5.0"
+TOXIPROXY_API = 8474
+
+
+def _toxiproxy_pod(installation: Installation, name: str) -> str:
+    """A Toxiproxy pod in the run's namespace (restricted-compliant); returns its pod IP."""
+    restricted = {
+        "allowPrivilegeEscalation": False,
+        "readOnlyRootFilesystem": True,
+        "capabilities": {"drop": ["ALL"]},
+    }
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": name, "labels": {"app.kubernetes.io/name": "toxiproxy-e2e"}},
+        "spec": {
+            "securityContext": {
+                "runAsNonRoot": True,
+                "runAsUser": 65534,
+                "seccompProfile": {"type": "RuntimeDefault"},
+            },
+            "containers": [
+                {
+                    "name": "toxiproxy",
+                    "image": TOXIPROXY_IMAGE,
+                    "imagePullPolicy": "Never",
+                    "ports": [{"containerPort": TOXIPROXY_API}],
+                    "readinessProbe": {
+                        "httpGet": {"path": "/version", "port": TOXIPROXY_API},
+                        "periodSeconds": 1,
+                    },
+                    "securityContext": restricted,
+                }
+            ],
+        },
+    }
+    ns = installation.namespace
+    installation.kubectl("apply", "-n", ns, "-f", "-", input=json.dumps(pod))
+    installation.kubectl("wait", "-n", ns, "--for=condition=Ready", f"pod/{name}", "--timeout=90s")
+    ip: str = installation.get("pod", name)["status"]["podIP"]
+    return ip
+
+
+def _replication_link(installation: Installation, name: str, index: int) -> dict[str, str]:
+    text = redis_cli(installation, name, index, "INFO", "replication")
+    return dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
+
+
+def test_a_delay_on_a_replication_link_between_pods_shows_in_the_replica_matrix(
+    installation: Installation,
+) -> None:
+    """Replica 1 is re-pointed at its primary through a Toxiproxy pod adding 20 ms, during the
+    warm-up: the replica matrix shows the 20 ms between the near and the far observer."""
+    delay_ms, warmup_s = 20, 12
+    name = "truth-delay"
+    document = short_run(
+        example("cross-replica"),
+        name=name,
+        rate=200,
+        seconds=5,
+        cleanup="Keep",
+        thresholds={},
+        timeouts={"runSeconds": 120, "drainSeconds": 3},
+        observers=[
+            {"name": "near", "mode": "sync", "targetReplica": 0},
+            {"name": "far", "mode": "sync", "targetReplica": 1},
+        ],
+    )
+    document["spec"]["engine"]["replicas"] = 2
+    document["spec"]["workload"]["warmupSeconds"] = warmup_s
+    proxy_ip = _toxiproxy_pod(installation, "toxiproxy-delay")
+    toxiproxy = Toxiproxy(f"http://{proxy_ip}:{TOXIPROXY_API}")
+    try:
+        clock = installation.apply(document)
+        installation.wait_phase(clock, ("Running",), timeout=150)
+        started = time.monotonic()
+        primary = next(
+            p["status"]["podIP"]
+            for p in installation.pods_of(name)
+            if p["metadata"]["name"].endswith("-engine-0")
+        )
+        toxiproxy.forward("replication", "0.0.0.0:6380", f"{primary}:6379")
+        toxiproxy.latency("replication", delay_ms)
+        redis_cli(installation, name, 0, "CONFIG", "SET", "repl-diskless-sync-delay", "0")
+        redis_cli(installation, name, 1, "REPLICAOF", proxy_ip, "6380")
+
+        def through_the_proxy() -> bool:
+            link = _replication_link(installation, name, 1)
+            return link.get("master_host") == proxy_ip and link.get("master_link_status") == "up"
+
+        wait_for("replica 1 replicating through Toxiproxy", through_the_proxy, timeout=20)
+        took = time.monotonic() - started
+        assert took < warmup_s - 2, f"re-pointing took {took:.1f}s, into the measured writes"
+        body = installation.finish(clock, timeout=150)
+    finally:
+        installation.kubectl(
+            "delete", "pod", "-n", installation.namespace, "toxiproxy-delay", "--wait=false"
+        )
+    status = body["status"]
+    assert status["phase"] == "Succeeded", status
+    result = installation.results(body)
+    cells = {(c["writtenReplica"], c["observedReplica"]): c for c in result["matrix"]}
+    extra = cells[(0, 1)]["p50Ms"] - cells[(0, 0)]["p50Ms"]
+    print(f"TRUTH cluster toxiproxy {delay_ms} ms: matrix {result['matrix']}, +{extra:.3f} ms")
+    assert abs(extra - delay_ms) <= 0.1 * delay_ms, (extra, result["matrix"])
+    far = next(o for o in result["observers"] if o["name"] == "far")
+    assert far["missed"] == 0 and far["received"] == far["expected"], far

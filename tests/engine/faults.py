@@ -68,12 +68,12 @@ class Toxiproxy:
     def proxy(self, name: str, upstream_port: int) -> int:
         """A proxy in front of ``127.0.0.1:upstream_port``; returns its listening port."""
         port = free_port()
-        self._call(
-            "POST",
-            "/proxies",
-            {"name": name, "listen": f"127.0.0.1:{port}", "upstream": f"127.0.0.1:{upstream_port}"},
-        )
+        self.forward(name, f"127.0.0.1:{port}", f"127.0.0.1:{upstream_port}")
         return port
+
+    def forward(self, name: str, listen: str, upstream: str) -> None:
+        """A proxy listening on ``listen`` (host:port) in front of ``upstream``."""
+        self._call("POST", "/proxies", {"name": name, "listen": listen, "upstream": upstream})
 
     def latency(self, proxy: str, milliseconds: int, *, stream: str = "downstream") -> None:
         self._call(

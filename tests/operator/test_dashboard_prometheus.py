@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 
 import pytest
@@ -20,8 +19,8 @@ from tests.operator.test_operator_runs import (
 from tests.plugins.kube import KubeCluster
 from tests.report import prometheus
 from tests.report.chromium import assert_drawn, render
-from tests.report.dashboard import concrete, label_queries, load, queries
-from tests.support import benchmark, wait_for
+from tests.report.panels import assert_every_panel_answers
+from tests.support import benchmark
 
 from kobench.controller.metrics import LATENCY_BUCKETS_SECONDS
 from kobench.controller.report import report
@@ -30,12 +29,6 @@ from kobench.results import RunResult
 
 pytestmark = pytest.mark.controlplane
 NAME = "dashboard"
-
-
-def offers(prom: prometheus.Prometheus, label: str, match: str, wanted: str) -> bool:
-    """Whether a Grafana ``label_values`` variable would list ``wanted``."""
-    params = {"match[]": [match]} if match else {}
-    return wanted in prom.api(f"label/{label}/values", **params)
 
 
 def bucket_around(value_s: float) -> tuple[float, float]:
@@ -87,27 +80,7 @@ def test_every_panel_query_returns_data_for_the_benchmark(
         status = wait_phase(cluster, ns, NAME, "Succeeded", "Failed")
         assert status.get("verdict") == "Passed", status
 
-        dashboard = load()
-        for variable, selector, label in label_queries(dashboard):
-            match = concrete(selector or "", namespace=ns, benchmark=NAME)
-            wanted = {"namespace": ns, "benchmark": NAME}[label]
-            wait_for(
-                f"variable {variable} offering {wanted}",
-                partial(offers, prom, label, match, wanted),
-                timeout=30,
-            )
-        checked = 0
-        for query in queries(dashboard):
-            expr = concrete(query.expr, namespace=ns, benchmark=NAME)
-            result = wait_for(
-                f"data for panel {query.panel!r}: {expr}", partial(prom.query, expr), timeout=30
-            )
-            for series in result:
-                labels = series.get("metric") or {}
-                assert labels.get("benchmark", NAME) == NAME, (query.panel, labels)
-                assert labels.get("namespace", ns) == ns, (query.panel, labels)
-            checked += 1
-        assert checked == len(queries(dashboard)) >= 12
+        assert_every_panel_answers(prom, namespace=ns, benchmark=NAME)
         check_bucket_quantiles(prom, ns)
 
     # The same run's report page, read from the cluster: it shows the resource's spec too.

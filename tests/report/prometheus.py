@@ -62,14 +62,25 @@ class Prometheus:
         return bool(active) and all(t["health"] == "up" for t in active)
 
 
+def static_job(targets: list[str]) -> dict[str, Any]:
+    """One job on /metrics of fixed ``host:port`` targets."""
+    return {"job_name": "kobench", "static_configs": [{"targets": targets}]}
+
+
 @contextmanager
 def running(targets: list[str], work: Path) -> Iterator[Prometheus]:
     """Prometheus scraping ``targets`` (host:port) every second until the block ends."""
+    with scraping([static_job(targets)], work) as prometheus:
+        yield prometheus
+
+
+@contextmanager
+def scraping(jobs: list[dict[str, Any]], work: Path) -> Iterator[Prometheus]:
+    """Prometheus with these scrape configs, every second, until the block ends."""
     work.mkdir(parents=True, exist_ok=True)
     config = {
         "global": {"scrape_interval": SCRAPE_INTERVAL, "evaluation_interval": SCRAPE_INTERVAL},
-        # What a ServiceMonitor on the chart's Service amounts to: one job on /metrics.
-        "scrape_configs": [{"job_name": "kobench", "static_configs": [{"targets": targets}]}],
+        "scrape_configs": jobs,
     }
     (work / "prometheus.yml").write_text(yaml.safe_dump(config))
     port = free_port()
