@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from tests.e2e.bench import Installation, example, short_run
+from tests.e2e.engine_cli import engine_pod
 from tests.plugins.nodes import in_node
 from tests.support import wait_for
 
@@ -65,7 +66,7 @@ def test_deleting_an_engine_pod_mid_run_ends_with_a_verdict_and_counts_the_loss(
         "-n",
         installation.namespace,
         "--wait=false",
-        _engine_pod(installation, name, 1),
+        engine_pod(installation, name, 1),
     )
     deleted_at = time.monotonic()
     body = installation.finish(clock, timeout=120)
@@ -87,16 +88,6 @@ def test_deleting_an_engine_pod_mid_run_ends_with_a_verdict_and_counts_the_loss(
         ), status["reasons"]
     complete = {c["type"]: c for c in status["conditions"]}["Complete"]
     assert complete["status"] == "True" and complete["reason"], complete
-
-
-def _engine_pod(installation: Installation, name: str, index: int) -> str:
-    pods: list[str] = [
-        p["metadata"]["name"]
-        for p in installation.pods_of(name)
-        if p["metadata"]["name"].endswith(f"-engine-{index}")
-    ]
-    assert len(pods) == 1, pods
-    return pods[0]
 
 
 def test_restarting_the_operator_mid_run_finishes_the_run_once(
@@ -151,7 +142,7 @@ def unreachable_run(installation: Installation) -> Iterator[dict[str, Any]]:
     document["spec"]["timeouts"]["runSeconds"] = RUN_SECONDS
     clock = installation.apply(document)
     installation.wait_phase(clock, ("Subscribing", "Running"), timeout=150)
-    engine = _engine_pod(installation, name, 0)
+    engine = engine_pod(installation, name, 0)
     ip = _pod_ip(installation, engine)
     # On the engine pod's node, which every packet to it crosses (one of several nodes).
     node = installation.get("pod", engine)["spec"]["nodeName"]

@@ -93,22 +93,22 @@ def answers(servers: Servers, index: int) -> bool:
         return False
 
 
-@pytest.fixture
-def servers(tmp_path: Path) -> Iterator[Servers]:
-    running = start_servers(tmp_path, replicated=True)
+def _running(tmp_path: Path, *, replicated: bool) -> Iterator[Servers]:
+    running = start_servers(tmp_path, replicated=replicated)
     try:
         yield running
     finally:
         running.group.stop_all()
+
+
+@pytest.fixture
+def servers(tmp_path: Path) -> Iterator[Servers]:
+    yield from _running(tmp_path, replicated=True)
 
 
 @pytest.fixture
 def standalone(tmp_path: Path) -> Iterator[Servers]:
-    running = start_servers(tmp_path, replicated=False)
-    try:
-        yield running
-    finally:
-        running.group.stop_all()
+    yield from _running(tmp_path, replicated=False)
 
 
 def conflict_config(servers: Servers, settle: float = 0.5) -> RoleConfig:

@@ -37,6 +37,18 @@ def _fingerprint(client: redis.Redis, config: RoleConfig) -> str:
     return f"{len(keys)} keys/{digest}"
 
 
+def _unread(exc: Exception, settle_seconds: float | None = None) -> Convergence:
+    """A replica could not be read back: nothing is claimed about convergence."""
+    detail = f"read-back failed: {exc}"
+    return Convergence(
+        checked=False,
+        converged=False,
+        detail=detail,
+        checked_ns=time.time_ns(),
+        settle_seconds=settle_seconds,
+    )
+
+
 def check_convergence(config: RoleConfig, password: str | None) -> Convergence:
     """Compare every replica, giving replication a few seconds to settle."""
     deadline = time.monotonic() + SETTLE_SECONDS
@@ -47,12 +59,7 @@ def check_convergence(config: RoleConfig, password: str | None) -> Convergence:
                 with connect(endpoint, password, db=config.spec.engine.database) as client:
                     prints.append(_fingerprint(client, config))
         except (redis.RedisError, OSError) as exc:
-            return Convergence(
-                checked=False,
-                converged=False,
-                detail=f"read-back failed: {exc}",
-                checked_ns=time.time_ns(),
-            )
+            return _unread(exc)
         if len(prints) == 1:
             detail = f"single replica, read back: {prints[0]}"
             return Convergence(
@@ -85,13 +92,7 @@ def check_divergence(config: RoleConfig, password: str | None) -> Convergence:
                 config.endpoints, password, db=config.spec.engine.database, pattern=pattern
             )
         except (redis.RedisError, OSError) as exc:
-            return Convergence(
-                checked=False,
-                converged=False,
-                detail=f"read-back failed: {exc}",
-                checked_ns=time.time_ns(),
-                settle_seconds=settle,
-            )
+            return _unread(exc, settle_seconds=settle)
         waited = time.monotonic() - began
         found = divergence.report(
             snapshots, settle_seconds=settle, waited_seconds=waited, checked_ns=time.time_ns()
