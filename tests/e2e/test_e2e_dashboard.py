@@ -51,8 +51,10 @@ def test_every_panel_answers_from_a_prometheus_scraping_the_charts_service(
     with prometheus.scraping(jobs, tmp_path / "prometheus") as prom:
         (target,) = prom.api("targets")["activeTargets"]
         assert target["labels"]["service"] == f"{installation.fullname}-metrics", target
-        clock = installation.apply(short_run(example("quickstart"), name=name, seconds=3))
-        body = installation.finish(clock, timeout=150)
+        # No latency thresholds: what a loaded two-core runner does to p99 (135 ms once, with
+        # Prometheus beside it) is not what this test checks; a verdict and the metrics are.
+        run = short_run(example("quickstart"), name=name, seconds=3, thresholds={})
+        body = installation.finish(installation.apply(run), timeout=150)
         assert body["status"].get("verdict") == "Passed", body["status"]
         checked = assert_every_panel_answers(prom, namespace=ns, benchmark=name)
         print(f"{checked} panel queries answered for {ns}/{name}")

@@ -175,9 +175,13 @@ def _replication_link(installation: Installation, name: str, index: int) -> dict
 def test_a_delay_on_a_replication_link_between_pods_shows_in_the_replica_matrix(
     installation: Installation,
 ) -> None:
-    """Replica 1 is re-pointed at its primary through a Toxiproxy pod adding 20 ms, during the
-    warm-up: the replica matrix shows the 20 ms between the near and the far observer."""
-    delay_ms, warmup_s = 20, 12
+    """Replica 1 is re-pointed at its primary through a Toxiproxy pod adding 50 ms, during the
+    warm-up: the replica matrix shows the 50 ms between the near and the far observer.
+
+    50 ms rather than 20: the proxy's own hop costs a few milliseconds on a loaded runner (CI once
+    measured +22.7 ms for 20 ms injected, with the near observer's p50 at 1.5 ms), and the 10 %
+    bound should judge the delay, not the proxy."""
+    delay_ms, warmup_s = 50, 12
     name = "truth-delay"
     document = short_run(
         example("cross-replica"),
