@@ -26,6 +26,7 @@ from kobench.results import (
     WriterResult,
     merge_run,
 )
+from kobench.results.fault_docs import AppliedFault, FaultsResult
 from kobench.roles.config import RESULT_MARKER
 from kobench.spec import BenchmarkSpec
 
@@ -35,8 +36,8 @@ ended before the run is collected without them (a writer that failed never sends
 
 NOT_CHECKED = "not checked: writer 0 reported no convergence check"
 
-RoleKind = Literal["writer", "observer"]
-RoleState = Literal["finished", "running", "gone", "unreadable"]
+RoleKind = Literal["writer", "observer", "faults"]
+RoleState = Literal["finished", "running", "gone", "unreadable", "killed"]
 
 
 def result_line(output: str) -> str | None:
@@ -65,7 +66,8 @@ class RoleOutput:
     """The JSON text of its result document; None when it left none."""
     state: RoleState = "finished"
     """finished: it ended; running: it was still waiting (a straggler); gone: nothing of it
-    is left; unreadable: its output could not be read (``detail`` says why)."""
+    is left; unreadable: its output could not be read (``detail`` says why); killed: a fault
+    of the schedule ended it (no document is expected)."""
     detail: str = ""
     """Why there is no document, in words (exit code and last lines, an API answer)."""
 
@@ -77,9 +79,10 @@ class Documents:
     observers: list[ObserverResult]
     writers: list[WriterResult]
     problems: list[str]
+    faults: FaultsResult | None = None
 
 
-Document = TypeVar("Document", WriterResult, ObserverResult)
+Document = TypeVar("Document", WriterResult, ObserverResult, FaultsResult)
 
 
 def _missing(output: RoleOutput) -> str:
@@ -98,7 +101,8 @@ def _missing(output: RoleOutput) -> str:
 
 def _parse(output: RoleOutput, model: type[Document], problems: list[str]) -> Document | None:
     if output.document is None:
-        problems.append(_missing(output))
+        if output.state != "killed":
+            problems.append(_missing(output))
         return None
     try:
         return model.model_validate_json(output.document)
@@ -117,14 +121,19 @@ def parse_outputs(outputs: Sequence[RoleOutput]) -> Documents:
     problems: list[str] = []
     writers: list[WriterResult] = []
     observers: list[ObserverResult] = []
+    faults: FaultsResult | None = None
     for output in outputs:
         if output.kind == "writer":
             writer = _parse(output, WriterResult, problems)
             writers += [writer] if writer is not None else []
+        elif output.kind == "faults":
+            faults = _parse(output, FaultsResult, problems)
+            if faults is not None and faults.error:
+                problems.append(f"the fault injector failed: {faults.error}")
         else:
             observer = _parse(output, ObserverResult, problems)
             observers += [observer] if observer is not None else []
-    return Documents(observers=observers, writers=writers, problems=problems)
+    return Documents(observers=observers, writers=writers, problems=problems, faults=faults)
 
 
 def bare_engine_facts(spec: BenchmarkSpec) -> EngineFacts:
@@ -141,12 +150,14 @@ def merge_outputs(
     reasons: Sequence[str] = (),
     engine_fallback: Callable[[], EngineFacts] | None = None,
     span_ns: tuple[int, int] = (0, 0),
+    fault_records: Sequence[AppliedFault] = (),
 ) -> RunResult:
     """Merge and judge a run from its roles' outputs.
 
     ``reasons``: what the runner found wrong on its own (a server that died, a timeout).
     ``engine_fallback``: engine facts when writer 0 reported none (default: type and size only).
     ``span_ns``: the run's wall-clock bounds when no role left a document.
+    ``fault_records``: the kills the runner applied (the injector's document has the rest).
     """
     docs = parse_outputs(outputs)
     first = next((w for w in docs.writers if w.writer_id == 0), None)
@@ -155,7 +166,10 @@ def merge_outputs(
         engine = engine_fallback() if engine_fallback is not None else bare_engine_facts(spec)
     convergence = first.convergence if first is not None else None
     if convergence is None:
-        convergence = Convergence(checked=False, converged=False, detail=NOT_CHECKED)
+        killed = any(o.state == "killed" and o.kind == "writer" for o in outputs)
+        detail = "not checked: writer 0 was killed by a fault" if killed else NOT_CHECKED
+        convergence = Convergence(checked=False, converged=False, detail=detail)
+    injected = docs.faults
     roles: list[ObserverResult | WriterResult] = [*docs.observers, *docs.writers]
     return merge_run(
         benchmark=benchmark,
@@ -168,6 +182,8 @@ def merge_outputs(
         started_ns=min((d.started_ns for d in roles), default=span_ns[0]),
         finished_ns=max((d.ended_ns for d in roles), default=span_ns[1]),
         extra_reasons=[*reasons, *docs.problems],
+        fault_records=[*(injected.applied if injected else []), *fault_records],
+        measured_from_ns=injected.measured_from_ns if injected else 0,
     )
 
 

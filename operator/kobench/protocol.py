@@ -223,6 +223,11 @@ def handshake_key_prefix(handshake_key: str, run_id: str) -> str:
     return f"{handshake_key}:{run_id}:"
 
 
+def measuring_key(handshake_key: str, run_id: str) -> str:
+    """Where writer 0 puts when the measured writes start (wall clock, ns): the fault clock."""
+    return handshake_key_prefix(handshake_key, run_id) + "from"
+
+
 def answer_prefix(handshake_key: str, run_id: str) -> str:
     """The prefix of the observers' answers (handshakes) in a run."""
     return handshake_key_prefix(handshake_key, run_id) + HANDSHAKE_MARK

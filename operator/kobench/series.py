@@ -57,6 +57,15 @@ class Outage(SeriesDoc):
     observer: Annotated[str, Field(description="The observer instance, 'name.index'.")] = ""
 
 
+class Silence(SeriesDoc):
+    """A time an observer received no new event: from the last one before to the first after."""
+
+    before_ns: Annotated[int, Field(description="Wall clock (ns) of the last event before it.")]
+    after_ns: Annotated[
+        int, Field(description="Wall clock (ns) of the first event after it; 0: none came.")
+    ] = 0
+
+
 def worst_second(series: list[ObserverSecond]) -> ObserverSecond | None:
     """The second with the highest max latency (the most missed events breaking ties)."""
     measured = [s for s in series if s.max_ms is not None or s.missed]
@@ -65,4 +74,4 @@ def worst_second(series: list[ObserverSecond]) -> ObserverSecond | None:
     return max(measured, key=lambda s: (s.max_ms or 0.0, s.missed))
 
 
-__all__ = ["ObserverSecond", "Outage", "WriterSecond", "worst_second"]
+__all__ = ["ObserverSecond", "Outage", "Silence", "WriterSecond", "worst_second"]

@@ -27,6 +27,31 @@ _PLANNED_WRITES = (
     f"(has(self.durationSeconds) ? self.durationSeconds : {DEFAULT_DURATION_SECONDS}))"
 )
 
+_REPLICAS = "(has(self.engine) && has(self.engine.replicas) ? self.engine.replicas : 3)"
+_MEASURED_SECONDS = (
+    "(has(self.workload) && has(self.workload.writes) ? double(self.workload.writes) / "
+    "(has(self.workload.rate) ? double(self.workload.rate) : 1000.0) : "
+    "(has(self.workload) && has(self.workload.durationSeconds) ? self.workload.durationSeconds"
+    f" : {DEFAULT_DURATION_SECONDS}))"
+)
+_FAULT_OBSERVER = (
+    "(has(self.observers) ? self.observers.exists(o, o.name == f.observer && "
+    "(has(f.instance) ? f.instance : 0) < (has(o.replicas) ? o.replicas : 1)) : "
+    "f.observer in ['sync', 'async'] && (has(f.instance) ? f.instance : 0) == 0)"
+)
+
+
+def _needs(field: str, actions: list[str]) -> Schema:
+    """A fault sets ``field`` exactly when its action is one of ``actions``."""
+    listed = ", ".join(f"'{a}'" for a in actions)
+    return {
+        "rule": f"(self.action in [{listed}]) == has(self.{field})",
+        "message": f"{field} is needed by {' and '.join(actions)} faults and taken by no other",
+        "fieldPath": f".{field}",
+        "reason": "FieldValueInvalid",
+    }
+
+
 # Cross-field rules (the same as kobench.spec.rules and, for the built-in engines, the plugin
 # rules of kobench.validation), placed where the field is.
 RULES: dict[str, list[Schema]] = {
@@ -114,6 +139,51 @@ RULES: dict[str, list[Schema]] = {
         },
     ],
 }
+
+RULES["spec.faults[*]"] = [
+    _needs("replica", ["killReplica", "pauseReplica", "dropSubscribers", "cutReplication"]),
+    _needs("observer", ["killObserver"]),
+    _needs("writer", ["killWriter"]),
+    _needs("durationSeconds", ["pauseReplica", "cutReplication"]),
+]
+RULES["spec"] += [
+    {
+        "rule": "!has(self.faults) || self.faults.all(f, !has(f.replica) || "
+        f"f.replica < {_REPLICAS})",
+        "message": "every fault's replica must be below engine.replicas",
+        "fieldPath": ".faults",
+        "reason": "FieldValueInvalid",
+    },
+    {
+        "rule": f"!{_SINGLE_PRIMARY} || !has(self.faults) || self.faults.all(f, "
+        "f.action != 'cutReplication' || !has(f.replica) || f.replica != 0)",
+        "message": "replica 0 of this engine is the primary: it has no replication link to cut",
+        "fieldPath": ".faults",
+        "reason": "FieldValueInvalid",
+    },
+    {
+        "rule": f"!has(self.faults) || self.faults.all(f, !has(f.observer) || {_FAULT_OBSERVER})",
+        "message": "a killObserver fault must name an observer of spec.observers and one of its "
+        "instances",
+        "fieldPath": ".faults",
+        "reason": "FieldValueInvalid",
+    },
+    {
+        "rule": "!has(self.faults) || self.faults.all(f, !has(f.writer) || f.writer < "
+        "(has(self.workload) && has(self.workload.writers) ? self.workload.writers : 1))",
+        "message": "a killWriter fault's writer must be below workload.writers",
+        "fieldPath": ".faults",
+        "reason": "FieldValueInvalid",
+    },
+    {
+        "rule": f"!has(self.faults) || self.faults.all(f, f.atSeconds < {_MEASURED_SECONDS} && "
+        "f.atSeconds + (has(f.durationSeconds) ? f.durationSeconds : 0.0) <= "
+        f"{_MEASURED_SECONDS})",
+        "message": "every fault must start and end during the measured writes",
+        "fieldPath": ".faults",
+        "reason": "FieldValueInvalid",
+    },
+]
 
 # Observer names are unique: a list-type map keyed by name makes the API server say so.
 LIST_MAPS: dict[str, list[str]] = {"spec.observers": ["name"]}

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from kobench import protocol
 from kobench.observers.context import ObserverContext, client_info
 from kobench.observers.delivery import SharedDelivery
+from kobench.observers.gaps import Silences
 from kobench.observers.timeline import OutageMark, PerSecond, second_of, unseen
 from kobench.protocol import SYSTEM_CLOCK, Clock, Handshake, SequenceTracker, Write
 from kobench.results import ObserverResult, WriterCounts
@@ -76,6 +77,7 @@ class EventBook:
         self.schedule_end_ns: int | None = None
         """Wall clock when the last write is due, once a write has told the writer's schedule."""
         self.series = PerSecond()
+        self.silences = Silences(rate=self._rate * self._writers)
 
     @property
     def disconnects(self) -> int:
@@ -153,7 +155,10 @@ class EventBook:
             tracker = self.trackers[writer] = SequenceTracker()
         if book:
             self._note_event(writer, seq, received_ns)
-        return tracker.record(seq)
+        new = tracker.record(seq)
+        if new:
+            self.silences.event(received_ns)
+        return new
 
     def _note_event(self, writer: int, seq: int, received_ns: int) -> None:
         """The first event after an outage ends its silence."""
@@ -305,6 +310,7 @@ class EventBook:
             for writer, tracker in self.trackers.items()
         }
         sent = dict(self.ended)
+        ended_ns = self.clock.wall_ns()
         return ObserverResult(
             name=self.context.name,
             instance=self.context.instance,
@@ -312,7 +318,7 @@ class EventBook:
             target_replica=self.context.target_replica,
             client=client_info(),
             started_ns=self.started_ns,
-            ended_ns=self.clock.wall_ns(),
+            ended_ns=ended_ns,
             writers=writers,
             latency={str(r): encode_histogram(h) for r, h in sorted(self.latency.items())},
             latency_basis="read" if self._shared_mode and not self.mapped else "notification",
@@ -330,5 +336,6 @@ class EventBook:
             end_lag_ms=None if self.end_lag_ms is None else round(self.end_lag_ms, 3),
             series=self.series.series(self._measured_seconds(), self._missed_in_second),
             outages=[mark.outage(self.trackers, sent) for mark in self.outages],
+            silences=self.silences.longest(min(ended_ns, self.schedule_end_ns or ended_ns)),
             error=self.error,
         )

@@ -8,7 +8,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
-from kobench.series import ObserverSecond, Outage, WriterSecond
+from kobench.results.fault_docs import FaultResult
+from kobench.series import ObserverSecond, Outage, Silence, WriterSecond
 from kobench.stats import LatencySummary
 
 SCHEMA_VERSION = 1
@@ -94,6 +95,9 @@ class ObserverResult(Doc):
     ] = None
     series: list[ObserverSecond] = []
     outages: list[Outage] = []
+    silences: Annotated[
+        list[Silence], Field(description="The longest times without a new event (faults).")
+    ] = []
     error: str | None = None
 
 
@@ -302,3 +306,6 @@ class RunResult(Doc):
     observers: list[ObserverSummary]
     matrix: list[MatrixCell]
     convergence: Convergence
+    faults: Annotated[
+        list[FaultResult], Field(description="What each fault of spec.faults did.")
+    ] = []

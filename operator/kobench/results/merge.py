@@ -6,6 +6,7 @@ that died has no document; what the others saw still counts, and nothing is inve
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
 from kobench.results.documents import (
@@ -19,6 +20,8 @@ from kobench.results.documents import (
     WriterResult,
     WritersSummary,
 )
+from kobench.results.fault_docs import AppliedFault
+from kobench.results.faults import fault_results
 from kobench.results.findings import ClockEstimate, saturation
 from kobench.results.verdict import judge
 from kobench.series import ObserverSecond, WriterSecond
@@ -281,8 +284,13 @@ def merge_run(
     started_ns: int,
     finished_ns: int,
     extra_reasons: list[str] | None = None,
+    fault_records: Sequence[AppliedFault] = (),
+    measured_from_ns: int = 0,
 ) -> RunResult:
-    """Merge role documents into one run result and judge it."""
+    """Merge role documents into one run result and judge it.
+
+    ``fault_records``: what the injector and the runner applied of ``spec.faults``, timed from
+    ``measured_from_ns`` (default: the earliest writer's first measured write)."""
     sent = sent_by_writer(spec, writers, observers)
     summaries = [
         observer_summary(spec, o.name, [d for d in observers if d.name == o.name], writers, sent)
@@ -303,6 +311,10 @@ def merge_run(
         matrix=matrix(observers),
         convergence=convergence,
     )
+    if spec.faults:
+        measured_from = measured_from_ns or result.writers.measured_start_ns
+        faults = fault_results(spec, fault_records, observers, measured_from)
+        result = result.model_copy(update={"faults": faults})
     verdict, reasons = judge(spec, result)
     reasons = list(extra_reasons or []) + reasons
     if extra_reasons and verdict == "Passed":

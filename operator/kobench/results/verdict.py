@@ -5,7 +5,17 @@ Invalid wins over Failed: numbers that cannot be trusted are not judged.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from kobench.results.documents import ObserverSummary, RunResult, Verdict
+from kobench.results.fault_docs import FaultResult
+from kobench.results.fault_verdict import (
+    disconnects_outside,
+    excused_missed,
+    fault_reasons,
+    killed_labels,
+    unexcused_errors,
+)
 from kobench.spec import BenchmarkSpec
 
 
@@ -58,10 +68,13 @@ def _threshold_reasons(obs: ObserverSummary, spec: BenchmarkSpec) -> list[str]:
     return failed
 
 
-def _count_reasons(obs: ObserverSummary, spec: BenchmarkSpec) -> list[str]:
+def _count_reasons(
+    obs: ObserverSummary, spec: BenchmarkSpec, faults: Sequence[FaultResult]
+) -> list[str]:
     thresholds = spec.thresholds
     failed: list[str] = []
-    if obs.worst_instance_missed > thresholds.max_missed:
+    missed = obs.worst_instance_missed - excused_missed(obs, spec, faults)
+    if missed > thresholds.max_missed:
         worst = f"worst instance {obs.worst_instance_missed}; " if obs.instances > 1 else ""
         failed.append(
             f"observer {obs.name} missed {obs.missed} of {obs.expected} events "
@@ -70,7 +83,7 @@ def _count_reasons(obs: ObserverSummary, spec: BenchmarkSpec) -> list[str]:
     if obs.worst_instance_duplicates > thresholds.max_duplicates:
         failed.append(f"observer {obs.name} saw {obs.duplicates} duplicate events")
     allowed = thresholds.max_disconnects
-    if obs.worst_instance_disconnects > allowed:
+    if disconnects_outside(obs, faults) > allowed:
         windows = ", ".join(
             f"{(o.ended_ns - o.started_ns) / 1e6:.0f} ms" if o.ended_ns else "never recovered"
             for o in obs.outages[:5]
@@ -82,12 +95,18 @@ def _count_reasons(obs: ObserverSummary, spec: BenchmarkSpec) -> list[str]:
     return failed
 
 
-def observer_reasons(obs: ObserverSummary, spec: BenchmarkSpec) -> tuple[list[str], list[str]]:
+def observer_reasons(
+    obs: ObserverSummary, spec: BenchmarkSpec, faults: Sequence[FaultResult] = ()
+) -> tuple[list[str], list[str]]:
     """(invalid, failed) reasons for one observer."""
-    failed: list[str] = list(obs.errors)
+    failed: list[str] = unexcused_errors(obs.errors, faults)
     if obs.instances == 0:
+        named = next(o for o in spec.observers if o.name == obs.name)
+        killed = killed_labels(faults)
+        if all(f"{obs.name}.{i}" in killed for i in range(named.replicas)):
+            return [], failed  # every instance was a fault's target
         return [], [*failed, f"observer {obs.name} produced no result"]
-    failed += _count_reasons(obs, spec)
+    failed += _count_reasons(obs, spec, faults)
     if obs.saturation and not spec.thresholds.allow_saturation:
         failed.append(f"observer {obs.name} could not keep up: {obs.saturation}")
     if obs.latency_ms is None and obs.received == 0 and not obs.errors:
@@ -110,11 +129,13 @@ def judge(spec: BenchmarkSpec, result: RunResult) -> tuple[Verdict, list[str]]:
             f"target {writers.target_rate}/s (bound {validity.max_rate_shortfall_percent:g}%)"
         )
     for obs in result.observers:
-        more_invalid, more_failed = observer_reasons(obs, spec)
+        more_invalid, more_failed = observer_reasons(obs, spec, result.faults)
         invalid += more_invalid
         failed += more_failed
+    failed += fault_reasons(spec, result.faults)
     convergence = result.convergence
-    if validity.require_convergence and not convergence.converged:
+    unchecked_by_fault = not convergence.checked and "writer.0" in killed_labels(result.faults)
+    if validity.require_convergence and not convergence.converged and not unchecked_by_fault:
         if convergence.checked:
             failed.append(f"replicas did not converge: {convergence.detail}")
         else:

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from kobench.roles.config import RESULT_MARKER, RoleConfig, password_from_env
+from kobench.roles.faults import Injector
 from kobench.roles.observer import run_observer
 from kobench.roles.writer import Writer
 
@@ -23,6 +24,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     observer.add_argument(
         "--ready-file", type=Path, help="created once the subscription is confirmed"
     )
+    faults = sub.add_parser("faults", help="send the fault schedule's Redis commands on time")
+    faults.add_argument("--config", required=True, type=Path, help="run configuration (JSON)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -30,6 +33,8 @@ def run(args: argparse.Namespace) -> int:
     password = password_from_env()
     if args.role == "writer":
         document = Writer(config, args.writer_id, password).run().model_dump_json(by_alias=True)
+    elif args.role == "faults":
+        document = Injector(config, password).run().model_dump_json(by_alias=True)
     else:
         document = run_observer(
             config, args.observer, args.instance, password, ready_file=args.ready_file

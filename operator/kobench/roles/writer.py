@@ -210,6 +210,10 @@ class Writer:
         workload = self.spec.workload
         schedule = self._schedule()
         self.measured_start_ns = schedule.intended_ns(workload.warmup_writes)
+        if self.writer_id == 0 and self.spec.faults:
+            # The fault injector times the faults from it (the warm-up is still ahead).
+            key = protocol.measuring_key(workload.handshake_key, self.config.run_id)
+            clients[self.targets[0]].set(key, self.measured_start_ns, ex=workload.key_ttl_seconds)
 
         def send(start: int, stop: int) -> None:
             batch = plan_batch(

@@ -17,13 +17,21 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kobench.collection import RoleKind, RoleOutput, merge_outputs, result_line, stragglers_due
+from kobench.collection import (
+    RoleKind,
+    RoleOutput,
+    RoleState,
+    merge_outputs,
+    result_line,
+    stragglers_due,
+)
 from kobench.engines import Engine, get_engine
 from kobench.engines.inspect import inspect_engine, replication_ready
 from kobench.errors import EngineError, EngineUnavailable, SpecErrors
 from kobench.results import EngineFacts, RunResult
 from kobench.roles.config import PASSWORD_ENV, Endpoint, RoleConfig
 from kobench.runners.ids import local_run_id
+from kobench.runners.local_faults import LocalFaults
 from kobench.runners.processes import Child, ProcessGroup, free_ports, sigterm_as_interrupt
 from kobench.spec import Benchmark
 from kobench.validation import plugin_errors
@@ -85,6 +93,8 @@ class LocalRun:
         """Observers asked to stop after the writers ended."""
         self.run_failures: list[str] = []
         """Reasons found while running: a server that died, the run timeout."""
+        self.faults: LocalFaults | None = None
+        self.server_commands: list[list[str]] = []
 
     def execute(self) -> RunResult:
         started_ns = time.time_ns()
@@ -97,6 +107,8 @@ class LocalRun:
                 config_path = directory / "run.json"
                 config_path.write_text(config.to_json(), encoding="utf-8")
                 observers = self._start_observers(group, directory, config_path, servers)
+                if self.spec.faults:
+                    self.faults = self._fault_injector(group, directory, config_path, servers)
                 writers = self._run_writers(group, config_path, servers, observers)
                 return self._collect(endpoints, observers, writers, started_ns)
             finally:
@@ -120,6 +132,7 @@ class LocalRun:
             peers = [endpoints[i] if i == index else link for i, link in enumerate(links)]
             args = self.engine.server_args(index, peers, spec=spec, password=None)
             command = [self.binary, str(conf), *args, "--bind", "127.0.0.1", "--dir", str(data)]
+            self.server_commands.append(command)
             servers.append(group.start(f"replica-{index}", command))
         self._await_engine(endpoints, servers)
         return endpoints, servers
@@ -192,6 +205,23 @@ class LocalRun:
             time.sleep(POLL_SECONDS)
         return observers
 
+    def _fault_injector(
+        self, group: ProcessGroup, directory: Path, config_path: Path, servers: list[Child]
+    ) -> LocalFaults:
+        injector = group.start(
+            "faults",
+            self._role_command(config_path, "faults"),
+            env={PASSWORD_ENV: self.password},
+        )
+        restarts = iter(range(1, 1_000))
+
+        def restart(index: int) -> Child:
+            label = f"replica-{index}.restart{next(restarts)}"
+            return group.start(label, self.server_commands[index])
+
+        data = [directory / f"replica-{i}" for i in range(len(servers))]
+        return LocalFaults(self.spec, injector, servers, restart, data)
+
     def _check_servers(self, servers: list[Child]) -> None:
         for index, server in enumerate(servers):
             if server.exit_code is not None:
@@ -214,7 +244,12 @@ class LocalRun:
         started = time.monotonic()
         deadline = started + self.spec.run_seconds
         writers_done_at: float | None = None
-        while any(child.exit_code is None for child in writers + observers):
+        injector = [self.faults.injector] if self.faults else []
+        if self.faults:
+            self.faults.roles = {c.label: c for c in writers + observers}
+        while any(child.exit_code is None for child in writers + observers + injector):
+            if self.faults:
+                self.faults.tick()
             elapsed = time.monotonic() - started
             self.progress("running", min(1.0, elapsed / expected))
             if writers_done_at is None and all(c.exit_code is not None for c in writers):
@@ -256,7 +291,10 @@ class LocalRun:
         started_ns: int,
     ) -> RunResult:
         """The one collection core (:mod:`kobench.collection`) merges what the roles printed."""
-        outputs = [*_outputs("writer", writers), *_outputs("observer", observers)]
+        killed = self.faults.killed if self.faults else set()
+        outputs = [*_outputs("writer", writers, killed), *_outputs("observer", observers, killed)]
+        if self.faults:
+            outputs += _outputs("faults", [self.faults.injector], killed)
 
         def live_engine() -> EngineFacts:
             return inspect_engine(self.engine, endpoints, self.password)
@@ -269,19 +307,21 @@ class LocalRun:
             reasons=self.run_failures,
             engine_fallback=live_engine,
             span_ns=(started_ns, time.time_ns()),
+            fault_records=self.faults.records if self.faults else (),
         )
 
 
-def _outputs(kind: RoleKind, children: list[Child]) -> list[RoleOutput]:
+def _outputs(kind: RoleKind, children: list[Child], killed: set[str]) -> list[RoleOutput]:
     outputs = []
     for child in children:
         document = result_line(child.read_output())
+        state: RoleState = "finished" if child.exit_code is not None else "running"
         outputs.append(
             RoleOutput(
                 kind=kind,
                 label=child.label,
                 document=document,
-                state="finished" if child.exit_code is not None else "running",
+                state="killed" if child.label in killed else state,
                 detail="" if document is not None else _describe_failure(child),
             )
         )

@@ -14,6 +14,8 @@ from rich.table import Table
 
 from kobench.report.data import worst_second
 from kobench.results import ObserverSummary, RunResult
+from kobench.results.fault_verdict import killed_labels
+from kobench.runners.fault_table import fault_table
 from kobench.stats import LatencySummary
 
 VERDICT_STYLE = {"Passed": "bold green", "Failed": "bold red", "Invalid": "bold yellow"}
@@ -56,10 +58,13 @@ def _ms(summary: LatencySummary | None, field: str) -> str:
     return f"{getattr(summary, field):.3f}"
 
 
-def _cells(obs: ObserverSummary) -> dict[str, str]:
+def _cells(obs: ObserverSummary, killed: set[str]) -> dict[str, str]:
     latency = obs.corrected_latency_ms or obs.latency_ms
+    name = obs.name if obs.instances == 1 else f"{obs.name} x{obs.instances}"
+    if any(label.startswith(f"{obs.name}.") for label in killed):
+        name += " (killed)" if obs.instances == 0 else " (one killed)"
     return {
-        "observer": obs.name if obs.instances == 1 else f"{obs.name} x{obs.instances}",
+        "observer": name,
         "mode": obs.mode,
         "replica": str(obs.target_replica),
         "received": f"{obs.received}/{obs.expected}",
@@ -85,7 +90,8 @@ def _observer_table(result: RunResult, columns: tuple[str, ...]) -> Table:
         pad_edge=False,
         collapse_padding=True,
     )
-    rows = [_cells(obs) for obs in result.observers]
+    killed = killed_labels(result.faults)
+    rows = [_cells(obs, killed) for obs in result.observers]
     for column in columns:
         # A number is never cut short: only the observer's name may wrap.
         widest = max([len(column), *(len(row[column]) for row in rows)])
@@ -165,6 +171,9 @@ def render_result(result: RunResult, *, wide: bool = False, color: bool = False)
     matrix = _matrix_table(result)
     if matrix is not None:
         console.print(matrix)
+    faults = fault_table(result)
+    if faults is not None:
+        console.print(faults)
     for line in _facts(result):
         console.print(line, markup=False)
     text = buffer.getvalue()

@@ -52,6 +52,15 @@ from kobench.spec.engine import (
     SecretKeyRef,
     Toleration,
 )
+from kobench.spec.fault_rules import measured_seconds
+from kobench.spec.faults import (
+    KILL_ACTIONS,
+    REPLICA_ACTIONS,
+    TIMED_ACTIONS,
+    Fault,
+    FaultAction,
+    FaultThresholds,
+)
 from kobench.spec.messages import errors_from_validation
 from kobench.spec.metadata import Metadata
 from kobench.spec.parse import (
@@ -72,6 +81,7 @@ __all__ = [
     "DNS_SUBDOMAIN",
     "GROUP",
     "KEY_NAME",
+    "KILL_ACTIONS",
     "KIND",
     "MAX_NAME",
     "MAX_OBSERVERS",
@@ -80,14 +90,19 @@ __all__ = [
     "PLUGIN_NAME",
     "PLURAL",
     "QUANTITY",
+    "REPLICA_ACTIONS",
     "SHORT_NAME",
     "SINGULAR",
+    "TIMED_ACTIONS",
     "VERSION",
     "Benchmark",
     "BenchmarkSpec",
     "Conflict",
     "Engine",
     "Envelope",
+    "Fault",
+    "FaultAction",
+    "FaultThresholds",
     "Metadata",
     "Model",
     "Observer",
@@ -105,6 +120,7 @@ __all__ = [
     "errors_from_validation",
     "load_benchmark",
     "load_document",
+    "measured_seconds",
     "parse_benchmark",
     "parse_spec",
     "planned_writes",

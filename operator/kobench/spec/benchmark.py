@@ -20,6 +20,7 @@ from kobench.spec.base import (
 )
 from kobench.spec.conflict import Conflict
 from kobench.spec.engine import Engine
+from kobench.spec.faults import MAX_FAULTS, Fault, FaultThresholds
 from kobench.spec.metadata import Metadata
 
 
@@ -167,6 +168,13 @@ class Thresholds(Model):
             "then measures a queue; the finding is still reported)."
         ),
     ] = False
+    faults: Annotated[
+        FaultThresholds,
+        Field(
+            description="Damage allowed per fault of spec.faults (events lost and connections "
+            "dropped around a fault are judged here, not by maxMissed and maxDisconnects)."
+        ),
+    ] = FaultThresholds()
 
 
 class Validity(Model):
@@ -227,6 +235,13 @@ class BenchmarkSpec(Model):
         list[Observer],
         Field(description="Observers to run.", min_length=1, max_length=MAX_OBSERVERS),
     ] = Field(default_factory=_default_observers)
+    faults: Annotated[
+        list[Fault],
+        Field(
+            description="Faults applied during the measured writes, each at its time.",
+            max_length=MAX_FAULTS,
+        ),
+    ] = []
     thresholds: Annotated[Thresholds, Field(description="Pass/fail criteria.")] = Thresholds()
     validity: Annotated[Validity, Field(description="When a run is Invalid.")] = Validity()
     timeouts: Annotated[Timeouts, Field(description="Stage timeouts.")] = Timeouts()

@@ -68,6 +68,9 @@ def decode(label: str, data: bytes) -> str:
 
 
 def _yaml_problem(label: str, exc: yaml.YAMLError) -> InputError:
+    if "maximum nesting depth" in str(exc):
+        # PyYAML >= 6.0.4 stops deep nesting itself, before kobench's own depth check.
+        return InputError(f"{label}: nested deeper than {MAX_DEPTH} levels")
     if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
         mark = exc.problem_mark
         what = exc.problem or "invalid"

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from kobench.errors import SpecError
 from kobench.spec.base import DEFAULT_DURATION_SECONDS, MAX_WRITES
 from kobench.spec.benchmark import BenchmarkSpec
+from kobench.spec.fault_rules import fault_errors
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,19 @@ RULES = (
     Rule(("engine.replicas", "observers"), _observers),
     Rule(
         ("engine.replicas", "workload.conflict", "workload.writers", "workload.keyMode"), _conflict
+    ),
+    Rule(
+        (
+            "faults",
+            "engine.replicas",
+            "engine.type",
+            "observers",
+            "workload.writers",
+            "workload.rate",
+            "workload.durationSeconds",
+            "workload.writes",
+        ),
+        fault_errors,
     ),
 )
 

@@ -1,0 +1,170 @@
+"""What each fault did, from the injector's and the runner's records and the observers' own
+documents (pure).
+
+An observer's outage around a fault is its longest silence (last event before, first after)
+that overlaps the fault, from the fault's application until the engine was whole again; its
+losses are the writes due in those seconds that it never observed; its latency after the
+fault is the worst p99 of the seconds after its first event back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from kobench.results.documents import ObserverResult
+from kobench.results.fault_docs import AppliedFault, FaultImpact, FaultResult
+from kobench.series import Silence
+from kobench.spec import BenchmarkSpec, Fault
+
+NS = 1_000_000_000
+AFTER_SECONDS = 3
+"""Seconds after an observer's first event back that its latency after the fault covers."""
+SETTLE_NS = NS
+MARGIN_NS = 200_000_000
+"""How long before a fault an observer's last event may come and its silence still be the
+fault's: the quiet between two events, on a loaded machine."""
+"""A fault without a recovery time counts as over one second after it was lifted."""
+
+
+def merge_records(records: Sequence[AppliedFault]) -> dict[int, AppliedFault]:
+    """One record per fault: the injector's and the runner's records of one fault combined (the
+    runner applied a kill, the injector saw the engine recover from it)."""
+    merged: dict[int, AppliedFault] = {}
+    for record in records:
+        known = merged.get(record.index)
+        if known is None:
+            merged[record.index] = record
+            continue
+        merged[record.index] = known.model_copy(
+            update={
+                "applied_ns": known.applied_ns or record.applied_ns,
+                "ended_ns": known.ended_ns or record.ended_ns,
+                "recovered_ns": known.recovered_ns or record.recovered_ns,
+                "error": "; ".join(e for e in (known.error, record.error) if e),
+            }
+        )
+    return merged
+
+
+def _window(record: AppliedFault) -> tuple[int, int]:
+    """From the fault's application to when it was over (the engine whole again)."""
+    over = record.recovered_ns or (record.ended_ns or record.applied_ns) + SETTLE_NS
+    return record.applied_ns, max(over, record.ended_ns)
+
+
+def _silence(silences: Sequence[Silence], start: int, end: int) -> Silence | None:
+    """The longest silence that began while the fault lasted (its last event may precede the
+    fault by up to ``MARGIN_NS``); one that began earlier has another cause."""
+    overlapping = [
+        s
+        for s in silences
+        if start - MARGIN_NS <= s.before_ns <= end and (s.after_ns == 0 or s.after_ns >= start)
+    ]
+    if not overlapping:
+        return None
+    return max(overlapping, key=lambda s: (s.after_ns or 1 << 62) - s.before_ns)
+
+
+def seconds_of(record: AppliedFault, measured_from: int) -> range:
+    """The seconds of the series a fault may have cost events in: from the one before it (a
+    write due then may be sent late, into the fault) to the one it was over in."""
+    start, end = _window(record)
+    return range(max(0, (start - measured_from) // NS - 1), (end - measured_from) // NS + 1)
+
+
+def _impact(
+    doc: ObserverResult,
+    record: AppliedFault,
+    measured_from: int,
+    seconds: set[int],
+    *,
+    killed: bool,
+) -> FaultImpact:
+    start, end = _window(record)
+    label = f"{doc.name}.{doc.instance}"
+    silence = _silence(doc.silences, start, end)
+    back = end if silence is None else (silence.after_ns or None)
+    lost = sum(s.missed for s in doc.series if s.t in seconds)
+    after: list[float] = []
+    if back is not None:
+        back_second = (back - measured_from) // NS
+        after = [
+            s.p99_ms
+            for s in doc.series
+            if s.p99_ms is not None and back_second <= s.t < back_second + AFTER_SECONDS
+        ]
+    outage: float | None = 0.0
+    if silence is not None:
+        outage = None if not silence.after_ns else (silence.after_ns - silence.before_ns) / 1e6
+    return FaultImpact(
+        observer=label,
+        outage_ms=None if outage is None else round(outage, 3),
+        last_event_before_ns=silence.before_ns if silence else 0,
+        first_event_after_ns=silence.after_ns if silence else 0,
+        lost=lost,
+        p99_after_ms=max(after, default=None),
+        killed=killed,
+    )
+
+
+def fault_result(
+    index: int,
+    fault: Fault,
+    record: AppliedFault | None,
+    observers: Sequence[ObserverResult],
+    measured_from: int,
+    seconds: set[int],
+) -> FaultResult:
+    """``seconds``: the seconds whose losses are this fault's (no earlier fault claimed them)."""
+    base = FaultResult(
+        index=index, action=fault.action, target=fault.target, at_seconds=fault.at_seconds
+    )
+    if record is None or not record.applied_ns:
+        error = record.error if record and record.error else "it was not applied"
+        return base.model_copy(update={"error": error})
+    impacts = [
+        _impact(d, record, measured_from, seconds, killed=f"{d.name}.{d.instance}" == fault.target)
+        for d in observers
+    ]
+    alive = [i for i in impacts if not i.killed]
+    outages = [i.outage_ms for i in alive]
+    worst = None if None in outages else max((o for o in outages if o is not None), default=0.0)
+    resync_from = record.ended_ns or record.applied_ns
+    start, over = _window(record)
+    return base.model_copy(
+        update={
+            "applied_at_seconds": round((record.applied_ns - measured_from) / NS, 3),
+            "duration_ms": round((record.ended_ns - record.applied_ns) / 1e6, 3)
+            if record.ended_ns and fault.duration_seconds
+            else None,
+            "resync_ms": round((record.recovered_ns - resync_from) / 1e6, 3)
+            if record.recovered_ns
+            else None,
+            "worst_outage_ms": worst,
+            "applied_ns": start,
+            "over_ns": over,
+            "lost": max((i.lost for i in alive), default=0),
+            "observers": impacts,
+            "error": record.error,
+        }
+    )
+
+
+def fault_results(
+    spec: BenchmarkSpec,
+    records: Sequence[AppliedFault],
+    observers: Sequence[ObserverResult],
+    measured_from: int,
+) -> list[FaultResult]:
+    """One result per fault of the schedule, in its order."""
+    merged = merge_records(records)
+    claimed: set[int] = set()
+    claims: dict[int, set[int]] = {}
+    applied = sorted((r.applied_ns, i) for i, r in merged.items() if r.applied_ns)
+    for _, index in applied:
+        claims[index] = set(seconds_of(merged[index], measured_from)) - claimed
+        claimed |= claims[index]
+    return [
+        fault_result(i, fault, merged.get(i), observers, measured_from, claims.get(i, set()))
+        for i, fault in enumerate(spec.faults)
+    ]

@@ -1,0 +1,86 @@
+"""The fault schedule in a local run: the injector process sends the Redis-command faults, and
+the runner applies the kills itself, timed from the clock the injector prints.
+
+A killed replica is ended with SIGKILL and started again at once on the same port with an empty
+data directory (nothing persists: it resyncs from its primary or peers). A killed observer or
+writer stays dead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kobench.faults.plan import Step, steps
+from kobench.results.fault_docs import AppliedFault
+from kobench.roles.faults import fault_clock
+from kobench.runners.processes import Child
+from kobench.spec import BenchmarkSpec, Fault
+
+Restart = Callable[[int], Child]
+"""Starts replica ``index`` again (same port and arguments) and returns its process."""
+
+
+@dataclass
+class LocalFaults:
+    spec: BenchmarkSpec
+    injector: Child
+    servers: list[Child]
+    """The engine's processes, replica i at i; a restarted replica replaces its entry."""
+    restart: Restart
+    data_dirs: list[Path]
+    roles: dict[str, Child] = field(default_factory=dict)
+    """Observers and writers by label (``sync.0``, ``writer.0``), for killObserver/killWriter."""
+    records: list[AppliedFault] = field(default_factory=list)
+    killed: set[str] = field(default_factory=set)
+    _pending: list[Step] | None = None
+
+    def tick(self) -> None:
+        """Apply the kills that are due (called by the runner's poll loop)."""
+        if self._pending is None:
+            measured_from = fault_clock(self.injector.read_output())
+            if measured_from is None:
+                return
+            self._pending = steps(self.spec, measured_from, kills=True)
+        while self._pending and self._pending[0].due_ns <= time.time_ns():
+            step = self._pending.pop(0)
+            self._apply(step.index, self.spec.faults[step.index])
+
+    def _apply(self, index: int, fault: Fault) -> None:
+        error = ""
+        applied_ns = time.time_ns()  # when the signal went: the role may notice before it returns
+        if fault.action == "killReplica":
+            assert fault.replica is not None  # validated
+            _kill(self.servers[fault.replica])
+            for leftover in self.data_dirs[fault.replica].glob("*.rdb"):
+                leftover.unlink()  # a replica's synced copy: it must come back empty
+            self.servers[fault.replica] = self.restart(fault.replica)
+        else:
+            child = self.roles.get(fault.target)
+            if child is None or child.exit_code is not None:
+                error = f"{fault.target} had already ended"
+            else:
+                _kill(child)
+                self.killed.add(fault.target)
+        self.records.append(
+            AppliedFault(
+                index=index,
+                action=fault.action,
+                target=fault.target,
+                at_seconds=fault.at_seconds,
+                applied_ns=0 if error else applied_ns,
+                ended_ns=0 if error else applied_ns,
+                error=error,
+            )
+        )
+
+
+def _kill(child: Child) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        child.process.kill()
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        child.process.wait(timeout=5)
