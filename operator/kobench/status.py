@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from kobench.results import Verdict
+from kobench.results.fault_docs import AppliedFault
 
 Phase = Literal[
     "Pending",
@@ -162,6 +163,22 @@ class Summary(Doc):
     rtt_p99_ms: float | None = None
     achieved_rate: Annotated[float, Field(description="Writes per second per writer.")] = 0.0
     observers: Annotated[list[ObserverLine], Field(max_length=64)] = []
+    faults: Annotated[int, Field(description="Faults of spec.faults that were applied.")] = 0
+    worst_outage_ms: Annotated[
+        float | None,
+        Field(description="The longest outage a fault caused an observer; -1: one never ended."),
+    ] = None
+
+
+class FaultsStatus(Doc):
+    """The fault schedule of the current run while it runs: its clock and the kills done (so a
+    restarted operator neither repeats nor forgets one)."""
+
+    clock_ns: Annotated[
+        int,
+        Field(description="Wall clock (ns) of the first measured write, as the injector read it."),
+    ] = 0
+    kills: Annotated[list[AppliedFault], Field(max_length=16)] = []
 
 
 class ReplicaLine(Doc):
@@ -217,6 +234,7 @@ class BenchmarkStatus(Doc):
     conditions: Annotated[list[Condition], Field(max_length=8)] = []
     summary: Summary | None = None
     engine: EngineStatus | None = None
+    faults: FaultsStatus | None = None
     results_config_map: Annotated[
         str, Field(description="ConfigMap holding the full result document and histograms.")
     ] = ""

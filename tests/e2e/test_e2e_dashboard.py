@@ -53,10 +53,17 @@ def test_every_panel_answers_from_a_prometheus_scraping_the_charts_service(
         assert target["labels"]["service"] == f"{installation.fullname}-metrics", target
         # No latency thresholds: what a loaded two-core runner does to p99 (135 ms once, with
         # Prometheus beside it) is not what this test checks; a verdict and the metrics are.
+        # A replication cut of the second replica gives the fault panels their data.
         run = short_run(example("quickstart"), name=name, seconds=3, thresholds={})
+        run["spec"]["engine"]["replicas"] = 2
+        run["spec"]["observers"][1]["targetReplica"] = 1
+        run["spec"]["faults"] = [
+            {"atSeconds": 1, "action": "cutReplication", "replica": 1, "durationSeconds": 1}
+        ]
         body = installation.finish(installation.apply(run), timeout=150)
         assert body["status"].get("verdict") == "Passed", body["status"]
-        checked = assert_every_panel_answers(prom, namespace=ns, benchmark=name)
+        assert body["status"]["summary"]["faults"] == 1, body["status"]["summary"]
+        checked = assert_every_panel_answers(prom, namespace=ns, benchmark=name, faults=True)
         print(f"{checked} panel queries answered for {ns}/{name}")
         renamed = prom.query('{__name__=~"kobench_.+", exported_namespace!=""}')
         assert renamed == [], renamed[:3]

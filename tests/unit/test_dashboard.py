@@ -17,14 +17,23 @@ from tests.report.dashboard import (
 )
 
 from kobench.controller.metrics import LATENCY_BUCKETS_SECONDS, Metrics, RunRecord
+from kobench.results.fault_docs import FaultResult
 
 
 def operator_series() -> dict[str, set[str]]:
     """What the operator's /metrics shows once a benchmark has finished a run."""
-    metrics = Metrics()
-    metrics.run_finished(
-        "ns", "b", RunRecord(phase="Succeeded", verdict="Passed", result=run_result())
+    cut = FaultResult(
+        index=0,
+        action="cutReplication",
+        target="replica 1",
+        at_seconds=1.0,
+        applied_at_seconds=1.0,
+        resync_ms=12.0,
+        worst_outage_ms=900.0,
     )
+    result = run_result().model_copy(update={"faults": [cut]})
+    metrics = Metrics()
+    metrics.run_finished("ns", "b", RunRecord(phase="Succeeded", verdict="Passed", result=result))
     return exported(metrics.registry)
 
 

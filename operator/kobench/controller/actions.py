@@ -56,6 +56,18 @@ class DeleteRun:
 
 
 @dataclass(frozen=True)
+class KillPod:
+    """End one pod of the run at once (a fault of the schedule), by a selector matching it."""
+
+    selector: str
+    pod: str
+    before_save = True
+
+    def __str__(self) -> str:
+        return f"kill pod {self.pod}"
+
+
+@dataclass(frozen=True)
 class DeleteConfigMap:
     """Drop the results ConfigMap of a run that fell out of the history."""
 
@@ -103,4 +115,6 @@ class CountRun:
         return f"count a run ({self.verdict})"
 
 
-Action = Create | WriteResults | DeleteRun | DeleteConfigMap | PostEvent | RecordRun | CountRun
+Action = (
+    Create | WriteResults | DeleteRun | KillPod | DeleteConfigMap | PostEvent | RecordRun | CountRun
+)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from kobench.collection import RoleKind, RoleOutput, RoleState, merge_outputs
 from kobench.controller.actions import WriteResults
 from kobench.controller.draft import Draft, parse_time
+from kobench.controller.kills import killed_pods
 from kobench.controller.observed import Observed
 from kobench.controller.reducers import bounded_reasons, engine_status, summarize_run
 from kobench.controller.settings import Settings
@@ -18,12 +19,16 @@ def role_outputs(d: Draft, observed: Observed, spec: BenchmarkSpec) -> list[Role
     expected: list[tuple[RoleKind, str]] = [
         *(("observer", n) for n, _, _ in role_manifests.observer_pods(d.names, spec)),
         *(("writer", n) for n, _ in role_manifests.writer_pods(d.names, spec)),
+        *(("faults", n) for n in role_manifests.faults_pods(d.names, spec)),
     ]
+    killed = killed_pods(d, spec)
     outputs = []
     for kind, name in expected:
         pod = observed.pods.get(name)
         label = f"pod {name}"
-        if pod is None:
+        if name in killed:
+            outputs.append(RoleOutput(kind, label, None, "killed"))
+        elif pod is None:
             outputs.append(RoleOutput(kind, label, None, "gone", "its result is lost"))
         elif name in observed.unreadable:
             outputs.append(RoleOutput(kind, label, None, "unreadable", observed.unreadable[name]))
@@ -49,6 +54,7 @@ def collecting(d: Draft, observed: Observed, spec: BenchmarkSpec, settings: Sett
         spec=spec,
         outputs=outputs,
         span_ns=_span_ns(d),
+        fault_records=d.status.faults.kills if d.status.faults else (),
     )
     d.act(
         WriteResults(

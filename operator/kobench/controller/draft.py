@@ -43,6 +43,8 @@ class Draft:
         self.actions: list[Action] = []
         self.result: RunResult | None = None
         """The merged result, once Collecting produced it."""
+        self.wake_in: float | None = None
+        """Seconds until something is due (a fault): the next pass comes no later."""
 
     @property
     def names(self) -> RunNames:
@@ -77,6 +79,9 @@ class Draft:
         self.status.phase = phase
         self.status.message = message
         self.act(PostEvent("Warning" if warning else "Normal", str(phase), message))
+
+    def wake_within(self, seconds: float) -> None:
+        self.wake_in = seconds if self.wake_in is None else min(self.wake_in, seconds)
 
     def in_phase_seconds(self) -> float:
         since = parse_time(self.status.phase_since) or self.now

@@ -22,6 +22,7 @@ from kobench.controller.actions import (
     Create,
     DeleteConfigMap,
     DeleteRun,
+    KillPod,
     PostEvent,
     RecordRun,
     WriteResults,
@@ -38,6 +39,7 @@ from kobench.status import BenchmarkStatus
 
 Obj = dict[str, object]
 log = logging.getLogger("kobench.controller")
+WAKE_FLOOR_SECONDS = 0.02
 
 
 async def run_spec(
@@ -75,6 +77,8 @@ async def apply(rt: Runtime, body: Obj, resource: Resource, action: Action) -> N
         await kube.replace_config_map(action.manifest)
     elif isinstance(action, DeleteRun):
         await kube.delete_run(ns, action.selector, keep_results=True)
+    elif isinstance(action, KillPod):
+        await kube.kill_pods(ns, action.selector)
     elif isinstance(action, DeleteConfigMap):
         await kube.delete_config_map(ns, action.name)
     elif isinstance(action, PostEvent):
@@ -131,4 +135,7 @@ async def reconcile(
     if decided.wait == "backoff":
         log.warning("%s/%s: %s", namespace, name, "; ".join(map(str, observed.api_errors)))
     key = (namespace, name)
-    return rt.pause(key, trouble=decided.wait == "backoff", idle=decided.wait == "idle")
+    delay = rt.pause(key, trouble=decided.wait == "backoff", idle=decided.wait == "idle")
+    if decided.wake_in is not None and decided.wait != "backoff":
+        delay = min(delay, max(WAKE_FLOOR_SECONDS, decided.wake_in))
+    return delay

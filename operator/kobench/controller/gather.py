@@ -12,6 +12,7 @@ from kobench.controller.machine import needs
 from kobench.controller.observed import ApiProblem, Observed, Resource
 from kobench.controller.runtime import Runtime
 from kobench.results import RunResult
+from kobench.roles.faults import fault_clock
 from kobench.runners.kubernetes import engine as engine_manifests
 from kobench.runners.kubernetes import roles as role_manifests
 from kobench.runners.kubernetes.names import RunNames
@@ -43,6 +44,7 @@ async def _documents(
     by_name = {p["metadata"]["name"]: p for p in pods}
     expected = [n for n, _, _ in role_manifests.observer_pods(names, spec)]
     expected += [n for n, _ in role_manifests.writer_pods(names, spec)]
+    expected += role_manifests.faults_pods(names, spec)
     documents: dict[str, str | None] = {}
     unreadable: dict[str, str] = {}
     for name in expected:
@@ -54,6 +56,15 @@ async def _documents(
         except ApiException as exc:
             unreadable[name] = f"cannot read its log: {exc.status} {exc.reason}"
     return documents, unreadable
+
+
+async def _fault_clock(rt: Runtime, namespace: str, names: RunNames) -> int | None:
+    """The fault clock from the injector's log; None until it has printed it (or its log
+    cannot be read yet: the pod may still be starting)."""
+    try:
+        return fault_clock(await rt.kube.pod_log(namespace, names.faults_pod))
+    except ApiException:
+        return None
 
 
 async def _stored_result(rt: Runtime, resource: Resource, name: str) -> RunResult | None:
@@ -78,6 +89,8 @@ async def gather(
         if wanted.pods:
             pods = await rt.kube.list_pods(resource.namespace, names.run_selector())
             fields["pods"] = views_by_name(pods)
+            if wanted.fault_clock:
+                fields["fault_clock_ns"] = await _fault_clock(rt, resource.namespace, names)
             if wanted.documents and spec is not None:
                 call = "read role logs"
                 fields["documents"], fields["unreadable"] = await _documents(rt, spec, names, pods)

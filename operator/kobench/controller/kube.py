@@ -126,6 +126,12 @@ class Kube:
         text: str = await self.core.read_namespaced_pod_log(name, namespace, container="role")
         return text
 
+    async def kill_pods(self, namespace: str, selector: str) -> None:
+        """End the pods a selector matches at once (no grace: a fault is a kill)."""
+        await self.core.delete_collection_namespaced_pod(
+            namespace, label_selector=selector, body=client.V1DeleteOptions(grace_period_seconds=0)
+        )
+
     async def delete_run(self, namespace: str, selector: str, *, keep_results: bool) -> None:
         """Delete a run's children by label (pods, StatefulSet, Service, Secret, ConfigMaps)."""
         background = client.V1DeleteOptions(propagation_policy="Background")

@@ -22,6 +22,7 @@ from kobench.controller.deploy import deploying, pending
 from kobench.controller.draft import Draft, Wait
 from kobench.controller.engine import engine_pods, waiting_for_engine
 from kobench.controller.finish import finish, settle, should_clean
+from kobench.controller.kills import wants_fault_clock
 from kobench.controller.observed import Observed, Resource
 from kobench.controller.running import running
 from kobench.controller.settings import Settings
@@ -60,6 +61,8 @@ class Decision:
     actions: tuple[Action, ...]
     wait: Wait
     changed: bool
+    wake_in: float | None = None
+    """Seconds until something is due: the next pass comes no later than that."""
 
     def patch(self) -> dict[str, object]:
         """The status as a merge patch (the whole model; kopf's ``status.kopf`` is left alone)."""
@@ -82,6 +85,7 @@ class Needs:
     pods: bool = False
     documents: bool = False
     stored_result: bool = False
+    fault_clock: bool = False
 
 
 def needs(
@@ -92,7 +96,8 @@ def needs(
         return Needs()
     phase = status.phase
     if phase in WATCHING_PODS or phase == "Collecting":
-        return Needs(pods=True, documents=phase == "Collecting")
+        clock = phase == "Running" and spec is not None and wants_fault_clock(spec, status.faults)
+        return Needs(pods=True, documents=phase == "Collecting", fault_clock=clock)
     return Needs(
         pods=should_clean(status, spec),
         stored_result=not metrics_known
@@ -139,6 +144,7 @@ def decide(
         actions=tuple(d.actions),
         wait=wait,
         changed=d.status != status,
+        wake_in=d.wake_in,
     )
 
 
@@ -166,6 +172,7 @@ def recovered(d: Draft) -> None:
 def failed_child(d: Draft, observed: Observed, spec: BenchmarkSpec) -> str | None:
     roles = [n for n, _, _ in role_manifests.observer_pods(d.names, spec)]
     roles += [n for n, _ in role_manifests.writer_pods(d.names, spec)]
+    roles += role_manifests.faults_pods(d.names, spec)
     views = [
         *engine_pods(d, observed, spec),
         *(observed.pods[n] for n in roles if n in observed.pods),

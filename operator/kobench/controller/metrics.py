@@ -159,6 +159,22 @@ class _Families:
         self.rtt_hist = HistogramMetricFamily(
             "kobench_handshake_rtt_seconds", "Handshake round trip of the last run.", labels=obs
         )
+        fault = [*base, "fault", "action", "target"]
+        self.fault_outage = GaugeMetricFamily(
+            "kobench_fault_outage_seconds",
+            "Longest outage a fault of the last run caused an observer (-1: it never ended).",
+            labels=fault,
+        )
+        self.fault_lost = GaugeMetricFamily(
+            "kobench_fault_lost_events",
+            "Most events one observer instance lost to a fault of the last run.",
+            labels=fault,
+        )
+        self.fault_resync = GaugeMetricFamily(
+            "kobench_fault_resync_seconds",
+            "From a replica fault's end to replication up again, in the last run.",
+            labels=fault,
+        )
 
     def add(self, namespace: str, name: str, record: RunRecord) -> None:
         labels = [namespace, name]
@@ -170,6 +186,15 @@ class _Families:
         self.writes.add_metric(labels, float(result.writers.sent))
         self.rate.add_metric(labels, result.writers.achieved_rate)
         self.duration.add_metric(labels, max(0, result.finished_ns - result.started_ns) / 1e9)
+        for f in result.faults:
+            if f.applied_at_seconds is None:
+                continue
+            fl = [*labels, str(f.index), f.action, f.target]
+            outage = f.worst_outage_ms
+            self.fault_outage.add_metric(fl, -1.0 if outage is None else outage / 1000.0)
+            self.fault_lost.add_metric(fl, float(f.lost))
+            if f.resync_ms is not None:
+                self.fault_resync.add_metric(fl, f.resync_ms / 1000.0)
         for o in result.observers:
             ol = [*labels, o.name]
             self.missed.add_metric(ol, float(o.missed))
@@ -200,6 +225,9 @@ class _Families:
             self.rtt,
             self.latency,
             self.rtt_hist,
+            self.fault_outage,
+            self.fault_lost,
+            self.fault_resync,
         ]
 
 

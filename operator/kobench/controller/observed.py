@@ -83,6 +83,8 @@ class Observed:
     """The last run's result from its results ConfigMap (to restore metrics after a restart)."""
     metrics_known: bool = True
     """The operator already exposes this benchmark's last run."""
+    fault_clock_ns: int | None = None
+    """Running with kills planned: the fault clock the injector printed, once it has."""
     password: str = ""
     """A freshly generated engine password, used if this pass creates the Secret."""
     api_errors: tuple[ApiProblem, ...] = ()

@@ -77,7 +77,19 @@ def summarize_run(result: RunResult) -> Summary:
         rtt_p99_ms=_worst([line.rtt_p99_ms for line in lines]),
         achieved_rate=result.writers.achieved_rate,
         observers=lines,
+        faults=sum(1 for f in result.faults if f.applied_at_seconds is not None),
+        worst_outage_ms=worst_outage_ms(result),
     )
+
+
+def worst_outage_ms(result: RunResult) -> float | None:
+    """The longest outage over the faults; -1 when one never ended; None without faults."""
+    applied = [f for f in result.faults if f.applied_at_seconds is not None]
+    if not applied:
+        return None
+    if any(f.worst_outage_ms is None for f in applied):
+        return -1.0
+    return max(f.worst_outage_ms or 0.0 for f in applied)
 
 
 def engine_status(result: RunResult) -> EngineStatus:

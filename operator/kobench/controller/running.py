@@ -11,6 +11,7 @@ import datetime as dt
 
 from kobench.collection import stragglers_due
 from kobench.controller.draft import Draft
+from kobench.controller.kills import apply_kills, killed_pods
 from kobench.controller.observed import Observed
 from kobench.controller.settings import Settings
 from kobench.runners.kubernetes import roles as role_manifests
@@ -18,18 +19,26 @@ from kobench.spec import BenchmarkSpec
 
 
 def writers_ended_at(d: Draft, observed: Observed, spec: BenchmarkSpec) -> dt.datetime | None:
-    """When the last writer ended, once every writer has; None while one still runs."""
-    views = [observed.pods.get(n) for n, _ in role_manifests.writer_pods(d.names, spec)]
+    """When the last writer ended, once every writer has (a killed one when it was killed);
+    None while one still runs."""
+    killed = killed_pods(d, spec)
+    names = [n for n, _ in role_manifests.writer_pods(d.names, spec)]
+    views = [observed.pods.get(n) for n in names if n not in killed]
     if not all(v is not None and v.succeeded for v in views):
         return None
     stamps = [v.finished_at for v in views if v is not None and v.finished_at is not None]
+    stamps += [dt.datetime.fromtimestamp(killed[n] / 1e9, dt.UTC) for n in names if n in killed]
     return max(stamps, default=None)
 
 
 def running(d: Draft, observed: Observed, spec: BenchmarkSpec, settings: Settings) -> None:
     del settings
+    apply_kills(d, observed, spec)
+    killed = killed_pods(d, spec)
     roles = [n for n, _, _ in role_manifests.observer_pods(d.names, spec)]
     roles += [n for n, _ in role_manifests.writer_pods(d.names, spec)]
+    roles += role_manifests.faults_pods(d.names, spec)
+    roles = [n for n in roles if n not in killed]
     ended = writers_ended_at(d, observed, spec)
     waited = (d.now - ended).total_seconds() if ended is not None else None
     if all(n in observed.pods and observed.pods[n].succeeded for n in roles):

@@ -77,6 +77,7 @@ def start_run(d: Draft) -> None:
     status.reasons = []
     status.summary = None
     status.engine = None
+    status.faults = None
     status.results_config_map = ""
     status.conditions = []
     problems = spec_problems(resource.spec)

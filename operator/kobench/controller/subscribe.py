@@ -26,6 +26,12 @@ def subscribing(d: Draft, observed: Observed, spec: BenchmarkSpec, settings: Set
     if ready == expected:
         d.condition("ObserversSubscribed", "True", "AllSubscribed", f"{ready} subscribed")
         writers = writer_pods(d, spec, settings)
+        if spec.faults:  # before the writers: it must be watching when writer 0 sets the clock
+            d.act(
+                Create(
+                    role_manifests.build_faults_pod(d.names, d.resource.owner, spec, settings.role)
+                )
+            )
         d.act(*writers)
         d.move("Running", f"{len(writers)} writer(s) running")
         return

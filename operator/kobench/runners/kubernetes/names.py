@@ -21,6 +21,8 @@ OBSERVER_LABEL = f"{LABEL_PREFIX}/observer"
 INSTANCE_LABEL = f"{LABEL_PREFIX}/instance"
 WRITER_LABEL = f"{LABEL_PREFIX}/writer-id"
 RESULT_ANNOTATION = f"{LABEL_PREFIX}/result"
+POD_LABEL = f"{LABEL_PREFIX}/pod"
+"""A digest of a role pod's name: how a fault selects that one pod."""
 """Pod annotation holding a role's result document (only the kubelet-less test source reads it)."""
 
 MANAGED_BY = "kobench-operator"
@@ -31,6 +33,10 @@ MAX_LABEL = 63
 
 def _digest(text: str, length: int) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:length]
+
+
+def pod_digest(pod: str) -> str:
+    return _digest(pod, 12)
 
 
 def label_value(name: str) -> str:
@@ -105,6 +111,17 @@ class RunNames:
 
     def writer_pod(self, writer_id: int) -> str:
         return f"{self.base}-writer-{writer_id}"
+
+    @property
+    def faults_pod(self) -> str:
+        return f"{self.base}-faults"
+
+    def kill_selector(self, pod: str) -> str:
+        """A label selector matching exactly one pod of the run (a fault ends it through the
+        ``deletecollection`` the operator already has)."""
+        if pod.startswith(f"{self.statefulset}-"):
+            return f"{self.run_selector()},statefulset.kubernetes.io/pod-name={pod}"
+        return f"{self.run_selector()},{POD_LABEL}={pod_digest(pod)}"
 
     def labels(self, component: str, **extra: str) -> dict[str, str]:
         """kobench's own labels (never a copy of the resource's labels)."""

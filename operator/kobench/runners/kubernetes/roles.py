@@ -11,9 +11,11 @@ from kobench.runners.kubernetes.engine import endpoints, password_source
 from kobench.runners.kubernetes.names import (
     INSTANCE_LABEL,
     OBSERVER_LABEL,
+    POD_LABEL,
     ROLE_LABEL,
     WRITER_LABEL,
     RunNames,
+    pod_digest,
 )
 from kobench.runners.kubernetes.objects import (
     NON_ROOT_UID,
@@ -102,7 +104,7 @@ def _role_pod(
     return {
         "apiVersion": "v1",
         "kind": "Pod",
-        "metadata": metadata(name, owner, labels),
+        "metadata": metadata(name, owner, {**labels, POD_LABEL: pod_digest(name)}),
         "spec": pod_spec,
     }
 
@@ -157,6 +159,20 @@ def build_writer_pod(
     return _role_pod(
         names.writer_pod(writer_id), labels, owner, names, spec, options, args, readiness=None
     )
+
+
+def build_faults_pod(
+    names: RunNames, owner: Owner, spec: BenchmarkSpec, options: RoleOptions
+) -> Manifest:
+    """The fault injector: the Redis-command faults of spec.faults, with the run's password."""
+    labels = names.labels("faults", **{ROLE_LABEL: "faults"})
+    args = ["role", "faults", "--config", CONFIG_FILE]
+    return _role_pod(names.faults_pod, labels, owner, names, spec, options, args, readiness=None)
+
+
+def faults_pods(names: RunNames, spec: BenchmarkSpec) -> list[str]:
+    """The injector's pod name, when the run has a fault schedule."""
+    return [names.faults_pod] if spec.faults else []
 
 
 def observer_pods(names: RunNames, spec: BenchmarkSpec) -> list[tuple[str, Observer, int]]:
