@@ -147,6 +147,19 @@ def outage_bands(result: RunResult, origin_ns: int) -> list[Band]:
     return bands
 
 
+def fault_bands(result: RunResult, origin_ns: int) -> list[Band]:
+    """Each applied fault, from its application until the engine was whole again."""
+    return [
+        Band(
+            f"fault {f.index}: {f.action} {f.target}",
+            (f.applied_ns - origin_ns) / 1e9,
+            (f.over_ns - origin_ns) / 1e9,
+        )
+        for f in result.faults
+        if f.applied_ns
+    ]
+
+
 def series_origin_ns(result: RunResult) -> int:
     """Wall clock of second 0 of the series: the first measured write's intended time (a
     document from before it was recorded falls back to the run's start, which is earlier)."""
@@ -163,6 +176,7 @@ def time_plots(results: Sequence[RunResult]) -> list[Plot]:
     bands: list[Band] = []
     for i, result in enumerate(results):
         bands += outage_bands(result, series_origin_ns(result))
+        bands += fault_bands(result, series_origin_ns(result))
         if result.writers.series:
             label = f"{result.benchmark}/{result.run_id}: sent" if several else "writes sent"
             xs = [float(s.t) for s in result.writers.series]

@@ -138,6 +138,30 @@ def _outages(result: RunResult) -> str:
     return "<h3>Outages</h3>" + _table(head, rows, "numbers")
 
 
+def _number(value: float | None, never: str = "-") -> str:
+    return never if value is None else f"{value:.0f}"
+
+
+def _faults(result: RunResult) -> str:
+    """One row per fault and observer instance: the outage and losses it caused."""
+    if not result.faults:
+        return ""
+    rows = []
+    for fault in result.faults:
+        applied = "-" if fault.applied_at_seconds is None else f"{fault.applied_at_seconds:.3f}"
+        head = [str(fault.index), escape(f"{fault.action} {fault.target}"), applied]
+        head += [_number(fault.duration_ms), _number(fault.resync_ms)]
+        if not fault.observers:
+            rows.append([*head, escape(fault.error or "-"), "-", "-", "-"])
+        for impact in fault.observers:
+            outage = "killed" if impact.killed else _number(impact.outage_ms, "no event after")
+            after = _number(impact.p99_after_ms)
+            rows.append([*head, escape(impact.observer), outage, str(impact.lost), after])
+    columns = ["#", "fault", "applied (s)", "lasted (ms)", "resync (ms)", "observer"]
+    columns += ["outage (ms)", "lost", "p99 after (ms)"]
+    return "<h3>Faults</h3>" + _table(columns, rows, "numbers")
+
+
 def _facts(result: RunResult) -> str:
     writers, engine = result.writers, result.engine
     links = ", ".join(
@@ -195,6 +219,7 @@ def _run_section(result: RunResult, spec: dict[str, Any] | None) -> str:
         + _facts(result)
         + _observers(result)
         + _heat(heat_map(result))
+        + _faults(result)
         + _outages(result)
         + spec_html
         + "</section>"

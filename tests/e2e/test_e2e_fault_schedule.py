@@ -1,0 +1,69 @@
+"""The fault schedule in pods, for real: a paused primary, a killed replica pod (its
+StatefulSet brings it back empty) and a killed observer pod, each at its time on the writers'
+schedule, and what the run reports about them.
+
+Truth: the pause lasts 2 s, so every observer's outage around it is about 2 s; the killed
+replica's observer goes without events until the replica is back and resynced, and the resync
+is measured; the killed observer is the fault's target and fails nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from tests.e2e.bench import Installation, example, short_run
+
+pytestmark = pytest.mark.cluster
+
+PAUSE_S = 2.0
+
+
+def test_a_fault_schedule_runs_to_a_verdict_with_outages_that_match_the_faults(
+    installation: Installation, record_timing: Any
+) -> None:
+    name = "fault-schedule"
+    document = short_run(
+        example("cross-replica"),
+        name=name,
+        rate=200,
+        seconds=14,
+        cleanup="Keep",
+        thresholds={"faults": {"maxOutageMs": 20000, "maxLost": 5000}},
+        timeouts={"runSeconds": 180, "drainSeconds": 5},
+        observers=[
+            {"name": "near", "mode": "async", "targetReplica": 0},
+            {"name": "far", "mode": "async", "targetReplica": 1},
+            {"name": "doomed", "mode": "sync", "targetReplica": 0},
+        ],
+        faults=[
+            {"atSeconds": 2, "action": "pauseReplica", "replica": 0, "durationSeconds": PAUSE_S},
+            {"atSeconds": 5, "action": "killObserver", "observer": "doomed"},
+            {"atSeconds": 6, "action": "killReplica", "replica": 1},
+        ],
+    )
+    document["spec"]["engine"]["replicas"] = 2
+    clock = installation.apply(document)
+    body = installation.finish(clock, timeout=240)
+    record_timing("fault-schedule (pause 2 s, observer and replica killed)", clock.durations())
+    status = body["status"]
+    assert status["phase"] == "Succeeded", status
+    assert status["verdict"] == "Passed", status["reasons"]
+    assert status["summary"]["faults"] == 3, status["summary"]
+    result = installation.results(body)
+    pause, kill_observer, kill_replica = result["faults"]
+    print(f"TRUTH cluster fault schedule: {result['faults']}")
+    for impact in pause["observers"]:
+        if not impact["killed"]:
+            assert PAUSE_S * 1000 <= impact["outageMs"] <= PAUSE_S * 1000 + 600, pause
+    assert abs(pause["appliedAtSeconds"] - 2) < 0.5 and pause["durationMs"] == 2000.0
+    assert abs(kill_observer["appliedAtSeconds"] - 5) < 1.0, kill_observer
+    assert {i["observer"] for i in kill_observer["observers"]} == {"near.0", "far.0"}
+    assert abs(kill_replica["appliedAtSeconds"] - 6) < 1.0, kill_replica
+    assert kill_replica["resyncMs"] is not None and kill_replica["resyncMs"] > 0, kill_replica
+    far = next(i for i in kill_replica["observers"] if i["observer"] == "far.0")
+    assert far["outageMs"] is not None and far["outageMs"] > 500, far
+    pods = {p["metadata"]["name"] for p in installation.pods_of(name)}
+    assert not any("-obs-doomed-" in p for p in pods), pods
+    wide = installation.kubectl("get", "kob", name, "-n", installation.namespace, "-o", "wide")
+    assert "WORST-OUTAGE" in wide.stdout and "FAULTS" in wide.stdout, wide.stdout
