@@ -18,6 +18,7 @@ from kobench.spec import KILL_ACTIONS, BenchmarkSpec, Fault
 from kobench.status import FaultsStatus
 
 NS = 1_000_000_000
+CLOCK_POLL_SECONDS = 0.25
 
 
 def kill_target(names: RunNames, fault: Fault) -> str:
@@ -53,6 +54,8 @@ def apply_kills(d: Draft, observed: Observed, spec: BenchmarkSpec) -> None:
         faults.clock_ns = observed.fault_clock_ns
     d.status.faults = faults
     if not faults.clock_ns:
+        # The clock is known a warm-up ahead of the first measured write: look again soon.
+        d.wake_within(CLOCK_POLL_SECONDS)
         return
     done = {k.index for k in faults.kills}
     now_ns = int(d.now.timestamp() * NS)

@@ -52,7 +52,7 @@ def test_kills_wait_for_the_fault_clock_then_come_once_each_at_their_time() -> N
     world = running_world()
     assert needs(world.status, world.res, world.spec, True).fault_clock
     world.step(13.5, fault_clock_ns=None)
-    assert kills(world) == [] and world.last is not None and world.last.wake_in is None
+    assert kills(world) == [] and world.last is not None and world.last.wake_in == 0.25
     world.step(14, fault_clock_ns=CLOCK_NS)
     assert world.status.faults is not None and world.status.faults.clock_ns == CLOCK_NS
     assert not needs(world.status, world.res, world.spec, True).fault_clock
