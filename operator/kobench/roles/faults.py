@@ -96,6 +96,7 @@ class Injector:
             if step.kind == "apply"
             else end_commands(fault, password=self.password)
         )
+        sent_ns = self.clock.wall_ns()
         try:
             with self._client(fault.replica) as client:
                 for command in commands:
@@ -104,7 +105,7 @@ class Injector:
             record.error = f"{step.kind} failed on replica {fault.replica}: {exc}"
         now = self.clock.wall_ns()
         if step.kind == "apply":
-            record.applied_ns = now
+            record.applied_ns = sent_ns  # observers may feel it before the commands return
             if fault.action not in TIMED_ACTIONS:
                 record.ended_ns = now
         elif fault.action == "pauseReplica":

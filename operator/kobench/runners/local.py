@@ -17,21 +17,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kobench.collection import (
-    RoleKind,
-    RoleOutput,
-    RoleState,
-    merge_outputs,
-    result_line,
-    stragglers_due,
-)
+from kobench.collection import merge_outputs, stragglers_due
 from kobench.engines import Engine, get_engine
 from kobench.engines.inspect import inspect_engine, replication_ready
 from kobench.errors import EngineError, EngineUnavailable, SpecErrors
 from kobench.results import EngineFacts, RunResult
 from kobench.roles.config import PASSWORD_ENV, Endpoint, RoleConfig
 from kobench.runners.ids import local_run_id
-from kobench.runners.local_faults import LocalFaults
+from kobench.runners.local_faults import LocalFaults, start_fault_schedule
+from kobench.runners.local_outputs import describe_failure, outputs_of
 from kobench.runners.processes import Child, ProcessGroup, free_ports, sigterm_as_interrupt
 from kobench.spec import Benchmark
 from kobench.validation import plugin_errors
@@ -108,7 +102,15 @@ class LocalRun:
                 config_path.write_text(config.to_json(), encoding="utf-8")
                 observers = self._start_observers(group, directory, config_path, servers)
                 if self.spec.faults:
-                    self.faults = self._fault_injector(group, directory, config_path, servers)
+                    self.faults = start_fault_schedule(
+                        self.spec,
+                        group,
+                        self._role_command(config_path, "faults"),
+                        {PASSWORD_ENV: self.password},
+                        servers,
+                        self.server_commands,
+                        directory,
+                    )
                 writers = self._run_writers(group, config_path, servers, observers)
                 return self._collect(endpoints, observers, writers, started_ns)
             finally:
@@ -145,7 +147,7 @@ class LocalRun:
                 if server.exit_code is not None:
                     raise EngineError(
                         f"engine replica {index} ({self.binary}) ended before it was ready: "
-                        + _describe_failure(server)
+                        + describe_failure(server)
                     )
             facts = inspect_engine(self.engine, endpoints, self.password)
             if replication_ready(facts):
@@ -193,7 +195,7 @@ class LocalRun:
                 if child.exit_code is not None and not ready_files[child.label].exists():
                     raise EngineError(
                         f"observer {child.label} ended before subscribing: "
-                        + _describe_failure(child)
+                        + describe_failure(child)
                     )
             self._check_servers(servers)
             if time.monotonic() > deadline:
@@ -204,23 +206,6 @@ class LocalRun:
                 )
             time.sleep(POLL_SECONDS)
         return observers
-
-    def _fault_injector(
-        self, group: ProcessGroup, directory: Path, config_path: Path, servers: list[Child]
-    ) -> LocalFaults:
-        injector = group.start(
-            "faults",
-            self._role_command(config_path, "faults"),
-            env={PASSWORD_ENV: self.password},
-        )
-        restarts = iter(range(1, 1_000))
-
-        def restart(index: int) -> Child:
-            label = f"replica-{index}.restart{next(restarts)}"
-            return group.start(label, self.server_commands[index])
-
-        data = [directory / f"replica-{i}" for i in range(len(servers))]
-        return LocalFaults(self.spec, injector, servers, restart, data)
 
     def _check_servers(self, servers: list[Child]) -> None:
         for index, server in enumerate(servers):
@@ -292,9 +277,12 @@ class LocalRun:
     ) -> RunResult:
         """The one collection core (:mod:`kobench.collection`) merges what the roles printed."""
         killed = self.faults.killed if self.faults else set()
-        outputs = [*_outputs("writer", writers, killed), *_outputs("observer", observers, killed)]
+        outputs = [
+            *outputs_of("writer", writers, killed),
+            *outputs_of("observer", observers, killed),
+        ]
         if self.faults:
-            outputs += _outputs("faults", [self.faults.injector], killed)
+            outputs += outputs_of("faults", [self.faults.injector], killed)
 
         def live_engine() -> EngineFacts:
             return inspect_engine(self.engine, endpoints, self.password)
@@ -309,30 +297,6 @@ class LocalRun:
             span_ns=(started_ns, time.time_ns()),
             fault_records=self.faults.records if self.faults else (),
         )
-
-
-def _outputs(kind: RoleKind, children: list[Child], killed: set[str]) -> list[RoleOutput]:
-    outputs = []
-    for child in children:
-        document = result_line(child.read_output())
-        state: RoleState = "finished" if child.exit_code is not None else "running"
-        outputs.append(
-            RoleOutput(
-                kind=kind,
-                label=child.label,
-                document=document,
-                state="killed" if child.label in killed else state,
-                detail="" if document is not None else _describe_failure(child),
-            )
-        )
-    return outputs
-
-
-def _describe_failure(child: Child) -> str:
-    tail = [line for line in child.read_output().strip().splitlines() if line][-3:]
-    code = child.exit_code
-    status = "still running" if code is None else f"exit code {code}"
-    return f"{status}; " + (" | ".join(tail) if tail else "no output")
 
 
 def run_local(

@@ -18,7 +18,7 @@ from pathlib import Path
 from kobench.faults.plan import Step, steps
 from kobench.results.fault_docs import AppliedFault
 from kobench.roles.faults import fault_clock
-from kobench.runners.processes import Child
+from kobench.runners.processes import Child, ProcessGroup
 from kobench.spec import BenchmarkSpec, Fault
 
 Restart = Callable[[int], Child]
@@ -77,6 +77,26 @@ class LocalFaults:
                 error=error,
             )
         )
+
+
+def start_fault_schedule(
+    spec: BenchmarkSpec,
+    group: ProcessGroup,
+    injector_command: list[str],
+    env: dict[str, str],
+    servers: list[Child],
+    server_commands: list[list[str]],
+    directory: Path,
+) -> LocalFaults:
+    """Start the injector; a killed replica is restarted with its first command."""
+    injector = group.start("faults", injector_command, env=env)
+    restarts = iter(range(1, 1_000))
+
+    def restart(index: int) -> Child:
+        return group.start(f"replica-{index}.restart{next(restarts)}", server_commands[index])
+
+    data = [directory / f"replica-{i}" for i in range(len(servers))]
+    return LocalFaults(spec, injector, servers, restart, data)
 
 
 def _kill(child: Child) -> None:
