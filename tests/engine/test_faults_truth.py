@@ -103,6 +103,23 @@ def test_a_paused_primary_gives_every_observer_an_outage_of_the_pause(
 
 
 @pytest.mark.parametrize("engine", ENGINES)
+def test_a_paused_replica_silences_its_own_observers_only(
+    benchmark: Callable[..., Benchmark], engine: str
+) -> None:
+    pause_s = 2.0
+    faults = [{"atSeconds": 1, "action": "pauseReplica", "replica": 1, "durationSeconds": 2}]
+    result = run_local(benchmark("pause-replica", **two_replicas(engine, faults)))
+    truth(f"pauseReplica of replica 1 {pause_s}s {engine}", result)
+    [pause] = result.faults
+    far, near = impact(pause, "far.0"), impact(pause, "near.0")
+    assert far.outage_ms is not None
+    assert (pause_s - EARLY_S) * 1000 <= far.outage_ms <= (pause_s + LATE_S) * 1000, far
+    # The primary goes on; its observer at most sees the loaded machine's scheduling.
+    assert near.outage_ms is not None and near.outage_ms <= LATE_S * 1000, near
+    assert pause.lost == 0 and all(o.missed == 0 for o in result.observers)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
 def test_dropped_subscribers_have_one_outage_each_and_lose_what_it_counted(
     benchmark: Callable[..., Benchmark], engine: str
 ) -> None:
