@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
+from tests.inputs.corpus_faults import FAULTS
 from tests.inputs.corpus_specs import DELETE, ENVELOPE_AND_ENGINE
 from tests.inputs.corpus_workload import WORKLOAD_AND_REST
 
-SPEC_CASES = ENVELOPE_AND_ENGINE + WORKLOAD_AND_REST
+SPEC_CASES = ENVELOPE_AND_ENGINE + WORKLOAD_AND_REST + FAULTS
 
 BASE: dict[str, Any] = {
     "apiVersion": "kobench.io/v1alpha1",

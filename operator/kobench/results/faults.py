@@ -2,9 +2,11 @@
 documents (pure).
 
 An observer's outage around a fault is its longest silence (last event before, first after)
-that overlaps the fault, from the fault's application until the engine was whole again; its
-losses are the writes due in those seconds that it never observed; its latency after the
-fault is the worst p99 of the seconds after its first event back.
+that overlaps the fault, from the fault's application until the engine was whole again, or the
+time from a connection loss in that window to its first event after, if longer (a subscriber
+dropped and back within the silence floor still had an outage); its losses are the writes due
+in the seconds the fault claims that it never observed; its latency after the fault is the
+worst p99 of the seconds after its first event back.
 """
 
 from __future__ import annotations
@@ -13,17 +15,17 @@ from collections.abc import Sequence
 
 from kobench.results.documents import ObserverResult
 from kobench.results.fault_docs import AppliedFault, FaultImpact, FaultResult
-from kobench.series import Silence
+from kobench.series import Outage, Silence
 from kobench.spec import BenchmarkSpec, Fault
 
 NS = 1_000_000_000
 AFTER_SECONDS = 3
 """Seconds after an observer's first event back that its latency after the fault covers."""
 SETTLE_NS = NS
+"""A fault without a recovery time counts as over one second after it was lifted."""
 MARGIN_NS = 200_000_000
 """How long before a fault an observer's last event may come and its silence still be the
 fault's: the quiet between two events, on a loaded machine."""
-"""A fault without a recovery time counts as over one second after it was lifted."""
 
 
 def merge_records(records: Sequence[AppliedFault]) -> dict[int, AppliedFault]:
@@ -65,6 +67,31 @@ def _silence(silences: Sequence[Silence], start: int, end: int) -> Silence | Non
     return max(overlapping, key=lambda s: (s.after_ns or 1 << 62) - s.before_ns)
 
 
+def _connection_loss(outages: Sequence[Outage], start: int, end: int) -> Silence | None:
+    """The longest connection loss of one instance (its own document's outages) that began in
+    the fault's window, as a silence from the loss to its first event after (``after_ns`` 0:
+    none came)."""
+    lost = [o for o in outages if start - MARGIN_NS <= o.started_ns <= end]
+    if not lost:
+        return None
+    worst = max(
+        lost, key=lambda o: 1e18 if o.first_event_after_ms is None else o.first_event_after_ms
+    )
+    after = 0
+    if worst.first_event_after_ms is not None:
+        after = worst.started_ns + round(worst.first_event_after_ms * 1e6)
+    return Silence(before_ns=worst.started_ns, after_ns=after)
+
+
+def _longer(a: Silence | None, b: Silence | None) -> Silence | None:
+    def length(s: Silence) -> int:
+        return (s.after_ns or 1 << 62) - s.before_ns
+
+    if a is None or b is None:
+        return a or b
+    return a if length(a) >= length(b) else b
+
+
 def seconds_of(record: AppliedFault, measured_from: int) -> range:
     """The seconds of the series a fault may have cost events in: from the one before it (a
     write due then may be sent late, into the fault) to the one it was over in."""
@@ -82,7 +109,7 @@ def _impact(
 ) -> FaultImpact:
     start, end = _window(record)
     label = f"{doc.name}.{doc.instance}"
-    silence = _silence(doc.silences, start, end)
+    silence = _longer(_silence(doc.silences, start, end), _connection_loss(doc.outages, start, end))
     back = end if silence is None else (silence.after_ns or None)
     lost = sum(s.missed for s in doc.series if s.t in seconds)
     after: list[float] = []
@@ -126,6 +153,9 @@ def fault_result(
         _impact(d, record, measured_from, seconds, killed=f"{d.name}.{d.instance}" == fault.target)
         for d in observers
     ]
+    if fault.action == "killObserver" and all(not i.killed for i in impacts):
+        # The instance killed left no document: it is still named, as killed.
+        impacts.append(FaultImpact(observer=fault.target, outage_ms=None, killed=True))
     alive = [i for i in impacts if not i.killed]
     outages = [i.outage_ms for i in alive]
     worst = None if None in outages else max((o for o in outages if o is not None), default=0.0)
@@ -150,6 +180,21 @@ def fault_result(
     )
 
 
+def claimed_seconds(merged: dict[int, AppliedFault], measured_from: int) -> dict[int, set[int]]:
+    """Each second of the series goes to one fault, so no loss counts twice: of the faults that
+    may have cost events in it, the last one applied before the second ended (a loss follows
+    its cause: a subscriber dropped just after a pause lost its events to the drop), else the
+    first (the second just before a fault)."""
+    windows = {i: set(seconds_of(r, measured_from)) for i, r in merged.items() if r.applied_ns}
+    claims: dict[int, set[int]] = {i: set() for i in windows}
+    for second in set().union(*windows.values()):
+        candidates = sorted((merged[i].applied_ns, i) for i, s in windows.items() if second in s)
+        second_ends = measured_from + (second + 1) * NS
+        before = [c for c in candidates if c[0] < second_ends]
+        claims[(before[-1] if before else candidates[0])[1]].add(second)
+    return claims
+
+
 def fault_results(
     spec: BenchmarkSpec,
     records: Sequence[AppliedFault],
@@ -158,12 +203,7 @@ def fault_results(
 ) -> list[FaultResult]:
     """One result per fault of the schedule, in its order."""
     merged = merge_records(records)
-    claimed: set[int] = set()
-    claims: dict[int, set[int]] = {}
-    applied = sorted((r.applied_ns, i) for i, r in merged.items() if r.applied_ns)
-    for _, index in applied:
-        claims[index] = set(seconds_of(merged[index], measured_from)) - claimed
-        claimed |= claims[index]
+    claims = claimed_seconds(merged, measured_from)
     return [
         fault_result(i, fault, merged.get(i), observers, measured_from, claims.get(i, set()))
         for i, fault in enumerate(spec.faults)
