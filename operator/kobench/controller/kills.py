@@ -68,13 +68,4 @@ def apply_kills(d: Draft, observed: Observed, spec: BenchmarkSpec) -> None:
             continue
         pod = kill_target(d.names, fault)
         d.act(KillPod(d.names.kill_selector(pod), pod))
-        faults.kills.append(
-            AppliedFault(
-                index=index,
-                action=fault.action,
-                target=fault.target,
-                at_seconds=fault.at_seconds,
-                applied_ns=now_ns,
-                ended_ns=now_ns,
-            )
-        )
+        faults.kills.append(AppliedFault.of(index, fault, at_ns=now_ns))

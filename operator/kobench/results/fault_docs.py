@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from kobench.spec import Fault
+
 
 class FaultDoc(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
@@ -31,6 +33,21 @@ class AppliedFault(FaultDoc):
         ),
     ] = 0
     error: str = ""
+
+    @classmethod
+    def of(cls, index: int, fault: Fault, *, at_ns: int = 0, error: str = "") -> AppliedFault:
+        """The record of fault ``index``; applied (and, an instant, ended) at ``at_ns`` unless
+        it failed or has not happened yet (0)."""
+        applied = 0 if error else at_ns
+        return cls(
+            index=index,
+            action=fault.action,
+            target=fault.target,
+            at_seconds=fault.at_seconds,
+            applied_ns=applied,
+            ended_ns=applied,
+            error=error,
+        )
 
 
 class FaultsResult(FaultDoc):

@@ -59,9 +59,7 @@ class Injector:
         self.engine = get_engine(self.spec.engine.type)
         self.wrong_password = "kobench-cut-" + secrets.token_hex(8)
         self.records = {
-            i: AppliedFault(
-                index=i, action=f.action, target=f.target, at_seconds=f.at_seconds, applied_ns=0
-            )
+            i: AppliedFault.of(i, f)
             for i, f in enumerate(self.spec.faults)
             if f.action in REPLICA_ACTIONS
         }

@@ -66,17 +66,7 @@ class LocalFaults:
             else:
                 _kill(child)
                 self.killed.add(fault.target)
-        self.records.append(
-            AppliedFault(
-                index=index,
-                action=fault.action,
-                target=fault.target,
-                at_seconds=fault.at_seconds,
-                applied_ns=0 if error else applied_ns,
-                ended_ns=0 if error else applied_ns,
-                error=error,
-            )
-        )
+        self.records.append(AppliedFault.of(index, fault, at_ns=applied_ns, error=error))
 
 
 def start_fault_schedule(
