@@ -307,3 +307,31 @@ def _summary(*, worst_missed: int = 0, outages: list[Outage] | None = None) -> O
         negative_latencies=0,
         outages=outages or [],
     )
+
+
+def test_a_silence_is_the_fault_last_applied_before_it_began() -> None:
+    faults = [
+        {"atSeconds": 1, "action": "killReplica", "replica": 1},
+        {"atSeconds": 3, "action": "pauseReplica", "replica": 0, "durationSeconds": 2},
+    ]
+    # The kill is over only at 7 s (the replica's full resync), long after the pause began.
+    kill = applied(0, "killReplica", 1.0, target="replica 1", recovered_ns=at(7.0))
+    pause = applied(1, "pauseReplica", 3.0, 5.0)
+    docs = [
+        observer("sync", silences=[(3.0, 5.05)]),  # on the primary: the pause's only
+        observer("far", silences=[(1.0, 6.9)]),  # on the killed replica: the kill's only
+    ]
+    kill_result, pause_result = fault_results(spec(faults), [kill, pause], docs, T0)
+    assert [i.outage_ms for i in kill_result.observers] == [0.0, 5900.0]
+    assert [i.outage_ms for i in pause_result.observers] == [2050.0, 0.0]
+
+
+def test_faults_applied_together_share_what_they_did() -> None:
+    faults = [
+        {"atSeconds": 2, "action": "dropSubscribers", "replica": 0},
+        {"atSeconds": 2, "action": "dropSubscribers", "replica": 1},
+    ]
+    records = [applied(0, "dropSubscribers", 2.0), applied(1, "dropSubscribers", 2.05)]
+    docs = [observer("sync", silences=[(2.06, 2.5)])]
+    first, second = fault_results(spec(faults), records, docs, T0)
+    assert first.observers[0].outage_ms == second.observers[0].outage_ms == 440.0

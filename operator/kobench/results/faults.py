@@ -2,7 +2,8 @@
 documents (pure).
 
 An observer's outage around a fault is its longest silence (last event before, first after)
-that overlaps the fault, from the fault's application until the engine was whole again, or the
+that began with the fault (or after it), before the engine was whole again and before the
+next fault was applied (a silence is the last fault's before it began), or the
 time from a connection loss in that window to its first event after, if longer (a subscriber
 dropped and back within the silence floor still had an outage); its losses are the writes due
 in the seconds the fault claims that it never observed; its latency after the fault is the
@@ -56,11 +57,12 @@ def _window(record: AppliedFault) -> tuple[int, int]:
 
 def _silence(silences: Sequence[Silence], start: int, end: int) -> Silence | None:
     """The longest silence that began while the fault lasted (its last event may precede the
-    fault by up to ``MARGIN_NS``); one that began earlier has another cause."""
+    fault by up to ``MARGIN_NS``); one that began earlier has another cause. ``end``: when the
+    fault was over, or the next fault was applied if that came first."""
     overlapping = [
         s
         for s in silences
-        if start - MARGIN_NS <= s.before_ns <= end and (s.after_ns == 0 or s.after_ns >= start)
+        if start - MARGIN_NS <= s.before_ns < end and (s.after_ns == 0 or s.after_ns >= start)
     ]
     if not overlapping:
         return None
@@ -71,7 +73,7 @@ def _connection_loss(outages: Sequence[Outage], start: int, end: int) -> Silence
     """The longest connection loss of one instance (its own document's outages) that began in
     the fault's window, as a silence from the loss to its first event after (``after_ns`` 0:
     none came)."""
-    lost = [o for o in outages if start - MARGIN_NS <= o.started_ns <= end]
+    lost = [o for o in outages if start - MARGIN_NS <= o.started_ns < end]
     if not lost:
         return None
     worst = max(
@@ -106,10 +108,15 @@ def _impact(
     seconds: set[int],
     *,
     killed: bool,
+    next_applied_ns: int | None,
 ) -> FaultImpact:
     start, end = _window(record)
     label = f"{doc.name}.{doc.instance}"
-    silence = _longer(_silence(doc.silences, start, end), _connection_loss(doc.outages, start, end))
+    # A silence is the fault's that was last applied before it began.
+    began_by = end if next_applied_ns is None else min(end, next_applied_ns - MARGIN_NS)
+    silence = _longer(
+        _silence(doc.silences, start, began_by), _connection_loss(doc.outages, start, began_by)
+    )
     back = end if silence is None else (silence.after_ns or None)
     lost = sum(s.missed for s in doc.series if s.t in seconds)
     after: list[float] = []
@@ -141,8 +148,11 @@ def fault_result(
     observers: Sequence[ObserverResult],
     measured_from: int,
     seconds: set[int],
+    *,
+    next_applied_ns: int | None = None,
 ) -> FaultResult:
-    """``seconds``: the seconds whose losses are this fault's (no earlier fault claimed them)."""
+    """``seconds``: the seconds whose losses are this fault's (no other fault claimed them);
+    ``next_applied_ns``: when the next fault was applied (silences after it are its own)."""
     base = FaultResult(
         index=index, action=fault.action, target=fault.target, at_seconds=fault.at_seconds
     )
@@ -150,7 +160,14 @@ def fault_result(
         error = record.error if record and record.error else "it was not applied"
         return base.model_copy(update={"error": error})
     impacts = [
-        _impact(d, record, measured_from, seconds, killed=f"{d.name}.{d.instance}" == fault.target)
+        _impact(
+            d,
+            record,
+            measured_from,
+            seconds,
+            killed=f"{d.name}.{d.instance}" == fault.target,
+            next_applied_ns=next_applied_ns,
+        )
         for d in observers
     ]
     if fault.action == "killObserver" and all(not i.killed for i in impacts):
@@ -204,7 +221,24 @@ def fault_results(
     """One result per fault of the schedule, in its order."""
     merged = merge_records(records)
     claims = claimed_seconds(merged, measured_from)
+    applied = sorted(r.applied_ns for r in merged.values() if r.applied_ns)
+
+    def next_applied(index: int) -> int | None:
+        # Faults applied together (within the margin) share what they did.
+        record = merged.get(index)
+        if record is None or not record.applied_ns:
+            return None
+        return next((t for t in applied if t > record.applied_ns + MARGIN_NS), None)
+
     return [
-        fault_result(i, fault, merged.get(i), observers, measured_from, claims.get(i, set()))
+        fault_result(
+            i,
+            fault,
+            merged.get(i),
+            observers,
+            measured_from,
+            claims.get(i, set()),
+            next_applied_ns=next_applied(i),
+        )
         for i, fault in enumerate(spec.faults)
     ]

@@ -129,6 +129,16 @@ class Injector:
                 self.records[watch.index].recovered_ns = now
                 watches.remove(watch)
 
+    def _pausing(self) -> bool:
+        """A pause applied is still in effect (the server lifts it on its own clock)."""
+        now = self.clock.wall_ns()
+        return any(
+            self.spec.faults[r.index].action == "pauseReplica"
+            and r.applied_ns
+            and (not r.ended_ns or now < r.ended_ns)  # ended_ns is set when its time is up
+            for r in self.records.values()
+        )
+
     def run(self, out: TextIO = sys.stdout) -> FaultsResult:
         try:
             measured_from = self._measured_from(out)
@@ -145,7 +155,9 @@ class Injector:
         while (pending or watches) and self.clock.wall_ns() < deadline:
             while pending and pending[0].due_ns <= self.clock.wall_ns():
                 self._step(pending.pop(0), watches)
-            if any(w.from_ns <= self.clock.wall_ns() for w in watches):
+            # A paused replica holds every command sent to it (INFO too) until its pause ends:
+            # checking then would hold the steps due meanwhile.
+            if any(w.from_ns <= self.clock.wall_ns() for w in watches) and not self._pausing():
                 self._check(watches)
             wait_ns = TICK_SECONDS * NS
             if pending:
