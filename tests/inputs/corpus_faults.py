@@ -111,6 +111,12 @@ FAULTS: list[Row] = [
         "below observer sync's replicas",
     ),
     faulty(
+        "fault-pause-with-instance",
+        fault(action="pauseReplica", replica=0, durationSeconds=1, instance=0),
+        f"{F0}.instance",
+        "takes no instance",
+    ),
+    faulty(
         "fault-kill-observer-bad-name",
         fault(action="killObserver", observer="Sync_1"),
         f"{F0}.observer",

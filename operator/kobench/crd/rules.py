@@ -145,6 +145,12 @@ RULES["spec.faults[*]"] = [
     _needs("observer", ["killObserver"]),
     _needs("writer", ["killWriter"]),
     _needs("durationSeconds", ["pauseReplica", "cutReplication"]),
+    {
+        "rule": "!has(self.instance) || self.action == 'killObserver'",
+        "message": "instance is taken by killObserver faults only",
+        "fieldPath": ".instance",
+        "reason": "FieldValueInvalid",
+    },
 ]
 RULES["spec"] += [
     {

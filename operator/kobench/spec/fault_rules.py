@@ -41,6 +41,8 @@ def _fields(fault: Fault, where: str) -> list[SpecError]:
             errors.append(SpecError(f"{where}.{name}", f"{fault.action} needs {name}"))
         elif given[name] and not needed:
             errors.append(SpecError(f"{where}.{name}", f"{fault.action} takes no {name}"))
+    if "instance" in fault.model_fields_set and fault.action != "killObserver":
+        errors.append(SpecError(f"{where}.instance", f"{fault.action} takes no instance"))
     return errors
 
 
