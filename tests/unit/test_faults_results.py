@@ -7,7 +7,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from kobench.results.documents import ClientInfo, ObserverResult, ObserverSummary
+from kobench.results.documents import (
+    ClientInfo,
+    Convergence,
+    EngineFacts,
+    ObserverResult,
+    ObserverSummary,
+    WriterResult,
+)
 from kobench.results.fault_docs import AppliedFault, FaultImpact, FaultResult
 from kobench.results.fault_verdict import (
     disconnects_outside,
@@ -18,6 +25,7 @@ from kobench.results.fault_verdict import (
     unexcused_errors,
 )
 from kobench.results.faults import fault_results, merge_records, seconds_of
+from kobench.results.merge import merge_run
 from kobench.series import ObserverSecond, Outage, Silence
 from kobench.spec import BenchmarkSpec, parse_spec
 
@@ -335,3 +343,37 @@ def test_faults_applied_together_share_what_they_did() -> None:
     docs = [observer("sync", silences=[(2.06, 2.5)])]
     first, second = fault_results(spec(faults), records, docs, T0)
     assert first.observers[0].outage_ms == second.observers[0].outage_ms == 440.0
+
+
+def test_the_seconds_a_fault_disturbed_are_not_read_as_a_growing_queue() -> None:
+    pause = {"atSeconds": 8, "action": "pauseReplica", "replica": 0, "durationSeconds": 1}
+    docs = [observer("sync"), observer("sync", 1), observer("far")]
+    for second in docs[0].series[8:]:
+        second.p50_ms = 900.0  # the pause held the events of its seconds
+    writer = WriterResult(
+        writer_id=0,
+        target_replicas=[0],
+        client=CLIENT,
+        started_ns=at(-2),
+        ended_ns=at(10),
+        measured_start_ns=T0,
+        sent=1000,
+    )
+
+    def merged(records: list[AppliedFault]) -> str:
+        result = merge_run(
+            benchmark="b",
+            run_id="b-1",
+            spec=spec([pause]),
+            writers=[writer],
+            observers=docs,
+            engine=EngineFacts(type="redis", replicas=2),
+            convergence=Convergence(checked=True, converged=True),
+            started_ns=at(-2),
+            finished_ns=at(11),
+            fault_records=records,
+        )
+        return result.observers[0].saturation
+
+    assert merged([]).startswith("its latency grew over the run")
+    assert merged([applied(0, "pauseReplica", 8.0, 9.0)]) == ""

@@ -340,3 +340,11 @@ def test_an_event_before_its_write_was_due_on_a_shared_clock_is_invalid() -> Non
     assert "observer sync saw 4 event(s) before their write was due, on a shared clock" in (
         result.reasons
     )
+
+
+def test_a_fault_late_in_the_run_is_not_saturation() -> None:
+    # p50 1 ms, except the two seconds a pause of the schedule held the events (and the one
+    # after it): without the schedule that looks like a queue growing over the last quarter.
+    paused = seconds([1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 900.0, 1500.0])
+    assert saturation(paused, 0.5).startswith("its latency grew over the run")
+    assert saturation(paused, 0.5, faulted=frozenset({5, 6, 7})) == ""

@@ -101,6 +101,12 @@ def seconds_of(record: AppliedFault, measured_from: int) -> range:
     return range(max(0, (start - measured_from) // NS - 1), (end - measured_from) // NS + 1)
 
 
+def fault_seconds(records: Sequence[AppliedFault], measured_from: int) -> set[int]:
+    """Every second of the series that some fault applied may have disturbed."""
+    merged = merge_records(records)
+    return {t for r in merged.values() if r.applied_ns for t in seconds_of(r, measured_from)}
+
+
 def _impact(
     doc: ObserverResult,
     record: AppliedFault,

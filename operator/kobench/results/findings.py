@@ -19,20 +19,24 @@ SATURATION_GROWTH = 3.0
 MIN_SECONDS_FOR_TREND = 4
 
 
-def saturation(series: list[ObserverSecond], end_lag_ms: float | None) -> str:
+def saturation(
+    series: list[ObserverSecond], end_lag_ms: float | None, *, faulted: frozenset[int] = frozenset()
+) -> str:
     """Why an observer could not keep up with the writers, or "" when it could.
 
     Two signs of a queue: events still arriving long after the writers ended (end-of-run lag),
     or a per-second median latency that grows over the run (the last quarter's median p50 above
     ``SATURATION_FLOOR_MS`` and ``SATURATION_GROWTH`` times the first quarter's). A stall that
-    the observer recovers from is neither: it shows in its second, not in the trend.
+    the observer recovers from is neither: it shows in its second, not in the trend. Seconds
+    ``faulted`` (a fault of the schedule disturbed them) are left out of the trend: their
+    latency is the fault's, judged by its own thresholds.
     """
     if end_lag_ms is not None and end_lag_ms > SATURATION_END_LAG_MS:
         return (
             f"its backlog was {end_lag_ms:.0f} ms when the writers ended (bound "
             f"{SATURATION_END_LAG_MS:.0f} ms)"
         )
-    p50s = [s.p50_ms for s in series if s.p50_ms is not None]
+    p50s = [s.p50_ms for s in series if s.p50_ms is not None and s.t not in faulted]
     if len(p50s) < MIN_SECONDS_FOR_TREND:
         return ""
     quarter = len(p50s) // 4

@@ -21,10 +21,10 @@ from kobench.results.documents import (
     WritersSummary,
 )
 from kobench.results.fault_docs import AppliedFault
-from kobench.results.faults import fault_results
+from kobench.results.faults import fault_results, fault_seconds
 from kobench.results.findings import ClockEstimate, saturation
 from kobench.results.verdict import judge
-from kobench.series import ObserverSecond, WriterSecond
+from kobench.series import ObserverSecond, Outage, WriterSecond
 from kobench.spec import BenchmarkSpec
 from kobench.stats import (
     Histogram,
@@ -165,13 +165,25 @@ def _histograms(encoded: list[str]) -> Histogram:
     return merge_histograms(new_histogram(), [decode_histogram(h) for h in encoded])
 
 
+def _outages(name: str, documents: list[ObserverResult]) -> list[Outage]:
+    """Every instance's connection losses, labelled with the instance, in time order."""
+    labelled = (
+        o.model_copy(update={"observer": f"{name}.{d.instance}"})
+        for d in documents
+        for o in d.outages
+    )
+    return sorted(labelled, key=lambda o: o.started_ns)
+
+
 def observer_summary(
     spec: BenchmarkSpec,
     name: str,
     documents: list[ObserverResult],
     writers: list[WriterResult],
     sent: dict[int, int],
+    faulted: frozenset[int] = frozenset(),
 ) -> ObserverSummary:
+    """``faulted``: the seconds a fault of the schedule disturbed (no saturation trend there)."""
     observer = next(o for o in spec.observers if o.name == name)
     per_instance = [_count(spec.workload.key_mode, doc, sent) for doc in documents]
     total = _sum(per_instance)
@@ -185,14 +197,6 @@ def observer_summary(
         corrected = raw.shifted(-clock.offset_ms)
     series = merge_observer_series([d.series for d in documents])
     end_lag = max((d.end_lag_ms for d in documents if d.end_lag_ms is not None), default=None)
-    outages = sorted(
-        (
-            o.model_copy(update={"observer": f"{name}.{d.instance}"})
-            for d in documents
-            for o in d.outages
-        ),
-        key=lambda o: o.started_ns,
-    )
     return ObserverSummary(
         name=name,
         mode=observer.mode,
@@ -220,10 +224,10 @@ def observer_summary(
         clock_uncertainty_ms=None if clock is None else clock.uncertainty_ms,
         clock_same_host=_same_host(documents, writers),
         end_lag_ms=end_lag,
-        saturation=saturation(series, end_lag),
+        saturation=saturation(series, end_lag, faulted=faulted),
         errors=[f"{name}.{d.instance}: {d.error}" for d in documents if d.error],
         series=series,
-        outages=outages,
+        outages=_outages(name, documents),
         latency_histogram=encode_histogram(latency) if latency.get_total_count() else "",
         rtt_histogram=encode_histogram(rtt) if rtt.get_total_count() else "",
     )
@@ -292,8 +296,14 @@ def merge_run(
     ``fault_records``: what the injector and the runner applied of ``spec.faults``, timed from
     ``measured_from_ns`` (default: the earliest writer's first measured write)."""
     sent = sent_by_writer(spec, writers, observers)
+    measured_from = measured_from_ns or min(
+        (w.measured_start_ns for w in writers if w.measured_start_ns), default=0
+    )
+    faulted = frozenset(fault_seconds(fault_records, measured_from))
     summaries = [
-        observer_summary(spec, o.name, [d for d in observers if d.name == o.name], writers, sent)
+        observer_summary(
+            spec, o.name, [d for d in observers if d.name == o.name], writers, sent, faulted
+        )
         for o in spec.observers
     ]
     client = writers[0].client if writers else (observers[0].client if observers else None)
@@ -312,7 +322,6 @@ def merge_run(
         convergence=convergence,
     )
     if spec.faults:
-        measured_from = measured_from_ns or result.writers.measured_start_ns
         faults = fault_results(spec, fault_records, observers, measured_from)
         result = result.model_copy(update={"faults": faults})
     verdict, reasons = judge(spec, result)
