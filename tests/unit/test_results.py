@@ -16,6 +16,7 @@ from kobench.results import (
     merge_run,
     saturation,
 )
+from kobench.runners.table import render_result
 from kobench.series import ObserverSecond, Outage, WriterSecond
 from kobench.spec import BenchmarkSpec, parse_spec
 from kobench.stats import encode_histogram, new_histogram, record_us
@@ -348,3 +349,13 @@ def test_a_fault_late_in_the_run_is_not_saturation() -> None:
     paused = seconds([1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 900.0, 1500.0])
     assert saturation(paused, 0.5).startswith("its latency grew over the run")
     assert saturation(paused, 0.5, faulted=frozenset({5, 6, 7})) == ""
+
+
+def test_a_writer_that_sent_no_document_is_named_in_the_writers_line() -> None:
+    two = parse_spec(
+        {"engine": {"type": "redis", "replicas": 1}, "workload": {"rate": 1000, "writers": 2}}
+    )
+    result = merge(two, [writer()], [observer("sync"), observer("async")])
+    assert result.writers.writers == 1 and result.writers.silent == [1]
+    assert "writers: 1 of 2 (no document from writer 1), sent" in render_result(result)
+    assert merge(SPEC, [writer()], [observer("sync")]).writers.silent == []

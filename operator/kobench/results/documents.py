@@ -272,7 +272,11 @@ class MatrixCell(Doc):
 
 
 class WritersSummary(Doc):
-    writers: int
+    writers: Annotated[int, Field(description="Writers that sent their document.")]
+    silent: Annotated[
+        list[int],
+        Field(description="Writers of the spec that sent no document (killed, or lost)."),
+    ] = []
     sent: int
     measured_start_ns: Annotated[
         int, Field(description="Wall clock (ns) of second 0 of the series (earliest writer).")

@@ -262,6 +262,7 @@ def writers_summary(spec: BenchmarkSpec, writers: list[WriterResult]) -> Writers
     achieved = sum(w.achieved_rate for w in measured) / len(measured) if measured else 0.0
     return WritersSummary(
         writers=len(writers),
+        silent=sorted(set(range(workload.writers)) - {w.writer_id for w in writers}),
         sent=sum(w.sent for w in writers),
         measured_start_ns=min(
             (w.measured_start_ns for w in writers if w.measured_start_ns), default=0

@@ -126,8 +126,12 @@ def _matrix_table(result: RunResult) -> Table | None:
 
 def _facts(result: RunResult) -> list[str]:
     writers = result.writers
+    count = f"{writers.writers}"
+    if writers.silent:
+        silent = ", ".join(str(w) for w in writers.silent)
+        count += f" of {writers.writers + len(writers.silent)} (no document from writer {silent})"
     lines = [
-        f"writers: {writers.writers}, sent {writers.sent}, achieved {writers.achieved_rate:.0f}/s "
+        f"writers: {count}, sent {writers.sent}, achieved {writers.achieved_rate:.0f}/s "
         f"of {writers.target_rate}/s each, worst schedule lag {writers.max_lag_ms:.3f} ms"
     ]
     for obs in result.observers:
