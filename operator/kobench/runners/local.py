@@ -9,7 +9,6 @@ Ctrl-C, SIGTERM or an error.
 from __future__ import annotations
 
 import secrets
-import shutil
 import sys
 import tempfile
 import time
@@ -18,15 +17,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kobench.collection import merge_outputs, stragglers_due
-from kobench.engines import Engine, get_engine
+from kobench.engines import get_engine
 from kobench.engines.inspect import inspect_engine, replication_ready
-from kobench.errors import EngineError, EngineUnavailable, SpecErrors
+from kobench.errors import EngineError, SpecErrors
 from kobench.results import EngineFacts, RunResult
 from kobench.roles.config import PASSWORD_ENV, Endpoint, RoleConfig
 from kobench.runners.ids import local_run_id
 from kobench.runners.local_faults import LocalFaults, start_fault_schedule
 from kobench.runners.local_outputs import describe_failure, outputs_of
 from kobench.runners.processes import Child, ProcessGroup, free_ports, sigterm_as_interrupt
+from kobench.runners.server_binary import find_server
 from kobench.spec import Benchmark
 from kobench.validation import plugin_errors
 
@@ -39,25 +39,6 @@ PeerLinks = Callable[[list[Endpoint]], list[Endpoint]]
 
 def _no_progress(stage: str, fraction: float) -> None:
     del stage, fraction
-
-
-def find_server(engine: Engine, server_binary: str | None) -> str:
-    """The server executable, or a message that says how to get one."""
-    if server_binary:
-        if shutil.which(server_binary) is None:
-            raise EngineUnavailable(f"--server-binary {server_binary!r} is not an executable")
-        return server_binary
-    found = shutil.which(engine.binary)
-    if found is None:
-        hint = (
-            "engine: redis works with Debian's package (apt-get install redis-server)"
-            if engine.name != "redis"
-            else "install it with: apt-get install redis-server"
-        )
-        raise EngineUnavailable(
-            f"engine {engine.name} needs `{engine.binary}` on PATH or --server-binary; {hint}"
-        )
-    return found
 
 
 @dataclass
@@ -312,4 +293,4 @@ def run_local(
     return run.execute()
 
 
-__all__ = ["LocalRun", "find_server", "run_local"]
+__all__ = ["LocalRun", "run_local"]
