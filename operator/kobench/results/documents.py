@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-from pydantic.alias_generators import to_camel
+from pydantic import Field
 
+from kobench.results.doc_base import Doc
+from kobench.results.engine_docs import Convergence, EngineFacts, PairDivergence, ReplicaState
 from kobench.results.fault_docs import FaultResult
 from kobench.series import ObserverSecond, Outage, Silence, WriterSecond
 from kobench.stats import LatencySummary
@@ -16,10 +17,6 @@ SCHEMA_VERSION = 1
 
 Verdict = Literal["Passed", "Failed", "Invalid"]
 LatencyBasis = Literal["notification", "read"]
-
-
-class Doc(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
 
 
 class ClientInfo(Doc):
@@ -107,58 +104,6 @@ class ClockSample(Doc):
     offset_us: float
     delay_us: float
     samples: int
-
-
-class ReplicaState(Doc):
-    index: int
-    address: str
-    role: str
-    link_up: bool
-    detail: str = ""
-
-
-class EngineFacts(Doc):
-    type: str
-    version: str = ""
-    replicas: int
-    replication: list[ReplicaState] = []
-    checked_ns: Annotated[
-        int, Field(description="Wall clock (ns) when the replication state was read.")
-    ] = 0
-
-
-class PairDivergence(Doc):
-    """Keys that differ between two replicas (missing on one counts as different)."""
-
-    a: int
-    b: int
-    differing: int
-    examples: Annotated[list[str], Field(description="A few of the differing keys.")] = []
-
-
-class Convergence(Doc):
-    checked: bool
-    converged: bool
-    detail: str = ""
-    checked_ns: Annotated[
-        int, Field(description="Wall clock (ns) when the replicas were read back.")
-    ] = 0
-    pairs: Annotated[
-        list[PairDivergence],
-        Field(description="Conflict mode: per pair of replicas, the keys that differ."),
-    ] = []
-    keys_compared: Annotated[
-        int, Field(description="Conflict mode: distinct keys found on any replica.")
-    ] = 0
-    settle_seconds: Annotated[
-        float | None,
-        Field(description="Conflict mode: how long replication was given to settle."),
-    ] = None
-
-    @property
-    def differing(self) -> int:
-        """The largest count of differing keys over the pairs."""
-        return max((p.differing for p in self.pairs), default=0)
 
 
 class WriterResult(Doc):
@@ -313,3 +258,24 @@ class RunResult(Doc):
     faults: Annotated[
         list[FaultResult], Field(description="What each fault of spec.faults did.")
     ] = []
+
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "ClientInfo",
+    "ClockSample",
+    "Convergence",
+    "Doc",
+    "EngineFacts",
+    "LatencyBasis",
+    "MatrixCell",
+    "ObserverResult",
+    "ObserverSummary",
+    "PairDivergence",
+    "ReplicaState",
+    "RunResult",
+    "Verdict",
+    "WriterCounts",
+    "WriterResult",
+    "WritersSummary",
+]

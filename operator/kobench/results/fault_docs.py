@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-from pydantic.alias_generators import to_camel
+from pydantic import Field
 
+from kobench.results.doc_base import Doc
 from kobench.spec import Fault
 
 
-class FaultDoc(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
-
-
-class AppliedFault(FaultDoc):
+class AppliedFault(Doc):
     """One fault as the injector (Redis commands) or the runner (kills) applied it."""
 
     index: Annotated[int, Field(description="Its place in spec.faults.")]
@@ -50,7 +46,7 @@ class AppliedFault(FaultDoc):
         )
 
 
-class FaultsResult(FaultDoc):
+class FaultsResult(Doc):
     """The fault injector's document."""
 
     role: Literal["faults"] = "faults"
@@ -61,7 +57,7 @@ class FaultsResult(FaultDoc):
     error: str | None = None
 
 
-class FaultImpact(FaultDoc):
+class FaultImpact(Doc):
     """What one fault did to one observer instance."""
 
     observer: Annotated[str, Field(description="The observer instance, 'name.index'.")]
@@ -81,7 +77,7 @@ class FaultImpact(FaultDoc):
     killed: Annotated[bool, Field(description="This instance was the fault's target.")] = False
 
 
-class FaultResult(FaultDoc):
+class FaultResult(Doc):
     """One fault of the schedule and its damage."""
 
     index: int
