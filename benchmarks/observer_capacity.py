@@ -38,7 +38,7 @@ from typing import Any
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
-RATES = [2500, 5000, 7500, 10000, 15000, 20000, 25000, 30000]
+RATES = [1000, 1500, 2500, 5000, 7500, 10000, 15000, 20000, 25000, 30000]
 BOUND_MS = 25.0
 SHORTFALL = 0.03
 SAMPLE_EVERY = 100
