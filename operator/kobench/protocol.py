@@ -16,6 +16,8 @@ duplicate and out-of-order events without asking anyone.
   is when the observer received the event and t3 when it answered, both on the observer's clock.
   The writer sees it through its own subscription and has t1 (actual send) and t4 (receipt) on
   its clock: the four NTP timestamps.
+  An observer with ``handshakeEvery: N`` answers only the writes whose sequence is a multiple
+  of N (:func:`answered`).
 - end marker: key ``<handshakeKey>:<run>:end:<writer>:<sent>:<at_ns>``, set by a writer after its
   last write on every replica it wrote to: how many writes it sent, and when (wall clock, ns).
   An observer that has every writer's end marker knows what to expect.
@@ -126,6 +128,11 @@ def keyevent_channel(database: int) -> str:
     return f"__keyevent@{database}__:set"
 
 
+def keyspace_channel_prefix(database: int) -> str:
+    """What a key's keyspace channel is named before the key (with the K flag)."""
+    return f"__keyspace@{database}__:"
+
+
 @dataclass(frozen=True, slots=True)
 class Write:
     """What one write says about itself."""
@@ -185,6 +192,17 @@ def decode_unique_key(key: bytes | str, key_prefix: str) -> Write | None:
         return Write(int(parts[0]), int(parts[1]), int(parts[2]), int(parts[3]))
     except ValueError:
         return None
+
+
+def answered(seq: int, every: int) -> bool:
+    """Whether an observer sampling one handshake in ``every`` answers write ``seq``: a rule the
+    writer predicts, so it knows how many answers to wait for."""
+    return seq % every == 0
+
+
+def answered_below(sent: int, every: int) -> int:
+    """How many of the writes ``0..sent-1`` such an observer answers."""
+    return -(-sent // every)
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,6 +48,34 @@ def test_sync_and_async_observers_lose_nothing_at_a_modest_rate(
     assert result.client is not None and result.client.redis_py
 
 
+@pytest.mark.parametrize(
+    "flags",
+    ["KEA", "E$"],
+    ids=["keyspace-listener-that-also-hears-expire", "keyevent-listener-that-hears-every-write"],
+)
+def test_the_writer_books_each_sampled_answer_once_whichever_channel_it_hears_them_on(
+    benchmark: Callable[..., Benchmark], flags: str
+) -> None:
+    spec = benchmark(
+        engine={**ONE_NODE, "notifyKeyspaceEvents": flags},
+        workload={**MODEST, "keyMode": "unique"},
+        observers=[
+            {"name": "sync", "mode": "sync", "handshakeEvery": 7},
+            {"name": "async", "mode": "async", "handshakeEvery": 50},
+        ],
+    )
+    result = run_local(spec)
+    assert result.verdict == "Passed", result.reasons
+    sent, warmup = result.writers.sent, 100  # 200/s for 0.5 s
+    for name, every in (("sync", 7), ("async", 50)):
+        obs = observer_named(result, name)
+        assert (obs.received, obs.missed) == (sent, 0)
+        assert (obs.handshake_every, obs.handshake_samples) == (every, -(-sent // every))
+        assert obs.handshake_rtt_ms is not None
+        assert obs.handshake_rtt_ms.count == len(range(-(-warmup // every) * every, sent, every))
+        assert obs.clock_offset_ms is not None
+
+
 def test_an_observer_on_a_replica_sees_writes_made_on_the_primary(
     benchmark: Callable[..., Benchmark],
 ) -> None:

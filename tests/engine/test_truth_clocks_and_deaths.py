@@ -43,14 +43,18 @@ ONE_NODE = {"type": "redis", "replicas": 1}
 PROBE = Path(__file__).with_name("probe.py")
 
 
+@pytest.mark.parametrize("every", [1, 10], ids=["every-event", "one-in-10"])
 def test_a_shifted_clock_is_recovered_and_corrected_within_the_bound(
-    benchmark: Callable[..., Benchmark],
+    benchmark: Callable[..., Benchmark], every: int
 ) -> None:
     shift_ms = 3.0
     spec = benchmark(
         engine=ONE_NODE,
         workload={"rate": 500, "durationSeconds": 3, "keyMode": "unique"},
-        observers=[{"name": "shifted", "mode": "sync"}, {"name": "plain", "mode": "sync"}],
+        observers=[
+            {"name": "shifted", "mode": "sync", "handshakeEvery": every},
+            {"name": "plain", "mode": "sync"},
+        ],
     )
     # A pretend node: the clocks are declared apart, so the offset is estimated and applied.
     env = {**faketime_env(shift_ms / 1000), NODE_ENV: "another-node"}
@@ -63,6 +67,8 @@ def test_a_shifted_clock_is_recovered_and_corrected_within_the_bound(
         f"{shifted.latency_ms and shifted.latency_ms.p50}, corrected "
         f"{shifted.corrected_latency_ms and shifted.corrected_latency_ms.p50}"
     )
+    # Sampled: the estimate rests on the answers to writes 0, N, 2N ... (warm-up included).
+    assert shifted.handshake_samples == -(-result.writers.sent // every)
     assert uncertainty < 1.0, uncertainty  # small enough that the offset means something
     assert abs(offset - shift_ms) <= uncertainty + 0.01
     raw, corrected, rtt = shifted.latency_ms, shifted.corrected_latency_ms, shifted.handshake_rtt_ms

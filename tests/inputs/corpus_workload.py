@@ -175,6 +175,18 @@ WORKLOAD_AND_REST: list[Row] = [
         f"{O0}[0].replicas",
     ),
     bad(
+        "observer-handshake-every-zero",
+        O0,
+        [{"name": "a", "mode": "async", "handshakeEvery": 0}],
+        f"{O0}[0].handshakeEvery",
+    ),
+    bad(
+        "observer-handshake-every-huge",
+        O0,
+        [{"name": "a", "mode": "async", "handshakeEvery": 1_000_001}],
+        f"{O0}[0].handshakeEvery",
+    ),
+    bad(
         "observer-replicas-17",
         O0,
         [{"name": "a", "mode": "sync", "replicas": 17}],

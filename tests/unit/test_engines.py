@@ -30,7 +30,7 @@ def test_keydb_replicates_every_peer_in_active_multi_master_mode() -> None:
     assert args[args.index("--active-replica") + 1] == "yes"
     assert args[args.index("--multi-master") + 1] == "yes"
     assert args[args.index("--server-threads") + 1] == "4"
-    assert args[args.index("--notify-keyspace-events") + 1] == "E$"
+    assert args[args.index("--notify-keyspace-events") + 1] == "KE$"
     assert args[args.index("--requirepass") + 1] == "pw"
     assert args[args.index("--masterauth") + 1] == "pw"
     assert engine.write_replicas(3) == [0, 1, 2]

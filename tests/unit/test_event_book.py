@@ -17,12 +17,12 @@ RATE = 1000
 START = FakeClock().wall_ns()  # the writer's schedule starts with the fake clock
 
 
-def book(clock: FakeClock, **workload: Any) -> EventBook:
+def book(clock: FakeClock, *, handshake_every: int = 1, **workload: Any) -> EventBook:
     spec = parse_spec(
         {
             "engine": {"type": "redis", "replicas": 1},
             "workload": {"rate": RATE, "warmupSeconds": 0, **workload},
-            "observers": [{"name": "obs", "mode": "sync"}],
+            "observers": [{"name": "obs", "mode": "sync", "handshakeEvery": handshake_every}],
             "timeouts": {"drainSeconds": 2},
         }
     )
@@ -201,3 +201,23 @@ def test_after_an_outage_the_book_stops_once_the_schedule_and_the_drain_are_over
     calm.on_unique(unique(0), intended(0))
     calm_clock.advance(60.0)
     assert not calm.done(calm_clock.monotonic_ns() / 1e9)  # no outage: wait for the marker
+
+
+def test_a_sampling_observer_answers_the_multiples_of_n_and_measures_every_event() -> None:
+    clock = FakeClock()
+    b = book(clock, keyMode="unique", handshake_every=10)
+    answered = [
+        seq for seq in range(95) if b.on_unique(unique(seq), intended(seq) + 300_000) is not None
+    ]
+    assert answered == list(range(0, 95, 10))
+    assert b.result().writers["0"].distinct == 95
+
+
+def test_a_sampling_observer_in_shared_mode_answers_by_the_notified_write() -> None:
+    clock = FakeClock()
+    b = book(clock, keyMode="shared", handshake_every=4)
+    answers = [
+        b.on_shared(intended(seq) + 200_000, value(seq), intended(seq) + 250_000)
+        for seq in range(9)
+    ]
+    assert [a.seq for a in answers if a is not None] == [0, 4, 8]

@@ -6,7 +6,10 @@ from array import array
 
 from kobench import protocol
 from kobench.protocol import Handshake
-from kobench.roles.handshakes import HandshakeListener
+from kobench.roles.config import Endpoint, RoleConfig
+from kobench.roles.handshakes import HandshakeListener, glob_escape, handshake_subscription
+from kobench.roles.writer import expected_handshakes
+from kobench.spec import parse_spec
 
 PREFIX = protocol.answer_prefix("handshake_key", "r")
 SKEW_NS = 20_000_000  # the observer's wall clock runs 20 ms ahead
@@ -55,3 +58,44 @@ def test_answers_for_someone_else_or_for_writes_never_sent_are_ignored() -> None
     hl.book(other, 0, 0)
     hl.book(beyond, 0, 0)
     assert hl.total == 0
+
+
+def test_with_the_k_flag_the_listener_watches_only_the_handshake_keys_channels() -> None:
+    sub = handshake_subscription("KE$", 3, PREFIX)
+    assert sub.pattern and sub.channel == f"__keyspace@3__:{PREFIX}*"
+    key = protocol.handshake_key(PREFIX, Handshake("obs.0", 0, 5, 1, 2)).encode()
+    assert sub.key_of(b"__keyspace@3__:" + key, b"set") == key
+
+
+def test_a_watched_keys_expire_and_expiry_are_not_taken_for_answers() -> None:
+    # With g, x or A among the flags, SET ... EX also fires "expire", and later "expired".
+    sub = handshake_subscription("KEA", 0, PREFIX)
+    channel = f"__keyspace@0__:{PREFIX}obs.0:0:5:1:2".encode()
+    assert sub.key_of(channel, b"expire") is None
+    assert sub.key_of(channel, b"expired") is None
+
+
+def test_without_the_k_flag_the_listener_takes_every_set_from_the_keyevent_channel() -> None:
+    sub = handshake_subscription("E$", 0, PREFIX)
+    assert (sub.pattern, sub.channel) == (False, "__keyevent@0__:set")
+    assert sub.key_of(b"__keyevent@0__:set", b"any-key") == b"any-key"
+
+
+def test_glob_characters_in_a_prefix_match_only_themselves() -> None:
+    assert glob_escape("a*b?[c]\\d") == "a\\*b\\?\\[c\\]\\\\d"
+
+
+def test_the_writer_waits_for_the_answers_each_observer_samples() -> None:
+    spec = parse_spec(
+        {
+            "engine": {"type": "redis", "replicas": 1},
+            "observers": [
+                {"name": "every", "mode": "sync"},
+                {"name": "tenth", "mode": "async", "replicas": 2, "handshakeEvery": 10},
+                {"name": "silent", "mode": "async", "handshake": False},
+            ],
+        }
+    )
+    config = RoleConfig(run_id="r", spec=spec, endpoints=[Endpoint(host="127.0.0.1", port=1)])
+    # 25 writes: "every" answers 25; each "tenth" instance answers 0, 10 and 20.
+    assert expected_handshakes(config, 25) == 25 + 2 * 3

@@ -63,3 +63,10 @@ def test_clients_never_retry_so_a_lost_connection_is_seen() -> None:
     assert retry.get_retries() == 0
     aclient = protocol.async_client("127.0.0.1", 1, None)
     assert aclient.get_connection_kwargs()["retry"].get_retries() == 0
+
+
+def test_sampled_answers_are_the_multiples_of_n_and_the_writer_can_count_them() -> None:
+    for every in (1, 3, 10):
+        for sent in (0, 1, 9, 10, 11, 100):
+            answered = [seq for seq in range(sent) if protocol.answered(seq, every)]
+            assert len(answered) == protocol.answered_below(sent, every)

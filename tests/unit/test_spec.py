@@ -27,7 +27,8 @@ def test_an_empty_spec_gets_the_documented_defaults() -> None:
     spec = parse_spec({})
     assert spec.engine.type == "keydb"
     assert spec.engine.replicas == 3
-    assert spec.engine.notify_keyspace_events == "E$"
+    assert spec.engine.notify_keyspace_events == "KE$"  # K: the writers hear only answers
+    assert all(o.handshake_every == 1 for o in spec.observers)
     assert spec.workload.key_mode == "shared"
     assert spec.workload.measured_writes == 10 * spec.workload.rate
     assert [(o.name, o.mode) for o in spec.observers] == [("sync", "sync"), ("async", "async")]

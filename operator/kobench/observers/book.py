@@ -186,7 +186,7 @@ class EventBook:
             self.series.record(second, elapsed_us)
 
     def _answer(self, writer: int, seq: int, received_ns: int) -> Handshake | None:
-        if not self.context.handshake:
+        if not self.context.answers(seq):
             return None
         return Handshake(self.context.instance_id, writer, seq, received_ns, 0)
 

@@ -70,6 +70,11 @@ class ObserverContext:
     handshake: bool
     deadline: float
     """Monotonic time (s) after which the observer gives up waiting for writers."""
+    handshake_every: int = 1
+    """Answer one write in N (see :func:`protocol.answered`)."""
+
+    def answers(self, seq: int) -> bool:
+        return self.handshake and protocol.answered(seq, self.handshake_every)
 
     @property
     def instance_id(self) -> str:

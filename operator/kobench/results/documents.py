@@ -185,6 +185,16 @@ class ObserverSummary(Doc):
         Field(description="One-way latency corrected by a significant clock offset (else raw)."),
     ] = None
     handshake_rtt_ms: LatencySummary | None = None
+    handshake_every: Annotated[
+        int, Field(description="The observer answered one write in this many.")
+    ] = 1
+    handshake_samples: Annotated[
+        int,
+        Field(
+            description="Answers the writers received from it: the round trip's and the clock "
+            "offset's samples, warm-up included."
+        ),
+    ] = 0
     clock_offset_ms: float | None = None
     clock_uncertainty_ms: float | None = None
     clock_same_host: bool | None = None

@@ -220,6 +220,13 @@ def observer_summary(
         read_latency_ms=summarize(read),
         corrected_latency_ms=corrected,
         handshake_rtt_ms=summarize(rtt),
+        handshake_every=observer.handshake_every,
+        handshake_samples=sum(
+            count
+            for w in writers
+            for key, count in w.handshakes.items()
+            if key.split(".")[0] == name
+        ),
         clock_offset_ms=None if clock is None else clock.offset_ms,
         clock_uncertainty_ms=None if clock is None else clock.uncertainty_ms,
         clock_same_host=_same_host(documents, writers),

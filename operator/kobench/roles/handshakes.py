@@ -4,6 +4,11 @@ Each answer names the write it answers and carries when the observer received it
 it answered (t3), on the observer's clock. With the write's send time (t1) and the moment the
 answer's notification arrived (t4), both on the writer's clock, that is one NTP sample of the
 observer's clock offset, and a round trip measured on one monotonic clock.
+
+Where it listens (:func:`handshake_subscription`): with the ``K`` notification flag, a pattern on
+the keyspace channels of the run's handshake keys, so the listener gets the answers only; without
+it, the keyevent channel, which also brings every write (twice the messages at 1 answer per
+write, and all of them when answers are sampled).
 """
 
 from __future__ import annotations
@@ -14,6 +19,46 @@ from dataclasses import dataclass, field
 from kobench import protocol
 from kobench.results import ClockSample
 from kobench.stats import Histogram, estimate_offset, new_histogram, ntp_sample, record_us
+
+GLOB_SPECIALS = frozenset("*?[]\\")
+SET_EVENT = b"set"
+
+
+def glob_escape(text: str) -> str:
+    """``text`` as a literal in a Redis glob pattern."""
+    return "".join("\\" + c if c in GLOB_SPECIALS else c for c in text)
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """What the listener subscribes to, and how a message names the key that was set."""
+
+    channel: str
+    """A channel, or (``pattern``) a glob pattern of channels."""
+    pattern: bool
+    keyspace_prefix: bytes = b""
+    """Pattern mode: what every keyspace channel name starts with, before the key."""
+
+    def key_of(self, channel: bytes, data: bytes) -> bytes | None:
+        """The key a SET notification names; None for another event on a watched key."""
+        if not self.pattern:
+            return data
+        # A keyspace channel brings every event of its key: the SET, and with the g, x or A
+        # flags also its EXPIRE and its expiry, which must not count as a second answer.
+        if data != SET_EVENT or not channel.startswith(self.keyspace_prefix):
+            return None
+        return channel[len(self.keyspace_prefix) :]
+
+
+def handshake_subscription(flags: str, database: int, prefix: str) -> Subscription:
+    """Where a writer hears the answers whose keys start with ``prefix``, given the engine's
+    ``notify-keyspace-events`` flags."""
+    if "K" not in flags:
+        return Subscription(protocol.keyevent_channel(database), pattern=False)
+    keyspace = protocol.keyspace_channel_prefix(database)
+    return Subscription(
+        f"{glob_escape(keyspace + prefix)}*", pattern=True, keyspace_prefix=keyspace.encode()
+    )
 
 
 @dataclass

@@ -37,6 +37,7 @@ def observer_context(
         listen=Target(listen.host, listen.port, password, database),
         answer=Target(answer.host, answer.port, password, database),
         handshake=observer.handshake,
+        handshake_every=observer.handshake_every,
         deadline=time.monotonic() + config.subscribe_timeout_seconds + spec.run_seconds,
     )
 

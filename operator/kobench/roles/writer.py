@@ -21,7 +21,7 @@ from kobench.observers.context import Target, client_info
 from kobench.protocol import SYSTEM_CLOCK, Clock
 from kobench.results import WriterResult
 from kobench.roles.config import RoleConfig
-from kobench.roles.handshakes import HandshakeListener
+from kobench.roles.handshakes import HandshakeListener, handshake_subscription
 from kobench.roles.readback import engine_snapshot
 from kobench.roles.schedule import (
     CONFLICT_START_DELAY_NS,
@@ -70,9 +70,18 @@ def agree_start(client: redis.Redis, key: str, proposed_ns: int, ttl: int) -> in
     return int(agreed) if agreed is not None else proposed_ns
 
 
-def expected_handshakes(config: RoleConfig) -> int:
-    """Handshaking observer instances; each answers every write it reads."""
-    return sum(o.replicas for o in config.spec.observers if o.handshake)
+def handshaking(config: RoleConfig) -> bool:
+    return any(o.handshake for o in config.spec.observers)
+
+
+def expected_handshakes(config: RoleConfig, sent: int) -> int:
+    """Answers to ``sent`` writes: each handshaking instance answers the writes its
+    ``handshakeEvery`` samples, when it reads them."""
+    return sum(
+        o.replicas * protocol.answered_below(sent, o.handshake_every)
+        for o in config.spec.observers
+        if o.handshake
+    )
 
 
 class Writer:
@@ -100,6 +109,10 @@ class Writer:
         self.listener = HandshakeListener(
             writer_id, prefix, self.sent_wall, self.sent_mono, warmup=workload.warmup_writes
         )
+        engine = self.spec.engine
+        self.subscription = handshake_subscription(
+            engine.notify_keyspace_events, engine.database, prefix
+        )
         self.progress = Progress()
         self._stop = threading.Event()
         self._subscribed = threading.Event()
@@ -111,21 +124,25 @@ class Writer:
     def _listen(self) -> None:
         """Book handshakes until told to stop; subscribe again after a connection loss."""
         prefix = self.listener.prefix.encode()
-        channel = protocol.keyevent_channel(self.spec.engine.database)
+        subscription = self.subscription
         while not self._stop.is_set():
             try:
                 pubsub = self._target(self.targets[0]).client().pubsub()
-                pubsub.subscribe(channel)
+                if subscription.pattern:
+                    pubsub.psubscribe(subscription.channel)
+                else:
+                    pubsub.subscribe(subscription.channel)
                 while not self._stop.is_set():
                     message = pubsub.get_message(timeout=0.2)
                     if message is None:
                         continue
-                    if message["type"] == "subscribe":
+                    kind = message["type"]
+                    if kind in ("subscribe", "psubscribe"):
                         self._subscribed.set()
-                    elif message["type"] == "message" and message["data"].startswith(prefix):
-                        self.listener.book(
-                            message["data"], self.clock.wall_ns(), self.clock.monotonic_ns()
-                        )
+                    elif kind in ("message", "pmessage"):
+                        key = subscription.key_of(message["channel"], message["data"])
+                        if key is not None and key.startswith(prefix):
+                            self.listener.book(key, self.clock.wall_ns(), self.clock.monotonic_ns())
                 pubsub.close()
             except (redis.RedisError, OSError):
                 self.listener.disconnects += 1
@@ -136,8 +153,7 @@ class Writer:
         tighten_timer_slack()
         started_ns = self.clock.wall_ns()
         listener = threading.Thread(target=self._listen, name="handshakes", daemon=True)
-        handshaking = expected_handshakes(self.config) > 0
-        if handshaking:
+        if handshaking(self.config):
             listener.start()
             self._subscribed.wait(timeout=self.spec.timeouts.subscribe_seconds)
         error: str | None = None
@@ -150,7 +166,7 @@ class Writer:
                 client.set(
                     protocol.end_key(prefix, end), replica, ex=self.spec.workload.key_ttl_seconds
                 )
-            if handshaking:
+            if handshaking(self.config):
                 self._await_handshakes(self.progress.sent)
         except (redis.RedisError, OSError) as exc:
             error = f"lost the engine after {self.progress.sent} writes: {exc}"
@@ -158,7 +174,7 @@ class Writer:
             self._stop.set()
             for client in clients.values():
                 client.close()
-        if handshaking:
+        if handshaking(self.config):
             listener.join(timeout=2.0)
         return self._result(started_ns, error)
 
@@ -241,7 +257,7 @@ class Writer:
 
     def _await_handshakes(self, sent: int) -> None:
         """Wait until every handshaking observer answered, or the drain time passed."""
-        expected = sent * expected_handshakes(self.config)
+        expected = expected_handshakes(self.config, sent)
         ended = self.clock.monotonic_ns()
         deadline = ended + self.spec.timeouts.drain_seconds * 1_000_000_000
         while self.clock.monotonic_ns() < deadline and self.listener.total < expected:

@@ -126,9 +126,20 @@ class Observer(Model):
     target_replica: Annotated[
         int, Field(description="Engine replica it subscribes to.", ge=0, le=MAX_REPLICAS - 1)
     ] = 0
-    handshake: Annotated[bool, Field(description="Answer every event with a handshake write.")] = (
-        True
-    )
+    handshake: Annotated[
+        bool, Field(description="Answer events with handshake writes (see handshakeEvery).")
+    ] = True
+    handshake_every: Annotated[
+        int,
+        Field(
+            description="Answer one event in N: the writes whose sequence number is a multiple "
+            "of N. The round trip and the clock offset come from these samples; 1 answers every "
+            "event. Above a few thousand events/s, each answer is one more write and one more "
+            "notification to every subscriber.",
+            ge=1,
+            le=1_000_000,
+        ),
+    ] = 1
 
 
 def _default_observers() -> list[Observer]:

@@ -101,10 +101,11 @@ class Engine(Model):
         str,
         Field(
             description="notify-keyspace-events flags, set on every replica; must include E "
-            "(keyevent channel) and $ or A (string commands).",
+            "(keyevent channel) and $ or A (string commands). K (keyspace channel) lets each "
+            "writer subscribe to the handshake keys only, instead of to every write.",
             pattern=NOTIFY_FLAGS,
         ),
-    ] = "E$"
+    ] = "KE$"
     database: Annotated[int, Field(description="Database index used for keys.", ge=0, le=15)] = 0
     port: Annotated[int, Field(description="Server port inside the pod.", ge=1, le=65535)] = 6379
     auth_secret_ref: Annotated[
