@@ -20,7 +20,10 @@ PAUSE_S = 2.0
 
 
 @pytest.mark.xfail(
-    reason="failed in its first CI run (stop 18, 3c1bf8e); cause not diagnosed yet", strict=False
+    reason="known defect (#9/#11): in pods the observer of a killed replica never reconnects "
+    "('No route to host' to the old pod's name until the drain ends), so the run is Failed; "
+    "seen in 3 of 3 runs here, but a deleted replica came back in another test",
+    strict=False,
 )
 def test_a_fault_schedule_runs_to_a_verdict_with_outages_that_match_the_faults(
     installation: Installation, record_timing: Any
@@ -30,7 +33,7 @@ def test_a_fault_schedule_runs_to_a_verdict_with_outages_that_match_the_faults(
         example("cross-replica"),
         name=name,
         rate=200,
-        seconds=14,
+        seconds=22,  # the killed replica's pod is back and resolvable well before the end
         cleanup="Keep",
         thresholds={"faults": {"maxOutageMs": 20000, "maxLost": 5000}},
         timeouts={"runSeconds": 180, "drainSeconds": 5},
@@ -61,7 +64,9 @@ def test_a_fault_schedule_runs_to_a_verdict_with_outages_that_match_the_faults(
             assert PAUSE_S * 1000 <= impact["outageMs"] <= PAUSE_S * 1000 + 600, pause
     assert abs(pause["appliedAtSeconds"] - 2) < 0.5 and pause["durationMs"] == 2000.0
     assert abs(kill_observer["appliedAtSeconds"] - 5) < 1.0, kill_observer
-    assert {i["observer"] for i in kill_observer["observers"]} == {"near.0", "far.0"}
+    # The killed instance left no document: it is listed as the fault's target, killed.
+    hit = {i["observer"]: i["killed"] for i in kill_observer["observers"]}
+    assert hit == {"near.0": False, "far.0": False, "doomed.0": True}, kill_observer
     assert abs(kill_replica["appliedAtSeconds"] - 6) < 1.0, kill_replica
     assert kill_replica["resyncMs"] is not None and kill_replica["resyncMs"] > 0, kill_replica
     far = next(i for i in kill_replica["observers"] if i["observer"] == "far.0")
@@ -70,3 +75,53 @@ def test_a_fault_schedule_runs_to_a_verdict_with_outages_that_match_the_faults(
     assert not any("-obs-doomed-" in p for p in pods), pods
     wide = installation.kubectl("get", "kob", name, "-n", installation.namespace, "-o", "wide")
     assert "WORST-OUTAGE" in wide.stdout and "FAULTS" in wide.stdout, wide.stdout
+
+
+def test_dropped_subscribers_and_a_killed_writer_in_pods(
+    installation: Installation, record_timing: Any
+) -> None:
+    """Valkey: the subscribers of the primary dropped at 2 s (they reconnect: a short outage,
+    the events sent meanwhile lost), and writer 1's pod killed at 5 s (writer 0 goes on)."""
+    name = "fault-drop-kill-writer"
+    document = short_run(
+        example("cross-replica"),
+        name=name,
+        engine="valkey",
+        rate=100,
+        seconds=8,
+        cleanup="Keep",
+        thresholds={"faults": {"maxOutageMs": 5000, "maxLost": 500}},
+        timeouts={"runSeconds": 180, "drainSeconds": 5},
+        observers=[
+            {"name": "near", "mode": "async", "targetReplica": 0},
+            {"name": "far", "mode": "sync", "targetReplica": 1},
+        ],
+        faults=[
+            {"atSeconds": 2, "action": "dropSubscribers", "replica": 0},
+            {"atSeconds": 5, "action": "killWriter", "writer": 1},
+        ],
+    )
+    document["spec"]["engine"]["replicas"] = 2
+    document["spec"]["workload"]["writers"] = 2
+    clock = installation.apply(document)
+    body = installation.finish(clock, timeout=240)
+    record_timing("fault-schedule (subscribers dropped, writer killed)", clock.durations())
+    status = body["status"]
+    assert status["phase"] == "Succeeded", status
+    assert status["verdict"] == "Passed", status["reasons"]
+    result = installation.results(body)
+    drop, kill_writer = result["faults"]
+    print(f"TRUTH cluster drop and kill writer: {result['faults']}")
+    assert abs(drop["appliedAtSeconds"] - 2) < 0.5, drop
+    near = next(i for i in drop["observers"] if i["observer"] == "near.0")
+    # Dropped and back: an outage well under a second, and only the events sent meanwhile lost.
+    assert near["outageMs"] is not None and 0 < near["outageMs"] < 1000, near
+    assert near["lost"] <= 2 * 100, near
+    far = next(i for i in drop["observers"] if i["observer"] == "far.0")
+    assert far["lost"] == 0, far  # replica 1's subscribers were not dropped
+    assert abs(kill_writer["appliedAtSeconds"] - 5) < 1.0, kill_writer
+    assert result["writers"]["writers"] == 1 and result["writers"]["silent"] == [1], result[
+        "writers"
+    ]
+    pods = {p["metadata"]["name"] for p in installation.pods_of(name)}
+    assert not any(p.endswith("-writer-1") for p in pods), pods

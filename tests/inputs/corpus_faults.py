@@ -112,7 +112,7 @@ FAULTS: list[Row] = [
     ),
     faulty(
         "fault-pause-with-instance",
-        fault(action="pauseReplica", replica=0, durationSeconds=1, instance=0),
+        fault(action="pauseReplica", replica=0, durationSeconds=1, instance=1),
         f"{F0}.instance",
         "takes no instance",
     ),

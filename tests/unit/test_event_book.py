@@ -17,10 +17,17 @@ RATE = 1000
 START = FakeClock().wall_ns()  # the writer's schedule starts with the fake clock
 
 
-def book(clock: FakeClock, *, handshake_every: int = 1, **workload: Any) -> EventBook:
+def book(
+    clock: FakeClock,
+    *,
+    handshake_every: int = 1,
+    faults: list[dict[str, Any]] | None = None,
+    **workload: Any,
+) -> EventBook:
     spec = parse_spec(
         {
             "engine": {"type": "redis", "replicas": 1},
+            "faults": faults or [],
             "workload": {"rate": RATE, "warmupSeconds": 0, **workload},
             "observers": [{"name": "obs", "mode": "sync", "handshakeEvery": handshake_every}],
             "timeouts": {"drainSeconds": 2},
@@ -201,6 +208,21 @@ def test_after_an_outage_the_book_stops_once_the_schedule_and_the_drain_are_over
     calm.on_unique(unique(0), intended(0))
     calm_clock.advance(60.0)
     assert not calm.done(calm_clock.monotonic_ns() / 1e9)  # no outage: wait for the marker
+
+
+def test_a_writer_the_schedule_kills_is_not_awaited_past_the_schedule_and_the_drain() -> None:
+    clock = FakeClock()
+    kill = [{"atSeconds": 0.5, "action": "killWriter", "writer": 1}]
+    b = book(clock, faults=kill, keyMode="unique", writes=1000, writers=2)
+    for seq in range(1000):
+        b.on_unique(unique(seq), intended(seq) + 200_000)
+    end(b, 1000)  # writer 0 ends; writer 1 was killed and never will
+    clock.elapsed_ns = protocol.schedule_offset_ns(1000, RATE)
+    clock.advance(2.0 + 2.9)
+    assert not b.done(clock.monotonic_ns() / 1e9)
+    clock.advance(0.2)
+    assert b.done(clock.monotonic_ns() / 1e9)
+    assert b.error is not None and "1 of 2 writer(s) announced their end" in b.error
 
 
 def test_a_sampling_observer_answers_the_multiples_of_n_and_measures_every_event() -> None:

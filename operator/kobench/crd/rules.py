@@ -146,7 +146,7 @@ RULES["spec.faults[*]"] = [
     _needs("writer", ["killWriter"]),
     _needs("durationSeconds", ["pauseReplica", "cutReplication"]),
     {
-        "rule": "!has(self.instance) || self.action == 'killObserver'",
+        "rule": "!has(self.instance) || self.instance == 0 || self.action == 'killObserver'",
         "message": "instance is taken by killObserver faults only",
         "fieldPath": ".instance",
         "reason": "FieldValueInvalid",

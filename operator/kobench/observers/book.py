@@ -68,6 +68,8 @@ class EventBook:
         self._warmup = workload.warmup_writes
         self._rate = workload.rate
         self._writers = workload.writers
+        # A writer the schedule kills never sends its end marker.
+        self._writer_kills = any(f.action == "killWriter" for f in self.context.spec.faults)
         self._shared_mode = workload.key_mode == "shared"
         # One writer on one master: the n-th notification of the shared key is the n-th write.
         self.mapped = self._shared_mode and workload.writers == 1 and not workload.round_robin
@@ -248,7 +250,8 @@ class EventBook:
                 self.error = (
                     f"{len(self.ended)} of {self._writers} writer(s) announced their end, "
                     f"{drain + AFTER_SCHEDULE_GRACE_S:.0f}s after the schedule's last write; "
-                    "an end marker sent during an outage never arrives"
+                    "an end marker sent during an outage never arrives, and a killed writer "
+                    "sends none"
                 )
             return True
         if now_s >= self.context.deadline:
@@ -261,8 +264,9 @@ class EventBook:
         return False
 
     def _end_marker_lost(self, drain: float) -> bool:
-        """After an outage, an end marker sent meanwhile is gone: stop once the schedule ended."""
-        if not self.outages or self.schedule_end_ns is None:
+        """After an outage, an end marker sent meanwhile is gone, and a writer the schedule
+        kills sends none: stop once the schedule ended."""
+        if not (self.outages or self._writer_kills) or self.schedule_end_ns is None:
             return False
         wait_ns = round((drain + AFTER_SCHEDULE_GRACE_S) * 1e9)
         return self.clock.wall_ns() >= self.schedule_end_ns + wait_ns

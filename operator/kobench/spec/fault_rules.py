@@ -41,7 +41,8 @@ def _fields(fault: Fault, where: str) -> list[SpecError]:
             errors.append(SpecError(f"{where}.{name}", f"{fault.action} needs {name}"))
         elif given[name] and not needed:
             errors.append(SpecError(f"{where}.{name}", f"{fault.action} takes no {name}"))
-    if "instance" in fault.model_fields_set and fault.action != "killObserver":
+    # The CRD defaults instance to 0, so only another value can be told apart from unset.
+    if fault.instance != 0 and fault.action != "killObserver":
         errors.append(SpecError(f"{where}.instance", f"{fault.action} takes no instance"))
     return errors
 
