@@ -8,7 +8,12 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from kobench.results.doc_base import Doc
-from kobench.results.engine_docs import Convergence, EngineFacts, PairDivergence, ReplicaState
+
+# Re-exported: the engine's documents were here first.
+from kobench.results.engine_docs import Convergence as Convergence
+from kobench.results.engine_docs import EngineFacts as EngineFacts
+from kobench.results.engine_docs import PairDivergence as PairDivergence
+from kobench.results.engine_docs import ReplicaState as ReplicaState
 from kobench.results.fault_docs import FaultResult
 from kobench.series import ObserverSecond, Outage, Silence, WriterSecond
 from kobench.stats import LatencySummary
@@ -268,24 +273,3 @@ class RunResult(Doc):
     faults: Annotated[
         list[FaultResult], Field(description="What each fault of spec.faults did.")
     ] = []
-
-
-__all__ = [
-    "SCHEMA_VERSION",
-    "ClientInfo",
-    "ClockSample",
-    "Convergence",
-    "Doc",
-    "EngineFacts",
-    "LatencyBasis",
-    "MatrixCell",
-    "ObserverResult",
-    "ObserverSummary",
-    "PairDivergence",
-    "ReplicaState",
-    "RunResult",
-    "Verdict",
-    "WriterCounts",
-    "WriterResult",
-    "WritersSummary",
-]
