@@ -18,13 +18,13 @@ from kobench.results.documents import (
     RunResult,
     WriterCounts,
     WriterResult,
-    WritersSummary,
 )
 from kobench.results.fault_docs import AppliedFault
 from kobench.results.faults import fault_results, fault_seconds
 from kobench.results.findings import ClockEstimate, saturation
 from kobench.results.verdict import judge
-from kobench.series import ObserverSecond, Outage, WriterSecond
+from kobench.results.writers_summary import writers_summary
+from kobench.series import ObserverSecond, Outage
 from kobench.spec import BenchmarkSpec
 from kobench.stats import (
     Histogram,
@@ -150,17 +150,6 @@ def merge_observer_series(series: list[list[ObserverSecond]]) -> list[ObserverSe
     return [merged[t] for t in sorted(merged)]
 
 
-def merge_writer_series(series: list[list[WriterSecond]]) -> list[WriterSecond]:
-    """Writers merged per second: sent summed, the worst lag."""
-    merged: dict[int, WriterSecond] = {}
-    for samples in series:
-        for s in samples:
-            into = merged.setdefault(s.t, WriterSecond(t=s.t))
-            into.sent += s.sent
-            into.max_lag_ms = max(into.max_lag_ms, s.max_lag_ms)
-    return [merged[t] for t in sorted(merged)]
-
-
 def _histograms(encoded: list[str]) -> Histogram:
     return merge_histograms(new_histogram(), [decode_histogram(h) for h in encoded])
 
@@ -173,6 +162,11 @@ def _outages(name: str, documents: list[ObserverResult]) -> list[Outage]:
         for o in d.outages
     )
     return sorted(labelled, key=lambda o: o.started_ns)
+
+
+def _handshake_samples(name: str, writers: list[WriterResult]) -> int:
+    """The answers the writers received from one observer's instances."""
+    return sum(c for w in writers for key, c in w.handshakes.items() if key.split(".")[0] == name)
 
 
 def observer_summary(
@@ -221,12 +215,7 @@ def observer_summary(
         corrected_latency_ms=corrected,
         handshake_rtt_ms=summarize(rtt),
         handshake_every=observer.handshake_every,
-        handshake_samples=sum(
-            count
-            for w in writers
-            for key, count in w.handshakes.items()
-            if key.split(".")[0] == name
-        ),
+        handshake_samples=_handshake_samples(name, writers),
         clock_offset_ms=None if clock is None else clock.offset_ms,
         clock_uncertainty_ms=None if clock is None else clock.uncertainty_ms,
         clock_same_host=_same_host(documents, writers),
@@ -261,27 +250,6 @@ def matrix(documents: list[ObserverResult]) -> list[MatrixCell]:
             )
         )
     return result
-
-
-def writers_summary(spec: BenchmarkSpec, writers: list[WriterResult]) -> WritersSummary:
-    workload = spec.workload
-    measured = [w for w in writers if w.measured_seconds > 0]
-    achieved = sum(w.achieved_rate for w in measured) / len(measured) if measured else 0.0
-    return WritersSummary(
-        writers=len(writers),
-        silent=sorted(set(range(workload.writers)) - {w.writer_id for w in writers}),
-        sent=sum(w.sent for w in writers),
-        measured_start_ns=min(
-            (w.measured_start_ns for w in writers if w.measured_start_ns), default=0
-        ),
-        planned=workload.total_writes * workload.writers,
-        achieved_rate=round(achieved, 1),
-        rate_measured=bool(measured),
-        target_rate=workload.rate,
-        max_lag_ms=round(max((w.max_lag_us for w in writers), default=0.0) / 1000.0, 3),
-        series=merge_writer_series([w.series for w in writers]),
-        errors=[f"writer {w.writer_id}: {w.error}" for w in writers if w.error],
-    )
 
 
 def merge_run(
