@@ -19,6 +19,19 @@ pytestmark = pytest.mark.cluster
 PAUSE_S = 2.0
 
 
+def _run_to_a_pass(
+    installation: Installation, document: dict[str, Any], record_timing: Any, what: str
+) -> dict[str, Any]:
+    """Apply the benchmark and wait for its end: it must have Succeeded and Passed."""
+    clock = installation.apply(document)
+    body = installation.finish(clock, timeout=240)
+    record_timing(f"fault-schedule ({what})", clock.durations())
+    status = body["status"]
+    assert status["phase"] == "Succeeded", status
+    assert status["verdict"] == "Passed", status["reasons"]
+    return body
+
+
 @pytest.mark.xfail(
     reason="known defect (#9/#11): in pods the observer of a killed replica never reconnects "
     "('No route to host' to the old pod's name until the drain ends), so the run is Failed; "
@@ -49,13 +62,10 @@ def test_a_fault_schedule_runs_to_a_verdict_with_outages_that_match_the_faults(
         ],
     )
     document["spec"]["engine"]["replicas"] = 2
-    clock = installation.apply(document)
-    body = installation.finish(clock, timeout=240)
-    record_timing("fault-schedule (pause 2 s, observer and replica killed)", clock.durations())
-    status = body["status"]
-    assert status["phase"] == "Succeeded", status
-    assert status["verdict"] == "Passed", status["reasons"]
-    assert status["summary"]["faults"] == 3, status["summary"]
+    body = _run_to_a_pass(
+        installation, document, record_timing, "pause 2 s, observer and replica killed"
+    )
+    assert body["status"]["summary"]["faults"] == 3, body["status"]["summary"]
     result = installation.results(body)
     pause, kill_observer, kill_replica = result["faults"]
     print(f"TRUTH cluster fault schedule: {result['faults']}")
@@ -103,12 +113,9 @@ def test_dropped_subscribers_and_a_killed_writer_in_pods(
     )
     document["spec"]["engine"]["replicas"] = 2
     document["spec"]["workload"]["writers"] = 2
-    clock = installation.apply(document)
-    body = installation.finish(clock, timeout=240)
-    record_timing("fault-schedule (subscribers dropped, writer killed)", clock.durations())
-    status = body["status"]
-    assert status["phase"] == "Succeeded", status
-    assert status["verdict"] == "Passed", status["reasons"]
+    body = _run_to_a_pass(
+        installation, document, record_timing, "subscribers dropped, writer killed"
+    )
     result = installation.results(body)
     drop, kill_writer = result["faults"]
     print(f"TRUTH cluster drop and kill writer: {result['faults']}")
