@@ -13,7 +13,7 @@ import pytest
 from tests.plugins.kube import KubeCluster
 
 from kobench.engines import get_engine
-from kobench.runners.kubernetes import engine
+from kobench.runners.kubernetes import engine, services
 from kobench.runners.kubernetes.names import RunNames, run_id_for
 from kobench.runners.kubernetes.objects import Owner, RoleOptions
 from kobench.spec import parse_spec
@@ -39,7 +39,7 @@ def test_no_process_in_the_engine_pod_shows_the_password(
     children = [
         engine.build_secret(names, owner, PASSWORD),
         engine.build_engine_config(names, owner, spec, plugin),
-        engine.build_service(names, owner, spec),
+        *services.build_services(names, owner, spec),
         engine.build_statefulset(names, owner, spec, plugin, RoleOptions()),
     ]
     kube_full_node.apply(*[json.dumps(without_owner(c)) for c in children], namespace=ns)

@@ -6,7 +6,7 @@ from typing import Any
 
 from kobench.engines import get_engine
 from kobench.roles.config import RoleConfig
-from kobench.runners.kubernetes import engine, roles
+from kobench.runners.kubernetes import engine, roles, services
 from kobench.runners.kubernetes.names import RunNames, run_id_for
 from kobench.runners.kubernetes.objects import Owner, RoleOptions
 from kobench.runners.kubernetes.observe import pod_view
@@ -88,9 +88,31 @@ def test_referenced_secret_replaces_the_generated_one() -> None:
 
 
 def test_service_is_headless_and_publishes_unready_peers() -> None:
-    svc = engine.build_service(NAMES, OWNER, parse_spec({}))
+    svc = services.build_service(NAMES, OWNER, parse_spec({}))
     assert svc["spec"]["clusterIP"] == "None"
     assert svc["spec"]["publishNotReadyAddresses"] is True
+
+
+def test_every_replica_is_reached_through_its_own_service() -> None:
+    """A stable address per replica: a killed pod's successor is reached through the same
+    name and IP, never through a cached record of the dead pod's IP."""
+    spec = parse_spec({"engine": {"replicas": 3}})
+    built = services.build_services(NAMES, OWNER, spec)
+    assert [s["metadata"]["name"] for s in built] == [
+        NAMES.service,
+        NAMES.engine_pod(0),
+        NAMES.engine_pod(1),
+        NAMES.engine_pod(2),
+    ]
+    replica_1 = built[2]["spec"]
+    assert "clusterIP" not in replica_1 and replica_1["publishNotReadyAddresses"] is True
+    assert replica_1["selector"][services.POD_NAME_LABEL] == NAMES.engine_pod(1)
+    assert replica_1["selector"].items() >= NAMES.selector("engine").items()
+    assert [e.host for e in engine.endpoints(NAMES, spec)] == [
+        NAMES.engine_pod(0),
+        NAMES.engine_pod(1),
+        NAMES.engine_pod(2),
+    ]
 
 
 def test_role_pods_run_the_role_commands() -> None:

@@ -14,6 +14,7 @@ from kobench.controller.settings import Settings
 from kobench.engines import get_engine
 from kobench.runners.kubernetes import engine as engine_manifests
 from kobench.runners.kubernetes import roles as role_manifests
+from kobench.runners.kubernetes import services
 from kobench.spec import BenchmarkSpec
 
 
@@ -31,7 +32,7 @@ def deploying(d: Draft, observed: Observed, spec: BenchmarkSpec, settings: Setti
         d.act(Create(engine_manifests.build_secret(names, owner, observed.password)))
     d.act(
         Create(engine_manifests.build_engine_config(names, owner, spec, plugin)),
-        Create(engine_manifests.build_service(names, owner, spec)),
+        *(Create(service) for service in services.build_services(names, owner, spec)),
         Create(engine_manifests.build_statefulset(names, owner, spec, plugin, settings.role)),
     )
     d.move("WaitingForEngine", f"waiting for {spec.engine.replicas} engine replicas")

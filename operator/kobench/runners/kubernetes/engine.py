@@ -1,4 +1,5 @@
-"""The engine's children: password Secret, argument ConfigMap, headless Service, StatefulSet.
+"""The engine's children: password Secret, argument ConfigMap, StatefulSet (its Services are in
+:mod:`kobench.runners.kubernetes.services`).
 
 A StatefulSet shares one pod template, but each replica needs its own arguments (KeyDB lists
 every *other* peer in ``--replicaof``). So the engine plugin's arguments for replica ``i`` go into
@@ -44,7 +45,7 @@ CLI_PASSWORD_ENV = "REDISCLI_AUTH"
 
 
 def endpoints(names: RunNames, spec: BenchmarkSpec) -> list[Endpoint]:
-    """Where each replica listens, as roles and peers reach it (headless Service DNS)."""
+    """Where each replica listens, as roles and peers reach it (its own Service)."""
     return [
         Endpoint(host=names.engine_host(i), port=spec.engine.port)
         for i in range(spec.engine.replicas)
@@ -89,21 +90,6 @@ def build_engine_config(
         "kind": "ConfigMap",
         "metadata": metadata(names.engine_config, owner, names.labels("engine")),
         "data": data,
-    }
-
-
-def build_service(names: RunNames, owner: Owner, spec: BenchmarkSpec) -> Manifest:
-    return {
-        "apiVersion": "v1",
-        "kind": "Service",
-        "metadata": metadata(names.service, owner, names.labels("engine")),
-        "spec": {
-            "clusterIP": "None",
-            # Peers must find each other before they are ready: replication comes first.
-            "publishNotReadyAddresses": True,
-            "selector": names.selector("engine"),
-            "ports": [{"name": "redis", "port": spec.engine.port, "targetPort": spec.engine.port}],
-        },
     }
 
 

@@ -102,9 +102,13 @@ class RunNames:
     def engine_pod(self, index: int) -> str:
         return f"{self.statefulset}-{index}"
 
+    def replica_service(self, index: int) -> str:
+        """Replica ``index``'s own Service (named like its pod)."""
+        return self.engine_pod(index)
+
     def engine_host(self, index: int) -> str:
-        """DNS name of replica ``index`` inside the namespace (headless Service record)."""
-        return f"{self.engine_pod(index)}.{self.service}"
+        """DNS name of replica ``index`` inside the namespace: its own Service."""
+        return self.replica_service(index)
 
     def observer_pod(self, observer: str, instance: int) -> str:
         return f"{self.base}-obs-{observer}-{instance}"
