@@ -32,12 +32,6 @@ def _run_to_a_pass(
     return body
 
 
-@pytest.mark.xfail(
-    reason="known defect (#9/#11): in pods the observer of a killed replica never reconnects "
-    "('No route to host' to the old pod's name until the drain ends), so the run is Failed; "
-    "seen in 3 of 3 runs here, but a deleted replica came back in another test",
-    strict=False,
-)
 def test_a_fault_schedule_runs_to_a_verdict_with_outages_that_match_the_faults(
     installation: Installation, record_timing: Any
 ) -> None:

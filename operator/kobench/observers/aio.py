@@ -18,12 +18,14 @@ import redis
 import redis.asyncio as aioredis
 
 from kobench.observers.base import (
+    ATTEMPT_SECONDS,
     END,
     RETRY_PAUSE_SECONDS,
     SHARED,
     UNIQUE,
     EventBook,
     ObserverContext,
+    Reconnection,
 )
 from kobench.observers.wire import WireSubscription
 from kobench.protocol import Handshake
@@ -44,7 +46,7 @@ class AsyncObserver:
     ) -> None:
         reader = context.listen.async_client()
         answerer = context.answer.async_client() if context.handshake else None
-        subscription = await self._subscribe(context)
+        subscription = await self._subscribe(context, context.spec.timeouts.subscribe_seconds)
         ready()
         try:
             while not book.done(time.monotonic()):
@@ -54,9 +56,10 @@ class AsyncObserver:
                 except LOST as exc:
                     book.lost(f"{context.listen}: {exc}")
                     await subscription.aclose()
-                    resumed = await self._resubscribe(context, book)
+                    reconnection = Reconnection(str(context.listen))
+                    resumed = await self._resubscribe(context, book, reconnection)
                     if resumed is None:
-                        book.error = f"lost the connection to {context.listen} ({exc}) for good"
+                        book.error = reconnection.gave_up(exc)
                         return
                     subscription = resumed
                     book.resumed()
@@ -121,18 +124,17 @@ class AsyncObserver:
             return [None] * count
 
     @staticmethod
-    async def _subscribe(context: ObserverContext) -> WireSubscription:
-        return await WireSubscription.open(
-            context.listen, context.channel, timeout=context.spec.timeouts.subscribe_seconds
-        )
+    async def _subscribe(context: ObserverContext, timeout: float) -> WireSubscription:
+        return await WireSubscription.open(context.listen, context.channel, timeout=timeout)
 
     @classmethod
     async def _resubscribe(
-        cls, context: ObserverContext, book: EventBook
+        cls, context: ObserverContext, book: EventBook, reconnection: Reconnection
     ) -> WireSubscription | None:
         while not book.done(time.monotonic()):
             try:
-                return await cls._subscribe(context)
-            except (*LOST, TimeoutError):
+                return await cls._subscribe(context, ATTEMPT_SECONDS)
+            except (*LOST, TimeoutError) as exc:
+                reconnection.failed(exc)
                 await asyncio.sleep(RETRY_PAUSE_SECONDS)
         return None

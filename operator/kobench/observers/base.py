@@ -12,9 +12,8 @@ from typing import ClassVar, Protocol, runtime_checkable
 
 from kobench.observers.book import END, OTHER, SHARED, UNIQUE, EventBook
 from kobench.observers.context import NODE_ENV, ObserverContext, Target, client_info
-
-RETRY_PAUSE_SECONDS = 0.2
-"""Between two attempts to subscribe again after a connection loss."""
+from kobench.observers.reconnect import ATTEMPT_SECONDS, Reconnection
+from kobench.observers.reconnect import PAUSE_SECONDS as RETRY_PAUSE_SECONDS
 
 
 @runtime_checkable
@@ -24,7 +23,8 @@ class ObserverStrategy(Protocol):
     ``observe`` subscribes on ``context.listen``, calls ``ready()`` once the server has confirmed
     the subscription, books every event in ``book`` until ``book.done()`` and returns. On a
     connection loss it calls ``book.lost(reason)``, subscribes again until ``book.done()`` says
-    to give up, then ``book.resumed()``; a fatal problem goes to ``book.error``.
+    to give up (each attempt bounded by ``ATTEMPT_SECONDS``, failures noted in a
+    :class:`Reconnection`), then ``book.resumed()``; a fatal problem goes to ``book.error``.
     """
 
     name: ClassVar[str]
@@ -35,6 +35,7 @@ class ObserverStrategy(Protocol):
 
 
 __all__ = [
+    "ATTEMPT_SECONDS",
     "END",
     "NODE_ENV",
     "OTHER",
@@ -44,6 +45,7 @@ __all__ = [
     "EventBook",
     "ObserverContext",
     "ObserverStrategy",
+    "Reconnection",
     "Target",
     "client_info",
 ]

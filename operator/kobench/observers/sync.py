@@ -8,13 +8,16 @@ from typing import ClassVar
 
 import redis
 
+from kobench import protocol
 from kobench.observers.base import (
+    ATTEMPT_SECONDS,
     END,
     RETRY_PAUSE_SECONDS,
     SHARED,
     UNIQUE,
     EventBook,
     ObserverContext,
+    Reconnection,
 )
 
 POLL_SECONDS = 0.2
@@ -33,7 +36,7 @@ class SyncObserver:
         reader = context.listen.client()
         answerer = context.answer.client() if context.handshake else None
         ttl = context.spec.workload.key_ttl_seconds
-        pubsub = self._subscribe(context)
+        pubsub = self._subscribe(context, context.spec.timeouts.subscribe_seconds)
         ready()
         try:
             while not book.done(time.monotonic()):
@@ -59,9 +62,10 @@ class SyncObserver:
                 except LOST as exc:
                     book.lost(f"{context.listen}: {exc}")
                     pubsub.close()
-                    resumed = self._resubscribe(context, book)
+                    reconnection = Reconnection(str(context.listen))
+                    resumed = self._resubscribe(context, book, reconnection)
                     if resumed is None:
-                        book.error = f"lost the connection to {context.listen} ({exc}) for good"
+                        book.error = reconnection.gave_up(exc)
                         return
                     pubsub = resumed
                     book.resumed()
@@ -94,23 +98,32 @@ class SyncObserver:
         book.unanswered += 1
 
     @staticmethod
-    def _subscribe(context: ObserverContext) -> redis.client.PubSub:
-        """Subscribe and wait for the server's confirmation."""
-        pubsub: redis.client.PubSub = context.listen.client().pubsub()
-        pubsub.subscribe(context.channel)
-        deadline = time.monotonic() + context.spec.timeouts.subscribe_seconds
-        while time.monotonic() < deadline:
-            message = pubsub.get_message(timeout=POLL_SECONDS)
-            if message is not None and message["type"] == "subscribe":
-                return pubsub
+    def _subscribe(context: ObserverContext, timeout: float) -> redis.client.PubSub:
+        """Subscribe and wait (up to ``timeout`` s) for the server's confirmation."""
+        client = context.listen.client(timeout=min(timeout, protocol.CLIENT_TIMEOUT_SECONDS))
+        pubsub: redis.client.PubSub = client.pubsub()
+        try:
+            pubsub.subscribe(context.channel)
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                message = pubsub.get_message(timeout=POLL_SECONDS)
+                if message is not None and message["type"] == "subscribe":
+                    return pubsub
+        except BaseException:
+            pubsub.close()
+            raise
+        pubsub.close()
         raise TimeoutError(f"{context.listen} did not confirm the subscription")
 
     @classmethod
-    def _resubscribe(cls, context: ObserverContext, book: EventBook) -> redis.client.PubSub | None:
+    def _resubscribe(
+        cls, context: ObserverContext, book: EventBook, reconnection: Reconnection
+    ) -> redis.client.PubSub | None:
         """Subscribe again until it works, or the book says the run is over for us."""
         while not book.done(time.monotonic()):
             try:
-                return cls._subscribe(context)
-            except (*LOST, TimeoutError):
+                return cls._subscribe(context, ATTEMPT_SECONDS)
+            except (*LOST, TimeoutError) as exc:
+                reconnection.failed(exc)
                 time.sleep(RETRY_PAUSE_SECONDS)
         return None

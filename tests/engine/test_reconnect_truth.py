@@ -1,0 +1,156 @@
+"""Ground truth for reconnection: an observer whose server died comes back to its successor
+within one bounded attempt, even when an attempt went to a port that accepts and never answers.
+
+In pods this is what a killed replica looks like: for a moment the replica's address still leads
+to a dying server (or, through a stale route, nowhere), and a connection made then is accepted and
+never answered. Such an attempt used to wait for the subscribe stage's timeout (120 s): the
+successor was serving after a second, and the observer missed the rest of the run.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from tests.engine.faults import free_port
+
+from kobench.observers import EventBook, get_observer
+from kobench.observers.base import ATTEMPT_SECONDS
+from kobench.roles.config import Endpoint, RoleConfig
+from kobench.roles.observer import observer_context
+from kobench.spec import parse_spec
+
+pytestmark = pytest.mark.engine
+
+PASSWORD = "reconnect-truth"
+FROZEN_SECONDS = 3.0
+
+
+class FakeFrozenServer:
+    """Stands in for a server process that is frozen or dying on the replica's port: the kernel
+    completes every connection, nobody ever answers. Connections it accepted stay open (and
+    silent) after it stops listening, as they would to a server that hangs."""
+
+    def __init__(self, port: int) -> None:
+        self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._listener.bind(("127.0.0.1", port))
+        self._listener.listen(16)
+        self.accepted: list[socket.socket] = []
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self._listener.accept()
+            except OSError:
+                return  # stopped listening
+            self.accepted.append(connection)
+
+    def stop_listening(self) -> None:
+        self._listener.close()
+        self._thread.join(timeout=5)
+
+    def close(self) -> None:
+        self.stop_listening()
+        for connection in self.accepted:
+            connection.close()
+
+
+def start_server(port: int, directory: Path) -> subprocess.Popen[bytes]:
+    conf = directory / "auth.conf"
+    conf.write_text(f"requirepass {PASSWORD}\n")
+    command = ["redis-server", str(conf), "--port", str(port), "--bind", "127.0.0.1"]
+    process = subprocess.Popen(
+        [*command, "--save", "", "--appendonly", "no", "--dir", str(directory)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    client = redis.Redis(port=port, password=PASSWORD, socket_connect_timeout=1)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            client.ping()
+            return process
+        except redis.ConnectionError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                pytest.fail(f"redis-server did not start on port {port}", pytrace=False)
+            time.sleep(0.02)
+
+
+@pytest.fixture
+def servers(tmp_path: Path) -> Iterator[list[subprocess.Popen[bytes]]]:
+    started: list[subprocess.Popen[bytes]] = []
+    yield started
+    for process in started:
+        process.kill()
+        process.wait(timeout=10)
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_an_observer_reaches_the_successor_within_one_attempt_after_a_frozen_port(
+    mode: str,
+    tmp_path: Path,
+    servers: list[subprocess.Popen[bytes]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    port = free_port()
+    servers.append(start_server(port, tmp_path))
+    spec = parse_spec(
+        {
+            "engine": {"type": "redis", "replicas": 1},
+            "observers": [{"name": "o", "mode": mode, "targetReplica": 0}],
+            "timeouts": {"subscribeSeconds": 120},
+        }
+    )
+    config = RoleConfig(
+        run_id="reconnect", spec=spec, endpoints=[Endpoint(host="127.0.0.1", port=port)]
+    )
+    context = observer_context(config, "o", 0, PASSWORD)
+    book = EventBook(context)
+    subscribed = threading.Event()
+    observing = threading.Thread(
+        target=get_observer(mode).observe, args=(context, book, subscribed.set), daemon=True
+    )
+    observing.start()
+    assert subscribed.wait(timeout=10), "the observer never subscribed"
+
+    servers[0].kill()  # the replica dies: its subscription is gone
+    servers[0].wait(timeout=10)
+    frozen = FakeFrozenServer(port)
+    try:
+        deadline = time.monotonic() + FROZEN_SECONDS
+        while time.monotonic() < deadline and not frozen.accepted:
+            time.sleep(0.01)
+        assert frozen.accepted, "no attempt to subscribe again reached the frozen port"
+        time.sleep(max(0.0, deadline - time.monotonic()))
+        frozen.stop_listening()  # the attempts it holds stay unanswered
+        servers.append(start_server(port, tmp_path))
+        back_ns = time.time_ns()
+        resumed_within = ATTEMPT_SECONDS + 1.0
+        give_up = time.monotonic() + resumed_within + 5
+        while not (book.outages and book.outages[-1].ended_ns) and time.monotonic() < give_up:
+            time.sleep(0.02)
+    finally:
+        book.stop("test over")
+        observing.join(timeout=15)
+        frozen.close()
+
+    assert len(book.outages) == 1, book.outages
+    outage = book.outages[0]
+    assert outage.ended_ns, f"never subscribed again; error: {book.error}"
+    took_s = (outage.ended_ns - back_ns) / 1e9
+    log = capsys.readouterr().err
+    with capsys.disabled():
+        print(f"TRUTH reconnect ({mode}): subscribed again {took_s:.2f} s after the successor")
+    assert took_s <= resumed_within, took_s
+    assert f"subscribing again to 127.0.0.1:{port} failed" in log, log
+    assert "Timeout" in log, log
