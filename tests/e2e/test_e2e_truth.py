@@ -178,9 +178,11 @@ def test_a_delay_on_a_replication_link_between_pods_shows_in_the_replica_matrix(
     """Replica 1 is re-pointed at its primary through a Toxiproxy pod adding 50 ms, during the
     warm-up: the replica matrix shows the 50 ms between the near and the far observer.
 
-    50 ms rather than 20: the proxy's own hop costs a few milliseconds on a loaded runner (CI once
-    measured +22.7 ms for 20 ms injected, with the near observer's p50 at 1.5 ms), and the 10 %
-    bound should judge the delay, not the proxy."""
+    The far path has two processes more than the near one (the proxy and the replica), each a
+    hop like the near observer's own (server to observer): the bound allows the 10 % on the delay
+    plus two near p50s, measured in the same run. A fixed bound failed on loaded runners (CI once
+    measured +64.4 ms for 50 ms injected with the near p50 at 5.2 ms and its p99 at 144 ms).
+    Never less than the delay's 90 %: a delay that does not show is the failure this catches."""
     delay_ms, warmup_s = 50, 12
     name = "truth-delay"
     document = short_run(
@@ -232,6 +234,7 @@ def test_a_delay_on_a_replication_link_between_pods_shows_in_the_replica_matrix(
     cells = {(c["writtenReplica"], c["observedReplica"]): c for c in result["matrix"]}
     extra = cells[(0, 1)]["p50Ms"] - cells[(0, 0)]["p50Ms"]
     print(f"TRUTH cluster toxiproxy {delay_ms} ms: matrix {result['matrix']}, +{extra:.3f} ms")
-    assert abs(extra - delay_ms) <= 0.1 * delay_ms, (extra, result["matrix"])
+    hops_ms = 2 * cells[(0, 0)]["p50Ms"]
+    assert 0.9 * delay_ms <= extra <= 1.1 * delay_ms + hops_ms, (extra, result["matrix"])
     far = next(o for o in result["observers"] if o["name"] == "far")
     assert far["missed"] == 0 and far["received"] == far["expected"], far

@@ -51,7 +51,11 @@ class WireSubscription:
             reader, writer = await asyncio.wait_for(
                 asyncio.open_connection(target.host, target.port), timeout
             )
-        except (TimeoutError, OSError) as exc:
+        except TimeoutError as exc:
+            raise redis.ConnectionError(
+                f"could not connect to {target}: no answer within {timeout:g} s"
+            ) from exc
+        except OSError as exc:
             raise redis.ConnectionError(f"could not connect to {target}: {exc}") from exc
         subscription = cls(reader, writer)
         try:
