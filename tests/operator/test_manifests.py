@@ -7,7 +7,7 @@ from typing import Any
 from kobench.engines import get_engine
 from kobench.roles.config import RoleConfig
 from kobench.runners.kubernetes import engine, roles, services
-from kobench.runners.kubernetes.names import RunNames, run_id_for
+from kobench.runners.kubernetes.names import STATEFULSET_POD_LABEL, RunNames, run_id_for
 from kobench.runners.kubernetes.objects import Owner, RoleOptions
 from kobench.runners.kubernetes.observe import pod_view
 from kobench.spec import parse_spec
@@ -106,7 +106,7 @@ def test_every_replica_is_reached_through_its_own_service() -> None:
     ]
     replica_1 = built[2]["spec"]
     assert "clusterIP" not in replica_1 and replica_1["publishNotReadyAddresses"] is True
-    assert replica_1["selector"][services.POD_NAME_LABEL] == NAMES.engine_pod(1)
+    assert replica_1["selector"][STATEFULSET_POD_LABEL] == NAMES.engine_pod(1)
     assert replica_1["selector"].items() >= NAMES.selector("engine").items()
     assert [e.host for e in engine.endpoints(NAMES, spec)] == [
         NAMES.engine_pod(0),

@@ -39,8 +39,8 @@ def test_the_happy_path_goes_through_every_phase_in_order() -> None:
         f"Secret/{names.secret}",
         f"ConfigMap/{names.engine_config}",
         f"Service/{names.service}",
-        f"Service/{names.replica_service(0)}",
-        f"Service/{names.replica_service(1)}",
+        f"Service/{names.engine_host(0)}",
+        f"Service/{names.engine_host(1)}",
         f"StatefulSet/{names.statefulset}",
     ]
 

@@ -22,6 +22,8 @@ INSTANCE_LABEL = f"{LABEL_PREFIX}/instance"
 WRITER_LABEL = f"{LABEL_PREFIX}/writer-id"
 RESULT_ANNOTATION = f"{LABEL_PREFIX}/result"
 POD_LABEL = f"{LABEL_PREFIX}/pod"
+STATEFULSET_POD_LABEL = "statefulset.kubernetes.io/pod-name"
+"""Set by the StatefulSet controller on each of its pods."""
 """A digest of a role pod's name: how a fault selects that one pod."""
 """Pod annotation holding a role's result document (only the kubelet-less test source reads it)."""
 
@@ -102,13 +104,9 @@ class RunNames:
     def engine_pod(self, index: int) -> str:
         return f"{self.statefulset}-{index}"
 
-    def replica_service(self, index: int) -> str:
-        """Replica ``index``'s own Service (named like its pod)."""
-        return self.engine_pod(index)
-
     def engine_host(self, index: int) -> str:
-        """DNS name of replica ``index`` inside the namespace: its own Service."""
-        return self.replica_service(index)
+        """Replica ``index``'s own Service, named like its pod: its DNS name in the namespace."""
+        return self.engine_pod(index)
 
     def observer_pod(self, observer: str, instance: int) -> str:
         return f"{self.base}-obs-{observer}-{instance}"
@@ -124,7 +122,7 @@ class RunNames:
         """A label selector matching exactly one pod of the run (a fault ends it through the
         ``deletecollection`` the operator already has)."""
         if pod.startswith(f"{self.statefulset}-"):
-            return f"{self.run_selector()},statefulset.kubernetes.io/pod-name={pod}"
+            return f"{self.run_selector()},{STATEFULSET_POD_LABEL}={pod}"
         return f"{self.run_selector()},{POD_LABEL}={pod_digest(pod)}"
 
     def labels(self, component: str, **extra: str) -> dict[str, str]:

@@ -13,12 +13,9 @@ the successor as soon as kube-proxy sees it.
 
 from __future__ import annotations
 
-from kobench.runners.kubernetes.names import RunNames
+from kobench.runners.kubernetes.names import STATEFULSET_POD_LABEL, RunNames
 from kobench.runners.kubernetes.objects import Manifest, Owner, metadata
 from kobench.spec import BenchmarkSpec
-
-POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name"
-"""Set by the StatefulSet controller on each of its pods."""
 
 
 def _ports(spec: BenchmarkSpec) -> list[Manifest]:
@@ -50,11 +47,14 @@ def build_replica_service(
     return {
         "apiVersion": "v1",
         "kind": "Service",
-        "metadata": metadata(names.replica_service(index), owner, names.labels("engine")),
+        "metadata": metadata(names.engine_host(index), owner, names.labels("engine")),
         "spec": {
             "type": "ClusterIP",
             "publishNotReadyAddresses": True,
-            "selector": {**names.selector("engine"), POD_NAME_LABEL: names.engine_pod(index)},
+            "selector": {
+                **names.selector("engine"),
+                STATEFULSET_POD_LABEL: names.engine_pod(index),
+            },
             "ports": _ports(spec),
         },
     }
