@@ -10,7 +10,6 @@ successor was serving after a second, and the observer missed the rest of the ru
 from __future__ import annotations
 
 import socket
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -19,11 +18,13 @@ from pathlib import Path
 import pytest
 import redis
 from tests.engine.faults import free_port
+from tests.support import wait_for
 
 from kobench.observers import EventBook, get_observer
 from kobench.observers.base import ATTEMPT_SECONDS
 from kobench.roles.config import Endpoint, RoleConfig
 from kobench.roles.observer import observer_context
+from kobench.runners.processes import Child, ProcessGroup
 from kobench.spec import parse_spec
 
 pytestmark = pytest.mark.engine
@@ -64,46 +65,43 @@ class FakeFrozenServer:
             connection.close()
 
 
-def start_server(port: int, directory: Path) -> subprocess.Popen[bytes]:
-    conf = directory / "auth.conf"
+def start_server(group: ProcessGroup, port: int) -> Child:
+    """A real redis-server on ``port`` (password from a private config file), once it answers."""
+    conf = group.directory / "auth.conf"
     conf.write_text(f"requirepass {PASSWORD}\n")
     command = ["redis-server", str(conf), "--port", str(port), "--bind", "127.0.0.1"]
-    process = subprocess.Popen(
-        [*command, "--save", "", "--appendonly", "no", "--dir", str(directory)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    server = group.start(
+        f"redis-{len(group.children)}",
+        [*command, "--save", "", "--appendonly", "no", "--dir", str(group.directory)],
     )
     client = redis.Redis(port=port, password=PASSWORD, socket_connect_timeout=1)
-    deadline = time.monotonic() + 10
-    while True:
+
+    def answers() -> bool:
         try:
-            client.ping()
-            return process
+            return bool(client.ping())
         except redis.ConnectionError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                pytest.fail(f"redis-server did not start on port {port}", pytrace=False)
-            time.sleep(0.02)
+            return False
+
+    wait_for(f"redis-server on port {port}", answers, timeout=10, every=0.02)
+    return server
 
 
 @pytest.fixture
-def servers(tmp_path: Path) -> Iterator[list[subprocess.Popen[bytes]]]:
-    started: list[subprocess.Popen[bytes]] = []
-    yield started
-    for process in started:
-        process.kill()
-        process.wait(timeout=10)
+def group(tmp_path: Path) -> Iterator[ProcessGroup]:
+    processes = ProcessGroup(tmp_path / "servers")
+    processes.directory.mkdir()
+    yield processes
+    processes.close()
 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
 def test_an_observer_reaches_the_successor_within_one_attempt_after_a_frozen_port(
     mode: str,
-    tmp_path: Path,
-    servers: list[subprocess.Popen[bytes]],
+    group: ProcessGroup,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     port = free_port()
-    servers.append(start_server(port, tmp_path))
+    first = start_server(group, port)
     spec = parse_spec(
         {
             "engine": {"type": "redis", "replicas": 1},
@@ -123,8 +121,8 @@ def test_an_observer_reaches_the_successor_within_one_attempt_after_a_frozen_por
     observing.start()
     assert subscribed.wait(timeout=10), "the observer never subscribed"
 
-    servers[0].kill()  # the replica dies: its subscription is gone
-    servers[0].wait(timeout=10)
+    first.process.kill()  # the replica dies: its subscription is gone
+    first.process.wait(timeout=10)
     frozen = FakeFrozenServer(port)
     try:
         deadline = time.monotonic() + FROZEN_SECONDS
@@ -133,7 +131,7 @@ def test_an_observer_reaches_the_successor_within_one_attempt_after_a_frozen_por
         assert frozen.accepted, "no attempt to subscribe again reached the frozen port"
         time.sleep(max(0.0, deadline - time.monotonic()))
         frozen.stop_listening()  # the attempts it holds stay unanswered
-        servers.append(start_server(port, tmp_path))
+        start_server(group, port)
         back_ns = time.time_ns()
         resumed_within = ATTEMPT_SECONDS + 1.0
         give_up = time.monotonic() + resumed_within + 5
