@@ -79,6 +79,8 @@ timed() {
 # Installed as the EXIT trap of each entry script: a failure is never silent, and background
 # steps (BACKGROUND_PIDS) do not outlive the script.
 BACKGROUND_PIDS=()
+# The command that ended a script under set -e, and where: the FAILED line alone does not say.
+on_error() { log "command failed (exit $1): $2 (${3:-?}:${4:-?})"; }
 on_exit() {
 	local rc=$? pid
 	for pid in "${BACKGROUND_PIDS[@]}"; do

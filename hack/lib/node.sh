@@ -251,7 +251,7 @@ for n in json.load(sys.stdin)["Spec"]["linux"].get("namespaces", []):
 		ctr_k8s containers delete "$id" >/dev/null 2>&1 || true
 		if [[ $ns == /var/run/netns/* || $ns == /run/netns/* ]]; then
 			"${IN_NODE[@]}" umount "$ns" 2>/dev/null || true
-			"${IN_NODE[@]}" rm -f "$ns"
+			"${IN_NODE[@]}" rm -f "$ns" 2>/dev/null || true
 		fi
 	done
 }

@@ -122,16 +122,26 @@ remove_node_leftovers() {
 	done
 	rmdir /sys/fs/cgroup/*/kobench 2>/dev/null || true # the parent, once every node's is gone
 	[[ -n $NODE_NETNS ]] || return 0
-	umount "$NS_DIR/mnt-$NODE_INDEX" 2>/dev/null || true
-	rm -f "$NS_DIR/mnt-$NODE_INDEX"
+	unmount_all "$NS_DIR/mnt-$NODE_INDEX"
+	rm -f "$NS_DIR/mnt-$NODE_INDEX" 2>/dev/null || log "warning: could not remove $NS_DIR/mnt-$NODE_INDEX"
 	ip netns del "$NODE_NETNS" 2>/dev/null || true
 	ip link del "$NODE_LINK" 2>/dev/null || true
 }
 
 # The namespaces' private mount, once no node uses it.
 remove_ns_dir() {
-	mountpoint -q "$NS_DIR" && umount "$NS_DIR"
-	rm -rf "$NS_DIR"
+	unmount_all "$NS_DIR"
+	rm -rf "$NS_DIR" 2>/dev/null || log "warning: could not remove $NS_DIR"
+}
+
+# unmount_all PATH: every mount stacked on PATH (a killed run can leave more than one), lazily
+# when one is busy.
+unmount_all() {
+	local i
+	for ((i = 0; i < 10; i++)); do
+		grep -qF " $1 " /proc/self/mounts || return 0
+		umount "$1" 2>/dev/null || umount -l "$1" 2>/dev/null || true
+	done
 }
 
 # The node's cgroup root in every hierarchy (the kubelet refuses a cgroupRoot that does not
