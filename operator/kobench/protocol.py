@@ -21,22 +21,11 @@ duplicate and out-of-order events without asking anyone.
 - end marker: key ``<handshakeKey>:<run>:end:<writer>:<sent>:<at_ns>``, set by a writer after its
   last write on every replica it wrote to: how many writes it sent, and when (wall clock, ns).
   An observer that has every writer's end marker knows what to expect.
-
-Every role talks to the engine through :func:`client` / :func:`async_client`: clients that never
-retry on their own, because a silent reconnect hides the pub/sub messages lost meanwhile.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
-from typing import Protocol
-
-import redis
-import redis.asyncio as aioredis
-from redis.asyncio.retry import Retry as AsyncRetry
-from redis.backoff import NoBackoff
-from redis.retry import Retry
 
 VALUE_TAG = "k1"
 SEPARATOR = "|"
@@ -44,7 +33,6 @@ HANDSHAKE_MARK = "hs:"
 """Follows the run's handshake prefix in an observer's answer."""
 END_MARK = "end:"
 """Follows the run's handshake prefix in a writer's end marker."""
-CLIENT_TIMEOUT_SECONDS = 5.0
 NS_PER_SECOND = 1_000_000_000
 
 
@@ -55,72 +43,6 @@ def schedule_offset_ns(seq: int, rate: int) -> int:
     observer that knows one write's stamp knows every other write's of the same writer.
     """
     return seq * NS_PER_SECOND // rate
-
-
-class Clock(Protocol):
-    """The two clocks a role reads: wall time for stamps, monotonic time for durations."""
-
-    def wall_ns(self) -> int: ...
-
-    def monotonic_ns(self) -> int: ...
-
-    def sleep(self, seconds: float) -> None: ...
-
-
-class SystemClock:
-    """The real clocks."""
-
-    def wall_ns(self) -> int:
-        return time.time_ns()
-
-    def monotonic_ns(self) -> int:
-        return time.monotonic_ns()
-
-    def sleep(self, seconds: float) -> None:
-        time.sleep(seconds)
-
-
-SYSTEM_CLOCK = SystemClock()
-
-
-def client(
-    host: str,
-    port: int,
-    password: str | None,
-    *,
-    db: int = 0,
-    timeout: float = CLIENT_TIMEOUT_SECONDS,
-) -> redis.Redis:
-    """A client that fails instead of retrying: every role sees every connection loss."""
-    return redis.Redis(
-        host=host,
-        port=port,
-        password=password,
-        db=db,
-        socket_timeout=timeout,
-        socket_connect_timeout=timeout,
-        retry=Retry(NoBackoff(), 0),
-    )
-
-
-def async_client(
-    host: str,
-    port: int,
-    password: str | None,
-    *,
-    db: int = 0,
-    timeout: float = CLIENT_TIMEOUT_SECONDS,
-) -> aioredis.Redis:
-    """The asyncio twin of :func:`client`."""
-    return aioredis.Redis(
-        host=host,
-        port=port,
-        password=password,
-        db=db,
-        socket_timeout=timeout,
-        socket_connect_timeout=timeout,
-        retry=AsyncRetry(NoBackoff(), 0),
-    )
 
 
 def keyevent_channel(database: int) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kobench import protocol
+from kobench import clients, protocol
 from kobench.protocol import Handshake, SequenceTracker, Write
 
 
@@ -58,10 +58,10 @@ def test_one_writes_stamp_gives_every_other_stamp_of_its_writer_exactly() -> Non
 
 
 def test_clients_never_retry_so_a_lost_connection_is_seen() -> None:
-    client = protocol.client("127.0.0.1", 1, None)
+    client = clients.client("127.0.0.1", 1, None)
     retry = client.get_connection_kwargs()["retry"]
     assert retry.get_retries() == 0
-    aclient = protocol.async_client("127.0.0.1", 1, None)
+    aclient = clients.async_client("127.0.0.1", 1, None)
     assert aclient.get_connection_kwargs()["retry"].get_retries() == 0
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import redis
 
-from kobench import protocol
+from kobench import clients
 from kobench.engines.base import Address, Engine
 from kobench.results import EngineFacts, ReplicaState
 
@@ -15,7 +15,7 @@ from kobench.results import EngineFacts, ReplicaState
 def connect(
     address: Address, password: str | None, *, db: int = 0, timeout: float = 5.0
 ) -> redis.Redis:
-    return protocol.client(address.host, address.port, password, db=db, timeout=timeout)
+    return clients.client(address.host, address.port, password, db=db, timeout=timeout)
 
 
 def server_version(info: dict[str, object]) -> str:

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar, Protocol, runtime_checkable
 
-from kobench.observers.book import END, OTHER, SHARED, UNIQUE, EventBook
+from kobench.observers.book import EventBook
 from kobench.observers.context import NODE_ENV, ObserverContext, Target, client_info
+from kobench.observers.keys import END, OTHER, SHARED, UNIQUE
 from kobench.observers.reconnect import ATTEMPT_SECONDS, Reconnection
 from kobench.observers.reconnect import PAUSE_SECONDS as RETRY_PAUSE_SECONDS
 

@@ -19,19 +19,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kobench import protocol
+from kobench.clock import SYSTEM_CLOCK, Clock
 from kobench.observers.context import ObserverContext, client_info
 from kobench.observers.delivery import SharedDelivery
+from kobench.observers.ending import EndMarkers, EndState, decide_stop
 from kobench.observers.gaps import Silences
+from kobench.observers.keys import EventKeys
 from kobench.observers.timeline import OutageMark, PerSecond, second_of, unseen
-from kobench.protocol import SYSTEM_CLOCK, Clock, Handshake, SequenceTracker, Write
+from kobench.protocol import Handshake, SequenceTracker, Write
 from kobench.results import ObserverResult, WriterCounts
 from kobench.stats import Histogram, encode_histogram, new_histogram, record_us
-
-SHARED, UNIQUE, END, OTHER = "shared", "unique", "end", "other"
-AFTER_SCHEDULE_GRACE_S = 3.0
-"""After an outage, how long beyond the schedule's end and the drain an observer waits for an
-end marker that may have been sent while it was away (well within the runners' straggler wait,
-so its document is collected rather than lost)."""
 
 
 @dataclass
@@ -43,7 +40,7 @@ class EventBook:
     trackers: dict[int, SequenceTracker] = field(default_factory=dict)
     latency: dict[int, Histogram] = field(default_factory=dict)
     read_latency: dict[int, Histogram] = field(default_factory=dict)
-    ended: dict[int, int] = field(default_factory=dict)
+    ends: EndMarkers = field(default_factory=EndMarkers)
     notifications: int = 0
     superseded: int = 0
     negative: int = 0
@@ -53,18 +50,12 @@ class EventBook:
     """Handshakes that could not be sent (the answer replica was unreachable)."""
     error: str | None = None
     stopped: str | None = None
-    end_lag_ms: float | None = None
     outages: list[OutageMark] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         workload = self.context.spec.workload
         self.started_ns = self.clock.wall_ns()
-        self._shared_key = workload.shared_key.encode()
-        self._unique_prefix = protocol.unique_key_prefix(workload.key_prefix, self.context.run_id)
-        self._unique_prefix_b = self._unique_prefix.encode()
-        self._end_prefix = self.context.end_prefix
-        self._end_prefix_b = self._end_prefix.encode()
-        self._hs_prefix = self.context.handshake_prefix
+        self.keys = EventKeys.of(self.context)
         self._warmup = workload.warmup_writes
         self._rate = workload.rate
         self._writers = workload.writers
@@ -74,7 +65,6 @@ class EventBook:
         # One writer on one master: the n-th notification of the shared key is the n-th write.
         self.mapped = self._shared_mode and workload.writers == 1 and not workload.round_robin
         self._delivery = SharedDelivery(self._rate, workload.target_replica)
-        self._last_end_at: int | None = None
         self._total = workload.total_writes
         self.schedule_end_ns: int | None = None
         """Wall clock when the last write is due, once a write has told the writer's schedule."""
@@ -86,29 +76,18 @@ class EventBook:
         return len(self.outages)
 
     def classify(self, key: bytes) -> str:
-        """What a notified key is. Cheap: it runs for every SET on the server."""
-        if key == self._shared_key:
-            return SHARED if self._shared_mode else OTHER
-        if key.startswith(self._unique_prefix_b):
-            return UNIQUE
-        if key.startswith(self._end_prefix_b):
-            return END
-        return OTHER
+        """What a notified key is: ``SHARED``, ``UNIQUE``, ``END`` or ``OTHER``."""
+        return self.keys.classify(key)
 
     def on_end(self, key: bytes, received_ns: int) -> None:
-        end = protocol.decode_end_key(key, self._end_prefix)
-        if end is None:
-            return
-        if end.writer not in self.ended:
-            lag_ms = (received_ns - end.at_ns) / 1e6
-            self.end_lag_ms = lag_ms if self.end_lag_ms is None else max(self.end_lag_ms, lag_ms)
-        self.ended[end.writer] = end.sent
-        self._last_end_at = self.clock.monotonic_ns()
+        end = self.keys.end_marker(key)
+        if end is not None:
+            self.ends.arrived(end, received_ns, self.clock.monotonic_ns())
 
     def on_unique(self, key: bytes, received_ns: int) -> Handshake | None:
         """Book one unique-mode notification; returns the handshake to send, if any."""
         self.notifications += 1
-        write = protocol.decode_unique_key(key, self._unique_prefix)
+        write = self.keys.unique_write(key)
         if write is None:
             self.foreign += 1
             return None
@@ -197,7 +176,7 @@ class EventBook:
             answer.observer, answer.writer, answer.seq, answer.received_ns, self.clock.wall_ns()
         )
         self.handshakes_sent += 1
-        return protocol.handshake_key(self._hs_prefix, answered)
+        return self.keys.handshake_key(answered)
 
     def lost(self, reason: str) -> None:
         """The connection to the listened replica is gone: an outage starts now."""
@@ -211,19 +190,16 @@ class EventBook:
         if self.outages and not self.outages[-1].ended_ns:
             self.outages[-1].ended_ns = self.clock.wall_ns()
 
-    def expected(self) -> int:
-        return sum(self.ended.values())
-
     def complete(self) -> bool:
         """Every writer has ended and everything it sent has arrived."""
-        if len(self.ended) < self._writers:
+        if len(self.ends.sent) < self._writers:
             return False
         if self._shared_mode:
             # After an outage the losses are estimates: wait for the drain rather than trust them.
-            return not self.outages and self.notifications >= self.expected()
+            return not self.outages and self.notifications >= self.ends.expected()
         return all(
             writer in self.trackers and self.trackers[writer].distinct >= sent
-            for writer, sent in self.ended.items()
+            for writer, sent in self.ends.sent.items()
         )
 
     def stop(self, why: str) -> None:
@@ -232,49 +208,33 @@ class EventBook:
 
     def done(self, now_s: float) -> bool:
         """Complete, or every writer ended and the drain time has passed, or past the deadline,
-        or asked to stop. ``now_s``: monotonic seconds."""
-        if self.complete():
-            return True
-        if self.stopped is not None:
-            if self.error is None:
-                self.error = (
-                    f"{self.stopped} after {len(self.ended)} of {self._writers} writer(s) "
-                    "announced their end"
-                )
-            return True
-        drain = self.context.spec.timeouts.drain_seconds
-        if len(self.ended) >= self._writers and self._last_end_at is not None:
-            return now_s - self._last_end_at / 1e9 >= drain
-        if self._end_marker_lost(drain):
-            if self.error is None:
-                self.error = (
-                    f"{len(self.ended)} of {self._writers} writer(s) announced their end, "
-                    f"{drain + AFTER_SCHEDULE_GRACE_S:.0f}s after the schedule's last write; "
-                    "an end marker sent during an outage never arrives, and a killed writer "
-                    "sends none"
-                )
-            return True
-        if now_s >= self.context.deadline:
-            if self.error is None:
-                self.error = (
-                    f"{len(self.ended)} of {self._writers} writer(s) announced their end before "
-                    "the run timeout"
-                )
-            return True
-        return False
-
-    def _end_marker_lost(self, drain: float) -> bool:
-        """After an outage, an end marker sent meanwhile is gone, and a writer the schedule
-        kills sends none: stop once the schedule ended."""
-        if not (self.outages or self._writer_kills) or self.schedule_end_ns is None:
-            return False
-        wait_ns = round((drain + AFTER_SCHEDULE_GRACE_S) * 1e9)
-        return self.clock.wall_ns() >= self.schedule_end_ns + wait_ns
+        or asked to stop (see :mod:`kobench.observers.ending`). ``now_s``: monotonic seconds."""
+        past_schedule_s = None
+        if self.schedule_end_ns is not None:
+            past_schedule_s = (self.clock.wall_ns() - self.schedule_end_ns) / 1e9
+        decision = decide_stop(
+            EndState(
+                complete=self.complete(),
+                ended=len(self.ends.sent),
+                writers=self._writers,
+                stopped=self.stopped,
+                since_last_end_s=(
+                    None if self.ends.last_at_ns is None else now_s - self.ends.last_at_ns / 1e9
+                ),
+                drain_s=self.context.spec.timeouts.drain_seconds,
+                end_marker_may_be_lost=bool(self.outages) or self._writer_kills,
+                past_schedule_s=past_schedule_s,
+                past_deadline=now_s >= self.context.deadline,
+            )
+        )
+        if decision.reason is not None and self.error is None:
+            self.error = decision.reason
+        return decision.stop
 
     def _sent_of(self, writer: int) -> int:
         """What a writer sent: its end marker, else what arrived of it so far."""
-        if writer in self.ended:
-            return self.ended[writer]
+        if writer in self.ends.sent:
+            return self.ends.sent[writer]
         if self.mapped:
             return self.notifications + self._delivery.lost
         tracker = self.trackers.get(writer)
@@ -301,7 +261,7 @@ class EventBook:
     def result(self) -> ObserverResult:
         if self.mapped:
             for write, notified_ns in self._delivery.settle(
-                self.outages, self.notifications, self.ended.get(0)
+                self.outages, self.notifications, self.ends.sent.get(0)
             ):
                 self._measure(self.latency, write, notified_ns, series=True)
         writers = {
@@ -313,7 +273,7 @@ class EventBook:
             )
             for writer, tracker in self.trackers.items()
         }
-        sent = dict(self.ended)
+        sent = dict(self.ends.sent)
         ended_ns = self.clock.wall_ns()
         return ObserverResult(
             name=self.context.name,
@@ -337,7 +297,7 @@ class EventBook:
             unanswered=self.unanswered,
             disconnects=self.disconnects,
             foreign_events=self.foreign,
-            end_lag_ms=None if self.end_lag_ms is None else round(self.end_lag_ms, 3),
+            end_lag_ms=None if self.ends.lag_ms is None else round(self.ends.lag_ms, 3),
             series=self.series.series(self._measured_seconds(), self._missed_in_second),
             outages=[mark.outage(self.trackers, sent) for mark in self.outages],
             silences=self.silences.longest(min(ended_ns, self.schedule_end_ns or ended_ns)),

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import redis
 import redis.asyncio as aioredis
 
-from kobench import protocol
+from kobench import clients, protocol
 from kobench.results import ClientInfo
 from kobench.spec import BenchmarkSpec
 
@@ -44,13 +44,13 @@ class Target:
     password: str | None
     database: int
 
-    def client(self, *, timeout: float = protocol.CLIENT_TIMEOUT_SECONDS) -> redis.Redis:
-        return protocol.client(
+    def client(self, *, timeout: float = clients.TIMEOUT_SECONDS) -> redis.Redis:
+        return clients.client(
             self.host, self.port, self.password, db=self.database, timeout=timeout
         )
 
     def async_client(self) -> aioredis.Redis:
-        return protocol.async_client(self.host, self.port, self.password, db=self.database)
+        return clients.async_client(self.host, self.port, self.password, db=self.database)
 
     def __str__(self) -> str:
         return f"{self.host}:{self.port}"

@@ -8,7 +8,7 @@ from typing import ClassVar
 
 import redis
 
-from kobench import protocol
+from kobench import clients
 from kobench.observers.base import (
     ATTEMPT_SECONDS,
     END,
@@ -100,7 +100,7 @@ class SyncObserver:
     @staticmethod
     def _subscribe(context: ObserverContext, timeout: float) -> redis.client.PubSub:
         """Subscribe and wait (up to ``timeout`` s) for the server's confirmation."""
-        client = context.listen.client(timeout=min(timeout, protocol.CLIENT_TIMEOUT_SECONDS))
+        client = context.listen.client(timeout=min(timeout, clients.TIMEOUT_SECONDS))
         pubsub: redis.client.PubSub = client.pubsub()
         try:
             pubsub.subscribe(context.channel)

@@ -8,6 +8,7 @@ The same merged document comes out of a local run and a cluster run. Roles emit 
 
 from __future__ import annotations
 
+from kobench.results.counting import sent_by_writer
 from kobench.results.documents import (
     SCHEMA_VERSION,
     ClientInfo,
@@ -27,7 +28,7 @@ from kobench.results.documents import (
     WritersSummary,
 )
 from kobench.results.findings import ClockEstimate, saturation
-from kobench.results.merge import merge_run, result_schema, sent_by_writer
+from kobench.results.merge import merge_run, result_schema
 from kobench.results.verdict import judge
 
 __all__ = [

@@ -14,12 +14,12 @@ from typing import TextIO
 
 import redis
 
-from kobench import protocol
+from kobench import clients, protocol
+from kobench.clock import SYSTEM_CLOCK, Clock
 from kobench.engines import get_engine
 from kobench.engines.inspect import inspect_engine, replication_ready
 from kobench.faults.commands import end_commands, start_commands
 from kobench.faults.plan import NS, Step, steps
-from kobench.protocol import SYSTEM_CLOCK, Clock
 from kobench.results.fault_docs import AppliedFault, FaultsResult
 from kobench.roles.config import RoleConfig
 from kobench.roles.writer import writer_targets
@@ -66,7 +66,7 @@ class Injector:
 
     def _client(self, replica: int, *, timeout: float = 5.0) -> redis.Redis:
         endpoint = self.config.endpoints[replica]
-        return protocol.client(endpoint.host, endpoint.port, self.password, timeout=timeout)
+        return clients.client(endpoint.host, endpoint.port, self.password, timeout=timeout)
 
     def _measured_from(self, out: TextIO) -> int:
         """Writer 0's measured start, once it has stored it."""

@@ -13,7 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from kobench import protocol
-from kobench.protocol import NS_PER_SECOND, Clock, Write, schedule_offset_ns
+from kobench.clock import Clock
+from kobench.protocol import NS_PER_SECOND, Write, schedule_offset_ns
 from kobench.series import WriterSecond
 from kobench.spec import Workload
 

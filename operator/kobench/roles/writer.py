@@ -16,9 +16,9 @@ from array import array
 import redis
 
 from kobench import protocol
+from kobench.clock import SYSTEM_CLOCK, Clock
 from kobench.engines import get_engine
 from kobench.observers.context import Target, client_info
-from kobench.protocol import SYSTEM_CLOCK, Clock
 from kobench.results import WriterResult
 from kobench.roles.config import RoleConfig
 from kobench.roles.handshakes import HandshakeListener, handshake_subscription
