@@ -1,0 +1,58 @@
+"""Comparisons: repetitions of runs summarized per figure, and a verdict per pair of sides.
+
+* ``figures``: which figures are compared and which way is better; read from a run result
+* ``spread``: median, quartiles and range over repetitions
+* ``verdict``: the decision rule (Mann-Whitney U, Cliff's delta, at least four repetitions)
+* ``sides``: two sides of runs checked for sameness, then compared figure by figure
+* ``model``: the comparison documents (camel case, like the result documents)
+"""
+
+from kobench.compare.figures import OBSERVER_FIGURES, WRITER_FIGURES, WRITERS, Figure
+from kobench.compare.model import (
+    COMPARISON_SCHEMA_VERSION,
+    Cell,
+    CellPair,
+    Comparison,
+    Criteria,
+    FigureComparison,
+    MatrixComparison,
+    Side,
+    Spread,
+    Verdict,
+)
+from kobench.compare.sides import (
+    Labelled,
+    MismatchError,
+    compare_sides,
+    describe_side,
+    summarize_runs,
+)
+from kobench.compare.spread import spread
+from kobench.compare.verdict import DEFAULT_CRITERIA, Decision, cliffs_delta, decide
+
+__all__ = [
+    "COMPARISON_SCHEMA_VERSION",
+    "DEFAULT_CRITERIA",
+    "OBSERVER_FIGURES",
+    "WRITERS",
+    "WRITER_FIGURES",
+    "Cell",
+    "CellPair",
+    "Comparison",
+    "Criteria",
+    "Decision",
+    "Figure",
+    "FigureComparison",
+    "Labelled",
+    "MatrixComparison",
+    "MismatchError",
+    "Side",
+    "Spread",
+    "Verdict",
+    "cliffs_delta",
+    "compare_sides",
+    "decide",
+    "describe_side",
+    "spread",
+    "summarize_runs",
+]
