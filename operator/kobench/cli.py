@@ -16,6 +16,7 @@ from typing import TextIO
 from pydantic import ValidationError
 
 from kobench import __version__
+from kobench.compare.sources import ComparisonDocument
 from kobench.errors import InputError, KobenchError, SpecError
 from kobench.results import RunResult, result_schema
 from kobench.roles import main as role_main
@@ -148,6 +149,57 @@ def exit_status(result: RunResult) -> int:
     return {"Passed": 0, "Failed": EXIT_FAILED, "Invalid": EXIT_INVALID}[result.verdict]
 
 
+def cmd_compare(args: argparse.Namespace) -> int:
+    from kobench.compare import Comparison, compare_sides
+    from kobench.compare.sources import load_comparison, load_side
+    from kobench.compare.table import render_comparison, render_matrix
+
+    sides = (args.baseline, args.candidate)
+    if args.documents and any(sides):
+        raise InputError("give either a comparison document or --baseline and --candidate")
+    if args.output:
+        check_output(args.output)
+    document: ComparisonDocument
+    if args.documents:
+        if len(args.documents) > 1:
+            raise InputError(
+                f"{args.documents[1]}: one comparison document at a time (to compare result "
+                "files, give them with --baseline and --candidate)"
+            )
+        found = load_comparison(Path(args.documents[0]))
+        if found is None:
+            raise InputError(
+                f"{args.documents[0]}: not a comparison document; to compare result files, "
+                "give them with --baseline and --candidate"
+            )
+        document = found
+    elif all(sides):
+        document = compare_sides(load_side(args.baseline), load_side(args.candidate))
+    else:
+        missing = "--baseline" if not args.baseline else "--candidate"
+        raise InputError(f"{missing}: missing (give both sides' result files or directories)")
+    text = document.model_dump_json(by_alias=True, indent=2) + "\n"
+    if args.output:
+        write_output(args.output, text, option="--output")
+    color = sys.stdout.isatty()
+    if args.json:
+        sys.stdout.write(text)
+    elif isinstance(document, Comparison):
+        sys.stdout.write(render_comparison(document, color=color))
+    else:
+        sys.stdout.write(render_matrix(document, color=color))
+    return EXIT_FAILED if args.fail_on_worse and _any_worse(document) else 0
+
+
+def _any_worse(document: ComparisonDocument) -> bool:
+    from kobench.compare import Comparison
+
+    comparisons = (
+        [document] if isinstance(document, Comparison) else [p.comparison for p in document.pairs]
+    )
+    return any(f.verdict == "Worse" for c in comparisons for f in c.figures)
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     benchmark = load_checked(args.file)
     print(f"{args.file}: valid {benchmark.kind} {benchmark.metadata.name}")
@@ -194,6 +246,37 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--wide", action="store_true", help="all columns (wider than 100)")
     run.add_argument("--quiet", "-q", action="store_true", help="no progress output")
     run.set_defaults(handler=cmd_run)
+
+    compare = sub.add_parser(
+        "compare",
+        help="compare repetitions of two sides (result files) figure by figure, with a verdict",
+    )
+    compare.add_argument(
+        "documents",
+        nargs="*",
+        metavar="COMPARISON",
+        help="a comparison document (kobench compare -o, a matrix run's -o) to show again",
+    )
+    compare.add_argument(
+        "--baseline",
+        "-a",
+        nargs="+",
+        metavar="RESULT",
+        help="the baseline's result files (kobench run -o) or directories of them",
+    )
+    compare.add_argument(
+        "--candidate",
+        "-b",
+        nargs="+",
+        metavar="RESULT",
+        help="the candidate's result files or directories; the verdicts are the candidate's",
+    )
+    compare.add_argument("--output", "-o", help="write the comparison document (JSON) here")
+    compare.add_argument("--json", action="store_true", help="print the document, not tables")
+    compare.add_argument(
+        "--fail-on-worse", action="store_true", help="exit status 1 when any figure is Worse"
+    )
+    compare.set_defaults(handler=cmd_compare)
 
     validate = sub.add_parser("validate", help="check a benchmark file without running it")
     validate.add_argument("file")

@@ -1,0 +1,136 @@
+"""Comparisons as text: one table per comparison, a row per observer and figure.
+
+Each side shows its median and interquartile range over the repetitions; then the median
+difference (candidate - baseline), the ratio, the p-value, Cliff's delta and the verdict.
+"""
+
+from __future__ import annotations
+
+import io
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from kobench.compare.figures import OBSERVER_FIGURES, WRITER_FIGURES
+from kobench.compare.model import Comparison, FigureComparison, MatrixComparison, Spread
+
+WIDTH = 100
+LABELS = {f.name: f.label for f in (*OBSERVER_FIGURES, *WRITER_FIGURES)}
+VERDICT_STYLE = {
+    "Better": "bold green",
+    "Worse": "bold red",
+    "NoDifference": "",
+    "Inconclusive": "yellow",
+}
+COLUMNS = (
+    *("observer", "figure", "n", "baseline", "candidate"),
+    *("diff", "ratio", "p", "delta", "verdict"),
+)
+
+
+def _number(value: float) -> str:
+    return f"{value:.3g}"
+
+
+def _spread(spread: Spread | None) -> str:
+    if spread is None:
+        return "-"
+    if spread.q1 == spread.q3:
+        return _number(spread.median)
+    return f"{_number(spread.median)} ({_number(spread.q1)}-{_number(spread.q3)})"
+
+
+def _count(figure: FigureComparison) -> str:
+    return "/".join(str(s.n if s else 0) for s in (figure.baseline, figure.candidate))
+
+
+def _row(figure: FigureComparison) -> list[str]:
+    unit = {"ms": "", "%": " %", "writes/s": "/s"}.get(figure.unit, f" {figure.unit}")
+    return [
+        figure.subject,
+        LABELS.get(figure.figure, figure.figure) + unit,
+        _count(figure),
+        _spread(figure.baseline),
+        _spread(figure.candidate),
+        "-" if figure.median_difference is None else f"{figure.median_difference:+.3g}",
+        "-" if figure.median_ratio is None else f"{figure.median_ratio:.2f}x",
+        "-" if figure.p_value is None else f"{figure.p_value:.3f}",
+        "-" if figure.cliffs_delta is None else f"{figure.cliffs_delta:+.2f}",
+        f"[{VERDICT_STYLE[figure.verdict]}]{figure.verdict}[/]"
+        if VERDICT_STYLE[figure.verdict]
+        else figure.verdict,
+    ]
+
+
+def comparison_table(comparison: Comparison, *, title: str = "") -> Table:
+    base, cand = comparison.baseline, comparison.candidate
+    table = Table(
+        title=title or f"{cand.label} against {base.label} (ms unless said; median (IQR))",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+    )
+    for column in COLUMNS:
+        left = column in {"observer", "figure"}
+        # A number is never cut short: only the observer's name may wrap.
+        wraps = column == "observer"
+        table.add_column(
+            column, justify="left" if left else "right", no_wrap=not wraps, overflow="fold"
+        )
+    for figure in comparison.figures:
+        table.add_row(*_row(figure))
+    return table
+
+
+def _side_lines(comparison: Comparison) -> list[str]:
+    lines = []
+    for side in (comparison.baseline, comparison.candidate):
+        observers = ", ".join(f"{n} ({m})" for n, m in sorted(side.observers.items()))
+        lines.append(
+            f"{side.label}: {len(side.runs)} runs, engine {side.engine}, rate "
+            f"{side.target_rate}/s, observers {observers}"
+        )
+        lines += [f"  left out: {why}" for why in side.excluded]
+    return lines
+
+
+def _finish(console: Console, buffer: io.StringIO, color: bool) -> str:
+    text = buffer.getvalue()
+    if color:
+        return text
+    return "".join(line.rstrip() + "\n" for line in text.splitlines())
+
+
+def render_comparison(comparison: Comparison, *, color: bool = False) -> str:
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=WIDTH, force_terminal=color, no_color=not color)
+    for line in _side_lines(comparison):
+        console.print(line, markup=False)
+    console.print(comparison_table(comparison))
+    criteria = comparison.criteria
+    console.print(
+        f"Mann-Whitney U two-sided, alpha {criteria.alpha}, at least "
+        f"{criteria.min_repetitions} repetitions a side; NoDifference needs |delta| < "
+        f"{criteria.large_effect} or medians within {criteria.tolerance:.0%}",
+        markup=False,
+    )
+    return _finish(console, buffer, color)
+
+
+def render_matrix(document: MatrixComparison, *, color: bool = False) -> str:
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=WIDTH, force_terminal=color, no_color=not color)
+    console.print(
+        f"{document.benchmark}: {len(document.cells)} cells x {document.repetitions} "
+        f"repetitions, run order {' '.join(document.order)}",
+        markup=False,
+    )
+    for pair in document.pairs:
+        console.print(
+            comparison_table(pair.comparison, title=f"{pair.axis}: {pair.b} against {pair.a}")
+        )
+    if not document.pairs:
+        console.print("no pair of cells differs on exactly one axis", markup=False)
+    return _finish(console, buffer, color)
