@@ -19,6 +19,7 @@ from kobench.engines import get_engine
 from kobench.errors import SpecError, SpecErrors
 from kobench.observers import get_observer
 from kobench.spec import Benchmark, BenchmarkSpec, benchmark_errors, load_document, spec_errors
+from kobench.spec.matrix import plan_cells
 
 
 def _broken(fields: Iterable[str], *prefixes: str) -> bool:
@@ -72,11 +73,58 @@ def plugin_errors(spec: BenchmarkSpec, *, broken: Iterable[str] = ()) -> list[Sp
     return errors
 
 
+def _axis_plugin_errors(spec: BenchmarkSpec) -> list[SpecError]:
+    """Unknown plugins on an axis, named by their place on the axis."""
+    matrix = spec.matrix
+    errors: list[SpecError] = []
+    for index, mode in enumerate((matrix.observer_modes if matrix else None) or []):
+        try:
+            get_observer(mode, field=f"spec.matrix.observerModes[{index}]")
+        except SpecError as exc:
+            errors.append(exc)
+    for index, choice in enumerate((matrix.engines if matrix else None) or []):
+        try:
+            get_engine(choice.type)
+        except SpecError as exc:
+            errors.append(SpecError(f"spec.matrix.engines[{index}].type", exc.message))
+    return errors
+
+
+def cell_errors(spec: BenchmarkSpec) -> list[SpecError]:
+    """A matrix's cells, each checked as a spec of its own: an axis value can break a rule
+    that the resource's own values keep (a rate too high for the duration, redis with
+    round-robin writes). A problem is told once, with the first cell that has it."""
+    if spec.matrix is None:
+        return []
+    errors = _axis_plugin_errors(spec)
+    if errors:
+        return errors
+    document = spec.model_dump(by_alias=True, exclude_none=True)
+    cells: dict[tuple[str, str], list[str]] = {}
+    for plan in plan_cells(document, spec.matrix):
+        cell, found = spec_errors(plan.spec)
+        if cell is not None:
+            found += plugin_errors(cell, broken=[e.field for e in found])
+        for error in found:
+            cells.setdefault((error.field, error.message), []).append(plan.id)
+    for (field, message), ids in cells.items():
+        others = f" (and {len(ids) - 1} more)" if len(ids) > 1 else ""
+        errors.append(SpecError(field, f"in matrix cell {ids[0]}{others}: {message}"))
+    return errors
+
+
+def _with_cells(spec: BenchmarkSpec, errors: list[SpecError]) -> list[SpecError]:
+    if errors or spec.matrix is None:
+        return errors
+    return cell_errors(spec)
+
+
 def spec_problems(data: Mapping[str, Any] | None) -> tuple[BenchmarkSpec | None, list[SpecError]]:
     """(the spec or None, every problem of a ``spec`` mapping): what the operator reports."""
     spec, errors = spec_errors(dict(data) if data is not None else None)
     if spec is not None:
         errors += plugin_errors(spec, broken=[e.field for e in errors])
+        errors = _with_cells(spec, errors)
     return (spec if not errors else None), errors
 
 
@@ -94,6 +142,7 @@ def check_benchmark(document: Any, *, found: list[SpecError] | None = None) -> B
     errors = [*(found or []), *errors]
     if benchmark is not None:
         errors += plugin_errors(benchmark.spec, broken=[e.field for e in errors])
+        errors = _with_cells(benchmark.spec, errors)
     elif isinstance(document, dict) and isinstance(document.get("spec", {}), dict | None):
         spec, _ = spec_errors(document.get("spec"))
         if spec is not None:
@@ -109,4 +158,11 @@ def load_checked(source: str | Path) -> Benchmark:
     return check_benchmark(document.data, found=document.duplicates)
 
 
-__all__ = ["check_benchmark", "check_spec", "load_checked", "plugin_errors", "spec_problems"]
+__all__ = [
+    "cell_errors",
+    "check_benchmark",
+    "check_spec",
+    "load_checked",
+    "plugin_errors",
+    "spec_problems",
+]

@@ -24,8 +24,18 @@ from kobench.validation import check_spec
 
 def validate(spec: Mapping[str, Any]) -> BenchmarkSpec:
     """The spec through the validation entry point (parsing, cross-field and plugin rules in
-    one call, as ``kobench validate`` and ``kobench run``); SpecErrors naming every field."""
-    return check_spec(spec)
+    one call, as ``kobench validate`` and ``kobench run``); SpecErrors naming every field.
+
+    A matrix is refused by name rather than run as one plain benchmark: the operator does not
+    run its cells yet, and a quietly single run would answer another question."""
+    checked = check_spec(spec)
+    if checked.matrix is not None:
+        raise SpecError(
+            "spec.matrix",
+            "the operator does not run matrices yet: run the file with `kobench run`, or apply "
+            "one resource per cell",
+        )
+    return checked
 
 
 def spec_problems(spec: Mapping[str, Any]) -> list[str]:

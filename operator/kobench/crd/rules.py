@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from kobench.spec import DEFAULT_DURATION_SECONDS, MAX_WRITES
+from kobench.spec.matrix import MAX_MATRIX_RUNS
 
 Schema = dict[str, Any]
 
@@ -189,6 +190,42 @@ RULES["spec"] += [
         "fieldPath": ".faults",
         "reason": "FieldValueInvalid",
     },
+]
+_NO_REPEAT = {
+    "rule": "self.all(x, self.exists_one(y, y == x))",
+    "message": "must not hold a value twice",
+    "reason": "FieldValueDuplicate",
+}
+
+
+def _axis_size(field: str) -> str:
+    return f"(has(self.{field}) ? size(self.{field}) : 1)"
+
+
+_MATRIX_AXES = ("engines", "observerModes", "rates", "keyModes", "serverThreads")
+RULES["spec.matrix"] = [
+    {
+        "rule": " || ".join(f"has(self.{axis})" for axis in _MATRIX_AXES),
+        "message": "set at least one axis: engines, observerModes, rates, keyModes or "
+        "serverThreads",
+        "reason": "FieldValueRequired",
+    },
+    {
+        "rule": " * ".join(_axis_size(axis) for axis in _MATRIX_AXES)
+        + f" * (has(self.repetitions) ? self.repetitions : 4) <= {MAX_MATRIX_RUNS}",
+        "message": f"cells x repetitions makes more runs than a matrix holds ({MAX_MATRIX_RUNS})",
+        "reason": "FieldValueInvalid",
+    },
+]
+for _axis in _MATRIX_AXES[1:]:
+    RULES[f"spec.matrix.{_axis}"] = [dict(_NO_REPEAT)]
+RULES["spec.matrix.engines"] = [
+    {
+        "rule": "self.all(e, self.exists_one(f, f.type == e.type && has(f.image) == has(e.image)"
+        " && (!has(f.image) || f.image == e.image)))",
+        "message": "must not hold an engine (type and image) twice",
+        "reason": "FieldValueDuplicate",
+    }
 ]
 
 # Observer names are unique: a list-type map keyed by name makes the API server say so.

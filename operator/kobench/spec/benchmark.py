@@ -21,6 +21,7 @@ from kobench.spec.base import (
 from kobench.spec.conflict import Conflict
 from kobench.spec.engine import Engine
 from kobench.spec.faults import MAX_FAULTS, Fault, FaultThresholds
+from kobench.spec.matrix import Matrix
 from kobench.spec.metadata import Metadata
 
 
@@ -260,6 +261,13 @@ class BenchmarkSpec(Model):
         Literal["Keep", "DeleteOnSuccess", "Always"],
         Field(description="What to do with the run's pods afterwards."),
     ] = "DeleteOnSuccess"
+    matrix: Annotated[
+        Matrix | None,
+        Field(
+            description="Run a cell per combination of the axes' values, each repetitions "
+            "times, and compare the cells (local runs only, for now)."
+        ),
+    ] = None
 
     @property
     def run_seconds(self) -> float:

@@ -14,6 +14,7 @@ from kobench.errors import SpecError
 from kobench.spec.base import DEFAULT_DURATION_SECONDS, MAX_WRITES
 from kobench.spec.benchmark import BenchmarkSpec
 from kobench.spec.fault_rules import fault_errors
+from kobench.spec.matrix import matrix_errors
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,7 @@ RULES = (
         ),
         fault_errors,
     ),
+    Rule(("matrix",), lambda spec: matrix_errors(spec.matrix) if spec.matrix else []),
 )
 
 
