@@ -7,6 +7,7 @@ import contextlib
 import json
 import math
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -20,7 +21,7 @@ from kobench.compare.sources import ComparisonDocument
 from kobench.errors import InputError, KobenchError, SpecError
 from kobench.results import RunResult, result_schema
 from kobench.roles import main as role_main
-from kobench.spec import Benchmark, errors_from_validation
+from kobench.spec import PLUGIN_NAME, Benchmark, errors_from_validation
 from kobench.validation import check_benchmark, load_checked
 
 EXIT_FAILED = 1
@@ -90,12 +91,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     benchmark = load_checked(args.file)
     if args.engine:
         benchmark = with_engine(benchmark, args.engine)
+    binaries = server_binaries(args.server_binary or [])
     outputs = [("--output", args.output), ("--html", args.html)]
     for option, output in outputs:
         if output:
             check_output(output, option=option)
+    if benchmark.spec.matrix is not None:
+        return run_matrix_file(args, benchmark, binaries)
+    binary = binaries.get(benchmark.spec.engine.type, binaries.get(""))
     with progress_bar(not args.quiet, terminal=sys.stderr.isatty()) as update:
-        result = run_local(benchmark, server_binary=args.server_binary, progress=update)
+        result = run_local(benchmark, server_binary=binary, progress=update)
     document = result.model_dump_json(by_alias=True, indent=2) + "\n"
     if args.output:
         write_output(args.output, document, option="--output")
@@ -116,6 +121,43 @@ def cmd_run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(render_result(result, wide=args.wide, color=sys.stdout.isatty()))
     return exit_status(result)
+
+
+def server_binaries(values: list[str]) -> dict[str, str]:
+    """``--server-binary PATH`` (every engine) or ``TYPE=PATH`` (one engine, for a matrix)."""
+    binaries: dict[str, str] = {}
+    for value in values:
+        engine, sep, path = value.partition("=")
+        if not (sep and re.fullmatch(PLUGIN_NAME, engine)):
+            engine, path = "", value  # a path that holds "=" is still a path
+        if not path:
+            raise InputError(f"--server-binary {value}: give PATH or ENGINE=PATH")
+        binaries[engine] = path
+    return binaries
+
+
+def run_matrix_file(
+    args: argparse.Namespace, benchmark: Benchmark, binaries: dict[str, str]
+) -> int:
+    """Every cell of the matrix, then the comparison: the tables, or the document."""
+    from kobench.compare.table import render_matrix
+    from kobench.runners.matrix import run_matrix
+
+    if args.html:
+        raise InputError("--html: the report page does not show matrices yet; use -o FILE")
+    with progress_bar(not args.quiet, terminal=sys.stderr.isatty()) as update:
+        document = run_matrix(benchmark, server_binaries=binaries, progress=update)
+    text = document.model_dump_json(by_alias=True, indent=2) + "\n"
+    if args.output:
+        write_output(args.output, text, option="--output")
+    if args.json:
+        sys.stdout.write(text)
+    else:
+        sys.stdout.write(render_matrix(document, color=sys.stdout.isatty()))
+    failed = [f"{cell.id} {why}" for cell in document.cells for why in cell.failures]
+    for failure in failed:
+        print(f"kobench: not carried out: {failure}", file=sys.stderr)
+    return EXIT_FAILED if failed else 0
 
 
 def check_output(output: str, *, option: str = "--output") -> None:
@@ -239,7 +281,13 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run a benchmark file locally, without a cluster")
     run.add_argument("file", help="a KeyDBObserverBenchmark YAML file")
     run.add_argument("--output", "-o", help="write the result document (JSON) here")
-    run.add_argument("--server-binary", help="engine server executable (default: from PATH)")
+    run.add_argument(
+        "--server-binary",
+        action="append",
+        metavar="[ENGINE=]PATH",
+        help="engine server executable (default: from PATH); ENGINE=PATH for one engine of a "
+        "matrix (repeatable)",
+    )
     run.add_argument("--engine", help="run on this engine instead of spec.engine.type")
     run.add_argument("--html", metavar="FILE", help="also write the report page (self-contained)")
     run.add_argument("--json", action="store_true", help="print the result document, not a table")

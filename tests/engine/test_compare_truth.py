@@ -7,10 +7,13 @@ side, observer ``far`` on the replica and ``near`` on the primary): ``calm``, ``
 interleave (calm, again, delayed, calm, ...) so that a machine that slows down during the test
 favours no side. The documents go through ``kobench compare`` as a user's files would.
 
-``near`` is not a control for the delay: its events never cross the delayed link, yet a run
-measured it faster on the delayed side (p = 0.03), presumably because the replica's work then
-arrives in bursts instead of competing with every event. Only identical runs are identical.
-(A run costs about 10 s here, 5 s of it Redis's diskless-sync delay before the replica is up.)
+The delay is 50 ms because a busy 2-core machine moves a run's p50 by up to 20 ms (a calm
+side measured 1.6 to 23 ms): 10 ms was rightly Inconclusive there. ``near`` is no control for
+the delay: its events never cross the delayed link, yet twice it measured faster on the delayed
+side (p = 0.029), presumably because the replica's work then arrives in bursts instead of
+competing with every event; only identical runs are identical. For those, a Better or Worse on
+a p50 is a false positive the test accepts at the rate alpha (5 %) says. (A run costs about
+12 s here, 5 s of it Redis's diskless-sync delay before the replica is up.)
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ pytestmark = pytest.mark.engine
 __all__ = ["toxiproxy"]  # the fixture
 
 Figure = dict[str, Any]
-DELAY_MS = 10
+DELAY_MS = 50
 REPETITIONS = 4
 SIDES = {"calm": 0, "calm-again": 0, "delayed": DELAY_MS}
 
@@ -96,3 +99,4 @@ def test_a_known_delay_is_worse_by_the_delay_and_identical_runs_differ_in_nothin
     assert abs(float(far["medianDifference"]) - DELAY_MS) <= 0.1 * DELAY_MS, far
     for key in ("near p50Ms", "far p50Ms", "near lossPercent", "far lossPercent"):
         assert again[key]["verdict"] in ("NoDifference", "Inconclusive"), again[key]
+    assert delayed["far lossPercent"]["verdict"] == "NoDifference"  # delayed, nothing lost

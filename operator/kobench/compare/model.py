@@ -104,6 +104,9 @@ class Cell(Doc):
     id: Annotated[str, Field(description="Stable cell id, e.g. 'engine=redis,rate=1000'.")]
     values: Annotated[dict[str, Any], Field(description="Axis name -> this cell's value.")]
     runs: list[RunResult] = []
+    failures: Annotated[
+        list[str], Field(description="Repetitions that could not be carried out, and why.")
+    ] = []
     summary: Annotated[
         dict[str, dict[str, Spread]],
         Field(description="Subject -> figure -> spread over the repetitions."),

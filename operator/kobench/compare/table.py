@@ -14,6 +14,7 @@ from rich.table import Table
 
 from kobench.compare.figures import OBSERVER_FIGURES, WRITER_FIGURES
 from kobench.compare.model import Comparison, FigureComparison, MatrixComparison, Spread
+from kobench.compare.verdict import DEFAULT_CRITERIA
 
 WIDTH = 100
 LABELS = {f.name: f.label for f in (*OBSERVER_FIGURES, *WRITER_FIGURES)}
@@ -119,6 +120,34 @@ def render_comparison(comparison: Comparison, *, color: bool = False) -> str:
     return _finish(console, buffer, color)
 
 
+CELL_FIGURES = ("p50Ms", "p99Ms", "maxMs", "lossPercent")
+
+
+def cells_table(document: MatrixComparison) -> Table:
+    """Per cell and observer: the median of each figure (and its IQR), the runs measured."""
+    table = Table(
+        title="Cells (ms unless said; median (IQR) over the repetitions)",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+    )
+    columns = ("observer", "p50", "p99", "max", "loss %", "rate/s")
+    for column in columns:
+        left = column == "observer"
+        table.add_column(column, justify="left" if left else "right", no_wrap=not left)
+    for cell in document.cells:
+        runs = f"{len(cell.runs)} run{'' if len(cell.runs) == 1 else 's'}"
+        table.add_row(f"{cell.id} ({runs})", *([""] * (len(columns) - 1)), style="bold")
+        rate = _spread(cell.summary.get("writers", {}).get("achievedRate"))
+        for subject, figures in cell.summary.items():
+            if subject == "writers":
+                continue
+            spreads = [_spread(figures.get(name)) for name in CELL_FIGURES]
+            table.add_row(f"  {subject}", *spreads, rate)
+    return table
+
+
 def render_matrix(document: MatrixComparison, *, color: bool = False) -> str:
     buffer = io.StringIO()
     console = Console(file=buffer, width=WIDTH, force_terminal=color, no_color=not color)
@@ -127,6 +156,16 @@ def render_matrix(document: MatrixComparison, *, color: bool = False) -> str:
         f"repetitions, run order {' '.join(document.order)}",
         markup=False,
     )
+    console.print(cells_table(document))
+    for cell in document.cells:
+        for failure in cell.failures:
+            console.print(f"{cell.id}: not carried out: {failure}", markup=False)
+    if document.pairs and document.repetitions < DEFAULT_CRITERIA.min_repetitions:
+        console.print(
+            f"{document.repetitions} repetitions per cell: fewer than "
+            f"{DEFAULT_CRITERIA.min_repetitions}, so every verdict is Inconclusive",
+            markup=False,
+        )
     for pair in document.pairs:
         console.print(
             comparison_table(pair.comparison, title=f"{pair.axis}: {pair.b} against {pair.a}")

@@ -1,0 +1,107 @@
+"""``kobench run`` of a resource with a matrix: every cell ``repetitions`` times, one run after
+another (never two engines at once on this machine), round-robin over the cells, then one
+comparison document: per cell its runs and their spread, per pair of cells that differ on one
+axis the verdicts.
+
+A run that cannot be carried out (an engine that does not start, a missing binary) is recorded
+in its cell and the matrix goes on: the other cells' answers are not lost to one failure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from kobench.compare import (
+    Cell,
+    CellPair,
+    Labelled,
+    MatrixComparison,
+    compare_sides,
+    summarize_runs,
+)
+from kobench.errors import KobenchError
+from kobench.results import RunResult
+from kobench.runners.local import Progress, run_local
+from kobench.spec import Benchmark
+from kobench.spec.matrix import CellPlan, interleaved, plan_cells, single_axis_pairs
+from kobench.validation import check_benchmark
+
+RunOne = Callable[[Benchmark, str | None, Progress], RunResult]
+"""Runs one cell's benchmark: (benchmark, server binary or None, progress) -> result."""
+
+
+def _run_locally(benchmark: Benchmark, server_binary: str | None, progress: Progress) -> RunResult:
+    return run_local(benchmark, server_binary=server_binary, progress=progress)
+
+
+def cell_benchmark(benchmark: Benchmark, plan: CellPlan) -> Benchmark:
+    """The resource as one plain benchmark: its metadata, the cell's spec."""
+    document: dict[str, Any] = benchmark.model_dump(by_alias=True, exclude_none=True)
+    document["spec"] = plan.spec
+    return check_benchmark(document)
+
+
+def _binary(server_binaries: Mapping[str, str], engine: str) -> str | None:
+    return server_binaries.get(engine, server_binaries.get("", None))
+
+
+def run_matrix(
+    benchmark: Benchmark,
+    *,
+    server_binaries: Mapping[str, str] | None = None,
+    progress: Progress | None = None,
+    run_one: RunOne = _run_locally,
+) -> MatrixComparison:
+    """Run every cell of the benchmark's matrix and compare the cells.
+
+    ``server_binaries``: engine type -> server executable ("" for every engine).
+    """
+    matrix = benchmark.spec.matrix
+    if matrix is None:
+        raise KobenchError("run_matrix: the benchmark has no spec.matrix")
+    spec_document = benchmark.spec.model_dump(by_alias=True, exclude_none=True)
+    plans = plan_cells(spec_document, matrix)
+    benchmarks = [cell_benchmark(benchmark, plan) for plan in plans]
+    order = interleaved(len(plans), matrix.repetitions)
+    runs: list[list[Labelled]] = [[] for _ in plans]
+    failures: list[list[str]] = [[] for _ in plans]
+    for step, (index, repetition) in enumerate(order):
+        plan = plans[index]
+        label = f"{plan.id}#{repetition + 1}"
+
+        def cell_progress(stage: str, part: float, step: int = step, label: str = label) -> None:
+            if progress is not None:
+                total = len(order)
+                progress(f"run {step + 1}/{total} {label}: {stage}", (step + part) / total)
+
+        binary = _binary(server_binaries or {}, benchmarks[index].spec.engine.type)
+        try:
+            result = run_one(benchmarks[index], binary, cell_progress)
+        except KobenchError as exc:
+            failures[index].append(f"repetition {repetition + 1}: {exc}")
+            continue
+        runs[index].append(Labelled(label, result))
+    cells = [
+        Cell(
+            id=plan.id,
+            values=plan.values,
+            runs=[r.result for r in runs[index]],
+            failures=failures[index],
+            summary=summarize_runs(runs[index]),
+        )
+        for index, plan in enumerate(plans)
+    ]
+    pairs = []
+    for axis, a, b in single_axis_pairs(plans):
+        if not runs[a] or not runs[b]:
+            continue  # nothing measured on a side: its failures say why
+        comparison = compare_sides(runs[a], runs[b], labels=(plans[a].id, plans[b].id))
+        pairs.append(CellPair(axis=axis, a=plans[a].id, b=plans[b].id, comparison=comparison))
+    return MatrixComparison(
+        benchmark=benchmark.metadata.name,
+        repetitions=matrix.repetitions,
+        order=[plans[index].id for index, _ in order],
+        cells=cells,
+        pairs=pairs,
+    )
