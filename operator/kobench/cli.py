@@ -98,9 +98,14 @@ def cmd_run(args: argparse.Namespace) -> int:
             check_output(output, option=option)
     if benchmark.spec.matrix is not None:
         return run_matrix_file(args, benchmark, binaries)
+    baseline = load_baseline(args.file, benchmark)  # before the run: a typo costs no run
     binary = binaries.get(benchmark.spec.engine.type, binaries.get(""))
     with progress_bar(not args.quiet, terminal=sys.stderr.isatty()) as update:
         result = run_local(benchmark, server_binary=binary, progress=update)
+    if baseline is not None and benchmark.spec.baseline is not None:
+        from kobench.results.baseline import held_to_baseline
+
+        result = held_to_baseline(result, baseline, benchmark.spec.baseline)
     document = result.model_dump_json(by_alias=True, indent=2) + "\n"
     if args.output:
         write_output(args.output, document, option="--output")
@@ -121,6 +126,22 @@ def cmd_run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(render_result(result, wide=args.wide, color=sys.stdout.isatty()))
     return exit_status(result)
+
+
+def load_baseline(file: str, benchmark: Benchmark) -> RunResult | None:
+    """The result document ``spec.baseline.resultFile`` names, relative to the benchmark file."""
+    rule = benchmark.spec.baseline
+    if rule is None:
+        return None
+    from kobench.compare.sources import load_run
+
+    path = Path(rule.result_file)
+    if not path.is_absolute() and file != "-":
+        path = Path(file).parent / path
+    try:
+        return load_run(path)
+    except InputError as exc:
+        raise InputError(f"spec.baseline.resultFile: {exc}") from None
 
 
 def server_binaries(values: list[str]) -> dict[str, str]:

@@ -73,12 +73,17 @@ def comparison_table(comparison: Comparison, *, title: str = "") -> Table:
         pad_edge=False,
         collapse_padding=True,
     )
+    # A number is never cut short; an observer's name wraps only beyond 12 characters.
+    widest = min(12, max([len("observer"), *(len(f.subject) for f in comparison.figures)]))
     for column in COLUMNS:
         left = column in {"observer", "figure"}
-        # A number is never cut short: only the observer's name may wrap.
         wraps = column == "observer"
         table.add_column(
-            column, justify="left" if left else "right", no_wrap=not wraps, overflow="fold"
+            column,
+            justify="left" if left else "right",
+            no_wrap=not wraps,
+            overflow="fold",
+            min_width=widest if wraps else None,
         )
     for figure in comparison.figures:
         table.add_row(*_row(figure))

@@ -26,14 +26,21 @@ def validate(spec: Mapping[str, Any]) -> BenchmarkSpec:
     """The spec through the validation entry point (parsing, cross-field and plugin rules in
     one call, as ``kobench validate`` and ``kobench run``); SpecErrors naming every field.
 
-    A matrix is refused by name rather than run as one plain benchmark: the operator does not
-    run its cells yet, and a quietly single run would answer another question."""
+    A matrix or a baseline is refused by name rather than run as a plain benchmark: the
+    operator does not run cells or read baselines yet, and a quietly plain run would answer
+    another question."""
     checked = check_spec(spec)
     if checked.matrix is not None:
         raise SpecError(
             "spec.matrix",
             "the operator does not run matrices yet: run the file with `kobench run`, or apply "
             "one resource per cell",
+        )
+    if checked.baseline is not None:
+        raise SpecError(
+            "spec.baseline",
+            "the operator does not read baselines yet: run the file with `kobench run`, or "
+            "compare result documents with `kobench compare`",
         )
     return checked
 

@@ -228,5 +228,14 @@ RULES["spec.matrix.engines"] = [
     }
 ]
 
+RULES["spec"].append(
+    {
+        "rule": "!has(self.matrix) || !has(self.baseline)",
+        "message": "spec.baseline is not for a matrix: a matrix compares its own cells",
+        "fieldPath": ".baseline",
+        "reason": "FieldValueForbidden",
+    }
+)
+
 # Observer names are unique: a list-type map keyed by name makes the API server say so.
 LIST_MAPS: dict[str, list[str]] = {"spec.observers": ["name"]}

@@ -18,6 +18,7 @@ from kobench.spec.base import (
     PLUGIN_NAME,
     Model,
 )
+from kobench.spec.baseline import Baseline
 from kobench.spec.conflict import Conflict
 from kobench.spec.engine import Engine
 from kobench.spec.faults import MAX_FAULTS, Fault, FaultThresholds
@@ -266,6 +267,13 @@ class BenchmarkSpec(Model):
         Field(
             description="Run a cell per combination of the axes' values, each repetitions "
             "times, and compare the cells (local runs only, for now)."
+        ),
+    ] = None
+    baseline: Annotated[
+        Baseline | None,
+        Field(
+            description="An earlier run's result to hold this run to: it Fails when a figure "
+            "regressed beyond the allowance (local runs only, for now)."
         ),
     ] = None
 

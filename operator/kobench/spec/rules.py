@@ -135,6 +135,18 @@ def _conflict(spec: BenchmarkSpec) -> list[SpecError]:
     return errors
 
 
+def _baseline_with_matrix(spec: BenchmarkSpec) -> list[SpecError]:
+    if spec.matrix is not None and spec.baseline is not None:
+        return [
+            SpecError(
+                "spec.baseline",
+                "not with spec.matrix: a matrix compares its own cells (compare a cell with an "
+                "earlier run with kobench compare)",
+            )
+        ]
+    return []
+
+
 RULES = (
     Rule(("engine.notifyKeyspaceEvents",), _notify),
     Rule(("workload.durationSeconds", "workload.writes"), _duration_or_writes),
@@ -166,6 +178,7 @@ RULES = (
         fault_errors,
     ),
     Rule(("matrix",), lambda spec: matrix_errors(spec.matrix) if spec.matrix else []),
+    Rule(("matrix", "baseline"), _baseline_with_matrix),
 )
 
 
