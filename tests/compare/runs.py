@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from kobench.results import (
     Convergence,
     EngineFacts,
@@ -69,3 +71,13 @@ def run(
         matrix=[],
         convergence=Convergence(checked=True, converged=True),
     )
+
+
+def resource(spec: dict[str, Any], *, name: str = "t") -> dict[str, Any]:
+    """A whole benchmark document around ``spec``."""
+    return {
+        "apiVersion": "kobench.io/v1alpha1",
+        "kind": "KeyDBObserverBenchmark",
+        "metadata": {"name": name},
+        "spec": spec,
+    }

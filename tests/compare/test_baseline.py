@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from tests.compare.runs import run
+from tests.compare.runs import resource, run
 
 from kobench.cli import main
 from kobench.errors import SpecError
@@ -44,15 +44,6 @@ def test_the_verdict_becomes_failed_but_invalid_stays_invalid() -> None:
     assert held_to_baseline(run(1.0), run(1.0), RULE).verdict == "Passed"
     invalid = run(5.0, verdict="Invalid")
     assert held_to_baseline(invalid, run(1.0), RULE) == invalid
-
-
-def resource(spec: dict[str, object]) -> dict[str, object]:
-    return {
-        "apiVersion": "kobench.io/v1alpha1",
-        "kind": "KeyDBObserverBenchmark",
-        "metadata": {"name": "b"},
-        "spec": spec,
-    }
 
 
 def test_a_baseline_is_not_for_a_matrix() -> None:

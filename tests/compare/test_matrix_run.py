@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.compare.runs import run
+from tests.compare.runs import resource, run
 
 from kobench.errors import EngineUnavailable
 from kobench.results import RunResult
@@ -20,19 +20,13 @@ P50 = {"redis": 1.0, "valkey": 2.0}
 
 
 def matrix_benchmark(matrix: dict[str, Any]) -> Benchmark:
-    return check_benchmark(
-        {
-            "apiVersion": "kobench.io/v1alpha1",
-            "kind": "KeyDBObserverBenchmark",
-            "metadata": {"name": "m"},
-            "spec": {
-                "engine": {"type": "redis", "replicas": 1},
-                "workload": {"rate": 100, "durationSeconds": 1},
-                "observers": [{"name": "sync", "mode": "sync"}],
-                "matrix": matrix,
-            },
-        }
-    )
+    spec = {
+        "engine": {"type": "redis", "replicas": 1},
+        "workload": {"rate": 100, "durationSeconds": 1},
+        "observers": [{"name": "sync", "mode": "sync"}],
+        "matrix": matrix,
+    }
+    return check_benchmark(resource(spec, name="m"))
 
 
 class Recorder:

@@ -5,21 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from tests.compare.runs import resource
 
 from kobench.errors import SpecError
 from kobench.spec import parse_benchmark
 from kobench.spec.matrix import Matrix, interleaved, plan_cells, single_axis_pairs
 from kobench.validation import check_benchmark
-
-
-def resource(spec: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "apiVersion": "kobench.io/v1alpha1",
-        "kind": "KeyDBObserverBenchmark",
-        "metadata": {"name": "m"},
-        "spec": spec,
-    }
-
 
 BASE = {
     "engine": {"type": "redis", "replicas": 2, "image": "redis:7"},
