@@ -4,6 +4,7 @@
 * ``spread``: median, quartiles and range over repetitions
 * ``verdict``: the decision rule (Mann-Whitney U, Cliff's delta, at least four repetitions)
 * ``sides``: two sides of runs checked for sameness, then compared figure by figure
+* ``sweep``: with a rate axis, each observer's latency by rate and highest sustained rate
 * ``model``: the comparison documents (camel case, like the result documents)
 """
 
@@ -18,6 +19,8 @@ from kobench.compare.model import (
     MatrixComparison,
     Side,
     Spread,
+    Sweep,
+    SweepPoint,
     Verdict,
 )
 from kobench.compare.sides import (
@@ -28,6 +31,7 @@ from kobench.compare.sides import (
     summarize_runs,
 )
 from kobench.compare.spread import spread
+from kobench.compare.sweep import sweeps
 from kobench.compare.verdict import DEFAULT_CRITERIA, Decision, cliffs_delta, decide
 
 __all__ = [
@@ -48,6 +52,8 @@ __all__ = [
     "MismatchError",
     "Side",
     "Spread",
+    "Sweep",
+    "SweepPoint",
     "Verdict",
     "cliffs_delta",
     "compare_sides",
@@ -55,4 +61,5 @@ __all__ = [
     "describe_side",
     "spread",
     "summarize_runs",
+    "sweeps",
 ]

@@ -122,6 +122,31 @@ class CellPair(Doc):
     comparison: Comparison
 
 
+class SweepPoint(Doc):
+    """One rate of a sweep, over its cell's repetitions (medians)."""
+
+    rate: Annotated[int, Field(description="The cell's target rate (writes/s per writer).")]
+    runs: int
+    achieved_rate: float | None = None
+    p50_ms: float | None = None
+    p99_ms: float | None = None
+    sustained: Annotated[bool, Field(description="Every repetition: no event lost, no saturation.")]
+
+
+class Sweep(Doc):
+    """An observer over the rates of one group of cells (the other axes' values alike)."""
+
+    group: Annotated[str, Field(description="The other axes' values ('' when rate is alone).")]
+    observer: str
+    points: list[SweepPoint]
+    highest_sustained_rate: Annotated[
+        int | None,
+        Field(
+            description="Highest rate sustained at every rate up to it (none: not even the lowest)."
+        ),
+    ] = None
+
+
 class MatrixComparison(Doc):
     """What a matrix run writes: every cell, and every pair of cells that differ on one axis."""
 
@@ -132,3 +157,6 @@ class MatrixComparison(Doc):
     order: Annotated[list[str], Field(description="Cell ids in the order they ran.")]
     cells: list[Cell]
     pairs: list[CellPair]
+    sweeps: Annotated[
+        list[Sweep], Field(description="With a rate axis: each observer's latency by rate.")
+    ] = []

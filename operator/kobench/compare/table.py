@@ -14,6 +14,7 @@ from rich.table import Table
 
 from kobench.compare.figures import OBSERVER_FIGURES, WRITER_FIGURES
 from kobench.compare.model import Comparison, FigureComparison, MatrixComparison, Spread
+from kobench.compare.sweep import sweeps
 from kobench.compare.verdict import DEFAULT_CRITERIA
 
 WIDTH = 100
@@ -153,6 +154,33 @@ def cells_table(document: MatrixComparison) -> Table:
     return table
 
 
+def _ms_or_dash(value: float | None) -> str:
+    return "-" if value is None else _number(value)
+
+
+def sweeps_table(document: MatrixComparison) -> Table:
+    """Per sweep (other axes alike) and observer: p50/p99 by rate, and where it stops keeping up."""
+    table = Table(
+        title="Rate sweep (medians; ms; * = lost events or saturated at that rate)",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+    )
+    for column in ("cells", "observer", "rate: p50 / p99", "sustains"):
+        table.add_column(column, justify="right" if column == "sustains" else "left")
+    for sweep in document.sweeps:
+        points = "  ".join(
+            f"{p.rate}: {_ms_or_dash(p.p50_ms)} / {_ms_or_dash(p.p99_ms)}"
+            + ("" if p.sustained else "*")
+            for p in sweep.points
+        )
+        highest = sweep.highest_sustained_rate
+        sustains = "none" if highest is None else f"{highest}/s"
+        table.add_row(sweep.group or "-", sweep.observer, points, sustains)
+    return table
+
+
 def render_matrix(document: MatrixComparison, *, color: bool = False) -> str:
     buffer = io.StringIO()
     console = Console(file=buffer, width=WIDTH, force_terminal=color, no_color=not color)
@@ -162,6 +190,9 @@ def render_matrix(document: MatrixComparison, *, color: bool = False) -> str:
         markup=False,
     )
     console.print(cells_table(document))
+    found = document.sweeps or sweeps(document.cells)  # a document written before sweeps
+    if found:
+        console.print(sweeps_table(document.model_copy(update={"sweeps": found})))
     for cell in document.cells:
         for failure in cell.failures:
             console.print(f"{cell.id}: not carried out: {failure}", markup=False)

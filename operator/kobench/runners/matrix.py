@@ -20,6 +20,7 @@ from kobench.compare import (
     compare_sides,
     summarize_runs,
 )
+from kobench.compare.sweep import sweeps
 from kobench.errors import KobenchError
 from kobench.results import RunResult
 from kobench.runners.local import Progress, run_local
@@ -104,4 +105,5 @@ def run_matrix(
         order=[plans[index].id for index, _ in order],
         cells=cells,
         pairs=pairs,
+        sweeps=sweeps(cells),
     )
