@@ -6,9 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.compare.runs import run
+import yaml
+from tests.compare.runs import resource, run
 
-from kobench.cli import main
+from kobench.cli import main, server_binaries
 from kobench.results import RunResult
 
 
@@ -125,3 +126,23 @@ def test_usage_mistakes_exit_2(
     empty.mkdir()
     assert main(["compare", "-a", str(empty), "-b", *candidate]) == 2
     assert "holds no *.json" in capsys.readouterr().err
+
+
+def test_server_binaries_are_one_for_all_or_one_per_engine() -> None:
+    assert server_binaries(["/usr/bin/redis-server"]) == {"": "/usr/bin/redis-server"}
+    assert server_binaries(["keydb=/opt/keydb-server", "/usr/bin/x"]) == {
+        "keydb": "/opt/keydb-server",
+        "": "/usr/bin/x",
+    }
+    assert server_binaries(["/opt/a=b/server"]) == {"": "/opt/a=b/server"}
+
+
+def test_a_matrix_run_refuses_html_before_anything_starts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+
+    path = tmp_path / "m.yaml"
+    spec = {"engine": {"type": "redis"}, "matrix": {"rates": [1]}}
+    path.write_text(yaml.safe_dump(resource(spec)))
+    assert main(["run", str(path), "--html", str(tmp_path / "r.html"), "-q"]) == 2
+    assert "--html: the report page does not show matrices yet" in capsys.readouterr().err
