@@ -162,10 +162,12 @@ def run_matrix_file(
 ) -> int:
     """Every cell of the matrix, then the comparison: the tables, or the document."""
     from kobench.compare.table import render_matrix
+    from kobench.compare.verdict import require_scipy
     from kobench.runners.matrix import run_matrix
 
     if args.html:
         raise InputError("--html: the report page does not show matrices yet; use -o FILE")
+    require_scipy()  # before the runs, not after them
     with progress_bar(not args.quiet, terminal=sys.stderr.isatty()) as update:
         document = run_matrix(benchmark, server_binaries=binaries, progress=update)
     text = document.model_dump_json(by_alias=True, indent=2) + "\n"
@@ -216,6 +218,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from kobench.compare import Comparison, compare_sides
     from kobench.compare.sources import load_comparison, load_side
     from kobench.compare.table import render_comparison, render_matrix
+    from kobench.compare.verdict import require_scipy
+
+    require_scipy()
 
     sides = (args.baseline, args.candidate)
     if args.documents and any(sides):
@@ -237,6 +242,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             )
         document = found
     elif all(sides):
+        require_scipy()  # before reading many files
         document = compare_sides(load_side(args.baseline), load_side(args.candidate))
     else:
         missing = "--baseline" if not args.baseline else "--candidate"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -146,3 +147,14 @@ def test_a_matrix_run_refuses_html_before_anything_starts(
     path.write_text(yaml.safe_dump(resource(spec)))
     assert main(["run", str(path), "--html", str(tmp_path / "r.html"), "-q"]) == 2
     assert "--html: the report page does not show matrices yet" in capsys.readouterr().err
+
+
+def test_without_scipy_the_answer_says_how_to_install_it(
+    sides: tuple[list[str], list[str]],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "scipy.stats", None)  # import scipy.stats fails
+    baseline, candidate = sides
+    assert main(["compare", "-a", *baseline, "-b", *candidate]) == 1
+    assert "pip install 'kobench[compare]'" in capsys.readouterr().err

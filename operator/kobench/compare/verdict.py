@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from kobench.compare.figures import Better
 from kobench.compare.model import Criteria, Verdict
+from kobench.errors import KobenchError
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,23 @@ class Decision:
     cliffs_delta: float | None = None
     median_difference: float | None = None
     median_ratio: float | None = None
+
+
+SCIPY_MISSING = (
+    "comparisons test with scipy's Mann-Whitney U, and scipy is not installed: "
+    "pip install 'kobench[compare]' (or pip install scipy)"
+)
+
+
+def require_scipy() -> Callable[..., Any]:
+    """scipy's ``mannwhitneyu``, imported when first needed (scipy.stats takes half a second to
+    import, and is an optional dependency); a clear error when it is not installed."""
+    try:
+        from scipy.stats import mannwhitneyu
+    except ImportError:
+        raise KobenchError(SCIPY_MISSING) from None
+    test: Callable[..., Any] = mannwhitneyu
+    return test
 
 
 DEFAULT_CRITERIA = Criteria(alpha=0.05, min_repetitions=4, large_effect=0.474, tolerance=0.10)
@@ -74,8 +93,7 @@ def decide(
     numbers = dict(cliffs_delta=delta, median_difference=difference, median_ratio=ratio)
     if len(set(baseline) | set(candidate)) == 1:
         return Decision("NoDifference", f"every value is {base_median:g}", p_value=1.0, **numbers)
-    from scipy.stats import mannwhitneyu  # here: scipy.stats takes half a second to import
-
+    mannwhitneyu = require_scipy()
     p_value = float(mannwhitneyu(candidate, baseline, alternative="two-sided").pvalue)
     if math.isnan(p_value):  # cannot happen with two distinct values; stay honest if it does
         return Decision("Inconclusive", "the test gave no p-value", **numbers)
