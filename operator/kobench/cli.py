@@ -3,85 +3,30 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import math
 import os
 import re
 import sys
-import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TextIO
 
 from pydantic import ValidationError
 
 from kobench import __version__
-from kobench.compare.sources import ComparisonDocument
+from kobench.cli_compare import add_compare_parser, load_baseline, run_matrix_file
+from kobench.cli_io import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_INVALID,
+    EXIT_USAGE,
+    check_output,
+    progress_bar,
+    write_output,
+)
 from kobench.errors import InputError, KobenchError, SpecError
 from kobench.results import RunResult, result_schema
 from kobench.roles import main as role_main
 from kobench.spec import PLUGIN_NAME, Benchmark, errors_from_validation
 from kobench.validation import check_benchmark, load_checked
-
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-EXIT_INVALID = 3
-EXIT_INTERRUPTED = 130
-
-
-PROGRESS_INTERVAL_S = 5.0
-
-
-class ProgressLines:
-    """Progress without a terminal (CI logs, pipes): a line when the stage changes, and at most
-    one every ``interval_s`` while it lasts, so a long run is not silent."""
-
-    def __init__(
-        self,
-        out: TextIO,
-        *,
-        interval_s: float = PROGRESS_INTERVAL_S,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.out, self.interval_s, self.clock = out, interval_s, clock
-        self.started = clock()
-        self.stage = ""
-        self.printed_at = -math.inf
-
-    def update(self, stage: str, fraction: float) -> None:
-        now = self.clock()
-        if stage == self.stage and now - self.printed_at < self.interval_s:
-            return
-        self.stage, self.printed_at = stage, now
-        self.out.write(f"kobench: {stage} {100 * fraction:.0f}% ({now - self.started:.0f} s)\n")
-        self.out.flush()
-
-
-@contextlib.contextmanager
-def progress_bar(
-    enabled: bool, *, terminal: bool = True
-) -> Iterator[Callable[[str, float], None] | None]:
-    """A rich progress bar on a terminal, progress lines without one (yields the update
-    function); nothing when disabled."""
-    if not enabled:
-        yield None
-        return
-    if not terminal:
-        yield ProgressLines(sys.stderr).update
-        return
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    bar = Progress(
-        TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), transient=True
-    )
-    task = bar.add_task("starting", total=1.0)
-
-    def update(stage: str, fraction: float) -> None:
-        bar.update(task, description=stage, completed=fraction)
-
-    with bar:
-        yield update
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -128,22 +73,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     return exit_status(result)
 
 
-def load_baseline(file: str, benchmark: Benchmark) -> RunResult | None:
-    """The result document ``spec.baseline.resultFile`` names, relative to the benchmark file."""
-    rule = benchmark.spec.baseline
-    if rule is None:
-        return None
-    from kobench.compare.sources import load_run
-
-    path = Path(rule.result_file)
-    if not path.is_absolute() and file != "-":
-        path = Path(file).parent / path
-    try:
-        return load_run(path)
-    except InputError as exc:
-        raise InputError(f"spec.baseline.resultFile: {exc}") from None
-
-
 def server_binaries(values: list[str]) -> dict[str, str]:
     """``--server-binary PATH`` (every engine) or ``TYPE=PATH`` (one engine, for a matrix)."""
     binaries: dict[str, str] = {}
@@ -157,51 +86,6 @@ def server_binaries(values: list[str]) -> dict[str, str]:
     return binaries
 
 
-def run_matrix_file(
-    args: argparse.Namespace, benchmark: Benchmark, binaries: dict[str, str]
-) -> int:
-    """Every cell of the matrix, then the comparison: the tables, or the document."""
-    from kobench.compare.table import render_matrix
-    from kobench.compare.verdict import require_scipy
-    from kobench.runners.matrix import run_matrix
-
-    if args.html:
-        raise InputError("--html: the report page does not show matrices yet; use -o FILE")
-    require_scipy()  # before the runs, not after them
-    with progress_bar(not args.quiet, terminal=sys.stderr.isatty()) as update:
-        document = run_matrix(benchmark, server_binaries=binaries, progress=update)
-    text = document.model_dump_json(by_alias=True, indent=2) + "\n"
-    if args.output:
-        write_output(args.output, text, option="--output")
-    if args.json:
-        sys.stdout.write(text)
-    else:
-        sys.stdout.write(render_matrix(document, color=sys.stdout.isatty()))
-    failed = [f"{cell.id} {why}" for cell in document.cells for why in cell.failures]
-    for failure in failed:
-        print(f"kobench: not carried out: {failure}", file=sys.stderr)
-    return EXIT_FAILED if failed else 0
-
-
-def check_output(output: str, *, option: str = "--output") -> None:
-    """Before a run: can the file be written? (Found out after a run, the results would be lost.)"""
-    path = Path(output)
-    parent = path.parent
-    if path.is_dir():
-        raise InputError(f"{option} {output}: is a directory; give a file name")
-    if not parent.is_dir():
-        raise InputError(f"{option} {output}: directory {parent} does not exist")
-    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise InputError(f"{option} {output}: permission denied")
-
-
-def write_output(output: str, text: str, *, option: str) -> None:
-    try:
-        Path(output).write_text(text)
-    except OSError as exc:
-        raise InputError(f"{option} {output}: {exc.strerror or exc}") from None
-
-
 def with_engine(benchmark: Benchmark, engine: str) -> Benchmark:
     """The same benchmark on another engine (validated again)."""
     document = benchmark.model_dump(by_alias=True, exclude_none=True)
@@ -212,61 +96,6 @@ def with_engine(benchmark: Benchmark, engine: str) -> Benchmark:
 
 def exit_status(result: RunResult) -> int:
     return {"Passed": 0, "Failed": EXIT_FAILED, "Invalid": EXIT_INVALID}[result.verdict]
-
-
-def cmd_compare(args: argparse.Namespace) -> int:
-    from kobench.compare import Comparison, compare_sides
-    from kobench.compare.sources import load_comparison, load_side
-    from kobench.compare.table import render_comparison, render_matrix
-    from kobench.compare.verdict import require_scipy
-
-    require_scipy()
-
-    sides = (args.baseline, args.candidate)
-    if args.documents and any(sides):
-        raise InputError("give either a comparison document or --baseline and --candidate")
-    if args.output:
-        check_output(args.output)
-    document: ComparisonDocument
-    if args.documents:
-        if len(args.documents) > 1:
-            raise InputError(
-                f"{args.documents[1]}: one comparison document at a time (to compare result "
-                "files, give them with --baseline and --candidate)"
-            )
-        found = load_comparison(Path(args.documents[0]))
-        if found is None:
-            raise InputError(
-                f"{args.documents[0]}: not a comparison document; to compare result files, "
-                "give them with --baseline and --candidate"
-            )
-        document = found
-    elif all(sides):
-        require_scipy()  # before reading many files
-        document = compare_sides(load_side(args.baseline), load_side(args.candidate))
-    else:
-        missing = "--baseline" if not args.baseline else "--candidate"
-        raise InputError(f"{missing}: missing (give both sides' result files or directories)")
-    text = document.model_dump_json(by_alias=True, indent=2) + "\n"
-    if args.output:
-        write_output(args.output, text, option="--output")
-    color = sys.stdout.isatty()
-    if args.json:
-        sys.stdout.write(text)
-    elif isinstance(document, Comparison):
-        sys.stdout.write(render_comparison(document, color=color))
-    else:
-        sys.stdout.write(render_matrix(document, color=color))
-    return EXIT_FAILED if args.fail_on_worse and _any_worse(document) else 0
-
-
-def _any_worse(document: ComparisonDocument) -> bool:
-    from kobench.compare import Comparison
-
-    comparisons = (
-        [document] if isinstance(document, Comparison) else [p.comparison for p in document.pairs]
-    )
-    return any(f.verdict == "Worse" for c in comparisons for f in c.figures)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -322,36 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--quiet", "-q", action="store_true", help="no progress output")
     run.set_defaults(handler=cmd_run)
 
-    compare = sub.add_parser(
-        "compare",
-        help="compare repetitions of two sides (result files) figure by figure, with a verdict",
-    )
-    compare.add_argument(
-        "documents",
-        nargs="*",
-        metavar="COMPARISON",
-        help="a comparison document (kobench compare -o, a matrix run's -o) to show again",
-    )
-    compare.add_argument(
-        "--baseline",
-        "-a",
-        nargs="+",
-        metavar="RESULT",
-        help="the baseline's result files (kobench run -o) or directories of them",
-    )
-    compare.add_argument(
-        "--candidate",
-        "-b",
-        nargs="+",
-        metavar="RESULT",
-        help="the candidate's result files or directories; the verdicts are the candidate's",
-    )
-    compare.add_argument("--output", "-o", help="write the comparison document (JSON) here")
-    compare.add_argument("--json", action="store_true", help="print the document, not tables")
-    compare.add_argument(
-        "--fail-on-worse", action="store_true", help="exit status 1 when any figure is Worse"
-    )
-    compare.set_defaults(handler=cmd_compare)
+    add_compare_parser(sub)
 
     validate = sub.add_parser("validate", help="check a benchmark file without running it")
     validate.add_argument("file")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from tests.report.documents import SLOW_SECOND, run_result
 
-from kobench.cli import ProgressLines
+from kobench.cli_io import ProgressLines
 from kobench.controller.report import is_file_source
 from kobench.runners.table import WIDTH, render_result
 

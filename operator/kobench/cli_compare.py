@@ -1,0 +1,145 @@
+"""``kobench compare``, a matrix run and a run held to its baseline: the comparison commands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from kobench.cli_io import EXIT_FAILED, check_output, progress_bar, write_output
+from kobench.compare.sources import ComparisonDocument
+from kobench.errors import InputError
+from kobench.results import RunResult
+from kobench.spec import Benchmark
+
+
+def load_baseline(file: str, benchmark: Benchmark) -> RunResult | None:
+    """The result document ``spec.baseline.resultFile`` names, relative to the benchmark file."""
+    rule = benchmark.spec.baseline
+    if rule is None:
+        return None
+    from kobench.compare.sources import load_run
+
+    path = Path(rule.result_file)
+    if not path.is_absolute() and file != "-":
+        path = Path(file).parent / path
+    try:
+        return load_run(path)
+    except InputError as exc:
+        raise InputError(f"spec.baseline.resultFile: {exc}") from None
+
+
+def run_matrix_file(
+    args: argparse.Namespace, benchmark: Benchmark, binaries: dict[str, str]
+) -> int:
+    """Every cell of the matrix, then the comparison: the tables, or the document."""
+    from kobench.compare.table import render_matrix
+    from kobench.compare.verdict import require_scipy
+    from kobench.runners.matrix import run_matrix
+
+    if args.html:
+        raise InputError("--html: the report page does not show matrices yet; use -o FILE")
+    require_scipy()  # before the runs, not after them
+    with progress_bar(not args.quiet, terminal=sys.stderr.isatty()) as update:
+        document = run_matrix(benchmark, server_binaries=binaries, progress=update)
+    text = document.model_dump_json(by_alias=True, indent=2) + "\n"
+    if args.output:
+        write_output(args.output, text, option="--output")
+    if args.json:
+        sys.stdout.write(text)
+    else:
+        sys.stdout.write(render_matrix(document, color=sys.stdout.isatty()))
+    failed = [f"{cell.id} {why}" for cell in document.cells for why in cell.failures]
+    for failure in failed:
+        print(f"kobench: not carried out: {failure}", file=sys.stderr)
+    return EXIT_FAILED if failed else 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from kobench.compare import Comparison, compare_sides
+    from kobench.compare.sources import load_comparison, load_side
+    from kobench.compare.table import render_comparison, render_matrix
+    from kobench.compare.verdict import require_scipy
+
+    require_scipy()
+
+    sides = (args.baseline, args.candidate)
+    if args.documents and any(sides):
+        raise InputError("give either a comparison document or --baseline and --candidate")
+    if args.output:
+        check_output(args.output)
+    document: ComparisonDocument
+    if args.documents:
+        if len(args.documents) > 1:
+            raise InputError(
+                f"{args.documents[1]}: one comparison document at a time (to compare result "
+                "files, give them with --baseline and --candidate)"
+            )
+        found = load_comparison(Path(args.documents[0]))
+        if found is None:
+            raise InputError(
+                f"{args.documents[0]}: not a comparison document; to compare result files, "
+                "give them with --baseline and --candidate"
+            )
+        document = found
+    elif all(sides):
+        require_scipy()  # before reading many files
+        document = compare_sides(load_side(args.baseline), load_side(args.candidate))
+    else:
+        missing = "--baseline" if not args.baseline else "--candidate"
+        raise InputError(f"{missing}: missing (give both sides' result files or directories)")
+    text = document.model_dump_json(by_alias=True, indent=2) + "\n"
+    if args.output:
+        write_output(args.output, text, option="--output")
+    color = sys.stdout.isatty()
+    if args.json:
+        sys.stdout.write(text)
+    elif isinstance(document, Comparison):
+        sys.stdout.write(render_comparison(document, color=color))
+    else:
+        sys.stdout.write(render_matrix(document, color=color))
+    return EXIT_FAILED if args.fail_on_worse and _any_worse(document) else 0
+
+
+def _any_worse(document: ComparisonDocument) -> bool:
+    from kobench.compare import Comparison
+
+    comparisons = (
+        [document] if isinstance(document, Comparison) else [p.comparison for p in document.pairs]
+    )
+    return any(f.verdict == "Worse" for c in comparisons for f in c.figures)
+
+
+def add_compare_parser(sub: Any) -> None:
+    """The ``compare`` command's arguments."""
+    compare = sub.add_parser(
+        "compare",
+        help="compare repetitions of two sides (result files) figure by figure, with a verdict",
+    )
+    compare.add_argument(
+        "documents",
+        nargs="*",
+        metavar="COMPARISON",
+        help="a comparison document (kobench compare -o, a matrix run's -o) to show again",
+    )
+    compare.add_argument(
+        "--baseline",
+        "-a",
+        nargs="+",
+        metavar="RESULT",
+        help="the baseline's result files (kobench run -o) or directories of them",
+    )
+    compare.add_argument(
+        "--candidate",
+        "-b",
+        nargs="+",
+        metavar="RESULT",
+        help="the candidate's result files or directories; the verdicts are the candidate's",
+    )
+    compare.add_argument("--output", "-o", help="write the comparison document (JSON) here")
+    compare.add_argument("--json", action="store_true", help="print the document, not tables")
+    compare.add_argument(
+        "--fail-on-worse", action="store_true", help="exit status 1 when any figure is Worse"
+    )
+    compare.set_defaults(handler=cmd_compare)
