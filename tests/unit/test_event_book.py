@@ -243,3 +243,20 @@ def test_a_sampling_observer_in_shared_mode_answers_by_the_notified_write() -> N
         for seq in range(9)
     ]
     assert [a.seq for a in answers if a is not None] == [0, 4, 8]
+
+
+def test_an_event_read_with_the_resubscription_ends_the_outage_no_later_than_itself() -> None:
+    clock = FakeClock()
+    b = book(clock, keyMode="unique")
+    b.on_unique(unique(0), intended(0))
+    b.lost("connection closed")
+    clock.advance(0.005)
+    read_at = clock.wall_ns()  # the event and the subscription's confirmation in one read
+    clock.advance(0.000_02)
+    b.resumed()
+    b.on_unique(unique(5), read_at)
+    end(b, 6)
+    [outage] = b.result().outages
+    assert outage.ended_ns == read_at
+    assert outage.first_event_after_ms is not None
+    assert outage.first_event_after_ms >= (outage.ended_ns - outage.started_ns) / 1e6

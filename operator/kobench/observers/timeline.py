@@ -90,9 +90,14 @@ class OutageMark:
             stop = self.first_after.get(writer, sent.get(writer, highest + 1))
             missed += unseen(trackers.get(writer), highest + 1, stop)
         first = self.first_event_ns
+        ended = self.ended_ns
+        if ended and first is not None and first < ended:
+            # An event read together with the subscription's confirmation is stamped at the read,
+            # before the confirmation was handled: the subscription was back by then.
+            ended = first
         return Outage(
             started_ns=self.started_ns,
-            ended_ns=self.ended_ns,
+            ended_ns=ended,
             missed=missed,
             first_event_after_ms=None
             if first is None
