@@ -67,13 +67,7 @@ def _row(figure: FigureComparison) -> list[str]:
 
 def comparison_table(comparison: Comparison, *, title: str = "") -> Table:
     base, cand = comparison.baseline, comparison.candidate
-    table = Table(
-        title=title or f"{cand.label} against {base.label} (ms unless said; median (IQR))",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        collapse_padding=True,
-    )
+    table = _table(title or f"{cand.label} against {base.label} (ms unless said; median (IQR))")
     # A number is never cut short; an observer's name wraps only beyond 12 characters.
     widest = min(12, max([len("observer"), *(len(f.subject) for f in comparison.figures)]))
     for column in COLUMNS:
@@ -126,18 +120,23 @@ def render_comparison(comparison: Comparison, *, color: bool = False) -> str:
     return _finish(console, buffer, color)
 
 
-CELL_FIGURES = ("p50Ms", "p99Ms", "maxMs", "lossPercent")
-
-
-def cells_table(document: MatrixComparison) -> Table:
-    """Per cell and observer: the median of each figure (and its IQR), the runs measured."""
-    table = Table(
-        title="Cells (ms unless said; median (IQR) over the repetitions)",
+def _table(title: str) -> Table:
+    """A table of this module's look: title on the left, a simple head, compact padding."""
+    return Table(
+        title=title,
         title_justify="left",
         box=box.SIMPLE_HEAD,
         pad_edge=False,
         collapse_padding=True,
     )
+
+
+CELL_FIGURES = ("p50Ms", "p99Ms", "maxMs", "lossPercent")
+
+
+def cells_table(document: MatrixComparison) -> Table:
+    """Per cell and observer: the median of each figure (and its IQR), the runs measured."""
+    table = _table("Cells (ms unless said; median (IQR) over the repetitions)")
     columns = ("observer", "p50", "p99", "max", "loss %", "rate/s")
     for column in columns:
         left = column == "observer"
@@ -160,13 +159,7 @@ def _ms_or_dash(value: float | None) -> str:
 
 def sweeps_table(document: MatrixComparison) -> Table:
     """Per sweep (other axes alike) and observer: p50/p99 by rate, and where it stops keeping up."""
-    table = Table(
-        title="Rate sweep (medians; ms; * = lost events or saturated at that rate)",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        collapse_padding=True,
-    )
+    table = _table("Rate sweep (medians; ms; * = lost events or saturated at that rate)")
     for column in ("cells", "observer", "rate: p50 / p99", "sustains"):
         table.add_column(column, justify="right" if column == "sustains" else "left")
     for sweep in document.sweeps:
