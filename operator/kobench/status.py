@@ -24,6 +24,8 @@ Phase = Literal[
     "Subscribing",
     "Running",
     "Collecting",
+    "RunningCells",
+    "Comparing",
     "Succeeded",
     "Failed",
     "Error",
@@ -38,6 +40,9 @@ PHASES: dict[Phase, str] = {
     "Running": "the writers run (started only once every observer is subscribed); until every "
     "role ended (timeouts.runSeconds)",
     "Collecting": "reading each role's result document, merging and judging them",
+    "RunningCells": "a matrix: its runs (cell x repetition) go one after another, each a child "
+    "benchmark; status.progress counts them",
+    "Comparing": "a matrix: every run ended; their results are compared cell against cell",
     "Succeeded": "the run was carried out; status.verdict says whether it passed",
     "Failed": "the run could not be carried out: a stage timed out or a child failed (reasons)",
     "Error": "the spec is invalid (reasons name the field); fixing it starts the run",
@@ -83,6 +88,9 @@ Reason = Literal[
     "RunTimeout",
     "OOMKilled",
     "ChildFailed",
+    "Compared",
+    "RunsNotCarriedOut",
+    "CompareFailed",
 ]
 REASONS: dict[Reason, str] = {
     "RunStarted": "any condition: a run began; what the condition says is not known yet",
@@ -102,6 +110,10 @@ REASONS: dict[Reason, str] = {
     "RunTimeout": "Complete True: the roles did not finish within timeouts.runSeconds",
     "OOMKilled": "Complete True: a child's container was OOM-killed",
     "ChildFailed": "Complete True: a child pod failed (the message names the pod and reason)",
+    "Compared": "Complete True, Passed True: a matrix's runs were all carried out and compared",
+    "RunsNotCarriedOut": "Passed False: a matrix's run could not be carried out (reasons name it)",
+    "CompareFailed": "Complete True: a matrix's results could not be compared (the message says "
+    "why)",
 }
 """Every condition reason kobench writes, and where it appears (declared once)."""
 
@@ -214,6 +226,57 @@ class HistoryEntry(Doc):
     results_config_map: str = ""
 
 
+MAX_MATRIX_LINES = 48
+
+
+class CellLine(Doc):
+    """One cell of a matrix, over its repetitions: medians of the worst observer's figures."""
+
+    id: str
+    runs: Annotated[int, Field(description="Repetitions carried out.")] = 0
+    failures: Annotated[int, Field(description="Repetitions not carried out.")] = 0
+    p50_ms: float | None = None
+    p99_ms: float | None = None
+    loss_percent: Annotated[
+        float | None, Field(description="Median share of the events missed (%).")
+    ] = None
+    achieved_rate: float | None = None
+
+
+class PairLine(Doc):
+    """Two cells that differ on one axis: b against a, the verdict of each figure counted."""
+
+    axis: str
+    a: str
+    b: str
+    p99: Annotated[
+        str, Field(description="b's p99 verdict against a's (the worst observer's).")
+    ] = ""
+    verdicts: Annotated[
+        dict[str, int], Field(description="Better / Worse / NoDifference / Inconclusive counts.")
+    ] = {}
+
+
+class SweepLine(Doc):
+    group: str = ""
+    observer: str
+    highest_sustained_rate: int | None = None
+
+
+class MatrixStatus(Doc):
+    """A matrix's progress and its comparison, bounded (the full one is in the results
+    ConfigMap, each run's result in its child's)."""
+
+    runs: Annotated[int, Field(description="Runs in all: cells x repetitions.")] = 0
+    done: Annotated[int, Field(description="Runs that ended.")] = 0
+    current: Annotated[str, Field(description="The child benchmark running now.")] = ""
+    headline: Annotated[str, Field(max_length=1024)] = ""
+    cells: Annotated[list[CellLine], Field(max_length=MAX_MATRIX_LINES)] = []
+    pairs: Annotated[list[PairLine], Field(max_length=MAX_MATRIX_LINES)] = []
+    sweeps: Annotated[list[SweepLine], Field(max_length=MAX_MATRIX_LINES)] = []
+    truncated: Annotated[bool, Field(description="Some cells or pairs are left out here.")] = False
+
+
 class BenchmarkStatus(Doc):
     """The status subresource (kopf keeps its own bookkeeping under ``status.kopf``)."""
 
@@ -239,3 +302,5 @@ class BenchmarkStatus(Doc):
         str, Field(description="ConfigMap holding the full result document and histograms.")
     ] = ""
     history: Annotated[list[HistoryEntry], Field(max_length=MAX_HISTORY)] = []
+    progress: Annotated[str, Field(description="A matrix: runs ended of all (3/12).")] = ""
+    matrix: MatrixStatus | None = None

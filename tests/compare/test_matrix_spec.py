@@ -126,11 +126,10 @@ def test_the_model_defaults_to_four_repetitions() -> None:
     assert Matrix(rates=[1]).repetitions == 4
 
 
-def test_the_operator_refuses_a_matrix_by_name() -> None:
+def test_the_operator_takes_a_matrix_and_checks_its_cells() -> None:
     from kobench.controller.start import spec_problems
 
-    problems = spec_problems({**BASE, "matrix": {"rates": [100, 200]}})
-    assert problems == [
-        "spec.matrix: the operator does not run matrices yet: run the file with `kobench run`, "
-        "or apply one resource per cell"
-    ]
+    assert spec_problems({**BASE, "matrix": {"rates": [100, 200]}}) == []
+    workload = {"rate": 100, "durationSeconds": 60}
+    problems = spec_problems({**BASE, "workload": workload, "matrix": {"rates": [100, 200_000]}})
+    assert len(problems) == 1 and "in matrix cell rate=200000" in problems[0]

@@ -33,6 +33,7 @@ def test_names_columns_and_subresources() -> None:
     assert default == [
         "Phase",
         "Verdict",
+        "Progress",
         "Engine",
         "Replicas",
         "Writes",

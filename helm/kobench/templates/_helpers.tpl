@@ -28,7 +28,7 @@ app.kubernetes.io/component: operator
 {{- define "kobench.rules" -}}
 - apiGroups: ["kobench.io"]
   resources: ["keydbobserverbenchmarks"]
-  verbs: ["get", "list", "watch", "patch"]
+  verbs: ["get", "list", "watch", "patch", "create", "deletecollection"]
 - apiGroups: ["kobench.io"]
   resources: ["keydbobserverbenchmarks/status"]
   verbs: ["get", "patch"]

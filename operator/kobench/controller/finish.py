@@ -9,6 +9,7 @@ from kobench.controller.metrics import RunRecord
 from kobench.controller.observed import Observed
 from kobench.controller.reducers import push_history
 from kobench.results import RunResult
+from kobench.runners.kubernetes.cells import cell_tag
 from kobench.spec import BenchmarkSpec
 from kobench.status import BenchmarkStatus, HistoryEntry
 
@@ -37,6 +38,8 @@ def should_clean(status: BenchmarkStatus, spec: BenchmarkSpec | None) -> bool:
     """The cleanup policy: does the finished run's children go?"""
     if spec is None or status.phase not in ("Succeeded", "Failed"):
         return False
+    if spec.matrix is not None:
+        return False  # its children are benchmarks, each with the cleanup policy of its own
     if spec.cleanup == "Always":
         return True
     if spec.cleanup == "DeleteOnSuccess":
@@ -50,7 +53,9 @@ def finish(d: Draft, spec: BenchmarkSpec, result: RunResult | None) -> None:
     status.finished_at = time_text(d.now)
     verdict = str(status.verdict or "")
     push_entry(d, phase=str(status.phase), verdict=verdict, finished_at=status.finished_at)
-    d.act(RecordRun(RunRecord(phase=str(status.phase), verdict=verdict, result=result), True))
+    cell = cell_tag(d.resource.annotations)
+    record = RunRecord(phase=str(status.phase), verdict=verdict, result=result, cell=cell)
+    d.act(RecordRun(record, True))
     if should_clean(status, spec):
         d.act(DeleteRun(d.names.run_selector(), before_save=False))
 
@@ -64,6 +69,7 @@ def settle(d: Draft, observed: Observed, spec: BenchmarkSpec | None) -> None:
             phase=str(status.phase),
             verdict=str(status.verdict or ""),
             result=observed.stored_result,
+            cell=cell_tag(d.resource.annotations),
         )
         d.act(RecordRun(record, count=False))
     if observed.pods and should_clean(status, spec):

@@ -8,8 +8,11 @@ from typing import Any
 
 from kubernetes_asyncio.client.exceptions import ApiException
 
+from kobench.compare.model import MatrixComparison
+from kobench.controller.cells import cells_input
+from kobench.controller.comparer import compare_cells
 from kobench.controller.machine import needs
-from kobench.controller.observed import ApiProblem, Observed, Resource
+from kobench.controller.observed import ApiProblem, ChildView, Observed, Resource, child_view
 from kobench.controller.runtime import Runtime
 from kobench.results import RunResult
 from kobench.roles.faults import fault_clock
@@ -73,6 +76,30 @@ async def _stored_result(rt: Runtime, resource: Resource, name: str) -> RunResul
     return RunResult.model_validate_json(text) if text else None
 
 
+async def _children(rt: Runtime, resource: Resource, names: RunNames) -> dict[str, ChildView]:
+    found = await rt.kube.list_benchmarks(resource.namespace, names.run_selector())
+    views = (child_view(body) for body in found)
+    return {view.name: view for view in views}
+
+
+async def _comparison(
+    rt: Runtime,
+    resource: Resource,
+    status: BenchmarkStatus,
+    spec: BenchmarkSpec,
+    children: dict[str, ChildView],
+) -> tuple[MatrixComparison | None, str]:
+    """Every child's result (from its results ConfigMap), compared in a child process."""
+    results = {}
+    for view in children.values():
+        if view.phase == "Succeeded" and view.results_config_map:
+            found = await _stored_result(rt, resource, view.results_config_map)
+            if found is not None:
+                results[view.name] = found
+    names = resource.names(status.run_id)
+    return await compare_cells(cells_input(names, spec, children, results))
+
+
 async def gather(
     rt: Runtime, resource: Resource, status: BenchmarkStatus, spec: BenchmarkSpec | None
 ) -> Observed:
@@ -94,6 +121,13 @@ async def gather(
             if wanted.documents and spec is not None:
                 call = "read role logs"
                 fields["documents"], fields["unreadable"] = await _documents(rt, spec, names, pods)
+        if wanted.children:
+            call = "list the matrix's benchmarks"
+            fields["children"] = await _children(rt, resource, names)
+            if wanted.comparison and spec is not None:
+                call = "read the matrix's results"
+                found = await _comparison(rt, resource, status, spec, fields["children"])
+                fields["comparison"], fields["comparison_error"] = found
         if wanted.stored_result:
             call = f"get ConfigMap {status.results_config_map}"
             fields["stored_result"] = await _stored_result(rt, resource, status.results_config_map)

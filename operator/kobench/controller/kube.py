@@ -13,7 +13,7 @@ from typing import Any
 from kubernetes_asyncio import client, config
 from kubernetes_asyncio.client.exceptions import ApiException
 
-from kobench.spec import GROUP, PLURAL, VERSION
+from kobench.spec import GROUP, KIND, PLURAL, VERSION
 
 Obj = dict[str, Any]
 MERGE_PATCH = "application/merge-patch+json"
@@ -53,6 +53,14 @@ class Kube:
             raise
         return found
 
+    async def list_benchmarks(self, namespace: str, selector: str) -> list[Obj]:
+        """The benchmarks a label selector matches (a matrix's children)."""
+        found: Obj = await self.custom.list_namespaced_custom_object(
+            GROUP, VERSION, namespace, PLURAL, label_selector=selector
+        )
+        items: list[Obj] = found.get("items") or []
+        return items
+
     async def patch_status(self, namespace: str, name: str, status: Obj) -> Obj:
         patched: Obj = await self.custom.patch_namespaced_custom_object_status(
             GROUP,
@@ -79,7 +87,12 @@ class Kube:
             "StatefulSet": self.apps.create_namespaced_stateful_set,
         }
         try:
-            await creators[kind](namespace, manifest)
+            if kind == KIND:
+                await self.custom.create_namespaced_custom_object(
+                    GROUP, VERSION, namespace, PLURAL, manifest
+                )
+            else:
+                await creators[kind](namespace, manifest)
         except ApiException as exc:
             if exc.status == 409:
                 return False
@@ -135,8 +148,12 @@ class Kube:
         )
 
     async def delete_run(self, namespace: str, selector: str, *, keep_results: bool) -> None:
-        """Delete a run's children by label (pods, StatefulSet, Service, Secret, ConfigMaps)."""
+        """Delete a run's children by label (a matrix's benchmarks, pods, StatefulSet, Service,
+        Secret, ConfigMaps)."""
         background = client.V1DeleteOptions(propagation_policy="Background")
+        await self.custom.delete_collection_namespaced_custom_object(
+            GROUP, VERSION, namespace, PLURAL, label_selector=selector
+        )
         await self.apps.delete_collection_namespaced_stateful_set(
             namespace, label_selector=selector, body=background
         )

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from kobench.controller.actions import Action, PostEvent
+from kobench.controller.cells import MATRIX_PHASES, advance_matrix
 from kobench.controller.collect import collecting
 from kobench.controller.deploy import deploying, pending
 from kobench.controller.draft import Draft, Wait
@@ -86,6 +87,10 @@ class Needs:
     documents: bool = False
     stored_result: bool = False
     fault_clock: bool = False
+    children: bool = False
+    """A matrix: its child benchmarks."""
+    comparison: bool = False
+    """A matrix whose runs all ended: their results, compared."""
 
 
 def needs(
@@ -95,6 +100,8 @@ def needs(
     if resource.deleting or wants_new_run(status, resource):
         return Needs()
     phase = status.phase
+    if spec is not None and spec.matrix is not None and phase in MATRIX_PHASES:
+        return Needs(children=True, comparison=phase == "Comparing")
     if phase in WATCHING_PODS or phase == "Collecting":
         clock = phase == "Running" and spec is not None and wants_fault_clock(spec, status.faults)
         return Needs(pods=True, documents=phase == "Collecting", fault_clock=clock)
@@ -152,6 +159,11 @@ def advance(d: Draft, observed: Observed, spec: BenchmarkSpec, settings: Setting
     """Advance a run by at most one phase; a run that just ended is recorded."""
     phase = str(d.phase)
     recovered(d)
+    if spec.matrix is not None:
+        advance_matrix(d, observed, spec, settings)
+        if d.phase in ("Succeeded", "Failed"):
+            finish(d, spec, None)
+        return
     failure = failed_child(d, observed, spec) if phase in WATCHING_PODS else None
     if failure is not None:
         d.fail("OOMKilled" if "OOMKilled" in failure else "ChildFailed", failure)

@@ -16,6 +16,7 @@ from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily, Met
 from prometheus_client.registry import Collector
 
 from kobench.results import RunResult
+from kobench.runners.kubernetes.cells import CellTag
 from kobench.stats import decode_histogram
 
 LATENCY_BUCKETS_SECONDS: tuple[float, ...] = (
@@ -54,6 +55,8 @@ class RunRecord:
     phase: str
     verdict: str
     result: RunResult | None
+    cell: CellTag | None = None
+    """A matrix's run: which matrix, cell and repetition it measured."""
 
 
 def _buckets(encoded: str) -> tuple[list[tuple[str, float]], float] | None:
@@ -123,6 +126,12 @@ class _Families:
         self.verdict = GaugeMetricFamily(
             "kobench_run_verdict", "1 for the verdict of the last run.", labels=[*base, "verdict"]
         )
+        self.cell = GaugeMetricFamily(
+            "kobench_run_cell_info",
+            "1 for a benchmark that is one run of a matrix: which matrix, cell and repetition "
+            "(join on namespace and name to label any kobench_run_* series with its cell).",
+            labels=[*base, "matrix", "cell", "repetition"],
+        )
         self.writes = GaugeMetricFamily(
             "kobench_run_writes", "Writes sent in the last run.", labels=base
         )
@@ -178,6 +187,9 @@ class _Families:
 
     def add(self, namespace: str, name: str, record: RunRecord) -> None:
         labels = [namespace, name]
+        if record.cell is not None:
+            tag = record.cell
+            self.cell.add_metric([*labels, tag.matrix, tag.cell, str(tag.repetition)], 1.0)
         for v in VERDICTS:
             self.verdict.add_metric([*labels, v], 1.0 if record.verdict == v else 0.0)
         result = record.result
@@ -215,6 +227,7 @@ class _Families:
 
     def all(self) -> Sequence[Metric]:
         return [
+            self.cell,
             self.verdict,
             self.writes,
             self.rate,

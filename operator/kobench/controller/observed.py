@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from kobench.compare.model import MatrixComparison
 from kobench.results import RunResult
 from kobench.runners.kubernetes.names import RunNames
 from kobench.runners.kubernetes.objects import Owner
@@ -28,6 +29,7 @@ class Resource:
     spec: Mapping[str, Any]
     """``spec`` as the API server holds it (unvalidated)."""
     deleting: bool = False
+    annotations: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def run_nonce(self) -> str:
@@ -50,6 +52,31 @@ def resource_of(body: Mapping[str, Any]) -> Resource:
         generation=int(meta.get("generation", 1)),
         spec=dict(body.get("spec") or {}),
         deleting=bool(meta.get("deletionTimestamp")),
+        annotations=dict(meta.get("annotations") or {}),
+    )
+
+
+@dataclass(frozen=True)
+class ChildView:
+    """A matrix's child benchmark, as its status says."""
+
+    name: str
+    phase: str = ""
+    verdict: str = ""
+    reason: str = ""
+    """Its first reason (why it failed, or what its verdict rests on)."""
+    results_config_map: str = ""
+
+
+def child_view(body: Mapping[str, Any]) -> ChildView:
+    status = body.get("status") or {}
+    reasons = status.get("reasons") or [""]
+    return ChildView(
+        name=body["metadata"]["name"],
+        phase=str(status.get("phase") or ""),
+        verdict=str(status.get("verdict") or ""),
+        reason=str(reasons[0]),
+        results_config_map=str(status.get("resultsConfigMap") or ""),
     )
 
 
@@ -87,4 +114,10 @@ class Observed:
     """Running with kills planned: the fault clock the injector printed, once it has."""
     password: str = ""
     """A freshly generated engine password, used if this pass creates the Secret."""
+    children: Mapping[str, ChildView] = field(default_factory=dict)
+    """A matrix: its child benchmarks of the current run, by name."""
+    comparison: MatrixComparison | None = None
+    """A matrix, Comparing: its runs compared (None: not compared, ``comparison_error`` says
+    why)."""
+    comparison_error: str = ""
     api_errors: tuple[ApiProblem, ...] = ()

@@ -29,6 +29,12 @@ from kobench.status import BenchmarkStatus
 PRINTER_COLUMNS: list[Schema] = [
     {"name": "Phase", "type": "string", "jsonPath": ".status.phase"},
     {"name": "Verdict", "type": "string", "jsonPath": ".status.verdict"},
+    {
+        "name": "Progress",
+        "type": "string",
+        "jsonPath": ".status.progress",
+        "description": "A matrix: runs ended of all",
+    },
     {"name": "Engine", "type": "string", "jsonPath": ".spec.engine.type"},
     {"name": "Replicas", "type": "integer", "jsonPath": ".spec.engine.replicas"},
     {"name": "Writes", "type": "integer", "jsonPath": ".status.summary.writes"},

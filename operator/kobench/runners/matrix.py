@@ -12,20 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from kobench.compare import (
-    Cell,
-    CellPair,
-    Labelled,
-    MatrixComparison,
-    compare_sides,
-    summarize_runs,
-)
-from kobench.compare.sweep import sweeps
+from kobench.compare import MatrixComparison
+from kobench.compare.cells import Outcome, matrix_comparison, step_label
 from kobench.errors import KobenchError
 from kobench.results import RunResult
 from kobench.runners.local import Progress, run_local
 from kobench.spec import Benchmark
-from kobench.spec.matrix import CellPlan, interleaved, plan_cells, single_axis_pairs
+from kobench.spec.matrix import CellPlan, interleaved, plan_cells
 from kobench.validation import check_benchmark
 
 RunOne = Callable[[Benchmark, str | None, Progress], RunResult]
@@ -65,11 +58,10 @@ def run_matrix(
     plans = plan_cells(spec_document, matrix)
     benchmarks = [cell_benchmark(benchmark, plan) for plan in plans]
     order = interleaved(len(plans), matrix.repetitions)
-    runs: list[list[Labelled]] = [[] for _ in plans]
-    failures: list[list[str]] = [[] for _ in plans]
+    outcomes: list[Outcome] = []
     for step, (index, repetition) in enumerate(order):
         plan = plans[index]
-        label = f"{plan.id}#{repetition + 1}"
+        label = step_label(plan, repetition)
 
         def cell_progress(stage: str, part: float, step: int = step, label: str = label) -> None:
             if progress is not None:
@@ -78,32 +70,7 @@ def run_matrix(
 
         binary = _binary(server_binaries or {}, benchmarks[index].spec.engine.type)
         try:
-            result = run_one(benchmarks[index], binary, cell_progress)
+            outcomes.append(run_one(benchmarks[index], binary, cell_progress))
         except KobenchError as exc:
-            failures[index].append(f"repetition {repetition + 1}: {exc}")
-            continue
-        runs[index].append(Labelled(label, result))
-    cells = [
-        Cell(
-            id=plan.id,
-            values=plan.values,
-            runs=[r.result for r in runs[index]],
-            failures=failures[index],
-            summary=summarize_runs(runs[index]),
-        )
-        for index, plan in enumerate(plans)
-    ]
-    pairs = []
-    for axis, a, b in single_axis_pairs(plans):
-        if not runs[a] or not runs[b]:
-            continue  # nothing measured on a side: its failures say why
-        comparison = compare_sides(runs[a], runs[b], labels=(plans[a].id, plans[b].id))
-        pairs.append(CellPair(axis=axis, a=plans[a].id, b=plans[b].id, comparison=comparison))
-    return MatrixComparison(
-        benchmark=benchmark.metadata.name,
-        repetitions=matrix.repetitions,
-        order=[plans[index].id for index, _ in order],
-        cells=cells,
-        pairs=pairs,
-        sweeps=sweeps(cells),
-    )
+            outcomes.append(str(exc))
+    return matrix_comparison(benchmark.metadata.name, matrix.repetitions, plans, order, outcomes)
