@@ -37,6 +37,8 @@ LOST = (redis.ConnectionError, redis.TimeoutError, OSError)
 
 class AsyncObserver:
     name: ClassVar[str] = "async"
+    calibration_client: ClassVar[str] = "async"
+    """The client its reads and answers use: the role calibrates the engine's round trip on it."""
 
     def observe(self, context: ObserverContext, book: EventBook, ready: Callable[[], None]) -> None:
         asyncio.run(self._observe(context, book, ready))

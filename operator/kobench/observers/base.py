@@ -26,6 +26,9 @@ class ObserverStrategy(Protocol):
     connection loss it calls ``book.lost(reason)``, subscribes again until ``book.done()`` says
     to give up (each attempt bounded by ``ATTEMPT_SECONDS``, failures noted in a
     :class:`Reconnection`), then ``book.resumed()``; a fatal problem goes to ``book.error``.
+
+    Optional: ``calibration_client`` (``"sync"`` or ``"async"``, default ``"sync"``), the kind of
+    redis-py client it uses, on which the role measures the engine's round trip before the run.
     """
 
     name: ClassVar[str]

@@ -49,8 +49,10 @@ class Target:
             self.host, self.port, self.password, db=self.database, timeout=timeout
         )
 
-    def async_client(self) -> aioredis.Redis:
-        return clients.async_client(self.host, self.port, self.password, db=self.database)
+    def async_client(self, *, timeout: float = clients.TIMEOUT_SECONDS) -> aioredis.Redis:
+        return clients.async_client(
+            self.host, self.port, self.password, db=self.database, timeout=timeout
+        )
 
     def __str__(self) -> str:
         return f"{self.host}:{self.port}"

@@ -27,6 +27,8 @@ LOST = (redis.ConnectionError, redis.TimeoutError, OSError)
 
 class SyncObserver:
     name: ClassVar[str] = "sync"
+    calibration_client: ClassVar[str] = "sync"
+    """The client its reads and answers use: the role calibrates the engine's round trip on it."""
 
     def __init__(self) -> None:
         self._quiet_until = 0.0

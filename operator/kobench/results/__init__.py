@@ -8,6 +8,7 @@ The same merged document comes out of a local run and a cluster run. Roles emit 
 
 from __future__ import annotations
 
+from kobench.results.calibration_docs import Calibration, RoleRoundTrip, RoundTrip, ToolOverhead
 from kobench.results.counting import sent_by_writer
 from kobench.results.documents import (
     SCHEMA_VERSION,
@@ -33,6 +34,7 @@ from kobench.results.verdict import judge
 
 __all__ = [
     "SCHEMA_VERSION",
+    "Calibration",
     "ClientInfo",
     "ClockEstimate",
     "ClockSample",
@@ -44,7 +46,10 @@ __all__ = [
     "ObserverSummary",
     "PairDivergence",
     "ReplicaState",
+    "RoleRoundTrip",
+    "RoundTrip",
     "RunResult",
+    "ToolOverhead",
     "Verdict",
     "WriterCounts",
     "WriterResult",

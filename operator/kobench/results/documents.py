@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from kobench.results.calibration_docs import Calibration, RoleRoundTrip, ToolOverhead
 from kobench.results.doc_base import Doc
 
 # Re-exported: the engine's documents were here first.
@@ -100,6 +101,10 @@ class ObserverResult(Doc):
     silences: Annotated[
         list[Silence], Field(description="The longest times without a new event (faults).")
     ] = []
+    calibration: Annotated[
+        Calibration | None,
+        Field(description="The engine's PING round trip from this role, before the run."),
+    ] = None
     error: str | None = None
 
 
@@ -149,6 +154,10 @@ class WriterResult(Doc):
     convergence: Annotated[
         Convergence | None,
         Field(description="Writer 0 only: the post-run read-back of every replica."),
+    ] = None
+    calibration: Annotated[
+        Calibration | None,
+        Field(description="The engine's PING round trip from this role, before the run."),
     ] = None
     error: str | None = None
 
@@ -219,6 +228,10 @@ class ObserverSummary(Doc):
         ),
     ] = []
     outages: list[Outage] = []
+    tool_overhead: Annotated[
+        ToolOverhead | None,
+        Field(description="Event p50 against the engine's paced round trip from the observer."),
+    ] = None
     latency_histogram: str = ""
     rtt_histogram: str = ""
 
@@ -272,4 +285,8 @@ class RunResult(Doc):
     convergence: Convergence
     faults: Annotated[
         list[FaultResult], Field(description="What each fault of spec.faults did.")
+    ] = []
+    calibration: Annotated[
+        list[RoleRoundTrip],
+        Field(description="Per role, the engine's PING round trip measured before the run."),
     ] = []

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from kobench.results.calibration import role_round_trips, tool_overhead
 from kobench.results.counting import count_received, sent_by_writer, sum_counts
 from kobench.results.documents import (
     Convergence,
@@ -152,6 +153,7 @@ def observer_summary(
         errors=[f"{name}.{d.instance}: {d.error}" for d in documents if d.error],
         series=series,
         outages=_outages(name, documents),
+        tool_overhead=tool_overhead(corrected, documents),
         latency_histogram=encode_histogram(latency) if latency.get_total_count() else "",
         rtt_histogram=encode_histogram(rtt) if rtt.get_total_count() else "",
     )
@@ -224,6 +226,7 @@ def merge_run(
         observers=summaries,
         matrix=matrix(observers),
         convergence=convergence,
+        calibration=role_round_trips(writers, observers),
     )
     if spec.faults:
         faults = fault_results(spec, fault_records, observers, measured_from)

@@ -10,8 +10,10 @@ import redis
 
 from kobench.engines import get_engine
 from kobench.errors import SpecError
-from kobench.observers import EventBook, ObserverContext, Target, get_observer
+from kobench.observers import EventBook, ObserverContext, ObserverStrategy, Target, get_observer
 from kobench.results import ObserverResult
+from kobench.results.calibration_docs import ClientKind
+from kobench.roles.calibration import BUDGET_SECONDS, calibrate
 from kobench.roles.config import RoleConfig
 
 
@@ -62,8 +64,23 @@ def run_observer(
             ready_file.parent.mkdir(parents=True, exist_ok=True)
             ready_file.write_text(context.instance_id, encoding="utf-8")
 
+    # Before subscribing, so the round trip is measured on an idle engine and the run's
+    # events never wait behind it; at most a quarter of the subscribe stage's time.
+    calibration = calibrate(
+        context.listen,
+        replica=context.target_replica,
+        client=calibration_client(strategy),
+        budget_seconds=min(BUDGET_SECONDS, context.spec.timeouts.subscribe_seconds / 4),
+    )
     try:
         strategy.observe(context, book, ready)
     except (redis.RedisError, OSError, TimeoutError) as exc:
         book.error = f"could not observe {context.listen}: {exc}"
-    return book.result()
+    return book.result().model_copy(update={"calibration": calibration})
+
+
+def calibration_client(strategy: ObserverStrategy) -> ClientKind:
+    """The kind of client a strategy reads and answers with (``calibration_client``, optional
+    for a plugin: blocking redis-py when it does not say)."""
+    kind = getattr(strategy, "calibration_client", "sync")
+    return "async" if kind == "async" else "sync"

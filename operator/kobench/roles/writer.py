@@ -19,7 +19,8 @@ from kobench import protocol
 from kobench.clock import SYSTEM_CLOCK, Clock
 from kobench.engines import get_engine
 from kobench.observers.context import Target, client_info
-from kobench.results import WriterResult
+from kobench.results import Calibration, WriterResult
+from kobench.roles.calibration import calibrate
 from kobench.roles.config import RoleConfig
 from kobench.roles.handshakes import HandshakeListener, handshake_subscription
 from kobench.roles.readback import engine_snapshot
@@ -152,6 +153,9 @@ class Writer:
     def run(self) -> WriterResult:
         tighten_timer_slack()
         started_ns = self.clock.wall_ns()
+        # Before the schedule (and the handshake listener) starts: nothing else runs meanwhile.
+        first = self.targets[0]
+        calibration = calibrate(self._target(first), replica=first, client="sync")
         listener = threading.Thread(target=self._listen, name="handshakes", daemon=True)
         if handshaking(self.config):
             listener.start()
@@ -176,9 +180,9 @@ class Writer:
                 client.close()
         if handshaking(self.config):
             listener.join(timeout=2.0)
-        return self._result(started_ns, error)
+        return self._result(started_ns, error, calibration)
 
-    def _result(self, started_ns: int, error: str | None) -> WriterResult:
+    def _result(self, started_ns: int, error: str | None, calibration: Calibration) -> WriterResult:
         engine = convergence = None
         if self.writer_id == 0:
             engine, convergence = engine_snapshot(self.config, self.password)
@@ -202,6 +206,7 @@ class Writer:
             engine=engine,
             series=progress.series(),
             convergence=convergence,
+            calibration=calibration,
             error=error or self.listener.error,
         )
 

@@ -1,7 +1,7 @@
 """The human-readable summary of a run result (the same for local and cluster runs).
 
 It fits 100 columns; ``wide`` adds the columns that need more (mode, p90, duplicates,
-superseded reads, end-of-run backlog).
+superseded reads, end-of-run backlog, p50 as a multiple of the engine's paced round trip).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from rich.table import Table
 
 from kobench.report.data import worst_second
 from kobench.results import ObserverSummary, RunResult
+from kobench.results.calibration import describe_overhead, describe_round_trip
 from kobench.results.fault_verdict import killed_labels
 from kobench.runners.fault_table import fault_table
 from kobench.stats import LatencySummary
@@ -49,6 +50,7 @@ WIDE_COLUMNS = (
     "rtt p99",
     "offset",
     "end lag",
+    "x ping",
 )
 
 
@@ -79,7 +81,25 @@ def _cells(obs: ObserverSummary, killed: set[str]) -> dict[str, str]:
         "rtt p99": _ms(obs.handshake_rtt_ms, "p99"),
         "offset": "-" if obs.clock_offset_ms is None else f"{obs.clock_offset_ms:+.3f}",
         "end lag": "-" if obs.end_lag_ms is None else f"{obs.end_lag_ms:.1f}",
+        "x ping": _ratio(obs),
     }
+
+
+def _ratio(obs: ObserverSummary) -> str:
+    overhead = obs.tool_overhead
+    return "-" if overhead is None or overhead.ratio is None else f"{overhead.ratio:.1f}"
+
+
+def _calibration_lines(result: RunResult) -> list[str]:
+    """Each role's engine round trip, and how far above it each observer's p50 is."""
+    if not result.calibration:
+        return ["engine round trip: not in this result (written by a kobench without it)"]
+    roles = ", ".join(describe_round_trip(entry) for entry in result.calibration)
+    lines = [f"engine round trip (PING p50 ms, paced/back to back): {roles}"]
+    for obs in result.observers:
+        if obs.tool_overhead is not None:
+            lines.append(f"tool overhead of {obs.name}: {describe_overhead(obs.tool_overhead)}")
+    return lines
 
 
 def _observer_table(result: RunResult, columns: tuple[str, ...]) -> Table:
@@ -146,6 +166,7 @@ def _facts(result: RunResult) -> list[str]:
         f"{s.index}:{s.role}({'up' if s.link_up else 'DOWN'})" for s in engine.replication
     )
     lines.append(f"engine: {engine.type} {engine.version}, replicas {links}")
+    lines += _calibration_lines(result)
     convergence = result.convergence
     state = (
         "converged"
