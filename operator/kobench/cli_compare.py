@@ -21,6 +21,11 @@ def load_baseline(file: str, benchmark: Benchmark) -> RunResult | None:
         return None
     from kobench.compare.sources import load_run
 
+    if rule.result_file is None:
+        raise InputError(
+            "spec.baseline.resultsConfigMap: a ConfigMap is read by the operator in a cluster; "
+            "for kobench run give spec.baseline.resultFile"
+        )
     path = Path(rule.result_file)
     if not path.is_absolute() and file != "-":
         path = Path(file).parent / path

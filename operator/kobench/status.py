@@ -91,6 +91,7 @@ Reason = Literal[
     "Compared",
     "RunsNotCarriedOut",
     "CompareFailed",
+    "BaselineUnreadable",
 ]
 REASONS: dict[Reason, str] = {
     "RunStarted": "any condition: a run began; what the condition says is not known yet",
@@ -112,6 +113,8 @@ REASONS: dict[Reason, str] = {
     "ChildFailed": "Complete True: a child pod failed (the message names the pod and reason)",
     "Compared": "Complete True, Passed True: a matrix's runs were all carried out and compared",
     "RunsNotCarriedOut": "Passed False: a matrix's run could not be carried out (reasons name it)",
+    "BaselineUnreadable": "Complete True: spec.baseline.resultsConfigMap cannot be read (the "
+    "message says why); nothing was created",
     "CompareFailed": "Complete True: a matrix's results could not be compared (the message says "
     "why)",
 }

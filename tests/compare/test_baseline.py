@@ -73,10 +73,25 @@ def test_a_bad_baseline_file_exits_2_before_any_run(
     assert f"spec.baseline.resultFile: {tmp_path / 'last-good.json'}: {words}" in err
 
 
-def test_the_operator_refuses_a_baseline_by_name() -> None:
+def test_the_operator_refuses_a_baseline_file_by_name() -> None:
     from kobench.controller.start import spec_problems
 
     assert spec_problems({"baseline": {"resultFile": "a.json"}}) == [
-        "spec.baseline: the operator does not read baselines yet: run the file with "
-        "`kobench run`, or compare result documents with `kobench compare`"
+        "spec.baseline.resultFile: the operator reads no files: put the result in a ConfigMap "
+        "(kubectl create configmap NAME --from-file=result.json=FILE) and name it in "
+        "spec.baseline.resultsConfigMap"
     ]
+
+
+def test_kobench_run_names_a_baseline_configmap_it_cannot_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bench = tmp_path / "bench.yaml"
+    spec: dict[str, object] = {
+        "engine": {"type": "redis"},
+        "baseline": {"resultsConfigMap": "last-good", "p99Ratio": 2},
+    }
+    bench.write_text(yaml.safe_dump(resource(spec)))
+    assert main(["run", str(bench), "-q", "--server-binary", "/bin/false"]) == 2
+    err = capsys.readouterr().err
+    assert "spec.baseline.resultsConfigMap: a ConfigMap is read by the operator" in err

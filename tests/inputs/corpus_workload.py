@@ -252,4 +252,20 @@ WORKLOAD_AND_REST: list[Row] = [
     good("nonce-timestamp", {"spec.runNonce": "2024-06-01T10:00"}),
     good("nonce-63-symbols", {"spec.runNonce": "#!$%&()*+,;=?@[]^_`{|}~" * 2 + "x" * 17}),
     good("nonce-unicode", {"spec.runNonce": "über-run"}),
+    # A baseline: a file for kobench run, a ConfigMap in a cluster, exactly one of them
+    good("baseline-configmap", {"spec.baseline": {"resultsConfigMap": "last-good", "p99Ratio": 2}}),
+    good("baseline-file", {"spec.baseline": {"resultFile": "last-good.json", "p99Ratio": 2}}),
+    bad(
+        "baseline-both",
+        "spec.baseline",
+        {"resultFile": "a.json", "resultsConfigMap": "a"},
+        words="exactly one of resultFile",
+    ),
+    bad("baseline-neither", "spec.baseline", {"p99Ratio": 2}, words="exactly one of resultFile"),
+    bad(
+        "baseline-configmap-name",
+        "spec.baseline",
+        {"resultsConfigMap": "Last_Good"},
+        "spec.baseline.resultsConfigMap",
+    ),
 ]

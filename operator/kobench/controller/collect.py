@@ -10,6 +10,8 @@ from kobench.controller.kills import killed_pods
 from kobench.controller.observed import Observed
 from kobench.controller.reducers import bounded_reasons, engine_status, summarize_run
 from kobench.controller.settings import Settings
+from kobench.results import RunResult
+from kobench.results.baseline import held_to_baseline
 from kobench.runners.kubernetes import roles as role_manifests
 from kobench.spec import BenchmarkSpec
 
@@ -38,6 +40,18 @@ def role_outputs(d: Draft, observed: Observed, spec: BenchmarkSpec) -> list[Role
     return outputs
 
 
+def judged_by_baseline(result: RunResult, observed: Observed, spec: BenchmarkSpec) -> RunResult:
+    """The result held to spec.baseline; a baseline gone since the start fails it by name."""
+    if spec.baseline is None:
+        return result
+    if observed.baseline is not None:
+        return held_to_baseline(result, observed.baseline, spec.baseline)
+    if result.verdict == "Invalid":
+        return result
+    why = f"spec.baseline.resultsConfigMap: {observed.baseline_error}"
+    return result.model_copy(update={"verdict": "Failed", "reasons": [*result.reasons, why]})
+
+
 def _span_ns(d: Draft) -> tuple[int, int]:
     started = parse_time(d.status.started_at) or d.now
     return int(started.timestamp() * 1e9), int(d.now.timestamp() * 1e9)
@@ -56,6 +70,7 @@ def collecting(d: Draft, observed: Observed, spec: BenchmarkSpec, settings: Sett
         span_ns=_span_ns(d),
         fault_records=d.status.faults.kills if d.status.faults else (),
     )
+    result = judged_by_baseline(result, observed, spec)
     d.act(
         WriteResults(
             role_manifests.build_results_config_map(

@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from kubernetes_asyncio.client.exceptions import ApiException
+from pydantic import ValidationError
 
 from kobench.compare.model import MatrixComparison
 from kobench.controller.cells import cells_input
@@ -100,6 +101,30 @@ async def _comparison(
     return await compare_cells(cells_input(names, spec, children, results))
 
 
+async def _baseline(
+    rt: Runtime, resource: Resource, spec: BenchmarkSpec
+) -> tuple[RunResult | None, str]:
+    """spec.baseline.resultsConfigMap's result document, or why there is none."""
+    name = spec.baseline.results_config_map if spec.baseline else None
+    if name is None:
+        return None, "not set"
+    found = await rt.kube.get_config_map(resource.namespace, name)
+    if found is None:
+        return None, f"ConfigMap {name} not found in namespace {resource.namespace}"
+    text = (found.get("data") or {}).get(role_manifests.RESULT_KEY)
+    if not text:
+        return None, f"ConfigMap {name} has no {role_manifests.RESULT_KEY}"
+    try:
+        return RunResult.model_validate_json(text), ""
+    except ValueError as exc:
+        count = exc.error_count() if isinstance(exc, ValidationError) else 1
+        return (
+            None,
+            f"ConfigMap {name}: {role_manifests.RESULT_KEY} is not a result document "
+            f"({count} errors)",
+        )
+
+
 async def gather(
     rt: Runtime, resource: Resource, status: BenchmarkStatus, spec: BenchmarkSpec | None
 ) -> Observed:
@@ -128,6 +153,9 @@ async def gather(
                 call = "read the matrix's results"
                 found = await _comparison(rt, resource, status, spec, fields["children"])
                 fields["comparison"], fields["comparison_error"] = found
+        if wanted.baseline and spec is not None:
+            call = "read the baseline's ConfigMap"
+            fields["baseline"], fields["baseline_error"] = await _baseline(rt, resource, spec)
         if wanted.stored_result:
             call = f"get ConfigMap {status.results_config_map}"
             fields["stored_result"] = await _stored_result(rt, resource, status.results_config_map)

@@ -91,6 +91,8 @@ class Needs:
     """A matrix: its child benchmarks."""
     comparison: bool = False
     """A matrix whose runs all ended: their results, compared."""
+    baseline: bool = False
+    """spec.baseline's ConfigMap: read before anything is created, and when judging."""
 
 
 def needs(
@@ -102,9 +104,15 @@ def needs(
     phase = status.phase
     if spec is not None and spec.matrix is not None and phase in MATRIX_PHASES:
         return Needs(children=True, comparison=phase == "Comparing")
+    baseline = spec is not None and spec.baseline is not None
+    if phase == "Pending" and baseline:
+        return Needs(baseline=True)
     if phase in WATCHING_PODS or phase == "Collecting":
         clock = phase == "Running" and spec is not None and wants_fault_clock(spec, status.faults)
-        return Needs(pods=True, documents=phase == "Collecting", fault_clock=clock)
+        collecting = phase == "Collecting"
+        return Needs(
+            pods=True, documents=collecting, fault_clock=clock, baseline=collecting and baseline
+        )
     return Needs(
         pods=should_clean(status, spec),
         stored_result=not metrics_known
@@ -165,7 +173,10 @@ def advance(d: Draft, observed: Observed, spec: BenchmarkSpec, settings: Setting
             finish(d, spec, None)
         return
     failure = failed_child(d, observed, spec) if phase in WATCHING_PODS else None
-    if failure is not None:
+    if phase == "Pending" and spec.baseline is not None and observed.baseline is None:
+        # Before anything is created: a baseline that cannot be read costs no run.
+        d.fail("BaselineUnreadable", f"spec.baseline.resultsConfigMap: {observed.baseline_error}")
+    elif failure is not None:
         d.fail("OOMKilled" if "OOMKilled" in failure else "ChildFailed", failure)
     else:
         STAGES[phase](d, observed, spec, settings)

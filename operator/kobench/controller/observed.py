@@ -120,4 +120,8 @@ class Observed:
     """A matrix, Comparing: its runs compared (None: not compared, ``comparison_error`` says
     why)."""
     comparison_error: str = ""
+    baseline: RunResult | None = None
+    """spec.baseline.resultsConfigMap's result, when it was asked for and could be read."""
+    baseline_error: str = ""
+    """Why the baseline could not be read (it was asked for)."""
     api_errors: tuple[ApiProblem, ...] = ()

@@ -26,14 +26,15 @@ def validate(spec: Mapping[str, Any]) -> BenchmarkSpec:
     """The spec through the validation entry point (parsing, cross-field and plugin rules in
     one call, as ``kobench validate`` and ``kobench run``); SpecErrors naming every field.
 
-    A baseline is refused by name rather than ignored: the operator does not read baselines
-    yet, and a run that quietly skipped it would pass a regression."""
+    A baseline given as a file is refused by name rather than ignored: the operator reads
+    none, and a run that quietly skipped it would pass a regression."""
     checked = check_spec(spec)
-    if checked.baseline is not None:
+    if checked.baseline is not None and checked.baseline.result_file is not None:
         raise SpecError(
-            "spec.baseline",
-            "the operator does not read baselines yet: run the file with `kobench run`, or "
-            "compare result documents with `kobench compare`",
+            "spec.baseline.resultFile",
+            "the operator reads no files: put the result in a ConfigMap (kubectl create "
+            "configmap NAME --from-file=result.json=FILE) and name it in "
+            "spec.baseline.resultsConfigMap",
         )
     return checked
 

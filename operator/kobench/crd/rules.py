@@ -237,5 +237,14 @@ RULES["spec"].append(
     }
 )
 
+RULES["spec.baseline"] = [
+    {
+        "rule": "has(self.resultFile) != has(self.resultsConfigMap)",
+        "message": "set exactly one of resultFile (kobench run) and resultsConfigMap (in a "
+        "cluster)",
+        "reason": "FieldValueInvalid",
+    }
+]
+
 # Observer names are unique: a list-type map keyed by name makes the API server say so.
 LIST_MAPS: dict[str, list[str]] = {"spec.observers": ["name"]}

@@ -7,21 +7,31 @@ from typing import Annotated
 
 from pydantic import Field
 
-from kobench.spec.base import MAX_MS, Model
+from kobench.spec.base import DNS_SUBDOMAIN, MAX_MS, Model
 
 
 class Baseline(Model):
     """An earlier run to hold this one to; a figure is checked when its ratio is set."""
 
     result_file: Annotated[
-        str,
+        str | None,
         Field(
-            description="The earlier run's result document (kobench run -o), relative to the "
-            "benchmark file (local runs only, for now).",
+            description="kobench run: the earlier run's result document (kobench run -o), "
+            "relative to the benchmark file.",
             min_length=1,
             max_length=4096,
         ),
-    ]
+    ] = None
+    results_config_map: Annotated[
+        str | None,
+        Field(
+            description="In a cluster: a ConfigMap in the benchmark's namespace whose "
+            "result.json is the earlier run's result (an earlier run's results ConfigMap, or "
+            "kubectl create configmap NAME --from-file=result.json=FILE).",
+            pattern=DNS_SUBDOMAIN,
+            max_length=253,
+        ),
+    ] = None
     p50_ratio: Annotated[
         float | None,
         Field(description="p50 at most this times the baseline's p50 (plus p50PlusMs).", ge=1),

@@ -266,14 +266,14 @@ class BenchmarkSpec(Model):
         Matrix | None,
         Field(
             description="Run a cell per combination of the axes' values, each repetitions "
-            "times, and compare the cells (local runs only, for now)."
+            "times, and compare the cells (in a cluster: each run a child benchmark)."
         ),
     ] = None
     baseline: Annotated[
         Baseline | None,
         Field(
             description="An earlier run's result to hold this run to: it Fails when a figure "
-            "regressed beyond the allowance (local runs only, for now)."
+            "regressed beyond the allowance."
         ),
     ] = None
 

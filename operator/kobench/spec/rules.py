@@ -147,6 +147,18 @@ def _baseline_with_matrix(spec: BenchmarkSpec) -> list[SpecError]:
     return []
 
 
+def _baseline_source(spec: BenchmarkSpec) -> list[SpecError]:
+    rule = spec.baseline
+    if rule is None or (rule.result_file is None) != (rule.results_config_map is None):
+        return []
+    return [
+        SpecError(
+            "spec.baseline",
+            "set exactly one of resultFile (kobench run) and resultsConfigMap (in a cluster)",
+        )
+    ]
+
+
 RULES = (
     Rule(("engine.notifyKeyspaceEvents",), _notify),
     Rule(("workload.durationSeconds", "workload.writes"), _duration_or_writes),
@@ -179,6 +191,7 @@ RULES = (
     ),
     Rule(("matrix",), lambda spec: matrix_errors(spec.matrix) if spec.matrix else []),
     Rule(("matrix", "baseline"), _baseline_with_matrix),
+    Rule(("baseline",), _baseline_source),
 )
 
 
