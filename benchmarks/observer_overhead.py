@@ -4,7 +4,8 @@ Prints figures (not a test). In one run, on one machine:
 
 1. the floor: redis-py PING round trip from Python to a local redis-server (median of samples);
 2. each observer's notification latency p50/p99 at 1,000 writes/s, on one node and across a
-   primary -> replica link, as ratios to the floor;
+   primary -> replica link, as ratios to the floor, and beside it the engine's paced round trip
+   that the observer itself measured before the run (the result's calibration) over the floor;
 3. the highest rate each observer sustains with no lost event and no growing backlog.
 
 Every figure is the median of ``--repeat`` runs. Usage::
@@ -105,19 +106,22 @@ class Latency:
     p50_ms: list[float]
     p99_ms: list[float]
     missed: list[int]
+    calibrated_ms: list[float]
+    """The observer's own paced PING round trip, from the result (runs that calibrated)."""
 
-    def median(self) -> tuple[float, float, int]:
+    def median(self) -> tuple[float, float, int, float | None]:
         return (
             statistics.median(self.p50_ms),
             statistics.median(self.p99_ms),
             int(statistics.median(self.missed)),
+            statistics.median(self.calibrated_ms) if self.calibrated_ms else None,
         )
 
 
 def latency_at_1000(
     mode: str, key_mode: str, replicas: int, repeat: int, seconds: float
 ) -> Latency:
-    figures = Latency([], [], [])
+    figures = Latency([], [], [], [])
     for _ in range(repeat):
         result = run(
             f"lat-{mode}",
@@ -132,6 +136,9 @@ def latency_at_1000(
         figures.p50_ms.append(observer.latency_ms.p50)
         figures.p99_ms.append(observer.latency_ms.p99)
         figures.missed.append(observer.missed)
+        overhead = observer.tool_overhead
+        if overhead is not None and overhead.paced_round_trip_ms is not None:
+            figures.calibrated_ms.append(overhead.paced_round_trip_ms)
     return figures
 
 
@@ -209,18 +216,21 @@ def main() -> None:
     print(f"latency at 1,000 writes/s, {seconds:g} s runs, median of {repeat}:")
     print(
         f"  {'observer':8} {'keys':7} {'path':18} {'p50 ms':>8} {'x floor':>8} {'x paced':>8} "
-        f"{'p99 ms':>8} {'x floor':>8} {'missed':>7}"
+        f"{'p99 ms':>8} {'x floor':>8} {'missed':>7} {'in-run us':>9} {'/paced':>7}"
     )
     for mode in ("sync", "async"):
         for key_mode in ("shared", "unique"):
             for replicas, path in ((1, "one node"), (2, "primary->replica")):
-                p50, p99, missed = latency_at_1000(
+                p50, p99, missed, calibrated = latency_at_1000(
                     mode, key_mode, replicas, repeat, seconds
                 ).median()
+                # The round trip the observer measured in the run, against this script's floor.
+                in_run = "-" if calibrated is None else f"{calibrated * 1000:.1f}"
+                ratio = "-" if calibrated is None else f"{calibrated * 1000 / paced_us:.2f}"
                 print(
                     f"  {mode:8} {key_mode:7} {path:18} {p50:8.3f} {p50 * 1000 / floor_us:8.1f} "
                     f"{p50 * 1000 / paced_us:8.1f} {p99:8.3f} {p99 * 1000 / floor_us:8.1f} "
-                    f"{missed:7d}"
+                    f"{missed:7d} {in_run:>9} {ratio:>7}"
                 )
 
     print(
