@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from kobench.controller.kube import Kube
 from kobench.controller.metrics import Metrics
@@ -14,6 +15,44 @@ from kobench.spec import BenchmarkSpec
 
 EventPoster = Callable[[dict[str, Any], str, str, str], None]
 """(body, type Normal|Warning, reason, message) -> None."""
+V = TypeVar("V")
+SPEC_CACHE_RUNS = 256
+"""Run specs the operator keeps in memory: the runs in progress and the last few finished ones
+(a finished run's spec is read again only when its benchmark changes). One spec is a few KB;
+an evicted one is read back from its run ConfigMap, the durable copy."""
+
+
+class RecentRuns(Generic[V]):
+    """A cache of the ``capacity`` most recently used entries, by run id: it never grows past
+    ``capacity``, however many runs an operator sees in its lifetime."""
+
+    def __init__(self, capacity: int = SPEC_CACHE_RUNS) -> None:
+        if capacity < 1:
+            raise ValueError(f"capacity must be at least 1, not {capacity}")
+        self.capacity = capacity
+        self._entries: OrderedDict[str, V] = OrderedDict()
+
+    def get(self, run_id: str) -> V | None:
+        """The entry (now the most recently used), or None."""
+        value = self._entries.get(run_id)
+        if value is not None:
+            self._entries.move_to_end(run_id)
+        return value
+
+    def __setitem__(self, run_id: str, value: V) -> None:
+        self._entries[run_id] = value
+        self._entries.move_to_end(run_id)
+        while len(self._entries) > self.capacity:
+            self._entries.popitem(last=False)
+
+    def pop(self, run_id: str) -> V:
+        return self._entries.pop(run_id)
+
+    def __contains__(self, run_id: object) -> bool:
+        return run_id in self._entries
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
 
 def _no_events(body: dict[str, Any], type_: str, reason: str, message: str) -> None:
@@ -28,8 +67,8 @@ class Runtime:
     source: ResultsSource = field(default_factory=PodLogResults)
     metrics: Metrics = field(default_factory=Metrics)
     post_event: EventPoster = _no_events
-    specs: dict[str, BenchmarkSpec] = field(default_factory=dict)
-    """Frozen spec of each run, by run id (the run ConfigMap is the durable copy)."""
+    specs: RecentRuns[BenchmarkSpec] = field(default_factory=RecentRuns)
+    """Frozen spec of the recent runs, by run id (the run ConfigMap is the durable copy)."""
     failures: dict[tuple[str, str], int] = field(default_factory=dict)
     """Passes in a row that met an API error, by (namespace, name): the backoff."""
 
