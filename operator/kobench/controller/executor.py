@@ -34,8 +34,8 @@ from kobench.controller.runtime import Runtime
 from kobench.controller.start import validate
 from kobench.errors import SpecError
 from kobench.roles.config import RoleConfig
-from kobench.spec import BenchmarkSpec
-from kobench.status import BenchmarkStatus
+from kobench.spec import KIND, BenchmarkSpec
+from kobench.status import TERMINAL_PHASES, BenchmarkStatus
 
 Obj = dict[str, object]
 log = logging.getLogger("kobench.controller")
@@ -108,6 +108,15 @@ async def prepare(
     return decided, observed
 
 
+def owners(body: Obj) -> list[str]:
+    """The uids of the benchmarks that own this one (a matrix owns its runs)."""
+    metadata = body.get("metadata")
+    references = metadata.get("ownerReferences") if isinstance(metadata, dict) else None
+    return [
+        str(r["uid"]) for r in references or [] if isinstance(r, dict) and r.get("kind") == KIND
+    ]
+
+
 async def reconcile(
     rt: Runtime, namespace: str, name: str, now: dt.datetime | None = None
 ) -> float:
@@ -132,10 +141,15 @@ async def reconcile(
             await apply(rt, body, resource, action)
         except ApiException as exc:  # the status is saved; the next pass repeats what matters
             log.warning("%s/%s: %s", namespace, name, problem(str(action), exc))
+    if decided.changed and decided.status.phase in TERMINAL_PHASES:
+        for owner in owners(body):
+            rt.wake(owner)  # a matrix waits for this child: its next run starts now
     if decided.wait == "backoff":
         log.warning("%s/%s: %s", namespace, name, "; ".join(map(str, observed.api_errors)))
     key = (namespace, name)
     delay = rt.pause(key, trouble=decided.wait == "backoff", idle=decided.wait == "idle")
+    if decided.poll_in is not None and decided.wait == "active":
+        delay = min(delay, decided.poll_in)
     if decided.wake_in is not None and decided.wait != "backoff":
         delay = min(delay, max(WAKE_FLOOR_SECONDS, decided.wake_in))
     return delay

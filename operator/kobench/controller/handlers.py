@@ -65,6 +65,7 @@ async def configure(settings: kopf.OperatorSettings, memo: Any, **_: Any) -> Non
     if runtime.client is None:
         runtime.client = Kube(client.ApiClient())
     runtime.post_event = _post_event
+    runtime.wake = lambda uid: _wakeup(memo, uid).set()
 
 
 @kopf.on.cleanup(registry=registry)

@@ -59,6 +59,10 @@ def _no_events(body: dict[str, Any], type_: str, reason: str, message: str) -> N
     del body, type_, reason, message
 
 
+def _no_wake(uid: str) -> None:
+    del uid
+
+
 @dataclass
 class Runtime:
     client: Kube | None = None
@@ -67,6 +71,8 @@ class Runtime:
     source: ResultsSource = field(default_factory=PodLogResults)
     metrics: Metrics = field(default_factory=Metrics)
     post_event: EventPoster = _no_events
+    wake: Callable[[str], None] = _no_wake
+    """Run a benchmark's next pass now, by uid (a matrix, when one of its children ended)."""
     specs: RecentRuns[BenchmarkSpec] = field(default_factory=RecentRuns)
     """Frozen spec of the recent runs, by run id (the run ConfigMap is the durable copy)."""
     failures: dict[tuple[str, str], int] = field(default_factory=dict)

@@ -21,6 +21,7 @@ from tests.unit.controller.world import SPEC, T0
 
 from kobench.controller.executor import reconcile
 from kobench.controller.kube import Kube
+from kobench.controller.machine import QUICK_POLL_SECONDS
 from kobench.controller.runtime import Runtime
 from kobench.controller.sources import KubeletlessTestAnnotationResults
 from kobench.runners.kubernetes import roles as role_manifests
@@ -152,7 +153,8 @@ def test_a_forbidden_create_reaches_the_status_and_backs_off() -> None:
     assert events == [("Warning", "ApiError")], "one Event, not one per pass"
     assert pauses == [4.0, 8.0, 16.0]
     kube.forbid_create = False
-    assert asyncio.run(reconcile(rt, "ns", "bench", T0)) == rt.settings.active_interval
+    # A phase just begun is looked at again soon (most stages take a second or two).
+    assert asyncio.run(reconcile(rt, "ns", "bench", T0)) == QUICK_POLL_SECONDS
     assert kube.body["status"]["phase"] == "WaitingForEngine"
     assert kube.created[-1] == f"StatefulSet/bench-{RUN_ID[:6]}-engine"
 

@@ -12,7 +12,10 @@ from tests.unit.controller.world import SPEC, World, kinds, resource
 from kobench.compare.job import compare_input
 from kobench.controller.actions import Create, WriteResults
 from kobench.controller.cells import cells_input
+from kobench.controller.executor import owners
+from kobench.controller.machine import poll_seconds
 from kobench.controller.observed import ChildView
+from kobench.controller.settings import Settings
 from kobench.results import RunResult
 from kobench.runners.kubernetes.cells import (
     CELL_ANNOTATION,
@@ -157,3 +160,21 @@ def test_a_child_says_which_cell_it_measures() -> None:
     tag = cell_tag(annotations)
     assert tag is not None and (tag.matrix, tag.cell, tag.repetition) == ("m", "rate=100", 3)
     assert cell_tag({}) is None
+
+
+def test_a_phase_just_begun_is_looked_at_again_soon_and_a_long_wait_slowly() -> None:
+    settings = Settings(active_interval=2.0)
+    assert poll_seconds(0, settings) == 0.25 and poll_seconds(8, settings) == 1.0
+    assert poll_seconds(600, settings) == 2.0
+
+
+def test_a_child_that_ends_wakes_the_matrix_that_owns_it() -> None:
+    body: dict[str, object] = {
+        "metadata": {
+            "ownerReferences": [
+                {"kind": "KeyDBObserverBenchmark", "uid": "matrix-uid"},
+                {"kind": "ConfigMap", "uid": "other"},
+            ]
+        }
+    }
+    assert owners(body) == ["matrix-uid"] and owners({"metadata": {}}) == []
