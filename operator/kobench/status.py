@@ -157,6 +157,14 @@ class ObserverLine(Doc):
     max_ms: float | None = None
     rtt_p99_ms: Annotated[float | None, Field(description="Handshake round trip p99.")] = None
     clock_offset_ms: float | None = None
+    ping_ms: Annotated[
+        float | None,
+        Field(description="The engine's paced PING round trip from the observer, before the run."),
+    ] = None
+    p50_ping_ratio: Annotated[
+        float | None,
+        Field(description="p50 / pingMs: how much of the latency the engine round trip explains."),
+    ] = None
     saturated: Annotated[bool, Field(description="It could not keep up with the writers.")] = False
     outages: Annotated[int, Field(description="Connection losses over its instances.")] = 0
     worst_second: Annotated[

@@ -333,6 +333,19 @@ def test_the_status_summary_names_saturation_outages_and_the_worst_second() -> N
     assert (line.outages, line.saturated) == (1, False)
 
 
+def test_the_status_summary_says_how_much_of_the_latency_the_engine_round_trip_explains() -> None:
+    from kobench.controller.reducers import summarize_run
+    from kobench.results.calibration_docs import ToolOverhead
+
+    result = merge(SPEC, [writer()], [observer("sync"), observer("async")])
+    overhead = ToolOverhead(event_p50_ms=0.3, paced_round_trip_ms=0.12, ratio=2.5, instances=1)
+    first = result.observers[0].model_copy(update={"tool_overhead": overhead})
+    result = result.model_copy(update={"observers": [first, *result.observers[1:]]})
+    lines = summarize_run(result).observers
+    assert (lines[0].ping_ms, lines[0].p50_ping_ratio) == (0.12, 2.5)
+    assert (lines[1].ping_ms, lines[1].p50_ping_ratio) == (None, None)  # absent, never 0
+
+
 def test_an_event_before_its_write_was_due_on_a_shared_clock_is_invalid() -> None:
     # Defect fixed: negative latencies were counted and shown nowhere.
     early = observer("sync", negative_latencies=4)

@@ -63,6 +63,8 @@ def summarize_run(result: RunResult) -> Summary:
                 max_ms=lat["max"],
                 rtt_p99_ms=obs.handshake_rtt_ms.p99 if obs.handshake_rtt_ms else None,
                 clock_offset_ms=obs.clock_offset_ms,
+                ping_ms=obs.tool_overhead.paced_round_trip_ms if obs.tool_overhead else None,
+                p50_ping_ratio=obs.tool_overhead.ratio if obs.tool_overhead else None,
                 saturated=bool(obs.saturation),
                 outages=len(obs.outages),
                 worst_second=None if worst is None else worst.t,
