@@ -22,6 +22,7 @@ from kobench.controller.observed import ChildView, Observed
 from kobench.controller.reducers import bounded_reasons
 from kobench.controller.settings import Settings
 from kobench.results import RunResult
+from kobench.runners.kubernetes import roles as role_manifests
 from kobench.runners.kubernetes.cells import child_benchmark, child_name, comparison_config_map
 from kobench.runners.kubernetes.names import RunNames
 from kobench.spec import BenchmarkSpec
@@ -57,6 +58,9 @@ def running_cells(d: Draft, observed: Observed, spec: BenchmarkSpec, settings: S
         d.status.matrix = progress.model_copy(update={"done": done, "current": ""})
         d.move("Comparing", f"all {total} runs ended; comparing the cells")
         return
+    if d.phase == "Pending":
+        # The spec is frozen for the run, as for any run: an edit mid-matrix waits for the next.
+        d.act(Create(role_manifests.build_run_config(d.names, d.resource.owner, spec)))
     index, repetition = order[done]
     name = child_name(d.names, done)
     if name not in observed.children:

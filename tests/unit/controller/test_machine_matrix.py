@@ -53,7 +53,8 @@ def matrix_world() -> World:
 
 def created_children(world: World) -> list[dict[str, Any]]:
     assert world.last is not None
-    return [a.manifest for a in world.last.actions if isinstance(a, Create)]
+    created = [a.manifest for a in world.last.actions if isinstance(a, Create)]
+    return [m for m in created if m["kind"] == "KeyDBObserverBenchmark"]
 
 
 def test_children_run_one_at_a_time_in_the_interleaved_order() -> None:
@@ -62,6 +63,8 @@ def test_children_run_one_at_a_time_in_the_interleaved_order() -> None:
     for step, cell in enumerate(ORDER):
         world.step(1 + step, children=children)
         assert world.phase() == "RunningCells"
+        if step == 0:  # the matrix's spec is frozen for its run, as any run's
+            assert world.created[0] == f"ConfigMap/{world.names.run_config}"
         (child,) = created_children(world)
         name = child_name(world.names, step)
         assert child["kind"] == "KeyDBObserverBenchmark" and child["metadata"]["name"] == name
