@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from kobench.cli_io import EXIT_FAILED, check_output, progress_bar, write_output
+from kobench.compare.model import MatrixComparison
 from kobench.compare.sources import ComparisonDocument
 from kobench.errors import InputError
 from kobench.results import RunResult
@@ -44,13 +45,15 @@ def run_matrix_file(
     from kobench.runners.matrix import run_matrix
 
     if args.html:
-        raise InputError("--html: the report page does not show matrices yet; use -o FILE")
+        check_output(args.html, option="--html")  # before the runs: a typo costs no run
     require_scipy()  # before the runs, not after them
     with progress_bar(not args.quiet, terminal=sys.stderr.isatty()) as update:
         document = run_matrix(benchmark, server_binaries=binaries, progress=update)
     text = document.model_dump_json(by_alias=True, indent=2) + "\n"
     if args.output:
         write_output(args.output, text, option="--output")
+    if args.html:
+        write_matrix_page(args.html, document)
     if args.json:
         sys.stdout.write(text)
     else:
@@ -61,8 +64,15 @@ def run_matrix_file(
     return EXIT_FAILED if failed else 0
 
 
+def write_matrix_page(path: str, document: MatrixComparison) -> None:
+    """The matrix's page: its sweeps' latency-throughput curves, cells and pairs."""
+    from kobench.report.matrix_page import render_matrix_html
+
+    write_output(path, render_matrix_html(document), option="--html")
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
-    from kobench.compare import Comparison, compare_sides
+    from kobench.compare import Comparison, MatrixComparison, compare_sides
     from kobench.compare.sources import load_comparison, load_side
     from kobench.compare.table import render_comparison, render_matrix
     from kobench.compare.verdict import require_scipy
@@ -74,6 +84,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         raise InputError("give either a comparison document or --baseline and --candidate")
     if args.output:
         check_output(args.output)
+    if args.html:
+        check_output(args.html, option="--html")
     document: ComparisonDocument
     if args.documents:
         if len(args.documents) > 1:
@@ -97,6 +109,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     text = document.model_dump_json(by_alias=True, indent=2) + "\n"
     if args.output:
         write_output(args.output, text, option="--output")
+    if args.html:
+        if not isinstance(document, MatrixComparison):
+            raise InputError("--html: the page shows a matrix's comparison (kobench run -o)")
+        write_matrix_page(args.html, document)
     color = sys.stdout.isatty()
     if args.json:
         sys.stdout.write(text)
@@ -144,6 +160,9 @@ def add_compare_parser(sub: Any) -> None:
     )
     compare.add_argument("--output", "-o", help="write the comparison document (JSON) here")
     compare.add_argument("--json", action="store_true", help="print the document, not tables")
+    compare.add_argument(
+        "--html", metavar="FILE", help="a matrix's page: rate sweep curves, cells and pairs"
+    )
     compare.add_argument(
         "--fail-on-worse", action="store_true", help="exit status 1 when any figure is Worse"
     )

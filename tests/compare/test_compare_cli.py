@@ -138,15 +138,16 @@ def test_server_binaries_are_one_for_all_or_one_per_engine() -> None:
     assert server_binaries(["/opt/a=b/server"]) == {"": "/opt/a=b/server"}
 
 
-def test_a_matrix_run_refuses_html_before_anything_starts(
+def test_a_matrix_run_refuses_an_unwritable_page_before_anything_starts(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-
     path = tmp_path / "m.yaml"
     spec = {"engine": {"type": "redis"}, "matrix": {"rates": [1]}}
     path.write_text(yaml.safe_dump(resource(spec)))
-    assert main(["run", str(path), "--html", str(tmp_path / "r.html"), "-q"]) == 2
-    assert "--html: the report page does not show matrices yet" in capsys.readouterr().err
+    page = tmp_path / "missing" / "r.html"
+    # /bin/false as the server: had a run started, it would have failed otherwise.
+    assert main(["run", str(path), "--html", str(page), "-q", "--server-binary", "/bin/false"]) == 2
+    assert f"--html {page}: directory {page.parent} does not exist" in capsys.readouterr().err
 
 
 def test_without_scipy_the_answer_says_how_to_install_it(

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from kobench.compare.digest import matrix_status
 from kobench.compare.job import CellsInput, PlannedCell, StepOutcome
 from kobench.compare.model import MatrixComparison
 from kobench.controller.actions import Create, WriteResults
-from kobench.controller.cells_status import matrix_status
 from kobench.controller.draft import Draft
 from kobench.controller.observed import ChildView, Observed
 from kobench.controller.reducers import bounded_reasons

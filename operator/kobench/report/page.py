@@ -24,11 +24,11 @@ from kobench.stats import LatencySummary
 VERDICT_CLASS = {"Passed": "passed", "Failed": "failed", "Invalid": "invalid"}
 
 
-def _asset(name: str) -> str:
+def asset(name: str) -> str:
     return (resources.files("kobench.report") / name).read_text(encoding="utf-8")
 
 
-def _script_safe(text: str) -> str:
+def script_safe(text: str) -> str:
     """Text that cannot end the <script> element it is embedded in."""
     return text.replace("</", "<\\/")
 
@@ -42,7 +42,7 @@ def _ms(summary: LatencySummary | None, field: str) -> str:
     return "-" if summary is None else f"{getattr(summary, field):.3f}"
 
 
-def _table(head: Sequence[str], rows: Sequence[Sequence[str]], css: str = "") -> str:
+def html_table(head: Sequence[str], rows: Sequence[Sequence[str]], css: str = "") -> str:
     """A table of already-escaped cells (the first column left-aligned, the rest right)."""
     cls = f' class="{css}"' if css else ""
     header = "".join(f"<th>{h}</th>" for h in head)
@@ -85,7 +85,7 @@ def _observers(result: RunResult) -> str:
     )
     return (
         "<h3>Event latency per observer (ms)</h3>"
-        + _table(head, rows, "numbers")
+        + html_table(head, rows, "numbers")
         + (f'<ul class="reasons">{saturated}</ul>' if saturated else "")
     )
 
@@ -110,7 +110,7 @@ def _heat(matrix: HeatMap | None) -> str:
                 f"{cell.p99_ms:.3f}</span>"
             )
         rows.append(row)
-    return "<h3>Replica matrix (ms, p99 shaded)</h3>" + _table(head, rows, "heat-map")
+    return "<h3>Replica matrix (ms, p99 shaded)</h3>" + html_table(head, rows, "heat-map")
 
 
 def _outages(result: RunResult) -> str:
@@ -135,7 +135,7 @@ def _outages(result: RunResult) -> str:
     if not rows:
         return "<h3>Outages</h3><p>None: every observer stayed connected.</p>"
     head = ["observer", "lost", "recovered", "ms", "missed", "first event after (ms)", "reason"]
-    return "<h3>Outages</h3>" + _table(head, rows, "numbers")
+    return "<h3>Outages</h3>" + html_table(head, rows, "numbers")
 
 
 def _number(value: float | None, never: str = "-") -> str:
@@ -159,7 +159,7 @@ def _faults(result: RunResult) -> str:
             rows.append([*head, escape(impact.observer), outage, str(impact.lost), after])
     columns = ["#", "fault", "applied (s)", "lasted (ms)", "resync (ms)", "observer"]
     columns += ["outage (ms)", "lost", "p99 after (ms)"]
-    return "<h3>Faults</h3>" + _table(columns, rows, "numbers")
+    return "<h3>Faults</h3>" + html_table(columns, rows, "numbers")
 
 
 def _facts(result: RunResult) -> str:
@@ -226,8 +226,8 @@ def _run_section(result: RunResult, spec: dict[str, Any] | None) -> str:
     )
 
 
-def _plot_data(found: Sequence[Plot]) -> str:
-    return _script_safe(json.dumps([dataclasses.asdict(p) for p in found], allow_nan=False))
+def plot_data(found: Sequence[Plot]) -> str:
+    return script_safe(json.dumps([dataclasses.asdict(p) for p in found], allow_nan=False))
 
 
 def render_html(
@@ -253,13 +253,13 @@ def render_html(
         "<!DOCTYPE html>\n"
         f'<html lang="en"><head><meta charset="utf-8"><title>kobench: {escape(title)}</title>'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<style>{_asset('vendor/uPlot.min.css')}\n{_asset('report.css')}</style></head>"
+        f"<style>{asset('vendor/uPlot.min.css')}\n{asset('report.css')}</style></head>"
         f'<body data-plots-expected="{len(found)}" data-plots-drawn="0">'
         f"<header><h1>kobench: {escape(title)}</h1></header>"
         f'<main><section class="charts">{charts}</section>{runs}</main>'
         '<noscript><p class="note">The charts need JavaScript; the tables do not.</p></noscript>'
-        f'<script type="application/json" id="kobench-data">{_plot_data(found)}</script>'
-        f"<script>{_script_safe(_asset('vendor/uPlot.iife.min.js'))}</script>"
-        f"<script>{_script_safe(_asset('report.js'))}</script>"
+        f'<script type="application/json" id="kobench-data">{plot_data(found)}</script>'
+        f"<script>{script_safe(asset('vendor/uPlot.iife.min.js'))}</script>"
+        f"<script>{script_safe(asset('report.js'))}</script>"
         "</body></html>\n"
     )

@@ -1,6 +1,7 @@
-"""A matrix's comparison, bounded for the status (pure): per cell the worst observer's
-medians, per pair of cells the p99 verdict and a count of every figure's verdicts, the sweeps'
-highest sustained rates, and a headline. The full document goes to the results ConfigMap."""
+"""A matrix's comparison, digested (pure): per cell the worst observer's medians, per pair of
+cells the p99 verdict and a count of every figure's verdicts, the sweeps'
+highest sustained rates, and a headline; bounded for the status (the full document goes to the
+results ConfigMap), and what the matrix's report page tabulates."""
 
 from __future__ import annotations
 
