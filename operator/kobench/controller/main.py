@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ctypes
+import ctypes.util
 import importlib
 import importlib.util
 import logging
@@ -30,6 +32,11 @@ _IMPORTED = re.compile(r"^from (kubernetes_asyncio\.client[\w.]*) import (\w+)\s
 MIN_NAMES = 100
 """Fewer names than this in ``kubernetes_asyncio.client``'s ``__init__`` means its layout is not
 the one parsed here: the client is then imported as usual."""
+M_MMAP_THRESHOLD = -3
+"""glibc's ``mallopt`` parameter (``malloc.h``)."""
+MMAP_THRESHOLD_BYTES = 128 * 1024
+"""Blocks of this size or more are mapped on their own and unmapped when freed (glibc's
+starting value, kept fixed)."""
 
 
 class _LazyPackage(types.ModuleType):
@@ -105,6 +112,23 @@ def load_kubernetes_client_lazily() -> bool:
     return True
 
 
+def keep_large_blocks_mapped() -> bool:
+    """Have malloc return every freed block of 128 KiB or more to the system at once.
+
+    glibc maps such blocks on their own, but after the first one is freed it raises the
+    threshold to that block's size and serves later ones from its heap, which it rarely gives
+    back. Each TLS connection to the API server holds a 128 KiB buffer: 50 benchmarks created
+    at once opened 100 connections, which closed when idle, yet RSS kept 40 MB. With the
+    threshold fixed (what ``MALLOC_MMAP_THRESHOLD_=131072`` does), RSS fell back by 25 MB. Does
+    nothing (False) where the C library has no ``mallopt``."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):
+        return False
+    return bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES))
+
+
 def _options(options: argparse.Namespace | Mapping[str, Any]) -> dict[str, Any]:
     values = dict(vars(options)) if isinstance(options, argparse.Namespace) else dict(options)
     defaults = argparse.ArgumentParser()
@@ -132,6 +156,7 @@ def run_operator(
 ) -> None:
     """Run the operator until interrupted. ``options``: parsed ``kobench operator`` arguments."""
     load_kubernetes_client_lazily()
+    keep_large_blocks_mapped()
     import kopf
     from prometheus_client import start_http_server
 

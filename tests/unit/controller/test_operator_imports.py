@@ -104,3 +104,13 @@ def test_nothing_changes_once_the_client_is_imported() -> None:
         "print(load_kubernetes_client_lazily())\n"
     )
     assert out.strip() == "False"
+
+
+def test_freed_large_blocks_go_back_to_the_system_under_glibc() -> None:
+    out = python(
+        "import platform\n"
+        "from kobench.controller.main import keep_large_blocks_mapped\n"
+        "print(platform.libc_ver()[0], keep_large_blocks_mapped())\n"
+    )
+    libc, done = out.split()
+    assert done == str(libc == "glibc")
