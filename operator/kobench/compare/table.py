@@ -32,6 +32,9 @@ COLUMNS = (
 
 
 def _number(value: float) -> str:
+    """Three significant digits, never in exponent form (a rate of 1000 reads 1000, not 1e+03)."""
+    if abs(value) >= 1000:
+        return f"{value:.0f}"
     return f"{value:.3g}"
 
 
@@ -138,9 +141,16 @@ def cells_table(document: MatrixComparison) -> Table:
     """Per cell and observer: the median of each figure (and its IQR), the runs measured."""
     table = _table("Cells (ms unless said; median (IQR) over the repetitions)")
     columns = ("observer", "p50", "p99", "max", "loss %", "rate/s")
+    # The cell's id heads its rows: the first column must keep room for it on a narrow terminal.
+    widest = max((len(cell.id) + 9 for cell in document.cells), default=10)
     for column in columns:
         left = column == "observer"
-        table.add_column(column, justify="left" if left else "right", no_wrap=not left)
+        table.add_column(
+            column,
+            justify="left" if left else "right",
+            no_wrap=not left,
+            min_width=min(widest, 28) if left else None,
+        )
     for cell in document.cells:
         runs = f"{len(cell.runs)} run{'' if len(cell.runs) == 1 else 's'}"
         table.add_row(f"{cell.id} ({runs})", *([""] * (len(columns) - 1)), style="bold")
