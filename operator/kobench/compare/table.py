@@ -150,6 +150,7 @@ def cells_table(document: MatrixComparison) -> Table:
             justify="left" if left else "right",
             no_wrap=not left,
             min_width=min(widest, 28) if left else None,
+            overflow="fold" if left else "ellipsis",  # an id has no spaces to wrap at
         )
     for cell in document.cells:
         runs = f"{len(cell.runs)} run{'' if len(cell.runs) == 1 else 's'}"
