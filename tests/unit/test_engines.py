@@ -33,6 +33,8 @@ def test_keydb_replicates_every_peer_in_active_multi_master_mode() -> None:
     assert args[args.index("--notify-keyspace-events") + 1] == "KE$"
     assert args[args.index("--requirepass") + 1] == "pw"
     assert args[args.index("--masterauth") + 1] == "pw"
+    # Every peer serves a full sync to the others at once, not after the default 5 s wait.
+    assert args[args.index("--repl-diskless-sync-delay") + 1] == "0"
     assert engine.write_replicas(3) == [0, 1, 2]
     assert engine.handshake_replica(2) == 2
 
@@ -54,6 +56,8 @@ def test_primary_engines_make_replica_zero_the_primary(name: str) -> None:
     assert replicaofs(primary) == []
     assert replicaofs(replica) == [("kob-0.kob", "6379")]
     assert "--requirepass" not in primary
+    # A replica that connects is served its full sync at once (5 s per replica by default).
+    assert primary[primary.index("--repl-diskless-sync-delay") + 1] == "0"
     assert engine.write_replicas(3) == [0]
     assert engine.handshake_replica(2) == 0
     assert engine.binary == f"{name}-server"

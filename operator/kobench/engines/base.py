@@ -58,7 +58,9 @@ class Engine(Protocol):
 
 
 def common_args(spec: EngineSpec, port: int, password: str | None) -> list[str]:
-    """Arguments every Redis-family server takes: no persistence, notifications, auth."""
+    """Arguments every Redis-family server takes: no persistence, notifications, auth, and a
+    full sync that starts at once (the default waits 5 s for more replicas to share it: a
+    replica that connects a moment after another waited 5 s more, per replica, to be ready)."""
     args = [
         "--port",
         str(port),
@@ -70,6 +72,8 @@ def common_args(spec: EngineSpec, port: int, password: str | None) -> list[str]:
         "no",
         "--notify-keyspace-events",
         spec.notify_keyspace_events,
+        "--repl-diskless-sync-delay",
+        "0",
     ]
     if password:
         args += ["--requirepass", password, "--masterauth", password]
