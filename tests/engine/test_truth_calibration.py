@@ -39,8 +39,12 @@ __all__ = ["toxiproxy"]  # the fixture
 
 PASSWORD = "calibration-truth"
 DELAY_MS = 5
-TOLERANCE = 0.1
-"""The delayed role's p50 minus the other's is the delay within 10 %."""
+AT_LEAST = 0.95
+"""The delay shows in full: the delayed role's round trip exceeds the other's by at least
+95 % of it (a delay cannot be hidden)."""
+AT_MOST = 1.3
+"""...and by at most 130 %: a loaded machine only adds (a proxied sleep overshoots, the proxy
+waits for a core). Seen: +0.14 to +0.26 ms calm, +0.58 ms beside a running cluster tier."""
 UNDELAYED_BELOW_MS = 0.2 * DELAY_MS
 SPEC = parse_spec(
     {
@@ -150,7 +154,7 @@ def test_a_delay_on_one_roles_path_shows_in_its_round_trip_only(
     for slow, fast in zip(trips[delayed], trips[other], strict=True):
         assert slow.samples >= 50 and fast.samples >= 50, (slow, fast)
         extra = slow.p50_ms - fast.p50_ms
-        assert abs(extra - DELAY_MS) <= TOLERANCE * DELAY_MS, (delayed, slow, fast)
+        assert AT_LEAST * DELAY_MS <= extra <= AT_MOST * DELAY_MS, (delayed, slow, fast)
         assert fast.p50_ms < UNDELAYED_BELOW_MS, (other, fast)
     assert overhead is not None and overhead.paced_round_trip_ms == trips["observer"][0].p50_ms
     assert overhead.ratio is not None and overhead.ratio > 0
