@@ -9,7 +9,7 @@ from collections import Counter
 
 from kobench.compare.figures import WRITERS
 from kobench.compare.model import Cell, CellPair, MatrixComparison, Verdict
-from kobench.status import MAX_MATRIX_LINES, CellLine, MatrixStatus, PairLine, SweepLine
+from kobench.status_matrix import MAX_MATRIX_LINES, CellLine, MatrixStatus, PairLine, SweepLine
 
 VERDICTS: tuple[Verdict, ...] = ("Worse", "Inconclusive", "Better", "NoDifference")
 """From the most to the least alarming: a pair's p99 verdict is its observers' worst."""

@@ -27,7 +27,8 @@ from kobench.runners.kubernetes.cells import child_benchmark, child_name, compar
 from kobench.runners.kubernetes.names import RunNames
 from kobench.spec import BenchmarkSpec
 from kobench.spec.matrix import CellPlan, interleaved, plan_cells
-from kobench.status import TERMINAL_PHASES, MatrixStatus
+from kobench.status import TERMINAL_PHASES
+from kobench.status_matrix import MatrixStatus
 
 MATRIX_PHASES = frozenset({"Pending", "RunningCells", "Comparing"})
 

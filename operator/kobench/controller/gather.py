@@ -71,10 +71,24 @@ async def _fault_clock(rt: Runtime, namespace: str, names: RunNames) -> int | No
         return None
 
 
-async def _stored_result(rt: Runtime, resource: Resource, name: str) -> RunResult | None:
+async def _result_in(rt: Runtime, resource: Resource, name: str) -> tuple[RunResult | None, str]:
+    """The result document a ConfigMap holds (a run's results, a baseline), or why none."""
     found = await rt.kube.get_config_map(resource.namespace, name)
-    text = ((found or {}).get("data") or {}).get(role_manifests.RESULT_KEY)
-    return RunResult.model_validate_json(text) if text else None
+    if found is None:
+        return None, f"ConfigMap {name} not found in namespace {resource.namespace}"
+    text = (found.get("data") or {}).get(role_manifests.RESULT_KEY)
+    if not text:
+        return None, f"ConfigMap {name} has no {role_manifests.RESULT_KEY}"
+    try:
+        return RunResult.model_validate_json(text), ""
+    except ValueError as exc:
+        count = exc.error_count() if isinstance(exc, ValidationError) else 1
+        why = f"{role_manifests.RESULT_KEY} is not a result document ({count} errors)"
+        return None, f"ConfigMap {name}: {why}"
+
+
+async def _stored_result(rt: Runtime, resource: Resource, name: str) -> RunResult | None:
+    return (await _result_in(rt, resource, name))[0]
 
 
 async def _children(rt: Runtime, resource: Resource, names: RunNames) -> dict[str, ChildView]:
@@ -108,21 +122,7 @@ async def _baseline(
     name = spec.baseline.results_config_map if spec.baseline else None
     if name is None:
         return None, "not set"
-    found = await rt.kube.get_config_map(resource.namespace, name)
-    if found is None:
-        return None, f"ConfigMap {name} not found in namespace {resource.namespace}"
-    text = (found.get("data") or {}).get(role_manifests.RESULT_KEY)
-    if not text:
-        return None, f"ConfigMap {name} has no {role_manifests.RESULT_KEY}"
-    try:
-        return RunResult.model_validate_json(text), ""
-    except ValueError as exc:
-        count = exc.error_count() if isinstance(exc, ValidationError) else 1
-        return (
-            None,
-            f"ConfigMap {name}: {role_manifests.RESULT_KEY} is not a result document "
-            f"({count} errors)",
-        )
+    return await _result_in(rt, resource, name)
 
 
 async def gather(

@@ -122,14 +122,18 @@ class _Families:
     """The metric families of one scrape, filled run by run."""
 
     def __init__(self) -> None:
-        base, obs = BASE_LABELS, OBSERVER_LABELS
+        self._run_families(BASE_LABELS)
+        self._observer_families(OBSERVER_LABELS)
+        self._fault_families([*BASE_LABELS, "fault", "action", "target"])
+
+    def _run_families(self, base: list[str]) -> None:
         self.verdict = GaugeMetricFamily(
             "kobench_run_verdict", "1 for the verdict of the last run.", labels=[*base, "verdict"]
         )
         self.cell = GaugeMetricFamily(
             "kobench_run_cell_info",
             "1 for a benchmark that is one run of a matrix: which matrix, cell and repetition "
-            "(join on namespace and name to label any kobench_run_* series with its cell).",
+            "(join on namespace and benchmark to label any kobench_run_* series with its cell).",
             labels=[*base, "matrix", "cell", "repetition"],
         )
         self.writes = GaugeMetricFamily(
@@ -143,6 +147,8 @@ class _Families:
         self.duration = GaugeMetricFamily(
             "kobench_run_duration_seconds", "Wall time of the last run's roles.", labels=base
         )
+
+    def _observer_families(self, obs: list[str]) -> None:
         self.missed = GaugeMetricFamily(
             "kobench_run_missed_events", "Events an observer missed in the last run.", labels=obs
         )
@@ -168,7 +174,8 @@ class _Families:
         self.rtt_hist = HistogramMetricFamily(
             "kobench_handshake_rtt_seconds", "Handshake round trip of the last run.", labels=obs
         )
-        fault = [*base, "fault", "action", "target"]
+
+    def _fault_families(self, fault: list[str]) -> None:
         self.fault_outage = GaugeMetricFamily(
             "kobench_fault_outage_seconds",
             "Longest outage a fault of the last run caused an observer (-1: it never ended).",

@@ -10,7 +10,7 @@ from html import escape
 from kobench.compare.digest import cell_line, headline, pair_line
 from kobench.compare.model import MatrixComparison, Sweep
 from kobench.report.data import Line, Plot
-from kobench.report.page import asset, html_table, plot_data, script_safe
+from kobench.report.page import html_page, html_table
 
 VERDICT_CLASS = {"Worse": "failed", "Better": "passed", "Inconclusive": "invalid"}
 
@@ -93,25 +93,6 @@ def _pairs(comparison: MatrixComparison) -> str:
 
 
 def render_matrix_html(comparison: MatrixComparison) -> str:
-    found = matrix_plots(comparison)
-    title = f"matrix {comparison.benchmark}"
-    charts = "".join(
-        f'<figure><figcaption>{escape(p.title)}</figcaption><div class="plot" '
-        f'id="plot-{p.id}"></div></figure>'
-        for p in found
-    )
-    return (
-        "<!DOCTYPE html>\n"
-        f'<html lang="en"><head><meta charset="utf-8"><title>kobench: {escape(title)}</title>'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<style>{asset('vendor/uPlot.min.css')}\n{asset('report.css')}</style></head>"
-        f'<body data-plots-expected="{len(found)}" data-plots-drawn="0">'
-        f"<header><h1>kobench: {escape(title)}</h1><p>{escape(headline(comparison))}</p>"
-        f'</header><main><section class="charts">{charts}</section>'
-        f'<section class="run">{_cells(comparison)}{_pairs(comparison)}</section></main>'
-        '<noscript><p class="note">The charts need JavaScript; the tables do not.</p></noscript>'
-        f'<script type="application/json" id="kobench-data">{plot_data(found)}</script>'
-        f"<script>{script_safe(asset('vendor/uPlot.iife.min.js'))}</script>"
-        f"<script>{script_safe(asset('report.js'))}</script>"
-        "</body></html>\n"
-    )
+    tables = f'<section class="run">{_cells(comparison)}{_pairs(comparison)}</section>'
+    header = f"<p>{escape(headline(comparison))}</p>"
+    return html_page(f"matrix {comparison.benchmark}", header, tables, matrix_plots(comparison))

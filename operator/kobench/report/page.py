@@ -243,20 +243,26 @@ def render_html(
         title = f"{r.verdict} {r.benchmark} (run {r.run_id})"
     else:
         title = f"Comparison of {len(results)} runs"
+    runs = "".join(_run_section(r, s) for r, s in zip(results, spec_list, strict=True))
+    return html_page(title, "", runs, found)
+
+
+def html_page(title: str, header: str, body: str, found: Sequence[Plot]) -> str:
+    """The self-contained page every report shares: styles, the charts of ``found`` above
+    ``body`` (escaped HTML), the plot data and the scripts that draw them."""
     charts = "".join(
         f'<figure><figcaption>{escape(p.title)}</figcaption><div class="plot" '
         f'id="plot-{p.id}"></div></figure>'
         for p in found
     )
-    runs = "".join(_run_section(r, s) for r, s in zip(results, spec_list, strict=True))
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="en"><head><meta charset="utf-8"><title>kobench: {escape(title)}</title>'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<style>{asset('vendor/uPlot.min.css')}\n{asset('report.css')}</style></head>"
         f'<body data-plots-expected="{len(found)}" data-plots-drawn="0">'
-        f"<header><h1>kobench: {escape(title)}</h1></header>"
-        f'<main><section class="charts">{charts}</section>{runs}</main>'
+        f"<header><h1>kobench: {escape(title)}</h1>{header}</header>"
+        f'<main><section class="charts">{charts}</section>{body}</main>'
         '<noscript><p class="note">The charts need JavaScript; the tables do not.</p></noscript>'
         f'<script type="application/json" id="kobench-data">{plot_data(found)}</script>'
         f"<script>{script_safe(asset('vendor/uPlot.iife.min.js'))}</script>"
