@@ -59,16 +59,16 @@ from benchmarks.kube_kit import (
 )
 from kubernetes_asyncio import client
 
-from kobench.spec import GROUP, PLURAL, VERSION
+from kobench.api import GROUP, PLURAL, VERSION
 
 QUICKSTART = REPO / "examples" / "quickstart.yaml"
 TOGETHER = (
-    "from kobench.engines.redis import RedisEngine\n"
+    "from kobench.plugins.engines.redis import RedisEngine\n"
     "RedisEngine.multi_master = True  # podManagementPolicy: Parallel for redis and valkey\n"
 )
 """Prelude of an operator whose primary/replica engines start all replicas at once."""
 NO_SYNC_DELAY = (
-    "from kobench.engines.redis import RedisEngine\n"
+    "from kobench.plugins.engines.redis import RedisEngine\n"
     "_args = RedisEngine.server_args\n"
     "def _no_delay(self, index, endpoints, *, spec, password):\n"
     "    args = _args(self, index, endpoints, spec=spec, password=password)\n"

@@ -28,7 +28,7 @@ from typing import Any
 from kubernetes_asyncio import client, config, watch
 from kubernetes_asyncio.client.exceptions import ApiException
 
-from kobench.spec import API_VERSION, GROUP, KIND, PLURAL, VERSION
+from kobench.api import API_VERSION, GROUP, KIND, PLURAL, VERSION
 
 REPO = Path(__file__).resolve().parents[1]
 HACK_CLUSTER = REPO / "hack" / "cluster"
@@ -161,7 +161,9 @@ class Operator:
             *self.extra,
         ]
         if self.prelude:
-            code = f"{self.prelude}\nfrom kobench.controller.main import main\nmain({args!r})"
+            code = (
+                f"{self.prelude}\nfrom kobench.controller.operator_main import main\nmain({args!r})"
+            )
             command = [sys.executable, "-c", code]
         else:
             command = [sys.executable, "-m", "kobench.controller", *args]

@@ -29,11 +29,11 @@ from typing import Any
 
 import redis
 
-from kobench.results import RunResult
+from kobench.api import parse_benchmark
+from kobench.measure.results import RunResult
 from kobench.roles.writer import tighten_timer_slack
-from kobench.runners.local import run_local
-from kobench.runners.processes import free_ports
-from kobench.spec import parse_benchmark
+from kobench.run.local.local_run import run_local
+from kobench.run.local.processes import free_ports
 
 RATES = [1000, 2000, 3000, 4000, 5000, 7500, 10000, 15000, 20000]
 BACKLOG_MS = 25.0

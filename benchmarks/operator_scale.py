@@ -65,14 +65,14 @@ from benchmarks.kube_kit import (
 from kubernetes_asyncio import client, watch
 from tests.operator.fake_kubelet import observer_result, writer_result
 
-from kobench.runners.kubernetes.names import (
+from kobench.api import GROUP, PLURAL, VERSION, BenchmarkSpec, parse_spec
+from kobench.run.pods.pod_names import (
     INSTANCE_LABEL,
     OBSERVER_LABEL,
     RESULT_ANNOTATION,
     RUN_LABEL,
     WRITER_LABEL,
 )
-from kobench.spec import GROUP, PLURAL, VERSION, BenchmarkSpec, parse_spec
 
 SCHEDULER = "kobench-bench-unscheduled"
 """No scheduler serves it: the pods stay unbound and no kubelet of a full cluster runs them."""
@@ -88,15 +88,15 @@ IMPORT_STEPS = [
     "kopf",
     "prometheus_client",
     "redis",
-    "kobench.spec",
-    "kobench.results",
-    "kobench.controller.main",
+    "kobench.api",
+    "kobench.measure.results",
+    "kobench.controller.operator_main",
 ]
 """Imported one after another in one process; each line is what that import added."""
 START = (
     "import sys\n"
     "try:\n"
-    "    from kobench.controller.main import load_kubernetes_client_lazily\n"
+    "    from kobench.controller.operator_main import load_kubernetes_client_lazily\n"
     "except ImportError:  # code from before it\n"
     "    pass\n"
     "else:\n"

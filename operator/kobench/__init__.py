@@ -1,9 +1,10 @@
 """kobench: how fast does a write on one node reach a keyspace-notification observer?
 
-The public surface is small: the resource model in :mod:`kobench.spec` and the error family
+The public surface is small: the resource model in :mod:`kobench.api` and the error family
 in :mod:`kobench.errors`. Everything else may move.
 """
 
+from kobench.api import Benchmark, BenchmarkSpec, load_benchmark, parse_spec
 from kobench.errors import (
     EngineError,
     EngineUnavailable,
@@ -12,7 +13,6 @@ from kobench.errors import (
     RoleFailed,
     SpecError,
 )
-from kobench.spec import Benchmark, BenchmarkSpec, load_benchmark, parse_spec
 
 __version__ = "0.1.0"
 

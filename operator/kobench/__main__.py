@@ -1,3 +1,3 @@
-from kobench.cli import main
+from kobench.present.cli import main
 
 raise SystemExit(main())

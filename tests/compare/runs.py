@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from kobench.results import (
+from kobench.measure.histograms import LatencySummary
+from kobench.measure.results import (
     Convergence,
     EngineFacts,
     ObserverSummary,
@@ -12,7 +13,6 @@ from kobench.results import (
     Verdict,
     WritersSummary,
 )
-from kobench.stats import LatencySummary
 
 
 def latency(p50: float) -> LatencySummary:

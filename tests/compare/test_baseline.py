@@ -8,11 +8,11 @@ import pytest
 import yaml
 from tests.compare.runs import resource, run
 
-from kobench.cli import main
+from kobench.api.baseline_spec import Baseline
 from kobench.errors import SpecError
-from kobench.results.baseline import held_to_baseline, regressions
-from kobench.spec.baseline import Baseline
-from kobench.validation import check_benchmark
+from kobench.measure.results.baseline_rule import held_to_baseline, regressions
+from kobench.plugins.checks import check_benchmark
+from kobench.present.cli import main
 
 RULE = Baseline(result_file="b.json", p99_ratio=1.3, p99_plus_ms=0.5, max_missed_increase=0)
 
@@ -74,7 +74,7 @@ def test_a_bad_baseline_file_exits_2_before_any_run(
 
 
 def test_the_operator_refuses_a_baseline_file_by_name() -> None:
-    from kobench.controller.start import spec_problems
+    from kobench.run.stages.starting import spec_problems
 
     assert spec_problems({"baseline": {"resultFile": "a.json"}}) == [
         "spec.baseline.resultFile: the operator reads no files: put the result in a ConfigMap "

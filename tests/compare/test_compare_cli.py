@@ -10,8 +10,8 @@ import pytest
 import yaml
 from tests.compare.runs import resource, run
 
-from kobench.cli import main, server_binaries
-from kobench.results import RunResult
+from kobench.measure.results import RunResult
+from kobench.present.cli import main, server_binaries
 
 
 def write_runs(folder: Path, results: list[RunResult]) -> list[str]:

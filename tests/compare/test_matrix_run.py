@@ -9,12 +9,12 @@ from typing import Any
 
 from tests.compare.runs import resource, run
 
+from kobench.api import Benchmark
 from kobench.errors import EngineUnavailable
-from kobench.results import RunResult
-from kobench.runners.local import Progress
-from kobench.runners.matrix import run_matrix
-from kobench.spec import Benchmark
-from kobench.validation import check_benchmark
+from kobench.measure.results import RunResult
+from kobench.plugins.checks import check_benchmark
+from kobench.run.local.local_matrix import run_matrix
+from kobench.run.local.local_run import Progress
 
 P50 = {"redis": 1.0, "valkey": 2.0}
 
@@ -96,7 +96,7 @@ def test_a_run_that_cannot_be_carried_out_is_recorded_and_the_rest_go_on() -> No
 
 
 def test_the_document_round_trips() -> None:
-    from kobench.compare import MatrixComparison
+    from kobench.measure.compare import MatrixComparison
 
     document = run_matrix(
         matrix_benchmark({"repetitions": 4, "observerModes": ["sync", "async"]}),

@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 from tests.compare.runs import resource
 
+from kobench.api import parse_benchmark
+from kobench.api.matrix_spec import Matrix, interleaved, plan_cells, single_axis_pairs
 from kobench.errors import SpecError
-from kobench.spec import parse_benchmark
-from kobench.spec.matrix import Matrix, interleaved, plan_cells, single_axis_pairs
-from kobench.validation import check_benchmark
+from kobench.plugins.checks import check_benchmark
 
 BASE = {
     "engine": {"type": "redis", "replicas": 2, "image": "redis:7"},
@@ -127,7 +127,7 @@ def test_the_model_defaults_to_four_repetitions() -> None:
 
 
 def test_the_operator_takes_a_matrix_and_checks_its_cells() -> None:
-    from kobench.controller.start import spec_problems
+    from kobench.run.stages.starting import spec_problems
 
     assert spec_problems({**BASE, "matrix": {"rates": [100, 200]}}) == []
     workload = {"rate": 100, "durationSeconds": 60}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from tests.compare.runs import run
 
-from kobench.compare import Labelled, MismatchError, compare_sides
-from kobench.results import RunResult
+from kobench.measure.compare import Labelled, MismatchError, compare_sides
+from kobench.measure.results import RunResult
 
 
 def labelled(prefix: str, results: list[RunResult]) -> list[Labelled]:
@@ -70,7 +70,7 @@ def test_an_empty_side_is_refused() -> None:
 
 
 def test_the_comparison_document_round_trips() -> None:
-    from kobench.compare import Comparison
+    from kobench.measure.compare import Comparison
 
     comparison = compare_sides(
         labelled("a", [run(1.0 + i / 10) for i in range(4)]),

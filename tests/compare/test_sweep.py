@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from tests.compare.runs import run
 
-from kobench.compare import Cell, sweeps
-from kobench.results import RunResult
+from kobench.measure.compare import Cell, sweeps
+from kobench.measure.results import RunResult
 
 
 def saturated(result: RunResult) -> RunResult:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kobench.compare import DEFAULT_CRITERIA, cliffs_delta, decide, spread
+from kobench.measure.compare import DEFAULT_CRITERIA, cliffs_delta, decide, spread
 
 FAST = [1.0, 1.1, 0.9, 1.05, 0.95]
 SLOW = [6.0, 6.2, 5.9, 6.1, 5.8]

@@ -25,9 +25,9 @@ from tests.e2e.bench import (
     write_yaml,
 )
 
-from kobench.results import RunResult
-from kobench.runners.table import render_result
-from kobench.stats import decode_histogram
+from kobench.measure.histograms import decode_histogram
+from kobench.measure.results import RunResult
+from kobench.present.run_table import render_result
 
 pytestmark = pytest.mark.cluster
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from kobench.spec import Benchmark, parse_benchmark
+from kobench.api import Benchmark, parse_benchmark
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from kobench.results import ObserverSummary, RunResult
+from kobench.measure.results import ObserverSummary, RunResult
 
 TOXIPROXY_DEFAULT = "/var/cache/kobench/bin/toxiproxy-v2.5.0/toxiproxy-server"
 FAKETIME_LIB = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"

@@ -28,10 +28,10 @@ from typing import Any
 import pytest
 from tests.engine.faults import Toxiproxy, toxiproxy
 
-from kobench.cli import main
-from kobench.roles.config import Endpoint
-from kobench.runners.local import PeerLinks, run_local
-from kobench.spec import Benchmark
+from kobench.api import Benchmark
+from kobench.present.cli import main
+from kobench.roles.role_config import Endpoint
+from kobench.run.local.local_run import PeerLinks, run_local
 
 pytestmark = pytest.mark.engine
 __all__ = ["toxiproxy"]  # the fixture

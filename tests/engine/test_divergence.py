@@ -20,15 +20,15 @@ import pytest
 import redis
 from tests.support import wait_for
 
-from kobench import protocol
-from kobench.engines import get_engine
-from kobench.engines.inspect import connect, inspect_engine, replication_ready
-from kobench.results import WriterResult, merge_run
-from kobench.roles.config import Endpoint, RoleConfig
+from kobench.api import BenchmarkSpec
+from kobench.measure import protocol
+from kobench.measure.results import WriterResult, merge_run
+from kobench.plugins.engines import get_engine
+from kobench.plugins.engines.inspect import connect, inspect_engine, replication_ready
 from kobench.roles.readback import check_divergence, engine_snapshot
+from kobench.roles.role_config import Endpoint, RoleConfig
 from kobench.roles.writer import Writer
-from kobench.runners.processes import ProcessGroup, free_ports
-from kobench.spec import BenchmarkSpec
+from kobench.run.local.processes import ProcessGroup, free_ports
 
 pytestmark = pytest.mark.engine
 

@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
-from kobench.results import ObserverSummary, RunResult
-from kobench.results.fault_docs import FaultImpact, FaultResult
-from kobench.results.fault_verdict import fault_reasons
-from kobench.runners.local import run_local
-from kobench.spec import Benchmark
+from kobench.api import Benchmark
+from kobench.measure.results import ObserverSummary, RunResult
+from kobench.measure.results.fault_docs import FaultImpact, FaultResult
+from kobench.measure.results.fault_verdict import fault_reasons
+from kobench.run.local.local_run import run_local
 
 pytestmark = pytest.mark.engine
 

@@ -13,9 +13,9 @@ import jsonschema
 import pytest
 from tests.engine.conftest import RunningBenchmark
 
-from kobench.results import ObserverSummary, RunResult, result_schema
-from kobench.runners.local import run_local
-from kobench.spec import Benchmark
+from kobench.api import Benchmark
+from kobench.measure.results import ObserverSummary, RunResult, result_schema
+from kobench.run.local.local_run import run_local
 
 pytestmark = pytest.mark.engine
 

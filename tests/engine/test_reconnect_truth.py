@@ -20,12 +20,12 @@ import redis
 from tests.engine.faults import free_port
 from tests.support import wait_for
 
-from kobench.observers import EventBook, get_observer
-from kobench.observers.base import ATTEMPT_SECONDS
-from kobench.roles.config import Endpoint, RoleConfig
-from kobench.roles.observer import observer_context
-from kobench.runners.processes import Child, ProcessGroup
-from kobench.spec import parse_spec
+from kobench.api import parse_spec
+from kobench.plugins.observers import EventBook, get_observer
+from kobench.plugins.observers.observer_protocol import ATTEMPT_SECONDS
+from kobench.roles.observer_role import observer_context
+from kobench.roles.role_config import Endpoint, RoleConfig
+from kobench.run.local.processes import Child, ProcessGroup
 
 pytestmark = pytest.mark.engine
 

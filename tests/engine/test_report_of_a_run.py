@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from tests.report.chromium import assert_drawn, render
 
-from kobench.report.data import percentile_distribution, plots, tail_x
-from kobench.results import RunResult
+from kobench.measure.results import RunResult
+from kobench.present.pages.page_data import percentile_distribution, plots, tail_x
 
 pytestmark = pytest.mark.engine
 

@@ -19,8 +19,8 @@ import redis
 from tests.engine.conftest import RunningBenchmark
 from tests.engine.faults import named, server_password, summary, wait_for_writes, worst_second
 
-from kobench.runners.local import run_local
-from kobench.spec import Benchmark
+from kobench.api import Benchmark
+from kobench.run.local.local_run import run_local
 
 pytestmark = pytest.mark.engine
 

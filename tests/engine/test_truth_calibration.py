@@ -19,8 +19,8 @@ import redis
 from tests.engine.faults import Toxiproxy, free_port, toxiproxy
 from tests.support import wait_for
 
-from kobench.engines import get_engine
-from kobench.results import (
+from kobench.api import BenchmarkSpec, parse_spec
+from kobench.measure.results import (
     Convergence,
     EngineFacts,
     ObserverResult,
@@ -28,10 +28,10 @@ from kobench.results import (
     RunResult,
     merge_run,
 )
-from kobench.roles.config import PASSWORD_ENV, RESULT_MARKER, Endpoint, RoleConfig
+from kobench.plugins.engines import get_engine
+from kobench.roles.role_config import PASSWORD_ENV, RESULT_MARKER, Endpoint, RoleConfig
 from kobench.roles.writer import Writer
-from kobench.runners.processes import Child, ProcessGroup
-from kobench.spec import BenchmarkSpec, parse_spec
+from kobench.run.local.processes import Child, ProcessGroup
 
 pytestmark = pytest.mark.engine
 

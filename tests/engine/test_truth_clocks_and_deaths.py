@@ -31,10 +31,10 @@ from tests.engine.faults import (
     wait_for_writes,
 )
 
-from kobench.observers.context import NODE_ENV
-from kobench.roles.config import Endpoint
-from kobench.runners.local import run_local
-from kobench.spec import Benchmark
+from kobench.api import Benchmark
+from kobench.plugins.observers.context import NODE_ENV
+from kobench.roles.role_config import Endpoint
+from kobench.run.local.local_run import run_local
 
 pytestmark = pytest.mark.engine
 __all__ = ["toxiproxy"]  # the fixture

@@ -1,6 +1,6 @@
 """The corpus' fault-schedule cases (see ``corpus.py``): BASE is Redis with 2 replicas, 2 s of
 measured writes at 100/s and one observer, ``sync``. The API server checks the same rules in
-CEL (``kobench.crd.rules``), so every case here must get the same answer from both."""
+CEL (``kobench.api.cel_rules``), so every case here must get the same answer from both."""
 
 from __future__ import annotations
 

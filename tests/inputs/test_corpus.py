@@ -18,7 +18,7 @@ import yaml
 from tests.inputs.corpus import CASES, FILE_CASES, Case
 
 from kobench.errors import InputError, SpecError, SpecErrors
-from kobench.validation import load_checked
+from kobench.plugins.checks import load_checked
 
 SUBPROCESS_SHARE = 6
 """Every 6th resource case (and every file-level case) also runs as a subprocess."""

@@ -12,11 +12,12 @@ from typing import Any
 import pytest
 from tests.plugins.kube import KubeCluster
 
-from kobench.engines import get_engine
-from kobench.runners.kubernetes import engine, services
-from kobench.runners.kubernetes.names import RunNames, run_id_for
-from kobench.runners.kubernetes.objects import Owner, RoleOptions
-from kobench.spec import parse_spec
+from kobench.api import parse_spec
+from kobench.plugins.engines import get_engine
+from kobench.run.pods import engine_manifests as engine
+from kobench.run.pods import services
+from kobench.run.pods.manifest_parts import Owner, RoleOptions
+from kobench.run.pods.pod_names import RunNames, run_id_for
 
 PASSWORD = 'cluster "pass" \\ word'
 

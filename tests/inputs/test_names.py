@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kobench.roles.config import RoleConfig
-from kobench.runners.ids import local_run_id
-from kobench.runners.kubernetes.names import RunNames, label_value, run_id_for
-from kobench.spec import parse_spec
+from kobench.api import parse_spec
+from kobench.roles.role_config import RoleConfig
+from kobench.run.local.local_ids import local_run_id
+from kobench.run.pods.pod_names import RunNames, label_value, run_id_for
 
 DNS_1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 DNS_1123 = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -70,8 +70,8 @@ def test_long_names_get_distinct_stable_labels_and_children() -> None:
 
 
 def test_the_crd_knows_which_built_in_engines_have_one_primary() -> None:
-    from kobench.crd import SINGLE_PRIMARY_ENGINES
-    from kobench.engines import engine_names, get_engine
+    from kobench.api.crd import SINGLE_PRIMARY_ENGINES
+    from kobench.plugins.engines import engine_names, get_engine
 
     built_in = [n for n in engine_names() if n in ("keydb", "redis", "valkey")]
     single = [n for n in built_in if get_engine(n).write_replicas(3) == [0]]

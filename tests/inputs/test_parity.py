@@ -23,7 +23,7 @@ from tests.inputs.corpus import CASES, Case
 from tests.plugins.kube import KubeCluster
 
 from kobench.errors import InputError, SpecError
-from kobench.validation import load_checked
+from kobench.plugins.checks import load_checked
 
 REPO = Path(__file__).resolve().parents[2]
 CRD = REPO / "manifests" / "crd.yaml"

@@ -15,13 +15,14 @@ import pytest
 import redis
 from tests.support import descendants
 
-from kobench.engines import get_engine
-from kobench.roles.config import Endpoint
-from kobench.runners.kubernetes import engine, roles
-from kobench.runners.kubernetes.names import RunNames, run_id_for
-from kobench.runners.kubernetes.objects import Owner, RoleOptions
-from kobench.runners.local import LocalRun
-from kobench.spec import parse_benchmark, parse_spec
+from kobench.api import parse_benchmark, parse_spec
+from kobench.plugins.engines import get_engine
+from kobench.roles.role_config import Endpoint
+from kobench.run.local.local_run import LocalRun
+from kobench.run.pods import engine_manifests as engine
+from kobench.run.pods import role_manifests as roles
+from kobench.run.pods.manifest_parts import Owner, RoleOptions
+from kobench.run.pods.pod_names import RunNames, run_id_for
 
 HOSTILE = 'pa ss"wo\\rd$(id)`x`\n*'
 """A password with everything a shell or a config parser could get wrong."""

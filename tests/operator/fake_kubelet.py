@@ -15,7 +15,9 @@ from typing import Any
 
 from tests.plugins.kube import KubeCluster
 
-from kobench.results import (
+from kobench.api import BenchmarkSpec
+from kobench.measure.histograms import encode_histogram, new_histogram, record_us
+from kobench.measure.results import (
     ClientInfo,
     Convergence,
     EngineFacts,
@@ -24,9 +26,7 @@ from kobench.results import (
     WriterCounts,
     WriterResult,
 )
-from kobench.runners.kubernetes.names import RESULT_ANNOTATION
-from kobench.spec import BenchmarkSpec
-from kobench.stats import encode_histogram, new_histogram, record_us
+from kobench.run.pods.pod_names import RESULT_ANNOTATION
 
 NOW = "2026-01-01T00:00:00Z"
 CLIENT = ClientInfo(python="3.11", redis_py="test", hiredis=True, host="fake-kubelet")

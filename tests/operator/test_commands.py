@@ -1,4 +1,4 @@
-"""The operator's subcommands, as ``kobench.cli`` registers them."""
+"""The operator's subcommands, as ``kobench.present.cli`` registers them."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from kobench.controller.commands import add_subcommands
-from kobench.controller.main import _options
+from kobench.controller.operator_main import _options
 from kobench.controller.options import RESULTS_SOURCES
-from kobench.controller.sources import SOURCES
+from kobench.present.operator_commands import add_subcommands
+from kobench.run.pods.result_sources import SOURCES
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kobench.crd import COMMITTED_PATHS, render_crd, render_crd_yaml
-from kobench.status import BenchmarkStatus
+from kobench.api.crd import COMMITTED_PATHS, render_crd, render_crd_yaml
+from kobench.api.status import BenchmarkStatus
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -17,7 +17,7 @@ REPO = Path(__file__).resolve().parents[2]
 def test_committed_crd_equals_the_rendered_one(path: str) -> None:
     committed = yaml.safe_load((REPO / path).read_text())
     assert committed == render_crd(), (
-        f"{path} drifted from the spec model: regenerate it with 'python -m kobench.crd > {path}'"
+        f"{path} drifted from the spec model: regenerate it with 'kobench crd > {path}'"
     )
     assert (REPO / path).read_text() == render_crd_yaml()
 

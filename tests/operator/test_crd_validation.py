@@ -11,9 +11,9 @@ from tests.operator.helpers import OperatorProcess, status_of
 from tests.plugins.kube import KubeCluster
 from tests.support import benchmark, wait_for
 
+from kobench.api import parse_spec
 from kobench.errors import SpecErrors
-from kobench.spec import parse_spec
-from kobench.validation import check_spec
+from kobench.plugins.checks import check_spec
 
 # (id, spec, field the rejection must name)
 INVALID: list[tuple[str, dict[str, Any], str]] = [

@@ -23,9 +23,9 @@ from tests.report.panels import assert_every_panel_answers
 from tests.support import benchmark
 
 from kobench.controller.metrics import LATENCY_BUCKETS_SECONDS
-from kobench.controller.report import report
-from kobench.report.data import plots
-from kobench.results import RunResult
+from kobench.measure.results import RunResult
+from kobench.present.cluster_report import report
+from kobench.present.pages.page_data import plots
 
 pytestmark = pytest.mark.controlplane
 NAME = "dashboard"

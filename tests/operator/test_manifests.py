@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from kobench.engines import get_engine
-from kobench.roles.config import RoleConfig
-from kobench.runners.kubernetes import engine, roles, services
-from kobench.runners.kubernetes.names import STATEFULSET_POD_LABEL, RunNames, run_id_for
-from kobench.runners.kubernetes.objects import Owner, RoleOptions
-from kobench.runners.kubernetes.observe import pod_view
-from kobench.spec import parse_spec
+from kobench.api import parse_spec
+from kobench.plugins.engines import get_engine
+from kobench.roles.role_config import RoleConfig
+from kobench.run.pods import engine_manifests as engine
+from kobench.run.pods import role_manifests as roles
+from kobench.run.pods import services
+from kobench.run.pods.manifest_parts import Owner, RoleOptions
+from kobench.run.pods.pod_names import STATEFULSET_POD_LABEL, RunNames, run_id_for
+from kobench.run.pods.pod_views import pod_view
 
 OWNER = Owner(name="bench", namespace="ns", uid="1234")
 NAMES = RunNames("bench", run_id_for("1234", "", 1))

@@ -27,8 +27,8 @@ from tests.operator.helpers import (
 from tests.plugins.kube import KubeCluster
 from tests.support import benchmark, wait_for
 
-from kobench.controller.report import print_report
-from kobench.spec import parse_spec
+from kobench.api import parse_spec
+from kobench.present.cluster_report import print_report
 
 pytestmark = pytest.mark.controlplane
 

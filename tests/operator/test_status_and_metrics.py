@@ -5,11 +5,12 @@ from __future__ import annotations
 from prometheus_client import generate_latest
 from tests.operator import fake_kubelet as kubelet
 
-from kobench.controller.metrics import Metrics, RunRecord
-from kobench.controller.reducers import bounded_reasons, push_history, set_condition, summarize_run
-from kobench.results import ObserverResult, RunResult, WriterResult, merge_run
-from kobench.spec import parse_spec
-from kobench.status import MAX_HISTORY, MAX_REASONS, HistoryEntry
+from kobench.api import parse_spec
+from kobench.api.status import MAX_HISTORY, MAX_REASONS, HistoryEntry
+from kobench.controller.metrics import Metrics
+from kobench.measure.results import ObserverResult, RunResult, WriterResult, merge_run
+from kobench.run.actions import RunRecord
+from kobench.run.reducers import bounded_reasons, push_history, set_condition, summarize_run
 
 SPEC = parse_spec({"engine": {"replicas": 2}, "workload": {"writes": 50, "warmupSeconds": 0}})
 

@@ -8,7 +8,8 @@ p99 is written 0 -> observed 1.
 
 from __future__ import annotations
 
-from kobench.results import (
+from kobench.measure.histograms import encode_histogram, new_histogram, record_us, summarize
+from kobench.measure.results import (
     ClientInfo,
     Convergence,
     EngineFacts,
@@ -18,8 +19,7 @@ from kobench.results import (
     RunResult,
     WritersSummary,
 )
-from kobench.series import ObserverSecond, Outage, WriterSecond
-from kobench.stats import encode_histogram, new_histogram, record_us, summarize
+from kobench.measure.series import ObserverSecond, Outage, WriterSecond
 
 START_NS = 1_700_000_000_000_000_000
 SECONDS = 10

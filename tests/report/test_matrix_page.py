@@ -8,11 +8,11 @@ from pathlib import Path
 from tests.compare.runs import run
 from tests.report.chromium import assert_drawn, render
 
-from kobench.cli import main
-from kobench.compare.cells import matrix_comparison
-from kobench.compare.model import MatrixComparison
-from kobench.report.matrix_page import matrix_plots, render_matrix_html
-from kobench.spec.matrix import CellPlan
+from kobench.api.matrix_spec import CellPlan
+from kobench.measure.compare.cell_comparison import matrix_comparison
+from kobench.measure.compare.comparison_docs import MatrixComparison
+from kobench.present.cli import main
+from kobench.present.pages.matrix_page import matrix_plots, render_matrix_html
 
 
 def known_matrix() -> MatrixComparison:

@@ -7,7 +7,7 @@ from pathlib import Path
 from tests.report.chromium import assert_drawn, render
 from tests.report.documents import run_result
 
-from kobench.report import write_html
+from kobench.present.pages import write_html
 
 
 def test_one_run_draws_every_chart(tmp_path: Path) -> None:

@@ -8,20 +8,20 @@ import time
 import pytest
 from tests.unit.test_results import SPEC, merge, observer, writer
 
-from kobench.observers import get_observer
-from kobench.observers.context import Target
-from kobench.results import Calibration, ObserverResult, RoundTrip, RunResult
-from kobench.results.calibration import (
+from kobench.measure.histograms import LatencySummary
+from kobench.measure.results import Calibration, ObserverResult, RoundTrip, RunResult
+from kobench.measure.results.calibration_figures import (
     OLD_DOCUMENT,
     describe_overhead,
     round_trip,
     tool_overhead,
 )
-from kobench.roles.calibration import calibrate
-from kobench.roles.observer import calibration_client
-from kobench.runners.processes import free_ports
-from kobench.runners.table import render_result
-from kobench.stats import LatencySummary
+from kobench.plugins.observers import get_observer
+from kobench.plugins.observers.context import Target
+from kobench.present.run_table import render_result
+from kobench.roles.observer_role import calibration_client
+from kobench.roles.ping import calibrate
+from kobench.run.local.processes import free_ports
 
 
 def calibrated(paced_ms: float, *, back_to_back_ms: float = 0.03) -> Calibration:

@@ -6,7 +6,9 @@ import json
 
 from tests.operator import fake_kubelet as kubelet
 
-from kobench.collection import (
+from kobench.api import parse_spec
+from kobench.measure.results import EngineFacts
+from kobench.run.collection import (
     NOT_CHECKED,
     STRAGGLER_GRACE_SECONDS,
     RoleOutput,
@@ -14,8 +16,6 @@ from kobench.collection import (
     result_line,
     stragglers_due,
 )
-from kobench.results import EngineFacts
-from kobench.spec import parse_spec
 
 SPEC = parse_spec(
     {

@@ -8,14 +8,14 @@ from typing import Any
 import pytest
 from tests.unit.fake_clock import FakeClock
 
-from kobench import protocol
-from kobench.engines import divergence, get_engine
+from kobench.api import BenchmarkSpec
 from kobench.errors import SpecErrors
-from kobench.roles.config import Endpoint, RoleConfig
+from kobench.measure import protocol
+from kobench.plugins.checks import check_spec
+from kobench.plugins.engines import divergence, get_engine
+from kobench.roles.role_config import Endpoint, RoleConfig
 from kobench.roles.schedule import Schedule, plan_batch
 from kobench.roles.writer import writer_targets
-from kobench.spec import BenchmarkSpec
-from kobench.validation import check_spec
 
 CONFLICT: dict[str, Any] = {
     "engine": {"type": "keydb", "replicas": 3},

@@ -16,8 +16,9 @@ from tests.report.dashboard import (
     selectors,
 )
 
-from kobench.controller.metrics import LATENCY_BUCKETS_SECONDS, Metrics, RunRecord
-from kobench.results.fault_docs import FaultResult
+from kobench.controller.metrics import LATENCY_BUCKETS_SECONDS, Metrics
+from kobench.measure.results.fault_docs import FaultResult
+from kobench.run.actions import RunRecord
 
 
 def operator_series() -> dict[str, set[str]]:

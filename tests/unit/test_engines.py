@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from kobench.engines import engine_names, get_engine
+from kobench.api import Engine as EngineSpec
 from kobench.errors import SpecError
-from kobench.roles.config import Endpoint
-from kobench.spec import Engine as EngineSpec
+from kobench.plugins.engines import engine_names, get_engine
+from kobench.roles.role_config import Endpoint
 
 PEERS = [Endpoint(host=f"kob-{i}.kob", port=6379) for i in range(3)]
 

@@ -6,12 +6,12 @@ from typing import Any
 
 from tests.unit.fake_clock import FakeClock
 
-from kobench import protocol
-from kobench.observers.book import EventBook
-from kobench.protocol import Write
-from kobench.roles.config import Endpoint, RoleConfig
-from kobench.roles.observer import observer_context
-from kobench.spec import parse_spec
+from kobench.api import parse_spec
+from kobench.measure import protocol
+from kobench.measure.protocol import Write
+from kobench.plugins.observers.book import EventBook
+from kobench.roles.observer_role import observer_context
+from kobench.roles.role_config import Endpoint, RoleConfig
 
 RATE = 1000
 START = FakeClock().wall_ns()  # the writer's schedule starts with the fake clock
@@ -98,7 +98,7 @@ def test_shared_mode_measures_each_notification_from_its_own_write_so_a_stall_sh
 
 
 def protocol_summary(encoded: dict[str, str]) -> Any:
-    from kobench.stats import decode_histogram, summarize
+    from kobench.measure.histograms import decode_histogram, summarize
 
     summary = summarize(decode_histogram(encoded["0"]))
     assert summary is not None

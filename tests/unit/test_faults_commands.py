@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from kobench.faults.commands import end_commands, redacted, start_commands
-from kobench.faults.plan import NS, Step, steps
-from kobench.spec import Fault, parse_spec
+from kobench.api import Fault, parse_spec
+from kobench.roles.fault_commands import end_commands, redacted, start_commands
+from kobench.roles.fault_steps import NS, Step, steps
 
 ENGINES = ["keydb", "redis", "valkey"]
 WRONG = "kobench-cut-0123456789abcdef"

@@ -7,7 +7,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from kobench.results.documents import (
+from kobench.api import BenchmarkSpec, parse_spec
+from kobench.api.fault_spec import AppliedFault
+from kobench.measure.results.documents import (
     ClientInfo,
     Convergence,
     EngineFacts,
@@ -15,8 +17,9 @@ from kobench.results.documents import (
     ObserverSummary,
     WriterResult,
 )
-from kobench.results.fault_docs import AppliedFault, FaultImpact, FaultResult
-from kobench.results.fault_verdict import (
+from kobench.measure.results.fault_docs import FaultImpact, FaultResult
+from kobench.measure.results.fault_figures import fault_results, merge_records, seconds_of
+from kobench.measure.results.fault_verdict import (
     disconnects_outside,
     during_a_fault,
     excused_missed,
@@ -24,10 +27,8 @@ from kobench.results.fault_verdict import (
     killed_labels,
     unexcused_errors,
 )
-from kobench.results.faults import fault_results, merge_records, seconds_of
-from kobench.results.merge import merge_run
-from kobench.series import ObserverSecond, Outage, Silence
-from kobench.spec import BenchmarkSpec, parse_spec
+from kobench.measure.results.merge import merge_run
+from kobench.measure.series import ObserverSecond, Outage, Silence
 
 NS = 1_000_000_000
 MS = 1_000_000

@@ -1,5 +1,5 @@
 """A fault schedule that cannot be applied is refused before anything starts, each problem with
-its field named: through ``kobench.validation`` (what the operator and ``kobench run`` use) and
+its field named: through ``kobench.plugins.checks`` (what the operator and ``kobench run`` use) and
 through the CLI (exit status 2)."""
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 import yaml
 
+from kobench.api import parse_spec
 from kobench.errors import SpecErrors
-from kobench.spec import parse_spec
-from kobench.validation import check_spec
+from kobench.plugins.checks import check_spec
 
 F0 = "spec.faults[0]"
 

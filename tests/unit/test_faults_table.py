@@ -8,8 +8,8 @@ import io
 from rich.console import Console
 from tests.report.documents import run_result
 
-from kobench.results.fault_docs import FaultImpact, FaultResult
-from kobench.runners.fault_table import fault_table
+from kobench.measure.results.fault_docs import FaultImpact, FaultResult
+from kobench.present.fault_table import fault_table
 
 
 def text(faults: list[FaultResult]) -> str:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from array import array
 
-from kobench import protocol
-from kobench.protocol import Handshake
-from kobench.roles.config import Endpoint, RoleConfig
+from kobench.api import parse_spec
+from kobench.measure import protocol
+from kobench.measure.protocol import Handshake
 from kobench.roles.handshakes import HandshakeListener, glob_escape, handshake_subscription
+from kobench.roles.role_config import Endpoint, RoleConfig
 from kobench.roles.writer import expected_handshakes
-from kobench.spec import parse_spec
 
 PREFIX = protocol.answer_prefix("handshake_key", "r")
 SKEW_NS = 20_000_000  # the observer's wall clock runs 20 ms ahead

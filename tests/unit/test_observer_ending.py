@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from kobench import protocol
-from kobench.observers.ending import AFTER_SCHEDULE_GRACE_S, EndMarkers, EndState, decide_stop
-from kobench.observers.keys import END, OTHER, SHARED, UNIQUE, EventKeys
-from kobench.protocol import End, Write
+from kobench.measure import protocol
+from kobench.measure.protocol import End, Write
+from kobench.plugins.observers.ending import (
+    AFTER_SCHEDULE_GRACE_S,
+    EndMarkers,
+    EndState,
+    decide_stop,
+)
+from kobench.plugins.observers.keys import END, OTHER, SHARED, UNIQUE, EventKeys
 
 RUNNING = EndState(
     complete=False,

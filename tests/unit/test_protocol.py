@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from kobench import clients, protocol
-from kobench.protocol import Handshake, SequenceTracker, Write
+from kobench.measure import protocol
+from kobench.measure.protocol import Handshake, Write
+from kobench.measure.sequences import SequenceTracker
+from kobench.plugins import connections as clients
 
 
 def test_a_shared_value_carries_writer_sequence_replica_and_intended_time() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kobench.readme import with_reference
+from kobench.api.readme_section import with_reference
 
 README = Path(__file__).parents[2] / "README.md"
 

@@ -13,8 +13,8 @@ from tests.report import documents
 from tests.report.documents import OUTAGE, SLOW, SLOW_SECOND, histogram, run_result
 
 from kobench.errors import KobenchError
-from kobench.report import load_result, render_html
-from kobench.report.data import (
+from kobench.present.pages import load_result, render_html
+from kobench.present.pages.page_data import (
     distribution_plot,
     heat_map,
     outage_bands,

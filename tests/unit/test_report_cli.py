@@ -11,9 +11,9 @@ from pathlib import Path
 
 from tests.report.documents import SLOW_SECOND, run_result
 
-from kobench.cli_io import ProgressLines
-from kobench.controller.report import is_file_source
-from kobench.runners.table import WIDTH, render_result
+from kobench.present.cluster_report import is_file_source
+from kobench.present.run_table import WIDTH, render_result
+from kobench.present.terminal import ProgressLines
 
 
 def kobench(*args: str, home: Path) -> subprocess.CompletedProcess[str]:

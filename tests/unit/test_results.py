@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from kobench.results import (
+from kobench.api import BenchmarkSpec, parse_spec
+from kobench.measure.histograms import encode_histogram, new_histogram, record_us
+from kobench.measure.results import (
     ClientInfo,
     ClockSample,
     Convergence,
@@ -16,10 +18,8 @@ from kobench.results import (
     merge_run,
     saturation,
 )
-from kobench.runners.table import render_result
-from kobench.series import ObserverSecond, Outage, WriterSecond
-from kobench.spec import BenchmarkSpec, parse_spec
-from kobench.stats import encode_histogram, new_histogram, record_us
+from kobench.measure.series import ObserverSecond, Outage, WriterSecond
+from kobench.present.run_table import render_result
 
 SENT = 1000
 
@@ -320,7 +320,7 @@ def test_series_merge_sums_counts_and_keeps_the_worst_second() -> None:
 
 
 def test_the_status_summary_names_saturation_outages_and_the_worst_second() -> None:
-    from kobench.controller.reducers import summarize_run
+    from kobench.run.reducers import summarize_run
 
     stalled = [
         ObserverSecond(t=0, events=1000, p50_ms=0.3, p99_ms=0.5, max_ms=0.9),
@@ -334,8 +334,8 @@ def test_the_status_summary_names_saturation_outages_and_the_worst_second() -> N
 
 
 def test_the_status_summary_says_how_much_of_the_latency_the_engine_round_trip_explains() -> None:
-    from kobench.controller.reducers import summarize_run
-    from kobench.results.calibration_docs import ToolOverhead
+    from kobench.measure.results.calibration_docs import ToolOverhead
+    from kobench.run.reducers import summarize_run
 
     result = merge(SPEC, [writer()], [observer("sync"), observer("async")])
     overhead = ToolOverhead(event_p50_ms=0.3, paced_round_trip_ms=0.12, ratio=2.5, instances=1)

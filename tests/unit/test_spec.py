@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from kobench.api import load_benchmark, parse_benchmark, parse_spec
 from kobench.errors import InputError, SpecError, SpecErrors
-from kobench.spec import load_benchmark, parse_benchmark, parse_spec
-from kobench.validation import check_spec, load_checked
+from kobench.plugins.checks import check_spec, load_checked
 
 EXAMPLES = sorted(Path(__file__).parents[2].joinpath("examples").glob("*.yaml"))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from kobench.stats import (
+from kobench.measure.histograms import (
     decode_histogram,
     encode_histogram,
     estimate_offset,

@@ -9,8 +9,8 @@ from typing import cast
 import pytest
 import redis
 
-from kobench.observers.context import Target
-from kobench.observers.wire import WireSubscription, command
+from kobench.plugins.observers.context import Target
+from kobench.plugins.observers.wire import WireSubscription, command
 
 
 def published(key: bytes) -> bytes:

@@ -15,10 +15,10 @@ from typing import Any, cast
 import kopf
 from kubernetes_asyncio import client
 
-from kobench.controller.executor import reconcile
-from kobench.controller.kube import Kube, load_config
-from kobench.controller.runtime import Runtime
-from kobench.spec import GROUP, PLURAL, VERSION
+from kobench.api import GROUP, PLURAL, VERSION
+from kobench.run.pods.kube import Kube, load_config
+from kobench.run.pods.pod_executor import reconcile
+from kobench.run.pods.runtime import Runtime
 
 registry = kopf.OperatorRegistry()
 log = logging.getLogger("kobench.controller")
@@ -129,4 +129,4 @@ async def follow(
     memo.wakeups.pop(uid, None)
     if stopped.reason is not None and kopf.DaemonStoppingReason.RESOURCE_DELETED in stopped.reason:
         # A deleted benchmark's metric series disappear with it.
-        runtime.metrics.runs.forget(namespace, name)
+        runtime.metrics.forget(namespace, name)

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry, Counter
 from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from kobench.results import RunResult
-from kobench.runners.kubernetes.cells import CellTag
-from kobench.stats import decode_histogram
+from kobench.measure.histograms import decode_histogram
+from kobench.run.actions import RunRecord
 
 LATENCY_BUCKETS_SECONDS: tuple[float, ...] = (
     0.000025,
@@ -48,15 +46,6 @@ LATENCY_BUCKETS_SECONDS: tuple[float, ...] = (
 """Upper bounds (seconds): 25 us to 5 s, dense below a millisecond (where a calm run's p50
 and p99 fall, so histogram_quantile interpolates within 50-100 us there)."""
 VERDICTS = ("Passed", "Failed", "Invalid")
-
-
-@dataclass(frozen=True)
-class RunRecord:
-    phase: str
-    verdict: str
-    result: RunResult | None
-    cell: CellTag | None = None
-    """A matrix's run: which matrix, cell and repetition it measured."""
 
 
 def _buckets(encoded: str) -> tuple[list[tuple[str, float]], float] | None:
@@ -268,3 +257,18 @@ class Metrics:
     def run_finished(self, namespace: str, name: str, record: RunRecord) -> None:
         self.finished.labels(verdict=record.verdict or "None").inc()
         self.runs.record(namespace, name, record)
+
+    def restore(self, namespace: str, name: str, record: RunRecord) -> None:
+        """Expose a run an earlier operator process counted (after a restart)."""
+        self.runs.record(namespace, name, record)
+
+    def count(self, verdict: str) -> None:
+        """Count a run that has no series of its own (an invalid spec: ``Error``)."""
+        self.finished.labels(verdict=verdict).inc()
+
+    def known(self) -> set[tuple[str, str]]:
+        """(namespace, name) of the benchmarks whose last run is exposed."""
+        return set(self.runs.known())
+
+    def forget(self, namespace: str, name: str) -> None:
+        self.runs.forget(namespace, name)

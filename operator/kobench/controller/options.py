@@ -6,7 +6,7 @@ import argparse
 
 DEFAULT_IMAGE = "kobench:0.1.0"
 RESULTS_SOURCES = ["kubeletless-test-annotation", "pod-logs"]
-"""Names of :data:`kobench.controller.sources.SOURCES` (a test keeps them equal)."""
+"""Names of :data:`kobench.run.pods.result_sources.SOURCES` (a test keeps them equal)."""
 
 
 def add_operator_arguments(parser: argparse.ArgumentParser) -> None:

@@ -16,9 +16,15 @@ from __future__ import annotations
 from array import array
 from dataclasses import dataclass, field
 
-from kobench import protocol
-from kobench.results import ClockSample
-from kobench.stats import Histogram, estimate_offset, new_histogram, ntp_sample, record_us
+from kobench.measure import protocol
+from kobench.measure.histograms import (
+    Histogram,
+    estimate_offset,
+    new_histogram,
+    ntp_sample,
+    record_us,
+)
+from kobench.measure.results import ClockSample
 
 GLOB_SPECIALS = frozenset("*?[]\\")
 SET_EVENT = b"set"

@@ -12,11 +12,11 @@ import time
 
 import redis
 
-from kobench import protocol
-from kobench.engines import divergence, get_engine
-from kobench.engines.inspect import connect, inspect_engine
-from kobench.results import Convergence, EngineFacts
-from kobench.roles.config import RoleConfig
+from kobench.measure import protocol
+from kobench.measure.results import Convergence, EngineFacts
+from kobench.plugins.engines import divergence, get_engine
+from kobench.plugins.engines.inspect import connect, inspect_engine
+from kobench.roles.role_config import RoleConfig
 
 SETTLE_SECONDS = 5.0
 SCAN_COUNT = 1000

@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from kobench import protocol
-from kobench.clock import Clock
-from kobench.protocol import NS_PER_SECOND, Write, schedule_offset_ns
-from kobench.series import WriterSecond
-from kobench.spec import Workload
+from kobench.api import Workload
+from kobench.measure import protocol
+from kobench.measure.clock import Clock
+from kobench.measure.protocol import NS_PER_SECOND, Write, schedule_offset_ns
+from kobench.measure.series import WriterSecond
 
 MAX_BATCH = 2000
 START_DELAY_NS = 50_000_000

@@ -15,15 +15,16 @@ from array import array
 
 import redis
 
-from kobench import protocol
-from kobench.clock import SYSTEM_CLOCK, Clock
-from kobench.engines import get_engine
-from kobench.observers.context import Target, client_info
-from kobench.results import Calibration, WriterResult
-from kobench.roles.calibration import calibrate
-from kobench.roles.config import RoleConfig
+from kobench.measure import protocol
+from kobench.measure.clock import SYSTEM_CLOCK, Clock
+from kobench.measure.histograms import encode_histogram
+from kobench.measure.results import Calibration, WriterResult
+from kobench.plugins.engines import get_engine
+from kobench.plugins.observers.context import Target, client_info
 from kobench.roles.handshakes import HandshakeListener, handshake_subscription
+from kobench.roles.ping import calibrate
 from kobench.roles.readback import engine_snapshot
+from kobench.roles.role_config import RoleConfig
 from kobench.roles.schedule import (
     CONFLICT_START_DELAY_NS,
     Item,
@@ -32,7 +33,6 @@ from kobench.roles.schedule import (
     plan_batch,
     write_all,
 )
-from kobench.stats import encode_histogram
 
 PR_SET_TIMERSLACK = 29
 QUIET_SECONDS = 1.0

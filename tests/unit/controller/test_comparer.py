@@ -1,4 +1,4 @@
-"""The operator's comparison process (``python -m kobench.compare.job``), run for real."""
+"""The operator's comparison process (``python -m kobench.run.pods.comparison_job``), for real."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import asyncio
 
 from tests.compare.runs import run
 
-from kobench.compare.job import CellsInput, PlannedCell, StepOutcome
-from kobench.controller.comparer import compare_cells
+from kobench.run.pods.comparing import compare_cells
+from kobench.run.pods.comparison_job import CellsInput, PlannedCell, StepOutcome
 
 
 def two_cells(outcomes: list[StepOutcome]) -> CellsInput:
@@ -40,7 +40,7 @@ def test_the_process_compares_the_cells_and_says_which_is_worse() -> None:
 def test_a_broken_input_comes_back_as_one_line() -> None:
     comparison, error = asyncio.run(compare_cells(two_cells([StepOutcome(failure="x")])))
     assert comparison is None
-    assert error.startswith("the comparison failed (exit 1): kobench.compare.job: ")
+    assert error.startswith("the comparison failed (exit 1): kobench.run.pods.comparison_job: ")
 
 
 def test_a_comparison_past_its_deadline_is_stopped() -> None:

@@ -19,15 +19,16 @@ from prometheus_client import generate_latest
 from tests.operator import fake_kubelet as kubelet
 from tests.unit.controller.world import SPEC, T0
 
-from kobench.controller.executor import reconcile
-from kobench.controller.kube import Kube
-from kobench.controller.machine import QUICK_POLL_SECONDS
-from kobench.controller.runtime import Runtime
-from kobench.controller.sources import KubeletlessTestAnnotationResults
-from kobench.runners.kubernetes import roles as role_manifests
-from kobench.runners.kubernetes.names import RESULT_ANNOTATION, RunNames, run_id_for
-from kobench.runners.kubernetes.objects import Owner
-from kobench.spec import parse_spec
+from kobench.api import parse_spec
+from kobench.controller.metrics import Metrics
+from kobench.run.machine import QUICK_POLL_SECONDS
+from kobench.run.pods import role_manifests
+from kobench.run.pods.kube import Kube
+from kobench.run.pods.manifest_parts import Owner
+from kobench.run.pods.pod_executor import reconcile
+from kobench.run.pods.pod_names import RESULT_ANNOTATION, RunNames, run_id_for
+from kobench.run.pods.result_sources import KubeletlessTestAnnotationResults
+from kobench.run.pods.runtime import Runtime
 
 Obj = dict[str, Any]
 RUN_ID = run_id_for("uid-1", "", 1)
@@ -107,13 +108,14 @@ def collecting_world(failures: int) -> tuple[Runtime, StatusPatchFailsOnce, list
     }
     kube = StatusPatchFailsOnce(body, pods, failures=failures)
     events: list[tuple[str, str]] = []
-    rt = Runtime(client=kube, source=KubeletlessTestAnnotationResults())
+    rt = Runtime(client=kube, source=KubeletlessTestAnnotationResults(), metrics=Metrics())
     rt.specs[RUN_ID] = spec
     rt.post_event = lambda body, type_, reason, message: events.append((type_, reason))
     return rt, kube, events
 
 
 def runs_counted(rt: Runtime) -> str:
+    assert isinstance(rt.metrics, Metrics)
     text = generate_latest(rt.metrics.registry).decode()
     return "\n".join(line for line in text.splitlines() if line.startswith("kobench_runs_total"))
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from tests.unit.controller.world import World, forbidden, to_running
 
-from kobench.controller.actions import PostEvent
-from kobench.controller.settings import Settings, backoff_seconds
+from kobench.run.actions import PostEvent
+from kobench.run.settings import Settings, backoff_seconds
 
 
 def complete(world: World) -> tuple[str, str, str]:

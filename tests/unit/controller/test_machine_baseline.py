@@ -8,9 +8,9 @@ from typing import Any
 
 from tests.unit.controller.world import SPEC, World, resource, to_running
 
-from kobench.controller.actions import Create, WriteResults
-from kobench.controller.start import spec_problems
-from kobench.results import RunResult
+from kobench.measure.results import RunResult
+from kobench.run.actions import Create, WriteResults
+from kobench.run.stages.starting import spec_problems
 
 BASELINE_SPEC: dict[str, Any] = {
     **SPEC,

@@ -1,5 +1,5 @@
 """A conflict run in the operator: writer 0's pod takes convergence with the same detector as a
-local run (:func:`kobench.engines.divergence.report`), and the collect stage carries its
+local run (:func:`kobench.plugins.engines.divergence.report`), and the collect stage carries its
 per-pair counts into the verdict, the status and the results ConfigMap."""
 
 from __future__ import annotations
@@ -8,10 +8,10 @@ import json
 
 from tests.unit.controller.world import World, resource, to_running
 
-from kobench.controller.actions import WriteResults
-from kobench.engines import divergence
-from kobench.results import RunResult, WriterResult
-from kobench.runners.kubernetes.roles import RESULT_KEY
+from kobench.measure.results import RunResult, WriterResult
+from kobench.plugins.engines import divergence
+from kobench.run.actions import WriteResults
+from kobench.run.pods.role_manifests import RESULT_KEY
 
 CONFLICT_SPEC = {
     "engine": {"type": "keydb", "replicas": 3},

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from tests.unit.controller.world import World, at, pod, resource, to_running
 
-from kobench.controller.actions import KillPod, WriteResults
-from kobench.controller.machine import needs
-from kobench.results import RunResult
-from kobench.results.fault_docs import AppliedFault, FaultsResult
-from kobench.runners.kubernetes.names import POD_LABEL, pod_digest
-from kobench.runners.kubernetes.roles import RESULT_KEY
-from kobench.status import BenchmarkStatus
+from kobench.api.fault_spec import AppliedFault
+from kobench.api.status import BenchmarkStatus
+from kobench.measure.results import RunResult
+from kobench.measure.results.fault_docs import FaultsResult
+from kobench.run.actions import KillPod, WriteResults
+from kobench.run.machine import needs
+from kobench.run.pods.pod_names import POD_LABEL, pod_digest
+from kobench.run.pods.role_manifests import RESULT_KEY
 
 NS = 1_000_000_000
 FAULT_SPEC = {

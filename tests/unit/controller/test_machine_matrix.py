@@ -9,15 +9,11 @@ from typing import Any
 from tests.compare.runs import run
 from tests.unit.controller.world import SPEC, World, kinds, resource
 
-from kobench.compare.job import compare_input
-from kobench.controller.actions import Create, WriteResults
-from kobench.controller.cells import cells_input
-from kobench.controller.executor import owners
-from kobench.controller.machine import poll_seconds
-from kobench.controller.observed import ChildView
-from kobench.controller.settings import Settings
-from kobench.results import RunResult
-from kobench.runners.kubernetes.cells import (
+from kobench.measure.results import RunResult
+from kobench.run.actions import Create, WriteResults
+from kobench.run.machine import poll_seconds
+from kobench.run.observed import ChildView
+from kobench.run.pods.child_manifests import (
     CELL_ANNOTATION,
     COMPARISON_KEY,
     MATRIX_LABEL,
@@ -25,7 +21,11 @@ from kobench.runners.kubernetes.cells import (
     cell_tag,
     child_name,
 )
-from kobench.runners.kubernetes.names import RUN_LABEL
+from kobench.run.pods.comparison_job import compare_input
+from kobench.run.pods.pod_executor import owners
+from kobench.run.pods.pod_names import RUN_LABEL
+from kobench.run.settings import Settings
+from kobench.run.stages.matrix_cells import cells_input
 
 MATRIX_SPEC: dict[str, Any] = {
     **SPEC,

@@ -14,13 +14,12 @@ from tests.unit.controller.world import (
     to_running,
 )
 
-from kobench.controller.actions import CountRun, Create, DeleteRun, PostEvent, RecordRun
-from kobench.controller.gather import read_status
-from kobench.controller.machine import decide, needs
-from kobench.controller.metrics import RunRecord
-from kobench.results import RunResult
-from kobench.runners.kubernetes.observe import PodView
-from kobench.status import TERMINAL_PHASES, BenchmarkStatus
+from kobench.api.status import TERMINAL_PHASES, BenchmarkStatus
+from kobench.measure.results import RunResult
+from kobench.run.actions import CountRun, Create, DeleteRun, PostEvent, RecordRun, RunRecord
+from kobench.run.machine import decide, needs
+from kobench.run.pods.gather import read_status
+from kobench.run.pods.pod_views import PodView
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from tests.unit.controller.world import (
     to_running,
 )
 
-from kobench.controller.actions import Create, DeleteRun, PostEvent, RecordRun, WriteResults
-from kobench.status import PHASES
+from kobench.api.status import PHASES
+from kobench.run.actions import Create, DeleteRun, PostEvent, RecordRun, WriteResults
 
 
 def conditions(world: World) -> dict[str, tuple[str, str, str]]:

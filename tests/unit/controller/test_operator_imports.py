@@ -14,7 +14,7 @@ from pathlib import Path
 OPERATOR = Path(__file__).resolve().parents[3] / "operator"
 LAZY = (
     "import sys, json\n"
-    "from kobench.controller.main import load_kubernetes_client_lazily\n"
+    "from kobench.controller.operator_main import load_kubernetes_client_lazily\n"
     "assert load_kubernetes_client_lazily()\n"
 )
 NAMES = (
@@ -79,7 +79,7 @@ def test_the_operator_starts_without_the_models_it_does_not_use_nor_scipy() -> N
     loaded = json.loads(
         python(
             LAZY + "import kopf\n"
-            "import kobench.controller.handlers, kobench.controller.main\n"
+            "import kobench.controller.handlers, kobench.controller.operator_main\n"
             "print(json.dumps(sorted(sys.modules)))\n"
         )
     )
@@ -100,7 +100,7 @@ def test_answers_decode_alike_with_the_lazy_client() -> None:
 def test_nothing_changes_once_the_client_is_imported() -> None:
     out = python(
         "import kubernetes_asyncio.client\n"
-        "from kobench.controller.main import load_kubernetes_client_lazily\n"
+        "from kobench.controller.operator_main import load_kubernetes_client_lazily\n"
         "print(load_kubernetes_client_lazily())\n"
     )
     assert out.strip() == "False"
@@ -109,7 +109,7 @@ def test_nothing_changes_once_the_client_is_imported() -> None:
 def test_freed_large_blocks_go_back_to_the_system_under_glibc() -> None:
     out = python(
         "import platform\n"
-        "from kobench.controller.main import keep_large_blocks_mapped\n"
+        "from kobench.controller.operator_main import keep_large_blocks_mapped\n"
         "print(platform.libc_ver()[0], keep_large_blocks_mapped())\n"
     )
     libc, done = out.split()

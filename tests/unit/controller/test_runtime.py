@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kobench.controller.runtime import SPEC_CACHE_RUNS, RecentRuns, Runtime
+from kobench.run.pods.runtime import SPEC_CACHE_RUNS, RecentRuns, Runtime
 
 
 def test_the_cache_keeps_only_the_most_recent_runs() -> None:

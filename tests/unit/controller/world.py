@@ -12,15 +12,15 @@ from typing import Any
 
 from tests.operator import fake_kubelet as kubelet
 
-from kobench.controller.actions import Action, Create, PostEvent
-from kobench.controller.machine import Decision, decide
-from kobench.controller.observed import ApiProblem, Observed, Resource
-from kobench.controller.settings import Settings
-from kobench.runners.kubernetes import roles as role_manifests
-from kobench.runners.kubernetes.names import RunNames
-from kobench.runners.kubernetes.observe import PodView, pod_view
-from kobench.spec import BenchmarkSpec, parse_spec
-from kobench.status import BenchmarkStatus
+from kobench.api import BenchmarkSpec, parse_spec
+from kobench.api.status import BenchmarkStatus
+from kobench.run.actions import Action, Create, PostEvent
+from kobench.run.machine import Decision, decide
+from kobench.run.observed import ApiProblem, Observed, Resource
+from kobench.run.pods import role_manifests
+from kobench.run.pods.pod_names import RunNames
+from kobench.run.pods.pod_views import PodView, pod_view
+from kobench.run.settings import Settings
 
 T0 = dt.datetime(2026, 1, 1, 12, 0, 0, tzinfo=dt.UTC)
 SPEC: dict[str, Any] = {

@@ -1,5 +1,0 @@
-"""``python -m kobench.controller`` is ``kobench operator``."""
-
-from kobench.controller.main import main
-
-main()

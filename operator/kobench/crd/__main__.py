@@ -1,3 +1,0 @@
-from kobench.crd import render_crd_yaml
-
-print(render_crd_yaml(), end="")

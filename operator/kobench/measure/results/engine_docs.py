@@ -1,0 +1,61 @@
+"""What the engine said: its replication state, and whether the replicas converged."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from kobench.api.basics import Document
+
+
+class ReplicaState(Document):
+    index: int
+    address: str
+    role: str
+    link_up: bool
+    detail: str = ""
+
+
+class EngineFacts(Document):
+    type: str
+    version: str = ""
+    replicas: int
+    replication: list[ReplicaState] = []
+    checked_ns: Annotated[
+        int, Field(description="Wall clock (ns) when the replication state was read.")
+    ] = 0
+
+
+class PairDivergence(Document):
+    """Keys that differ between two replicas (missing on one counts as different)."""
+
+    a: int
+    b: int
+    differing: int
+    examples: Annotated[list[str], Field(description="A few of the differing keys.")] = []
+
+
+class Convergence(Document):
+    checked: bool
+    converged: bool
+    detail: str = ""
+    checked_ns: Annotated[
+        int, Field(description="Wall clock (ns) when the replicas were read back.")
+    ] = 0
+    pairs: Annotated[
+        list[PairDivergence],
+        Field(description="Conflict mode: per pair of replicas, the keys that differ."),
+    ] = []
+    keys_compared: Annotated[
+        int, Field(description="Conflict mode: distinct keys found on any replica.")
+    ] = 0
+    settle_seconds: Annotated[
+        float | None,
+        Field(description="Conflict mode: how long replication was given to settle."),
+    ] = None
+
+    @property
+    def differing(self) -> int:
+        """The largest count of differing keys over the pairs."""
+        return max((p.differing for p in self.pairs), default=0)

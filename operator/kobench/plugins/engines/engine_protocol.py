@@ -1,0 +1,86 @@
+"""The engine plugin contract: how to start N replicas of a server and check they replicate."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar, Protocol, runtime_checkable
+
+from kobench.api import Engine as EngineSpec
+from kobench.measure.results import ReplicaState
+
+LINK_STATUS = re.compile(r"^master(_\d+)?_link_status$")
+
+
+class Address(Protocol):
+    @property
+    def host(self) -> str: ...
+
+    @property
+    def port(self) -> int: ...
+
+
+@runtime_checkable
+class Engine(Protocol):
+    """An engine plugin, registered under the ``kobench.engines`` entry-point group."""
+
+    name: ClassVar[str]
+    binary: ClassVar[str]
+    """Server executable looked up on PATH by the local runner."""
+    default_image: ClassVar[str]
+    multi_master: ClassVar[bool]
+    """True when every replica accepts writes (so round-robin writing makes sense)."""
+
+    def server_args(
+        self,
+        index: int,
+        endpoints: Sequence[Address],
+        *,
+        spec: EngineSpec,
+        password: str | None,
+    ) -> list[str]:
+        """Command-line arguments for replica ``index``, listening on ``endpoints[index].port``."""
+        ...
+
+    def write_replicas(self, replicas: int) -> list[int]:
+        """Replicas that accept writes."""
+        ...
+
+    def handshake_replica(self, observed: int) -> int:
+        """Where an observer subscribed on ``observed`` writes its handshake."""
+        ...
+
+    def replica_state(
+        self, index: int, address: str, info: Mapping[str, Any], replicas: int
+    ) -> ReplicaState:
+        """Interpret ``INFO replication`` of one replica."""
+        ...
+
+
+def common_args(spec: EngineSpec, port: int, password: str | None) -> list[str]:
+    """Arguments every Redis-family server takes: no persistence, notifications, auth, and a
+    full sync that starts at once (the default waits 5 s for more replicas to share it: a
+    replica that connects a moment after another waited 5 s more, per replica, to be ready)."""
+    args = [
+        "--port",
+        str(port),
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--protected-mode",
+        "no",
+        "--notify-keyspace-events",
+        spec.notify_keyspace_events,
+        "--repl-diskless-sync-delay",
+        "0",
+    ]
+    if password:
+        args += ["--requirepass", password, "--masterauth", password]
+    return args
+
+
+def links_up(info: Mapping[str, Any]) -> tuple[int, int]:
+    """(links up, links listed) among the ``master*_link_status`` fields of INFO replication."""
+    states = [str(v) for k, v in info.items() if LINK_STATUS.match(str(k))]
+    return sum(1 for s in states if s == "up"), len(states)

@@ -1,0 +1,1 @@
+"""Presentation: the ``kobench`` command, terminal tables, report pages and comparison output."""

@@ -1,0 +1,227 @@
+"""The ``kobench`` command: run a benchmark locally, act as a role, or run the operator."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from kobench import __version__
+from kobench.api import PLUGIN_NAME, Benchmark, errors_from_validation
+from kobench.errors import InputError, KobenchError, SpecError
+from kobench.measure.results import RunResult, result_schema
+from kobench.plugins.checks import check_benchmark, load_checked
+from kobench.present.compare_commands import add_compare_parser, load_baseline, run_matrix_file
+from kobench.present.terminal import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_INVALID,
+    EXIT_USAGE,
+    check_output,
+    progress_bar,
+    write_output,
+)
+from kobench.roles import entry as role_main
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from kobench.present.run_table import render_result
+    from kobench.run.local.local_run import run_local
+
+    benchmark = load_checked(args.file)
+    if args.engine:
+        benchmark = with_engine(benchmark, args.engine)
+    binaries = server_binaries(args.server_binary or [])
+    outputs = [("--output", args.output), ("--html", args.html)]
+    for option, output in outputs:
+        if output:
+            check_output(output, option=option)
+    if benchmark.spec.matrix is not None:
+        return run_matrix_file(args, benchmark, binaries)
+    baseline = load_baseline(args.file, benchmark)  # before the run: a typo costs no run
+    binary = binaries.get(benchmark.spec.engine.type, binaries.get(""))
+    with progress_bar(not args.quiet, terminal=sys.stderr.isatty()) as update:
+        result = run_local(benchmark, server_binary=binary, progress=update)
+    if baseline is not None and benchmark.spec.baseline is not None:
+        from kobench.measure.results.baseline_rule import held_to_baseline
+
+        result = held_to_baseline(result, baseline, benchmark.spec.baseline)
+    document = result.model_dump_json(by_alias=True, indent=2) + "\n"
+    if args.output:
+        write_output(args.output, document, option="--output")
+    if args.html:
+        from kobench.present.pages import write_html
+
+        try:
+            write_html(
+                Path(args.html),
+                [result],
+                [benchmark.model_dump(mode="json", by_alias=True, exclude_none=True)["spec"]],
+            )
+        except OSError as exc:
+            raise InputError(f"--html {args.html}: {exc.strerror or exc}") from None
+        print(f"kobench: report written to {args.html}", file=sys.stderr)
+    if args.json:
+        sys.stdout.write(document)
+    else:
+        sys.stdout.write(render_result(result, wide=args.wide, color=sys.stdout.isatty()))
+    return exit_status(result)
+
+
+def server_binaries(values: list[str]) -> dict[str, str]:
+    """``--server-binary PATH`` (every engine) or ``TYPE=PATH`` (one engine, for a matrix)."""
+    binaries: dict[str, str] = {}
+    for value in values:
+        engine, sep, path = value.partition("=")
+        if not (sep and re.fullmatch(PLUGIN_NAME, engine)):
+            engine, path = "", value  # a path that holds "=" is still a path
+        if not path:
+            raise InputError(f"--server-binary {value}: give PATH or ENGINE=PATH")
+        binaries[engine] = path
+    return binaries
+
+
+def with_engine(benchmark: Benchmark, engine: str) -> Benchmark:
+    """The same benchmark on another engine (validated again)."""
+    document = benchmark.model_dump(by_alias=True, exclude_none=True)
+    document["spec"]["engine"]["type"] = engine
+    document["spec"]["engine"].pop("image", None)
+    return check_benchmark(document)
+
+
+def exit_status(result: RunResult) -> int:
+    return {"Passed": 0, "Failed": EXIT_FAILED, "Invalid": EXIT_INVALID}[result.verdict]
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    benchmark = load_checked(args.file)
+    print(f"{args.file}: valid {benchmark.kind} {benchmark.metadata.name}")
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    del args
+    print(json.dumps(result_schema(), indent=2))
+    return 0
+
+
+def cmd_reference(args: argparse.Namespace) -> int:
+    from kobench.api.readme_section import update
+    from kobench.api.reference import BEGIN, END, reference_markdown
+
+    if args.update:
+        readme = Path(args.update)
+        try:
+            text = readme.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"{readme}: cannot be read ({exc})") from None
+        if BEGIN not in text or END not in text or text.index(BEGIN) > text.index(END):
+            raise InputError(f"{readme}: has no reference section; add the lines {BEGIN} and {END}")
+        changed = update(readme)
+        print(f"{args.update}: {'updated' if changed else 'already up to date'}")
+    else:
+        print(reference_markdown())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kobench", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"kobench {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run a benchmark file locally, without a cluster")
+    run.add_argument("file", help="a KeyDBObserverBenchmark YAML file")
+    run.add_argument("--output", "-o", help="write the result document (JSON) here")
+    run.add_argument(
+        "--server-binary",
+        action="append",
+        metavar="[ENGINE=]PATH",
+        help="engine server executable (default: from PATH); ENGINE=PATH for one engine of a "
+        "matrix (repeatable)",
+    )
+    run.add_argument("--engine", help="run on this engine instead of spec.engine.type")
+    run.add_argument("--html", metavar="FILE", help="also write the report page (self-contained)")
+    run.add_argument("--json", action="store_true", help="print the result document, not a table")
+    run.add_argument("--wide", action="store_true", help="all columns (wider than 100)")
+    run.add_argument("--quiet", "-q", action="store_true", help="no progress output")
+    run.set_defaults(handler=cmd_run)
+
+    add_compare_parser(sub)
+
+    validate = sub.add_parser("validate", help="check a benchmark file without running it")
+    validate.add_argument("file")
+    validate.set_defaults(handler=cmd_validate)
+
+    schema = sub.add_parser("result-schema", help="print the JSON schema of result documents")
+    schema.set_defaults(handler=cmd_schema)
+
+    reference = sub.add_parser("reference", help="print the resource reference (Markdown)")
+    reference.add_argument("--update", metavar="README", help="rewrite its reference section")
+    reference.set_defaults(handler=cmd_reference)
+
+    role = sub.add_parser("role", help="run one writer or observer (inside a pod)")
+    role_main.add_arguments(role)
+    role.set_defaults(handler=role_main.run)
+
+    from kobench.present.operator_commands import add_subcommands  # crd, operator, report
+
+    add_subcommands(sub)
+    return parser
+
+
+def _third_party(exc: Exception) -> str | None:
+    """A message for errors of the libraries at the edge (kubeconfig, API server, files)."""
+    module = type(exc).__module__
+    if module.startswith("kubernetes_asyncio.config"):
+        return f"no usable Kubernetes configuration: {exc} (set KUBECONFIG or run in a cluster)"
+    if module.startswith("aiohttp"):
+        return f"cannot reach the Kubernetes API server: {exc}"
+    if isinstance(exc, OSError):
+        return str(exc)
+    return None
+
+
+def _quiet_broken_pipe() -> int:
+    """The reader went away (``| head``): say nothing, and let the exit flush nothing."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return EXIT_FAILED
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        status: int = args.handler(args)
+        sys.stdout.flush()
+        return status
+    except SpecError as exc:
+        print(f"kobench: invalid benchmark:\n{exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except InputError as exc:
+        print(f"kobench: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KobenchError as exc:
+        print(f"kobench: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("kobench: interrupted; every process it started was stopped", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return _quiet_broken_pipe()
+    except ValidationError as exc:  # a role's run configuration, say
+        print(f"kobench: invalid input:\n{errors_from_validation(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+    except json.JSONDecodeError as exc:
+        print(f"kobench: not valid JSON: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:
+        message = _third_party(exc)
+        if message is None:
+            raise
+        print(f"kobench: {message}", file=sys.stderr)
+        return EXIT_FAILED

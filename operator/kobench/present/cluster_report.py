@@ -1,0 +1,163 @@
+"""``kobench report SOURCE...``: the results of runs, from result files or from a cluster.
+
+A source is a result document (a path, e.g. from ``kobench run -o``) or a benchmark's name,
+read from the resource's status and the results ConfigMap it names. Only a name needs a
+kubeconfig. Prints the same table as ``kobench run``; ``--json`` prints the document and
+``--html FILE`` writes the report page (several sources: a comparison).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from kobench.errors import KobenchError
+from kobench.measure.results import RunResult
+from kobench.present.pages import load_result, write_html
+from kobench.present.run_table import render_result
+
+EXIT_CODES = {"Passed": 0, "Failed": 1, "Invalid": 3}
+EXIT_NOT_FINISHED = 4
+SEVERITY = (0, EXIT_NOT_FINISHED, 1, 3)
+"""Exit codes from best to worst: Passed, not finished, Failed, Invalid."""
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A benchmark's status, its spec and the merged result of the run asked for (if any)."""
+
+    status: dict[str, Any]
+    spec: dict[str, Any] | None
+    result: RunResult | None
+
+
+def is_file_source(source: str) -> bool:
+    """A path rather than a benchmark name (names are DNS labels: no '/', no '.json')."""
+    return "/" in source or source.endswith(".json") or Path(source).is_file()
+
+
+def _quiet_config_loader() -> None:
+    """The config loader warns through logging before it raises; our error says it once."""
+    logging.getLogger("kubernetes_asyncio.config.kube_config").setLevel(logging.ERROR)
+
+
+def _current_namespace() -> str:
+    from kubernetes_asyncio import config
+
+    _quiet_config_loader()
+    try:
+        _, active = config.list_kube_config_contexts()
+    except (config.ConfigException, OSError, TypeError):
+        return "default"
+    namespace = (active or {}).get("context", {}).get("namespace")
+    return str(namespace) if namespace else "default"
+
+
+async def fetch_report(name: str, namespace: str, run_id: str | None = None) -> Fetched:
+    """The benchmark's status and the merged result of its last (or the named) run."""
+    from kubernetes_asyncio import client, config
+
+    from kobench.run.pods.kube import Kube, load_config
+    from kobench.run.pods.role_manifests import RESULT_KEY
+
+    _quiet_config_loader()
+    try:
+        await load_config()
+    except (config.ConfigException, OSError) as exc:
+        raise KobenchError(
+            f"cannot read benchmark {name!r} from a cluster: no usable Kubernetes configuration: "
+            f"{exc} (set KUBECONFIG or run in a cluster; to read a result file, give its path)"
+        ) from None
+    async with client.ApiClient() as api:
+        kube = Kube(api)
+        body = await kube.get_benchmark(namespace, name)
+        if body is None:
+            raise KobenchError(f"benchmark {namespace}/{name} not found")
+        status: dict[str, Any] = body.get("status") or {}
+        spec = body.get("spec")
+        config_map = status.get("resultsConfigMap") or ""
+        if run_id is not None:
+            entries = [h for h in status.get("history") or [] if h.get("runId") == run_id]
+            if not entries:
+                raise KobenchError(f"run {run_id} is not in the history of {namespace}/{name}")
+            config_map = entries[0].get("resultsConfigMap") or ""
+        if not config_map:
+            return Fetched(status, spec, None)
+        found = await kube.get_config_map(namespace, config_map)
+        if found is None or RESULT_KEY not in (found.get("data") or {}):
+            raise KobenchError(f"results ConfigMap {namespace}/{config_map} is missing")
+        document = json.loads(found["data"][RESULT_KEY])
+        return Fetched(status, spec, RunResult.model_validate(document))
+
+
+def _unfinished(name: str, namespace: str, status: dict[str, Any], out: TextIO) -> int:
+    out.write(
+        f"{namespace}/{name}: phase {status.get('phase') or 'Pending'}"
+        f" - {status.get('message') or 'no result yet'}\n"
+    )
+    for reason in status.get("reasons") or []:
+        out.write(f"  - {reason}\n")
+    return EXIT_CODES["Failed"] if status.get("phase") == "Failed" else EXIT_NOT_FINISHED
+
+
+def print_report(
+    name: str,
+    namespace: str | None = None,
+    *,
+    run_id: str | None = None,
+    output: TextIO | None = None,
+    as_json: bool = False,
+) -> int:
+    """Print one cluster run's table (or its JSON document); the exit code follows the verdict."""
+    return report(
+        [name], namespace=namespace, run_id=run_id, output=output, as_json=as_json, html=None
+    )
+
+
+def report(
+    sources: list[str],
+    *,
+    namespace: str | None = None,
+    run_id: str | None = None,
+    output: TextIO | None = None,
+    as_json: bool = False,
+    html: Path | None = None,
+    wide: bool = False,
+) -> int:
+    """Read every source, print each table (or the one JSON document), write the page.
+
+    The exit code is the worst of :data:`SEVERITY` over the sources.
+    """
+    out = output or sys.stdout
+    if as_json and len(sources) != 1:
+        raise KobenchError("--json prints one result document: give one source")
+    results: list[RunResult] = []
+    specs: list[dict[str, Any] | None] = []
+    codes: list[int] = []
+    for source in sources:
+        if is_file_source(source):
+            results.append(load_result(Path(source)))
+            specs.append(None)
+            continue
+        ns = namespace or _current_namespace()
+        fetched = asyncio.run(fetch_report(source, ns, run_id))
+        if fetched.result is None:
+            codes.append(_unfinished(source, ns, fetched.status, out))
+            continue
+        results.append(fetched.result)
+        specs.append(fetched.spec)
+    for result in results:
+        if as_json:
+            out.write(result.model_dump_json(by_alias=True, indent=2) + "\n")
+        else:
+            out.write(render_result(result, wide=wide, color=out.isatty()))
+        codes.append(EXIT_CODES[result.verdict])
+    if html is not None and results:
+        write_html(html, results, specs)
+        print(f"kobench: report written to {html}", file=sys.stderr)
+    return max(codes, key=SEVERITY.index)

@@ -1,0 +1,75 @@
+"""The end of a run: history, metrics and the cleanup policy (after the terminal status is
+saved), and restoring a finished run's metrics after an operator restart."""
+
+from __future__ import annotations
+
+from kobench.api import BenchmarkSpec
+from kobench.api.status import BenchmarkStatus, HistoryEntry
+from kobench.measure.results import RunResult
+from kobench.run.actions import DeleteConfigMap, DeleteRun, RecordRun, RunRecord
+from kobench.run.draft import Draft, time_text
+from kobench.run.observed import Observed
+from kobench.run.pods.child_manifests import cell_tag
+from kobench.run.reducers import push_history
+
+
+def push_entry(d: Draft, *, phase: str, verdict: str, finished_at: str) -> None:
+    """Put the current run first in the history; drop the results of runs that fall out."""
+    status = d.status
+    summary = status.summary
+    entry = HistoryEntry(
+        run_id=status.run_id,
+        run_nonce=status.run_nonce,
+        phase=phase,
+        verdict=verdict,
+        started_at=status.started_at,
+        finished_at=finished_at,
+        writes=summary.writes if summary else 0,
+        missed=summary.missed if summary else 0,
+        p99_ms=summary.p99_ms if summary else None,
+        results_config_map=status.results_config_map,
+    )
+    status.history, dropped = push_history(status.history, entry)
+    d.act(*(DeleteConfigMap(old.results_config_map) for old in dropped if old.results_config_map))
+
+
+def should_clean(status: BenchmarkStatus, spec: BenchmarkSpec | None) -> bool:
+    """The cleanup policy: does the finished run's children go?"""
+    if spec is None or status.phase not in ("Succeeded", "Failed"):
+        return False
+    if spec.matrix is not None:
+        return False  # its children are benchmarks, each with the cleanup policy of its own
+    if spec.cleanup == "Always":
+        return True
+    if spec.cleanup == "DeleteOnSuccess":
+        return status.phase == "Succeeded" and status.verdict == "Passed"
+    return False
+
+
+def finish(d: Draft, spec: BenchmarkSpec, result: RunResult | None) -> None:
+    """A run just ended (Succeeded or Failed): history, metrics, cleanup, all after the save."""
+    status = d.status
+    status.finished_at = time_text(d.now)
+    verdict = str(status.verdict or "")
+    push_entry(d, phase=str(status.phase), verdict=verdict, finished_at=status.finished_at)
+    cell = cell_tag(d.resource.annotations)
+    record = RunRecord(phase=str(status.phase), verdict=verdict, result=result, cell=cell)
+    d.act(RecordRun(record, True))
+    if should_clean(status, spec):
+        d.act(DeleteRun(d.names.run_selector(), before_save=False))
+
+
+def settle(d: Draft, observed: Observed, spec: BenchmarkSpec | None) -> None:
+    """A finished run, seen again: restore its metrics once (an operator restart), and apply
+    the cleanup policy if its children are still there (the operator stopped before it did)."""
+    status = d.status
+    if not observed.metrics_known and status.phase in ("Succeeded", "Failed"):
+        record = RunRecord(
+            phase=str(status.phase),
+            verdict=str(status.verdict or ""),
+            result=observed.stored_result,
+            cell=cell_tag(d.resource.annotations),
+        )
+        d.act(RecordRun(record, count=False))
+    if observed.pods and should_clean(status, spec):
+        d.act(DeleteRun(d.names.run_selector(), before_save=False))
