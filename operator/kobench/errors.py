@@ -43,11 +43,3 @@ class EngineUnavailable(KobenchError):
 
 class EngineError(KobenchError):
     """An engine server misbehaved: unreachable, replication never came up, a command failed."""
-
-
-class NotReadyYet(KobenchError):
-    """Something is still starting; try again later. Temporary by definition."""
-
-
-class RoleFailed(KobenchError):
-    """A writer or observer could not do its job (lost its server, timed out)."""

@@ -1,13 +1,17 @@
-"""The typed model of a ``KeyDBObserverBenchmark``: spec, defaults and validation.
+"""The API: the typed model of a ``KeyDBObserverBenchmark`` (spec, defaults, validation), its
+status, the CRD generated from them and the field reference.
 
-This package is the single source of truth. The CRD schema, the Helm chart's CRD and the local
-runner's validation all derive from these classes. Field names are camelCase on the wire (as in
+This package is the single source of truth. The CRD schema, the Helm chart's CRD and every
+executor's validation derive from these classes. Field names are camelCase on the wire (as in
 every Kubernetes resource) and snake_case in Python. Its modules:
 
-* ``base`` names, patterns (with their meaning in words), bounds and the strict base model
-* ``engine``, ``benchmark``, ``conflict``, ``metadata``: the models
-* ``rules``: rules that span fields (the CRD repeats them in CEL)
-* ``messages``: pydantic's errors in words; ``loader``: safe YAML; ``parse``: the entry points
+* ``basics``: names, patterns (with their meaning in words), bounds and the one base model
+* ``engine_spec``, ``benchmark``, ``conflict``, ``fault_spec``, ``matrix_spec``,
+  ``baseline_spec``, ``metadata``: the models
+* ``cross_rules``, ``fault_rules``: rules that span fields (the CRD repeats them in CEL,
+  ``cel_rules``)
+* ``messages``: pydantic's errors in words; ``yaml_loader``: safe YAML; ``parsing``: entry points
+* ``status``, ``matrix_status``: the status; ``crd``, ``crd_schema``: the CRD; ``reference``
 
 Rules that need the installed plugins are added by :mod:`kobench.plugins.checks`.
 """

@@ -1,6 +1,6 @@
-"""The operator: a pure phase machine (:mod:`.machine`, one module per stage), the executor
-that gathers, decides, saves and acts (:mod:`.executor`), kopf wiring (:mod:`.handlers`),
-metrics (:mod:`.metrics`) and ``kobench report`` (:mod:`.report`).
+"""The operator: kopf wiring (:mod:`.handlers`: one reconcile loop per benchmark, each pass run
+by the pods executor of :mod:`kobench.run.pods`), its start-up (:mod:`.operator_main`) and its
+Prometheus metrics (:mod:`.metrics`).
 
-Importing this package does not import kopf; :mod:`.main` and :mod:`.handlers` do.
+Importing this package does not import kopf; :mod:`.operator_main` and :mod:`.handlers` do.
 """

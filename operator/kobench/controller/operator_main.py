@@ -150,7 +150,7 @@ def build_runtime(opts: Mapping[str, Any]) -> Runtime:
         scheduler_name=opts["scheduler_name"],
     )
     return Runtime(
-        settings=Settings(role=role), source=SOURCES[opts["results_source"]](), metrics=Metrics()
+        settings=Settings(), role=role, source=SOURCES[opts["results_source"]](), metrics=Metrics()
     )
 
 

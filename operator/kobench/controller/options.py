@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-DEFAULT_IMAGE = "kobench:0.1.0"
+from kobench import __version__
+
+DEFAULT_IMAGE = f"kobench:{__version__}"
 RESULTS_SOURCES = ["kubeletless-test-annotation", "pod-logs"]
 """Names of :data:`kobench.run.pods.result_sources.SOURCES` (a test keeps them equal)."""
 

@@ -31,7 +31,7 @@ from kobench.roles import entry as role_main
 
 def cmd_run(args: argparse.Namespace) -> int:
     from kobench.present.run_table import render_result
-    from kobench.run.local.local_run import run_local
+    from kobench.run.local.local_loop import run_local
 
     benchmark = load_checked(args.file)
     if args.engine:
@@ -43,14 +43,12 @@ def cmd_run(args: argparse.Namespace) -> int:
             check_output(output, option=option)
     if benchmark.spec.matrix is not None:
         return run_matrix_file(args, benchmark, binaries)
-    baseline = load_baseline(args.file, benchmark)  # before the run: a typo costs no run
+    load_baseline(args.file, benchmark)  # before the run: a typo costs no run
     binary = binaries.get(benchmark.spec.engine.type, binaries.get(""))
     with progress_bar(not args.quiet, terminal=sys.stderr.isatty()) as update:
-        result = run_local(benchmark, server_binary=binary, progress=update)
-    if baseline is not None and benchmark.spec.baseline is not None:
-        from kobench.measure.results.baseline_rule import held_to_baseline
-
-        result = held_to_baseline(result, baseline, benchmark.spec.baseline)
+        result = run_local(
+            benchmark, server_binary=binary, progress=update, base_dir=base_dir(args.file)
+        )
     document = result.model_dump_json(by_alias=True, indent=2) + "\n"
     if args.output:
         write_output(args.output, document, option="--output")
@@ -71,6 +69,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(render_result(result, wide=args.wide, color=sys.stdout.isatty()))
     return exit_status(result)
+
+
+def base_dir(file: str) -> Path:
+    """Where the benchmark's relative paths are read from: its file's directory."""
+    return Path(".") if file == "-" else Path(file).parent
 
 
 def server_binaries(values: list[str]) -> dict[str, str]:

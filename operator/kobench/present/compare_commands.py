@@ -42,7 +42,7 @@ def run_matrix_file(
     """Every cell of the matrix, then the comparison: the tables, or the document."""
     from kobench.measure.compare.decision_rule import require_scipy
     from kobench.present.compare_table import render_matrix
-    from kobench.run.local.local_matrix import run_matrix
+    from kobench.run.local.local_loop import run_matrix
 
     if args.html:
         check_output(args.html, option="--html")  # before the runs: a typo costs no run

@@ -1,1 +1,2 @@
-"""The processes that do the measuring: writer and observers, locally or inside pods."""
+"""The processes that do the measuring: writer, observers and the fault injector, the same code
+locally and inside pods (``kobench role ...``)."""

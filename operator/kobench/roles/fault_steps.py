@@ -11,6 +11,11 @@ NS = 1_000_000_000
 StepKind = Literal["apply", "lift"]
 
 
+RECOVERY_SECONDS = 60.0
+"""How long after the measured writes the injector waits for replication to come back (the
+lifecycle gives it that long before collecting without it)."""
+
+
 @dataclass(frozen=True, order=True)
 class Step:
     due_ns: int

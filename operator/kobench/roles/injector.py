@@ -24,7 +24,7 @@ from kobench.plugins import connections as clients
 from kobench.plugins.engines import get_engine
 from kobench.plugins.engines.inspect import inspect_engine, replication_ready
 from kobench.roles.fault_commands import end_commands, start_commands
-from kobench.roles.fault_steps import NS, Step, steps
+from kobench.roles.fault_steps import NS, RECOVERY_SECONDS, Step, steps
 from kobench.roles.role_config import RoleConfig
 from kobench.roles.writer import writer_targets
 
@@ -33,8 +33,6 @@ TICK_SECONDS = 0.05
 DOWN_WITHIN_SECONDS = 5.0
 """How long a killed replica may take to go down (its runner polls) before it counts as
 recovered without having been seen down."""
-RECOVERY_SECONDS = 60.0
-"""How long after the measured writes the injector waits for replication to come back."""
 
 
 def fault_clock(output: str) -> int | None:

@@ -1,10 +1,12 @@
-"""What the phase machine asks the executor to do, as plain data.
+"""What the phase machine asks an executor to do, in terms of roles, as plain data.
 
-Two kinds, by when the executor applies them:
+Each executor carries an action out its own way (pods and ConfigMaps through the API, or
+processes and files on this machine); the machine never knows which. Two kinds, by when the
+executor applies them:
 
-* before the status is saved (``before_save``): idempotent API writes that the saved status
-  relies on (children created by deterministic name, the results ConfigMap, deleting a
-  superseded run). If one fails, the status is not moved on; the next pass asks again.
+* before the status is saved (``before_save``): idempotent steps that the saved status relies on
+  (roles started under deterministic names, the results kept, a superseded run stopped). If one
+  fails, the status is not moved on; the next pass asks again.
 * after the status was saved: effects that must follow a saved transition exactly once (Events,
   metrics, the cleanup policy, dropping old results). A failed save applies none of them, so a
   transition is never announced or counted twice.
@@ -13,16 +15,18 @@ Two kinds, by when the executor applies them:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
+from kobench.api.matrix_spec import CellPlan
+from kobench.measure.compare.comparison_docs import MatrixComparison
 from kobench.measure.results import RunResult
-from kobench.run.pods.child_manifests import CellTag
-
-Manifest = dict[str, Any]
+from kobench.run.plan import CellTag, Role
 
 
 @dataclass(frozen=True)
 class RunRecord:
+    """A finished run as the metrics expose it."""
+
     phase: str
     verdict: str
     result: RunResult | None
@@ -31,66 +35,121 @@ class RunRecord:
 
 
 @dataclass(frozen=True)
-class Create:
-    """Create a child; "already exists" is success (a previous pass made it)."""
+class FreezeSpec:
+    """Keep the spec the run started with for the whole run (an edit waits for the next run)."""
 
-    manifest: Manifest
     before_save = True
 
     def __str__(self) -> str:
-        return f"create {self.manifest['kind']} {self.manifest['metadata']['name']}"
+        return "freeze the run's spec"
 
 
 @dataclass(frozen=True)
-class WriteResults:
-    """Create or overwrite the results ConfigMap of a run."""
+class StartEngine:
+    """Start every engine replica (with the run's password and configuration)."""
 
-    manifest: Manifest
     before_save = True
 
     def __str__(self) -> str:
-        return f"write ConfigMap {self.manifest['metadata']['name']}"
+        return "start the engine"
 
 
 @dataclass(frozen=True)
-class DeleteRun:
-    """Delete a run's children by label, keeping its results ConfigMap."""
+class StartRoles:
+    """Start these roles; a role already started is left alone."""
 
-    selector: str
+    roles: tuple[Role, ...]
+    before_save = True
+
+    def __str__(self) -> str:
+        return f"start {', '.join(r.key for r in self.roles)}"
+
+
+@dataclass(frozen=True)
+class KillRole:
+    """End one role at once (a kill of the fault schedule); a killed replica comes back empty."""
+
+    role: Role
+    before_save = True
+
+    def __str__(self) -> str:
+        return f"kill {self.role.key}"
+
+
+@dataclass(frozen=True)
+class StopRoles:
+    """Ask roles still running to stop and hand in what they measured (where the executor can:
+    a local process gets SIGTERM; a pod's document cannot be asked for, so it is left)."""
+
+    roles: tuple[Role, ...]
+    before_save = True
+
+    def __str__(self) -> str:
+        return f"stop {', '.join(r.key for r in self.roles)}"
+
+
+@dataclass(frozen=True)
+class KeepResult:
+    """Keep a run's merged result (the results ConfigMap, or the local run's outcome)."""
+
+    result: RunResult
+    before_save = True
+
+    def __str__(self) -> str:
+        return "keep the run's result"
+
+
+@dataclass(frozen=True)
+class StartChild:
+    """A matrix: start the benchmark of one step (its cell, one repetition)."""
+
+    step: int
+    cell: CellPlan
+    repetition: int
+    before_save = True
+
+    def __str__(self) -> str:
+        return f"start run {self.step + 1} ({self.cell.id} #{self.repetition + 1})"
+
+
+@dataclass(frozen=True)
+class KeepComparison:
+    """A matrix: keep its comparison document."""
+
+    comparison: MatrixComparison
+    before_save = True
+
+    def __str__(self) -> str:
+        return "keep the matrix's comparison"
+
+
+@dataclass(frozen=True)
+class StopRun:
+    """Stop every role of a run and remove what it started, keeping its result."""
+
+    run_id: str
     before_save: bool
     """True to stop a superseded run (before the new run is saved); False for the cleanup
     policy of a finished run (after its terminal status is saved)."""
 
     def __str__(self) -> str:
-        return f"delete the children labelled {self.selector}"
+        return "stop the run"
 
 
 @dataclass(frozen=True)
-class KillPod:
-    """End one pod of the run at once (a fault of the schedule), by a selector matching it."""
-
-    selector: str
-    pod: str
-    before_save = True
-
-    def __str__(self) -> str:
-        return f"kill pod {self.pod}"
-
-
-@dataclass(frozen=True)
-class DeleteConfigMap:
-    """Drop the results ConfigMap of a run that fell out of the history."""
+class DropResults:
+    """Drop the kept result of a run that fell out of the history."""
 
     name: str
     before_save = False
 
     def __str__(self) -> str:
-        return f"delete ConfigMap {self.name}"
+        return f"drop results {self.name}"
 
 
 @dataclass(frozen=True)
 class PostEvent:
-    """An Event on the benchmark (``kubectl describe kob``)."""
+    """Tell the user (an Event on the benchmark; a progress line locally)."""
 
     type: Literal["Normal", "Warning"]
     reason: str
@@ -126,5 +185,17 @@ class CountRun:
 
 
 Action = (
-    Create | WriteResults | DeleteRun | KillPod | DeleteConfigMap | PostEvent | RecordRun | CountRun
+    FreezeSpec
+    | StartEngine
+    | StartRoles
+    | KillRole
+    | StopRoles
+    | KeepResult
+    | StartChild
+    | KeepComparison
+    | StopRun
+    | DropResults
+    | PostEvent
+    | RecordRun
+    | CountRun
 )

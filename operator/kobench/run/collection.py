@@ -1,18 +1,14 @@
 """The one collection core: from what each role left behind to the merged run result.
 
-Both runners use it, so a local run and a cluster run produce their result documents from the
-same code: the ``KOBENCH_RESULT`` line is parsed here, a role that left no document is named the
-same way, the same fallbacks apply when writer 0 reported no engine facts or no convergence
-check, and observers that wait for an end marker no writer will send (a writer that failed) are
-given up on after the same grace.
-
-A runner gathers one :class:`RoleOutput` per expected role (a process's output, a pod's log) and
-calls :func:`merge_outputs`; everything here is pure.
+The collecting stage of the one lifecycle calls it, whichever executor ran the roles: the
+``KOBENCH_RESULT`` line is parsed here, a role that left no document is named by what it was
+doing, and the same fallbacks apply when writer 0 reported no engine facts or no convergence
+check. Everything here is pure.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, TypeVar
 
@@ -30,14 +26,10 @@ from kobench.measure.results import (
 )
 from kobench.measure.results.fault_docs import FaultsResult
 from kobench.roles.role_config import RESULT_MARKER
-
-STRAGGLER_GRACE_SECONDS = 10.0
-"""Beyond ``timeouts.drainSeconds``, how long observers may keep waiting after the last writer
-ended before the run is collected without them (a writer that failed never sends its end mark)."""
+from kobench.run.plan import Role, still_doing
 
 NOT_CHECKED = "not checked: writer 0 reported no convergence check"
 
-RoleKind = Literal["writer", "observer", "faults"]
 RoleState = Literal["finished", "running", "gone", "unreadable", "killed"]
 
 
@@ -49,20 +41,11 @@ def result_line(output: str) -> str | None:
     return None
 
 
-def stragglers_due(seconds_since_writers_ended: float | None, drain_seconds: float) -> bool:
-    """True once observers have waited past the drain and the grace since every writer ended."""
-    if seconds_since_writers_ended is None:
-        return False
-    return seconds_since_writers_ended > drain_seconds + STRAGGLER_GRACE_SECONDS
-
-
 @dataclass(frozen=True)
 class RoleOutput:
-    """What one expected role left behind, as its runner found it."""
+    """What one expected role left behind, as its executor found it."""
 
-    kind: RoleKind
-    label: str
-    """How the user knows the role: a pod name, or ``sync.0`` locally."""
+    role: Role
     document: str | None
     """The JSON text of its result document; None when it left none."""
     state: RoleState = "finished"
@@ -88,7 +71,7 @@ Document = TypeVar("Document", WriterResult, ObserverResult, FaultsResult)
 
 def _missing(output: RoleOutput) -> str:
     because = {
-        "running": "still running; it was still waiting for the writers' end marker",
+        "running": f"still running; {still_doing(output.role)}",
         "gone": "it is gone",
         "unreadable": "its output cannot be read",
         "finished": "it printed no KOBENCH_RESULT line",
@@ -97,7 +80,7 @@ def _missing(output: RoleOutput) -> str:
         because = f"{because} ({output.detail})"
     elif output.detail:
         because = output.detail if output.state == "finished" else f"{because}: {output.detail}"
-    return f"{output.kind} {output.label} produced no result: {because}"
+    return f"{output.role.title} produced no result: {because}"
 
 
 def _parse(output: RoleOutput, model: type[Document], problems: list[str]) -> Document | None:
@@ -111,7 +94,7 @@ def _parse(output: RoleOutput, model: type[Document], problems: list[str]) -> Do
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "document"
         problems.append(
-            f"{output.kind} {output.label} left an unreadable result document "
+            f"{output.role.title} left an unreadable result document "
             f"({exc.error_count()} errors; first: {where}: {first['msg']})"
         )
         return None
@@ -124,10 +107,10 @@ def parse_outputs(outputs: Sequence[RoleOutput]) -> Documents:
     observers: list[ObserverResult] = []
     faults: FaultsResult | None = None
     for output in outputs:
-        if output.kind == "writer":
+        if output.role.kind == "writer":
             writer = _parse(output, WriterResult, problems)
             writers += [writer] if writer is not None else []
-        elif output.kind == "faults":
+        elif output.role.kind == "faults":
             faults = _parse(output, FaultsResult, problems)
             if faults is not None and faults.error:
                 problems.append(f"the fault injector failed: {faults.error}")
@@ -149,25 +132,24 @@ def merge_outputs(
     spec: BenchmarkSpec,
     outputs: Sequence[RoleOutput],
     reasons: Sequence[str] = (),
-    engine_fallback: Callable[[], EngineFacts] | None = None,
+    engine: EngineFacts | None = None,
     span_ns: tuple[int, int] = (0, 0),
     fault_records: Sequence[AppliedFault] = (),
 ) -> RunResult:
     """Merge and judge a run from its roles' outputs.
 
-    ``reasons``: what the runner found wrong on its own (a server that died, a timeout).
-    ``engine_fallback``: engine facts when writer 0 reported none (default: type and size only).
+    ``reasons``: what the lifecycle found wrong on its own (a replica that failed, a timeout).
+    ``engine``: engine facts when writer 0 reported none (default: type and size only).
     ``span_ns``: the run's wall-clock bounds when no role left a document.
     ``fault_records``: the kills the runner applied (the injector's document has the rest).
     """
     docs = parse_outputs(outputs)
     first = next((w for w in docs.writers if w.writer_id == 0), None)
-    engine = first.engine if first is not None else None
-    if engine is None:
-        engine = engine_fallback() if engine_fallback is not None else bare_engine_facts(spec)
+    reported = first.engine if first is not None else None
+    facts = reported or engine or bare_engine_facts(spec)
     convergence = first.convergence if first is not None else None
     if convergence is None:
-        killed = any(o.state == "killed" and o.kind == "writer" for o in outputs)
+        killed = any(o.state == "killed" and o.role.kind == "writer" for o in outputs)
         detail = "not checked: writer 0 was killed by a fault" if killed else NOT_CHECKED
         convergence = Convergence(checked=False, converged=False, detail=detail)
     injected = docs.faults
@@ -178,7 +160,7 @@ def merge_outputs(
         spec=spec,
         writers=docs.writers,
         observers=docs.observers,
-        engine=engine,
+        engine=facts,
         convergence=convergence,
         started_ns=min((d.started_ns for d in roles), default=span_ns[0]),
         finished_ns=max((d.ended_ns for d in roles), default=span_ns[1]),
@@ -190,12 +172,10 @@ def merge_outputs(
 
 __all__ = [
     "NOT_CHECKED",
-    "STRAGGLER_GRACE_SECONDS",
     "Documents",
     "RoleOutput",
     "bare_engine_facts",
     "merge_outputs",
     "parse_outputs",
     "result_line",
-    "stragglers_due",
 ]

@@ -15,7 +15,6 @@ from kobench.api.status import BenchmarkStatus, ConditionStatus, ConditionType, 
 from kobench.measure.results import RunResult
 from kobench.run.actions import Action, PostEvent
 from kobench.run.observed import Resource
-from kobench.run.pods.pod_names import RunNames
 from kobench.run.reducers import bounded_reasons, set_condition
 
 Wait = Literal["active", "idle", "backoff"]
@@ -45,10 +44,6 @@ class Draft:
         """The merged result, once Collecting produced it."""
         self.wake_in: float | None = None
         """Seconds until something is due (a fault): the next pass comes no later."""
-
-    @property
-    def names(self) -> RunNames:
-        return self.resource.names(self.status.run_id)
 
     @property
     def phase(self) -> Phase | None:

@@ -1,13 +1,13 @@
 """The phase machine: ``decide(status, observed, spec, now) -> Decision``, pure.
 
-One pass of the operator over one benchmark is: gather :class:`Observed` (the executor), decide
-(here: no I/O, no wall clock), save the status, apply the actions. Each stage's decision lives in
-a module of its own (:mod:`.deploy`, :mod:`.engine`, :mod:`.subscribe`, :mod:`.running`,
-:mod:`.collect`); the start of a run in :mod:`.start`, its end in :mod:`.finish`.
+One pass over one benchmark, in either executor, is: gather :class:`Observed`, decide (here: no
+I/O, no wall clock), save the status, carry out the actions. Each stage's decision lives in a
+module of its own (:mod:`.stages`); a stage returns how far it got, and a stage that outlives its
+time limit (:mod:`.timeouts`) ends the run saying so.
 
-A run uses the spec as it was when it started (``spec`` here: frozen in the run ConfigMap).
-Changing ``spec.runNonce`` ends the current run (children deleted, recorded in the history as
-Failed) and starts a new one; any other change applies to the next run.
+A run uses the spec as it was when it started (``spec`` here: frozen for the run). Changing
+``spec.runNonce`` ends the current run (its roles stopped, recorded in the history as Failed)
+and starts a new one; any other change applies to the next run.
 """
 
 from __future__ import annotations
@@ -17,31 +17,26 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from kobench.api import BenchmarkSpec
-from kobench.api.status import PHASES, TERMINAL_PHASES, BenchmarkStatus, Reason
-from kobench.run.actions import Action, PostEvent
+from kobench.api.status import PHASES, TERMINAL_PHASES, BenchmarkStatus
+from kobench.run.actions import Action, PostEvent, StopRoles
 from kobench.run.draft import Draft, Wait
 from kobench.run.observed import Observed, Resource
-from kobench.run.pods import role_manifests
-from kobench.run.pods.pod_views import first_failure
+from kobench.run.plan import Role, plan_run
 from kobench.run.settings import Settings
 from kobench.run.stages.collecting import collecting
 from kobench.run.stages.deploying import deploying, pending
-from kobench.run.stages.engine_wait import engine_pods, waiting_for_engine
+from kobench.run.stages.engine_wait import waiting_for_engine
 from kobench.run.stages.finishing import finish, settle, should_clean
-from kobench.run.stages.kills import wants_fault_clock
+from kobench.run.stages.kills import killed_roles, wants_fault_clock
 from kobench.run.stages.matrix_cells import MATRIX_PHASES, advance_matrix
 from kobench.run.stages.running import running
-from kobench.run.stages.starting import (
-    in_progress,
-    invalid_spec,
-    spec_problems,
-    start_run,
-    supersede,
-    wants_new_run,
-)
+from kobench.run.stages.starting import in_progress, invalid_spec, start_run, supersede
+from kobench.run.stages.starting import wants_new_run as wants_new_run
 from kobench.run.stages.subscribing import subscribing
+from kobench.run.timeouts import stage_timeout
 
-Stage = Callable[[Draft, Observed, BenchmarkSpec, Settings], None]
+Stage = Callable[[Draft, Observed, BenchmarkSpec, Settings], str]
+"""A stage's decision; it returns how far the stage got (for its timeout's message)."""
 STAGES: dict[str, Stage] = {
     "Pending": pending,
     "Deploying": deploying,
@@ -50,8 +45,9 @@ STAGES: dict[str, Stage] = {
     "Running": running,
     "Collecting": collecting,
 }
-WATCHING_PODS = frozenset({"WaitingForEngine", "Subscribing", "Running"})
-"""Phases whose children are checked for failures (OOMKilled, a failed pod) on every pass."""
+STARTING = frozenset({"WaitingForEngine", "Subscribing"})
+"""Phases in which a failed role ends the run at once: nothing has been measured yet."""
+WATCHING = frozenset({"WaitingForEngine", "Subscribing", "Running"})
 
 
 @dataclass(frozen=True)
@@ -86,38 +82,51 @@ class Decision:
 class Needs:
     """What the executor must gather for this pass (the rest of :class:`Observed` is cheap)."""
 
-    pods: bool = False
+    validation: bool = False
+    """The resource's spec checked (a run may start, or the run's spec is gone)."""
+    roles: bool = False
     documents: bool = False
+    engine_facts: bool = False
     stored_result: bool = False
     fault_clock: bool = False
     children: bool = False
     """A matrix: its child benchmarks."""
+    child_results: bool = False
     comparison: bool = False
     """A matrix whose runs all ended: their results, compared."""
     baseline: bool = False
-    """spec.baseline's ConfigMap: read before anything is created, and when judging."""
+    """spec.baseline's result: read before anything starts, and when judging."""
 
 
 def needs(
     status: BenchmarkStatus, resource: Resource, spec: BenchmarkSpec | None, metrics_known: bool
 ) -> Needs:
     """What to observe, from the status read back (so a restarted operator asks the same)."""
-    if resource.deleting or wants_new_run(status, resource):
+    if resource.deleting:
         return Needs()
+    if wants_new_run(status, resource):
+        return Needs(validation=True)
     phase = status.phase
-    if spec is not None and spec.matrix is not None and phase in MATRIX_PHASES:
-        return Needs(children=True, comparison=phase == "Comparing")
-    baseline = spec is not None and spec.baseline is not None
+    if spec is None:
+        return Needs(validation=phase not in TERMINAL_PHASES)
+    if spec.matrix is not None and phase in MATRIX_PHASES:
+        comparing = phase == "Comparing"
+        return Needs(children=True, child_results=comparing, comparison=comparing)
+    baseline = spec.baseline is not None
     if phase == "Pending" and baseline:
         return Needs(baseline=True)
-    if phase in WATCHING_PODS or phase == "Collecting":
-        clock = phase == "Running" and spec is not None and wants_fault_clock(spec, status.faults)
-        collecting = phase == "Collecting"
+    if phase in WATCHING or phase == "Collecting":
+        clock = phase == "Running" and wants_fault_clock(spec, status.faults)
+        collect = phase == "Collecting"
         return Needs(
-            pods=True, documents=collecting, fault_clock=clock, baseline=collecting and baseline
+            roles=True,
+            documents=collect,
+            engine_facts=collect,
+            fault_clock=clock,
+            baseline=collect and baseline,
         )
     return Needs(
-        pods=should_clean(status, spec),
+        roles=should_clean(status, spec),
         stored_result=not metrics_known
         and phase in ("Succeeded", "Failed")
         and bool(status.results_config_map),
@@ -134,8 +143,9 @@ def decide(
 ) -> Decision:
     """The next status of a benchmark and the actions that go with it.
 
-    ``status``: as read back from the API server. ``spec``: the current run's spec (frozen when
-    it started); None when it has none or it cannot be read. ``now``: the pass's clock.
+    ``status``: as read back (from the API server, or kept by the local loop). ``spec``: the
+    current run's spec (frozen when it started); None when it has none or it cannot be read.
+    ``now``: the pass's clock.
     """
     settings = settings or Settings()
     d = Draft(status, observed.resource, now)
@@ -147,12 +157,12 @@ def decide(
     elif wants_new_run(status, observed.resource):
         if in_progress(status):
             supersede(d)
-        start_run(d)
+        start_run(d, observed)
     elif d.phase in TERMINAL_PHASES:
         settle(d, observed, spec)
         wait = "idle"
     elif spec is None:
-        invalid_spec(d, spec_problems(observed.resource.spec) or ["spec: the run's spec is gone"])
+        invalid_spec(d, list(observed.spec_problems) or ["spec: the run's spec is gone"])
     else:
         advance(d, observed, spec, settings)
     if d.phase in TERMINAL_PHASES and wait == "active":
@@ -173,7 +183,7 @@ QUICK_POLL_SECONDS = 0.25
 def poll_seconds(in_phase: float, settings: Settings) -> float:
     """An eighth of the time spent in the phase, from 0.25 s up to the active interval: a
     stage that ends in a second is seen within a quarter of one, a long wait costs no more
-    API calls than before."""
+    passes than before."""
     return min(settings.active_interval, max(QUICK_POLL_SECONDS, in_phase / 8))
 
 
@@ -183,19 +193,41 @@ def advance(d: Draft, observed: Observed, spec: BenchmarkSpec, settings: Setting
     recovered(d)
     if spec.matrix is not None:
         advance_matrix(d, observed, spec, settings)
-        if d.phase in ("Succeeded", "Failed"):
-            finish(d, spec, None)
-        return
-    failure = failed_child(d, observed, spec) if phase in WATCHING_PODS else None
-    if phase == "Pending" and spec.baseline is not None and observed.baseline is None:
-        # Before anything is created: a baseline that cannot be read costs no run.
-        d.fail("BaselineUnreadable", f"spec.baseline.resultsConfigMap: {observed.baseline_error}")
-    elif failure is not None:
+    elif phase == "Pending" and spec.baseline is not None and observed.baseline is None:
+        # Before anything starts: a baseline that cannot be read costs no run.
+        field = "resultFile" if spec.baseline.result_file is not None else "resultsConfigMap"
+        d.fail("BaselineUnreadable", f"spec.baseline.{field}: {observed.baseline_error}")
+    elif (failure := failed_role(observed, spec, phase)) is not None:
         d.fail("OOMKilled" if "OOMKilled" in failure else "ChildFailed", failure)
     else:
-        STAGES[phase](d, observed, spec, settings)
+        progress = STAGES[phase](d, observed, spec, settings)
+        if str(d.phase) == phase:
+            timed_out(d, observed, spec, progress)
     if d.phase in ("Succeeded", "Failed"):
         finish(d, spec, d.result)
+
+
+def timed_out(d: Draft, observed: Observed, spec: BenchmarkSpec, progress: str) -> None:
+    """The stage is past its limit: the run ends naming the field; a run that did not finish
+    is collected with what there is (the roles still running asked to stop)."""
+    limit = stage_timeout(d.phase)
+    if limit is None or d.in_phase_seconds() <= limit.limit(spec):
+        return
+    message = limit.message(spec, progress)
+    if d.phase != "Running":
+        d.fail(limit.reason, message)
+        return
+    killed = killed_roles(d, spec)
+    left = [
+        role
+        for role in plan_run(spec).measuring
+        if role.key not in killed
+        and (view := observed.roles.get(role.key)) is not None
+        and not view.ended
+    ]
+    d.act(StopRoles(tuple(left)))
+    d.status.reasons = [message]
+    d.move("Collecting", f"{message}; collecting what there is", warning=True)
 
 
 def recovered(d: Draft) -> None:
@@ -206,15 +238,20 @@ def recovered(d: Draft) -> None:
         d.status.message = f"the API answers again; {d.phase}: {PHASES[d.phase]}"
 
 
-def failed_child(d: Draft, observed: Observed, spec: BenchmarkSpec) -> str | None:
-    roles = [n for n, _, _ in role_manifests.observer_pods(d.names, spec)]
-    roles += [n for n, _ in role_manifests.writer_pods(d.names, spec)]
-    roles += role_manifests.faults_pods(d.names, spec)
-    views = [
-        *engine_pods(d, observed, spec),
-        *(observed.pods[n] for n in roles if n in observed.pods),
-    ]
-    return first_failure(views)
+def failed_role(observed: Observed, spec: BenchmarkSpec, phase: str) -> str | None:
+    """While the engine starts and the observers subscribe, a failed role ends the run (nothing
+    was measured yet); once the writers run, a failure is collected as a reason instead."""
+    if phase not in STARTING:
+        return None
+    plan = plan_run(spec)
+    roles: tuple[Role, ...] = plan.replicas
+    if phase == "Subscribing":
+        roles = (*plan.replicas, *plan.observers)
+    for role in roles:
+        view = observed.roles.get(role.key)
+        if view is not None and view.failure:
+            return f"{role.title}: {view.failure}"
+    return None
 
 
 def api_trouble(d: Draft, observed: Observed, spec: BenchmarkSpec | None) -> Wait:
@@ -223,11 +260,10 @@ def api_trouble(d: Draft, observed: Observed, spec: BenchmarkSpec | None) -> Wai
     problem = "; ".join(str(p) for p in observed.api_errors)
     if d.phase is None or d.phase in TERMINAL_PHASES:
         return "backoff"  # nothing in progress to report on; the executor logs it
-    timeout = stage_timeout(d, spec)
-    if timeout is not None and d.in_phase_seconds() > timeout[1]:
-        d.fail(timeout[0], f"{timeout[2]} (last API error: {problem})")
-        if spec is not None:
-            finish(d, spec, None)
+    limit = stage_timeout(d.phase)
+    if spec is not None and limit is not None and d.in_phase_seconds() > limit.limit(spec):
+        d.fail(limit.reason, limit.message(spec, f"last API error: {problem}"))
+        finish(d, spec, None)
         return "idle"
     message = f"{problem}; retrying with a backoff"
     if d.status.message != message:
@@ -235,27 +271,3 @@ def api_trouble(d: Draft, observed: Observed, spec: BenchmarkSpec | None) -> Wai
         d.act(PostEvent("Warning", "ApiError", message))
     d.condition("Complete", "False", "ApiError", message)
     return "backoff"
-
-
-def stage_timeout(d: Draft, spec: BenchmarkSpec | None) -> tuple[Reason, float, str] | None:
-    """The current stage's timeout: (reason, seconds, what did not happen)."""
-    if spec is None:
-        return None
-    limits: dict[str, tuple[Reason, float, str]] = {
-        "WaitingForEngine": (
-            "EngineTimeout",
-            spec.timeouts.engine_ready_seconds,
-            "engine not ready",
-        ),
-        "Subscribing": (
-            "SubscribeTimeout",
-            spec.timeouts.subscribe_seconds,
-            "observers not subscribed",
-        ),
-        "Running": ("RunTimeout", spec.run_seconds, "run did not finish"),
-    }
-    found = limits.get(str(d.phase))
-    if found is None:
-        return None
-    reason, seconds, what = found
-    return reason, float(seconds), f"{what} within {seconds:.0f}s"

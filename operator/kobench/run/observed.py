@@ -1,33 +1,34 @@
-"""What the executor saw in one pass, as plain data: the input of the phase machine.
+"""What an executor saw in one pass, as plain data: the input of the phase machine.
 
-The executor gathers it in one go (the resource, the run's pods, role documents while
-collecting, a stored result to restore metrics from) and the machine decides from it alone; an
-API call that failed while gathering is recorded as an :class:`ApiProblem`, never raised.
+Both executors turn their world into this one shape: the pods executor from the API server
+(pods, logs, ConfigMaps, child benchmarks), the local executor from its processes and their
+output files. The machine decides from it alone; an API call that failed while gathering is
+recorded as an :class:`ApiProblem`, never raised.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
+from typing import Any, Literal
 
 from kobench.measure.compare.comparison_docs import MatrixComparison
-from kobench.measure.results import RunResult
-from kobench.run.pods.manifest_parts import Owner
-from kobench.run.pods.pod_names import RunNames
-from kobench.run.pods.pod_views import PodView
+from kobench.measure.results import EngineFacts, RunResult
+
+RolePhase = Literal["Pending", "Running", "Succeeded", "Failed"]
 
 
 @dataclass(frozen=True)
 class Resource:
-    """The benchmark resource as read at the start of the pass."""
+    """The benchmark as read at the start of the pass (a resource, or a file run locally)."""
 
     name: str
     namespace: str
     uid: str
     generation: int
     spec: Mapping[str, Any]
-    """``spec`` as the API server holds it (unvalidated)."""
+    """``spec`` as written (unvalidated)."""
     deleting: bool = False
     annotations: Mapping[str, str] = field(default_factory=dict)
 
@@ -35,20 +36,13 @@ class Resource:
     def run_nonce(self) -> str:
         return str(self.spec.get("runNonce", "") or "")
 
-    @property
-    def owner(self) -> Owner:
-        return Owner(self.name, self.namespace, self.uid)
-
-    def names(self, run_id: str) -> RunNames:
-        return RunNames(self.name, run_id)
-
 
 def resource_of(body: Mapping[str, Any]) -> Resource:
     meta = body["metadata"]
     return Resource(
         name=meta["name"],
-        namespace=meta["namespace"],
-        uid=meta["uid"],
+        namespace=meta.get("namespace") or "default",
+        uid=meta.get("uid") or "",
         generation=int(meta.get("generation", 1)),
         spec=dict(body.get("spec") or {}),
         deleting=bool(meta.get("deletionTimestamp")),
@@ -57,27 +51,43 @@ def resource_of(body: Mapping[str, Any]) -> Resource:
 
 
 @dataclass(frozen=True)
+class RoleView:
+    """One role as its executor sees it (a pod, a process), keyed by :attr:`Role.key`."""
+
+    phase: RolePhase
+    ready: bool = False
+    """A replica: serving with its replication links up; an observer: subscribed."""
+    failure: str | None = None
+    """Why it failed, in words naming the cause (exit code, OOMKilled, a restart); None if fine."""
+    finished_at: datetime | None = None
+    """When it ended, if it has."""
+    unschedulable: str | None = None
+    """The scheduler's message while no node fits it."""
+    waiting: str = ""
+    """Why it is not running or ready yet, as its executor knows it (a transient the kubelet
+    retries, a replica's replication state)."""
+
+    @property
+    def succeeded(self) -> bool:
+        return self.phase == "Succeeded" and self.failure is None
+
+    @property
+    def ended(self) -> bool:
+        return self.phase in ("Succeeded", "Failed")
+
+
+@dataclass(frozen=True)
 class ChildView:
-    """A matrix's child benchmark, as its status says."""
+    """One step of a matrix: its benchmark's outcome, as far as it got."""
 
     name: str
+    """How the user finds it: the child benchmark's name, or the cell locally."""
     phase: str = ""
     verdict: str = ""
     reason: str = ""
     """Its first reason (why it failed, or what its verdict rests on)."""
-    results_config_map: str = ""
-
-
-def child_view(body: Mapping[str, Any]) -> ChildView:
-    status = body.get("status") or {}
-    reasons = status.get("reasons") or [""]
-    return ChildView(
-        name=body["metadata"]["name"],
-        phase=str(status.get("phase") or ""),
-        verdict=str(status.get("verdict") or ""),
-        reason=str(reasons[0]),
-        results_config_map=str(status.get("resultsConfigMap") or ""),
-    )
+    result: RunResult | None = None
+    """Its result, once it has one and the pass asked for it."""
 
 
 @dataclass(frozen=True)
@@ -100,28 +110,34 @@ class Observed:
     """Everything the machine may look at besides the status and the run's spec."""
 
     resource: Resource
-    pods: Mapping[str, PodView] = field(default_factory=dict)
-    """The current run's pods by name (pods being deleted left out); empty when not listed."""
+    run_id: str = ""
+    """The id a run started in this pass gets (the executor's naming)."""
+    results_name: str = ""
+    """Where the current run's result is kept (its results ConfigMap; empty locally)."""
+    spec_problems: tuple[str, ...] = ()
+    """What is wrong with ``resource.spec`` (one line per field), when the pass asked."""
+    roles: Mapping[str, RoleView] = field(default_factory=dict)
+    """The current run's roles by :attr:`Role.key`; a role not started (or gone) is absent."""
     documents: Mapping[str, str | None] = field(default_factory=dict)
-    """Collecting: each role pod's result document (None: it printed none), by pod name."""
+    """Collecting: each measuring role's result document (None: it left none), by key."""
     unreadable: Mapping[str, str] = field(default_factory=dict)
-    """Collecting: role pods whose log could not be read, and why."""
+    """Collecting: roles whose output could not be read yet, and why."""
+    engine_facts: EngineFacts | None = None
+    """Collecting: the engine as its executor can see it (None: it cannot ask the engine)."""
     stored_result: RunResult | None = None
-    """The last run's result from its results ConfigMap (to restore metrics after a restart)."""
+    """The last run's stored result (to restore metrics after a restart)."""
     metrics_known: bool = True
-    """The operator already exposes this benchmark's last run."""
+    """The executor already exposes this benchmark's last run."""
     fault_clock_ns: int | None = None
     """Running with kills planned: the fault clock the injector printed, once it has."""
-    password: str = ""
-    """A freshly generated engine password, used if this pass creates the Secret."""
-    children: Mapping[str, ChildView] = field(default_factory=dict)
-    """A matrix: its child benchmarks of the current run, by name."""
+    children: Mapping[int, ChildView] = field(default_factory=dict)
+    """A matrix: the steps of the current run started so far, by step."""
     comparison: MatrixComparison | None = None
     """A matrix, Comparing: its runs compared (None: not compared, ``comparison_error`` says
     why)."""
     comparison_error: str = ""
     baseline: RunResult | None = None
-    """spec.baseline.resultsConfigMap's result, when it was asked for and could be read."""
+    """spec.baseline's result, when it was asked for and could be read."""
     baseline_error: str = ""
     """Why the baseline could not be read (it was asked for)."""
     api_errors: tuple[ApiProblem, ...] = ()

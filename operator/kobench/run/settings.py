@@ -1,26 +1,29 @@
-"""The operator's settings (command-line options of ``kobench operator``), as plain data."""
+"""How the phase machine paces a run, as plain data (the operator's come from its options)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from kobench.run.pods.manifest_parts import RoleOptions
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
 class Settings:
-    """What the phase machine and the executor are told; units in the field names."""
+    """What the phase machine is told besides the spec; units in the field names."""
 
-    role: RoleOptions = field(default_factory=RoleOptions)
-    """Image and resources of the role pods."""
     active_interval: float = 2.0
     """Seconds between passes while a run is in progress."""
     idle_interval: float = 30.0
     """Seconds between passes over a finished run (a spec update wakes it at once)."""
     collect_timeout: float = 120.0
-    """Seconds to keep retrying role logs that cannot be read yet once the roles ended."""
+    """Seconds to keep retrying role outputs that cannot be read yet once the roles ended."""
     max_backoff: float = 60.0
     """Longest pause (seconds) between passes while API calls keep failing."""
+    stops_roles: bool = False
+    """The executor can ask a role still running to hand in its document (a local process,
+    by SIGTERM); collecting then waits a moment for it."""
+
+
+STOP_GRACE_SECONDS = 5.0
+"""How long collecting waits for roles asked to stop to hand in their documents."""
 
 
 def backoff_seconds(failures: int, settings: Settings) -> float:

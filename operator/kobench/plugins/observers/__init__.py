@@ -1,8 +1,10 @@
-"""Observer plugins, found through the ``kobench.observers`` entry-point group."""
+"""Observer plugins, found through the ``kobench.observers`` entry-point group (read once per
+process, like the engines')."""
 
 from __future__ import annotations
 
-from importlib.metadata import entry_points
+import functools
+from importlib.metadata import EntryPoint, entry_points
 
 from kobench.errors import SpecError
 from kobench.plugins.observers.book import EventBook
@@ -12,15 +14,19 @@ from kobench.plugins.observers.observer_protocol import ObserverStrategy
 GROUP = "kobench.observers"
 
 
+@functools.cache
+def _installed() -> dict[str, EntryPoint]:
+    return {ep.name: ep for ep in entry_points(group=GROUP)}
+
+
 def observer_names() -> list[str]:
-    return sorted(ep.name for ep in entry_points(group=GROUP))
+    return sorted(_installed())
 
 
 def get_observer(name: str, *, field: str = "spec.observers[].mode") -> ObserverStrategy:
-    for ep in entry_points(group=GROUP):
-        if ep.name == name:
-            strategy: ObserverStrategy = ep.load()()
-            return strategy
+    if name in _installed():
+        strategy: ObserverStrategy = _installed()[name].load()()
+        return strategy
     raise SpecError(
         field, f"unknown observer mode {name!r}; installed modes: {', '.join(observer_names())}"
     )

@@ -1,1 +1,2 @@
-"""Where roles run: ``local`` (processes on this machine) and ``kubernetes`` (pods)."""
+"""The local executor: a run's roles as processes on this machine (:mod:`.local_executor`) and
+``kobench run``'s loop around the phase machine (:mod:`.local_loop`)."""

@@ -9,19 +9,13 @@ repetition it measures (the metrics label the cell from them).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
-
 from kobench.api import API_VERSION, KIND
 from kobench.api.matrix_spec import CellPlan
 from kobench.measure.compare.comparison_docs import MatrixComparison
+from kobench.run.plan import CELL_ANNOTATION, MATRIX_LABEL, REPETITION_ANNOTATION
 from kobench.run.pods.manifest_parts import Manifest, Owner, metadata
-from kobench.run.pods.pod_names import LABEL_PREFIX, RunNames, label_value
+from kobench.run.pods.pod_names import RunNames, label_value
 
-MATRIX_LABEL = f"{LABEL_PREFIX}/matrix"
-CELL_ANNOTATION = f"{LABEL_PREFIX}/cell"
-REPETITION_ANNOTATION = f"{LABEL_PREFIX}/repetition"
 COMPARISON_KEY = "comparison.json"
 MAX_COMPARISON_BYTES = 900_000
 """A ConfigMap holds at most 1 MiB; beyond this the pairs' figures are left out (the cells and
@@ -30,27 +24,13 @@ LEFT_OUT = ("matrix", "baseline", "runNonce")
 """Keys of the matrix's spec a child does not take: it is one cell, run once."""
 
 
-@dataclass(frozen=True)
-class CellTag:
-    """Which matrix, cell and repetition a child benchmark measures."""
-
-    matrix: str
-    cell: str
-    repetition: int
-
-
-def child_name(names: RunNames, step: int) -> str:
-    """The child of step ``step`` (0-based) of the matrix's run: stable for the run."""
-    return f"{names.base}-{step + 1:03d}"
-
-
 def child_benchmark(
     names: RunNames, owner: Owner, plan: CellPlan, step: int, repetition: int
 ) -> Manifest:
     """The benchmark that measures ``plan``'s cell once (repetition is 0-based)."""
     spec = {key: value for key, value in plan.spec.items() if key not in LEFT_OUT}
     meta = metadata(
-        child_name(names, step),
+        names.child(step),
         owner,
         {**names.labels("cell"), MATRIX_LABEL: label_value(owner.name)},
     )
@@ -60,15 +40,6 @@ def child_benchmark(
         REPETITION_ANNOTATION: str(repetition + 1),
     }
     return {"apiVersion": API_VERSION, "kind": KIND, "metadata": meta, "spec": spec}
-
-
-def cell_tag(annotations: Mapping[str, Any]) -> CellTag | None:
-    """The tag of a child benchmark, from its annotations; None for any other benchmark."""
-    matrix, cell = annotations.get(MATRIX_LABEL), annotations.get(CELL_ANNOTATION)
-    if not isinstance(matrix, str) or not isinstance(cell, str):
-        return None
-    repetition = str(annotations.get(REPETITION_ANNOTATION, ""))
-    return CellTag(matrix, cell, int(repetition) if repetition.isdigit() else 0)
 
 
 def comparison_config_map(names: RunNames, owner: Owner, comparison: MatrixComparison) -> Manifest:

@@ -9,13 +9,37 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Mapping
 
 from pydantic import ValidationError
 
+from kobench.api import BenchmarkSpec
 from kobench.measure.compare.comparison_docs import MatrixComparison
-from kobench.run.pods.comparison_job import CellsInput
+from kobench.run.observed import ChildView
+from kobench.run.pods.comparison_job import CellsInput, PlannedCell, StepOutcome
+from kobench.run.stages.matrix_cells import outcome, planned
 
 TIMEOUT_SECONDS = 300.0
+
+
+def cells_input(
+    benchmark: str, spec: BenchmarkSpec, children: Mapping[int, ChildView]
+) -> CellsInput:
+    """What the comparison is made from: each step's result, or why there is none."""
+    plans, order = planned(spec)
+    outcomes = []
+    for step in range(len(order)):
+        found = outcome(children.get(step))
+        outcomes.append(
+            StepOutcome(failure=found) if isinstance(found, str) else StepOutcome(result=found)
+        )
+    return CellsInput(
+        benchmark=benchmark,
+        repetitions=spec.matrix.repetitions if spec.matrix else 1,
+        cells=[PlannedCell(id=p.id, values=p.values) for p in plans],
+        order=order,
+        outcomes=outcomes,
+    )
 
 
 async def compare_cells(

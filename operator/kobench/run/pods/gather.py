@@ -1,7 +1,9 @@
-"""Gathering one pass's :class:`Observed`: the few reads the machine asked for, errors kept."""
+"""Gathering one pass's :class:`Observed` in a cluster: the few reads the machine asked for, as
+roles; a failed API call is kept as an :class:`ApiProblem`, never raised."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -11,17 +13,18 @@ from pydantic import ValidationError
 
 from kobench.api import BenchmarkSpec
 from kobench.api.status import BenchmarkStatus
-from kobench.measure.compare.comparison_docs import MatrixComparison
 from kobench.measure.results import RunResult
 from kobench.roles.injector import fault_clock
 from kobench.run.machine import needs
-from kobench.run.observed import ApiProblem, ChildView, Observed, Resource, child_view
-from kobench.run.pods import engine_manifests, role_manifests
-from kobench.run.pods.comparing import compare_cells
-from kobench.run.pods.pod_names import RunNames
-from kobench.run.pods.pod_views import views_by_name
+from kobench.run.observed import ApiProblem, ChildView, Observed, Resource
+from kobench.run.plan import plan_run
+from kobench.run.pods import role_manifests
+from kobench.run.pods.comparing import cells_input, compare_cells
+from kobench.run.pods.pod_names import RunNames, run_id_for
+from kobench.run.pods.pod_views import role_views
 from kobench.run.pods.runtime import Runtime
-from kobench.run.stages.matrix_cells import cells_input
+from kobench.run.spec_check import spec_problems
+from kobench.run.stages.matrix_cells import planned
 
 Obj = dict[str, Any]
 _STATUS_KEYS = {f.alias or n for n, f in BenchmarkStatus.model_fields.items()}
@@ -43,21 +46,18 @@ def problem(call: str, exc: ApiException) -> ApiProblem:
 async def _documents(
     rt: Runtime, spec: BenchmarkSpec, names: RunNames, pods: list[Obj]
 ) -> tuple[dict[str, str | None], dict[str, str]]:
-    """Each role pod's result document, and the pods whose log cannot be read (and why)."""
+    """Each measuring role's result document, and the roles whose log cannot be read (why)."""
     by_name = {p["metadata"]["name"]: p for p in pods}
-    expected = [n for n, _, _ in role_manifests.observer_pods(names, spec)]
-    expected += [n for n, _ in role_manifests.writer_pods(names, spec)]
-    expected += role_manifests.faults_pods(names, spec)
     documents: dict[str, str | None] = {}
     unreadable: dict[str, str] = {}
-    for name in expected:
-        pod = by_name.get(name)
+    for role in plan_run(spec).measuring:
+        pod = by_name.get(names.pod(role))
         if pod is None:
             continue
         try:
-            documents[name] = await rt.source.fetch(rt.kube, pod)
+            documents[role.key] = await rt.source.fetch(rt.kube, pod)
         except ApiException as exc:
-            unreadable[name] = f"cannot read its log: {exc.status} {exc.reason}"
+            unreadable[role.key] = f"cannot read its log: {exc.status} {exc.reason}"
     return documents, unreadable
 
 
@@ -70,7 +70,7 @@ async def _fault_clock(rt: Runtime, namespace: str, names: RunNames) -> int | No
         return None
 
 
-async def _result_in(rt: Runtime, resource: Resource, name: str) -> tuple[RunResult | None, str]:
+async def result_in(rt: Runtime, resource: Resource, name: str) -> tuple[RunResult | None, str]:
     """The result document a ConfigMap holds (a run's results, a baseline), or why none."""
     found = await rt.kube.get_config_map(resource.namespace, name)
     if found is None:
@@ -86,32 +86,32 @@ async def _result_in(rt: Runtime, resource: Resource, name: str) -> tuple[RunRes
         return None, f"ConfigMap {name}: {why}"
 
 
-async def _stored_result(rt: Runtime, resource: Resource, name: str) -> RunResult | None:
-    return (await _result_in(rt, resource, name))[0]
-
-
-async def _children(rt: Runtime, resource: Resource, names: RunNames) -> dict[str, ChildView]:
+async def _children(
+    rt: Runtime, resource: Resource, names: RunNames, spec: BenchmarkSpec, *, results: bool
+) -> dict[int, ChildView]:
+    """The matrix's child benchmarks by step, with their results when asked for."""
     found = await rt.kube.list_benchmarks(resource.namespace, names.run_selector())
-    views = (child_view(body) for body in found)
-    return {view.name: view for view in views}
-
-
-async def _comparison(
-    rt: Runtime,
-    resource: Resource,
-    status: BenchmarkStatus,
-    spec: BenchmarkSpec,
-    children: dict[str, ChildView],
-) -> tuple[MatrixComparison | None, str]:
-    """Every child's result (from its results ConfigMap), compared in a child process."""
-    results = {}
-    for view in children.values():
-        if view.phase == "Succeeded" and view.results_config_map:
-            found = await _stored_result(rt, resource, view.results_config_map)
-            if found is not None:
-                results[view.name] = found
-    names = resource.names(status.run_id)
-    return await compare_cells(cells_input(names, spec, children, results))
+    by_name = {body["metadata"]["name"]: body for body in found}
+    children: dict[int, ChildView] = {}
+    for step in range(len(planned(spec)[1])):
+        body = by_name.get(names.child(step))
+        if body is None:
+            continue
+        status = body.get("status") or {}
+        reasons = status.get("reasons") or [""]
+        phase = str(status.get("phase") or "")
+        config_map = str(status.get("resultsConfigMap") or "")
+        result = None
+        if results and phase == "Succeeded" and config_map:
+            result = (await result_in(rt, resource, config_map))[0]
+        children[step] = ChildView(
+            name=names.child(step),
+            phase=phase,
+            verdict=str(status.get("verdict") or ""),
+            reason=str(reasons[0]),
+            result=result,
+        )
+    return children
 
 
 async def _baseline(
@@ -121,43 +121,54 @@ async def _baseline(
     name = spec.baseline.results_config_map if spec.baseline else None
     if name is None:
         return None, "not set"
-    return await _result_in(rt, resource, name)
+    return await result_in(rt, resource, name)
 
 
 async def gather(
-    rt: Runtime, resource: Resource, status: BenchmarkStatus, spec: BenchmarkSpec | None
+    rt: Runtime,
+    resource: Resource,
+    status: BenchmarkStatus,
+    spec: BenchmarkSpec | None,
+    now: dt.datetime,
 ) -> Observed:
     """What the machine needs for this pass; a failed read becomes an ApiProblem."""
     known = (resource.namespace, resource.name) in rt.metrics.known()
     wanted = needs(status, resource, spec, known)
+    names = RunNames(resource.name, status.run_id)
     observed = Observed(
-        resource=resource, metrics_known=known, password=engine_manifests.generate_password()
+        resource=resource,
+        run_id=run_id_for(resource.uid, resource.run_nonce, resource.generation),
+        results_name=names.results,
+        metrics_known=known,
     )
-    names = resource.names(status.run_id)
     fields: dict[str, Any] = {}
+    if wanted.validation:
+        fields["spec_problems"] = tuple(spec_problems(resource.spec, reads="configMaps"))
     call = "list pods"
     try:
-        if wanted.pods:
+        if wanted.roles and spec is not None:
             pods = await rt.kube.list_pods(resource.namespace, names.run_selector())
-            fields["pods"] = views_by_name(pods)
+            fields["roles"] = role_views(pods, names.role_keys(plan_run(spec)), now)
             if wanted.fault_clock:
                 fields["fault_clock_ns"] = await _fault_clock(rt, resource.namespace, names)
-            if wanted.documents and spec is not None:
+            if wanted.documents:
                 call = "read role logs"
                 fields["documents"], fields["unreadable"] = await _documents(rt, spec, names, pods)
-        if wanted.children:
+        if wanted.children and spec is not None:
             call = "list the matrix's benchmarks"
-            fields["children"] = await _children(rt, resource, names)
-            if wanted.comparison and spec is not None:
-                call = "read the matrix's results"
-                found = await _comparison(rt, resource, status, spec, fields["children"])
-                fields["comparison"], fields["comparison_error"] = found
+            children = await _children(rt, resource, names, spec, results=wanted.child_results)
+            fields["children"] = children
+            if wanted.comparison:
+                call = "compare the matrix's results"
+                document = cells_input(resource.name, spec, children)
+                fields["comparison"], fields["comparison_error"] = await compare_cells(document)
         if wanted.baseline and spec is not None:
             call = "read the baseline's ConfigMap"
             fields["baseline"], fields["baseline_error"] = await _baseline(rt, resource, spec)
         if wanted.stored_result:
             call = f"get ConfigMap {status.results_config_map}"
-            fields["stored_result"] = await _stored_result(rt, resource, status.results_config_map)
+            found = await result_in(rt, resource, status.results_config_map)
+            fields["stored_result"] = found[0]
     except ApiException as exc:
         fields["api_errors"] = (problem(call, exc),)
     return replace(observed, **fields)

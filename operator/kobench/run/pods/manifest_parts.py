@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from kobench import __version__
 from kobench.api import API_VERSION, KIND, Resources
 
 Manifest = dict[str, Any]
@@ -36,7 +37,7 @@ class Owner:
 class RoleOptions:
     """How the operator runs the writer and observer pods."""
 
-    image: str = "kobench:0.1.0"
+    image: str = f"kobench:{__version__}"
     """The kobench image (operator and roles share it)."""
     image_pull_policy: str = "IfNotPresent"
     requests: dict[str, str] = field(default_factory=lambda: {"cpu": "100m", "memory": "128Mi"})

@@ -1,10 +1,11 @@
-"""The imperative shell around the phase machine: gather, decide, save, then act.
+"""The pods executor: one pass of the phase machine over a benchmark resource in a cluster.
 
 One pass: read the benchmark, gather what :func:`~kobench.run.machine.needs` says, call
-:func:`~kobench.run.machine.decide`, apply the actions that must precede the save, save
-the status, and only then apply the effects (Events, metrics, cleanup). An API error met while
-gathering or before the save goes into the machine as an :class:`ApiProblem`; a failed save
-applies no effect, so a transition is never announced or counted twice.
+:func:`~kobench.run.machine.decide`, carry out the actions that must precede the save (children
+created by deterministic name through the pure manifest builders), save the status, and only
+then apply the effects (Events, metrics, cleanup). An API error met while gathering or before
+the save goes into the machine as an :class:`ApiProblem`; a failed save applies no effect, so a
+transition is never announced or counted twice.
 """
 
 from __future__ import annotations
@@ -20,22 +21,34 @@ from kubernetes_asyncio.client.exceptions import ApiException
 from kobench.api import KIND, BenchmarkSpec
 from kobench.api.status import TERMINAL_PHASES, BenchmarkStatus
 from kobench.errors import SpecError
+from kobench.plugins.engines import get_engine
 from kobench.roles.role_config import RoleConfig
 from kobench.run.actions import (
     Action,
-    Create,
-    DeleteConfigMap,
-    DeleteRun,
-    KillPod,
+    CountRun,
+    DropResults,
+    FreezeSpec,
+    KeepComparison,
+    KeepResult,
+    KillRole,
     PostEvent,
     RecordRun,
-    WriteResults,
+    StartChild,
+    StartEngine,
+    StartRoles,
+    StopRoles,
+    StopRun,
 )
 from kobench.run.machine import Decision, decide
 from kobench.run.observed import ApiProblem, Observed, Resource, resource_of
+from kobench.run.plan import Role
+from kobench.run.pods import engine_manifests, role_manifests, services
+from kobench.run.pods.child_manifests import child_benchmark, comparison_config_map
 from kobench.run.pods.gather import gather, problem, read_status
+from kobench.run.pods.manifest_parts import Manifest, Owner
+from kobench.run.pods.pod_names import RunNames
 from kobench.run.pods.runtime import Runtime
-from kobench.run.stages.starting import validate
+from kobench.run.spec_check import executable_spec
 
 Obj = dict[str, object]
 log = logging.getLogger("kobench.controller")
@@ -52,7 +65,7 @@ async def run_spec(
     cached = rt.specs.get(status.run_id)
     if cached is not None:
         return cached, []
-    name = resource.names(status.run_id).run_config
+    name = RunNames(resource.name, status.run_id).run_config
     try:
         cm = await rt.kube.get_config_map(resource.namespace, name)
     except ApiException as exc:
@@ -63,23 +76,79 @@ async def run_spec(
         rt.specs[status.run_id] = spec
         return spec, []
     try:
-        return validate(resource.spec), []
+        return executable_spec(resource.spec, reads="configMaps"), []
     except SpecError:
         return None, []
 
 
-async def apply(rt: Runtime, body: Obj, resource: Resource, action: Action) -> None:
+def _role_pod(
+    rt: Runtime, names: RunNames, owner: Owner, spec: BenchmarkSpec, role: Role
+) -> Manifest:
+    if role.kind == "observer":
+        observer = next(o for o in spec.observers if o.name == role.observer)
+        return role_manifests.build_observer_pod(names, owner, spec, observer, role.index, rt.role)
+    if role.kind == "writer":
+        return role_manifests.build_writer_pod(names, owner, spec, role.index, rt.role)
+    return role_manifests.build_faults_pod(names, owner, spec, rt.role)
+
+
+def manifests(
+    rt: Runtime, resource: Resource, names: RunNames, spec: BenchmarkSpec, action: Action
+) -> list[Manifest]:
+    """The children an action creates (pure, through the manifest builders)."""
+    owner = Owner(resource.name, resource.namespace, resource.uid)
+    if isinstance(action, FreezeSpec):
+        return [role_manifests.build_run_config(names, owner, spec)]
+    if isinstance(action, StartEngine):
+        plugin = get_engine(spec.engine.type)
+        secret: list[Manifest] = []
+        if spec.engine.auth_secret_ref is None:
+            password = engine_manifests.generate_password()
+            secret.append(engine_manifests.build_secret(names, owner, password))
+        return [
+            *secret,
+            engine_manifests.build_engine_config(names, owner, spec, plugin),
+            *services.build_services(names, owner, spec),
+            engine_manifests.build_statefulset(names, owner, spec, plugin, rt.role),
+        ]
+    if isinstance(action, StartRoles):
+        return [_role_pod(rt, names, owner, spec, role) for role in action.roles]
+    if isinstance(action, StartChild):
+        return [child_benchmark(names, owner, action.cell, action.step, action.repetition)]
+    return []
+
+
+async def apply(
+    rt: Runtime,
+    body: Obj,
+    resource: Resource,
+    spec: BenchmarkSpec | None,
+    run_id: str,
+    action: Action,
+) -> None:
     """Carry out one action through the API (or the operator's own metrics)."""
     kube, ns = rt.kube, resource.namespace
-    if isinstance(action, Create):
-        await kube.create(action.manifest)
-    elif isinstance(action, WriteResults):
-        await kube.replace_config_map(action.manifest)
-    elif isinstance(action, DeleteRun):
-        await kube.delete_run(ns, action.selector, keep_results=True)
-    elif isinstance(action, KillPod):
-        await kube.kill_pods(ns, action.selector)
-    elif isinstance(action, DeleteConfigMap):
+    names = RunNames(resource.name, run_id)
+    owner = Owner(resource.name, resource.namespace, resource.uid)
+    if isinstance(action, FreezeSpec | StartEngine | StartRoles | StartChild):
+        assert spec is not None  # the machine starts nothing without the run's spec
+        for manifest in manifests(rt, resource, names, spec, action):
+            await kube.create(manifest)
+    elif isinstance(action, KeepResult):
+        manifest = role_manifests.build_results_config_map(
+            names, owner, action.result, phase="Succeeded"
+        )
+        await kube.replace_config_map(manifest)
+    elif isinstance(action, KeepComparison):
+        await kube.replace_config_map(comparison_config_map(names, owner, action.comparison))
+    elif isinstance(action, StopRun):
+        selector = RunNames(resource.name, action.run_id).run_selector()
+        await kube.delete_run(ns, selector, keep_results=True)
+    elif isinstance(action, KillRole):
+        await kube.kill_pods(ns, names.kill_selector(names.pod(action.role)))
+    elif isinstance(action, StopRoles):
+        pass  # a pod's document cannot be asked for: its log is read as it is
+    elif isinstance(action, DropResults):
         await kube.delete_config_map(ns, action.name)
     elif isinstance(action, PostEvent):
         rt.post_event(dict(body), action.type, action.reason, action.message)
@@ -88,19 +157,24 @@ async def apply(rt: Runtime, body: Obj, resource: Resource, action: Action) -> N
             rt.metrics.run_finished(resource.namespace, resource.name, action.record)
         else:
             rt.metrics.restore(resource.namespace, resource.name, action.record)
-    else:
+    elif isinstance(action, CountRun):
         rt.metrics.count(action.verdict)
 
 
 async def prepare(
-    rt: Runtime, body: Obj, observed: Observed, decide_with: Callable[[Observed], Decision]
+    rt: Runtime,
+    body: Obj,
+    observed: Observed,
+    spec: BenchmarkSpec | None,
+    decide_with: Callable[[Observed], Decision],
 ) -> tuple[Decision, Observed]:
     """Decide and apply the before-save actions; on an API error, decide again knowing it
     (that decision reports the error and moves nothing on)."""
     decided = decide_with(observed)
+    run_id = decided.status.run_id
     for action in decided.before_save:
         try:
-            await apply(rt, body, observed.resource, action)
+            await apply(rt, body, observed.resource, spec, run_id, action)
         except ApiException as exc:
             failed = replace(observed, api_errors=(*observed.api_errors, problem(str(action), exc)))
             again = decide_with(failed)
@@ -126,19 +200,19 @@ async def reconcile(
         return rt.settings.idle_interval
     resource, status = resource_of(body), read_status(body)
     spec, problems = await run_spec(rt, resource, status)
-    observed = await gather(rt, resource, status, spec)
-    observed = replace(observed, api_errors=(*problems, *observed.api_errors))
     clock = now or dt.datetime.now(dt.UTC)
+    observed = await gather(rt, resource, status, spec, clock)
+    observed = replace(observed, api_errors=(*problems, *observed.api_errors))
 
     def decide_with(seen: Observed) -> Decision:
         return decide(status, seen, spec, clock, settings=rt.settings)
 
-    decided, observed = await prepare(rt, body, observed, decide_with)
+    decided, observed = await prepare(rt, body, observed, spec, decide_with)
     if decided.changed:
         await rt.kube.patch_status(namespace, name, decided.patch())
     for action in decided.after_save:
         try:
-            await apply(rt, body, resource, action)
+            await apply(rt, body, resource, spec, decided.status.run_id, action)
         except ApiException as exc:  # the status is saved; the next pass repeats what matters
             log.warning("%s/%s: %s", namespace, name, problem(str(action), exc))
     if decided.changed and decided.status.phase in TERMINAL_PHASES:

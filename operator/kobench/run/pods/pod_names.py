@@ -12,6 +12,7 @@ import hashlib
 from dataclasses import dataclass
 
 from kobench.api import GROUP
+from kobench.run.plan import Plan, Role
 
 LABEL_PREFIX = GROUP
 BENCHMARK_LABEL = f"{LABEL_PREFIX}/benchmark"
@@ -117,6 +118,24 @@ class RunNames:
     @property
     def faults_pod(self) -> str:
         return f"{self.base}-faults"
+
+    def pod(self, role: Role) -> str:
+        """The pod a role of the run runs in."""
+        if role.kind == "replica":
+            return self.engine_pod(role.index)
+        if role.kind == "observer":
+            return self.observer_pod(role.observer, role.index)
+        if role.kind == "writer":
+            return self.writer_pod(role.index)
+        return self.faults_pod
+
+    def role_keys(self, plan: Plan) -> dict[str, str]:
+        """Pod name -> role key, for every role of the plan."""
+        return {self.pod(role): role.key for role in plan.every}
+
+    def child(self, step: int) -> str:
+        """A matrix's benchmark of step ``step`` (0-based): stable for the run."""
+        return f"{self.base}-{step + 1:03d}"
 
     def kill_selector(self, pod: str) -> str:
         """A label selector matching exactly one pod of the run (a fault ends it through the

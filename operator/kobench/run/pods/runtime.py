@@ -1,4 +1,5 @@
-"""What the handlers share: settings, the API facade, the results source, metrics, events."""
+"""What the pods executor works with: settings, the API facade, the results source, metrics,
+events, and the specs of the recent runs."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from kobench.api import BenchmarkSpec
 from kobench.run.actions import RunRecord
 from kobench.run.pods.kube import Kube
+from kobench.run.pods.manifest_parts import RoleOptions
 from kobench.run.pods.result_sources import PodLogResults, ResultsSource
 from kobench.run.settings import Settings, backoff_seconds
 
@@ -107,6 +109,8 @@ class Runtime:
     client: Kube | None = None
     """The API facade; attached at operator start-up."""
     settings: Settings = field(default_factory=Settings)
+    role: RoleOptions = field(default_factory=RoleOptions)
+    """Image and resources of the pods the run starts."""
     source: ResultsSource = field(default_factory=PodLogResults)
     metrics: RunMetrics = field(default_factory=NoMetrics)
     post_event: EventPoster = _no_events

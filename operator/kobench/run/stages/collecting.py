@@ -1,43 +1,53 @@
 """Collecting: each role's result document, merged and judged by the one collection core
-(:mod:`kobench.run.collection`, the local runner's too); the results ConfigMap; then Succeeded."""
+(:mod:`kobench.run.collection`); the result kept; then Succeeded.
+
+What went wrong on the way is part of the result, not a reason to lose it: a role that failed
+or was left behind is named by what it was doing, a replica that failed mid-run is a reason,
+and so is a stage that timed out (carried in ``status.reasons`` from the move here).
+"""
 
 from __future__ import annotations
 
 from kobench.api import BenchmarkSpec
 from kobench.measure.results import RunResult
 from kobench.measure.results.baseline_rule import held_to_baseline
-from kobench.run.actions import WriteResults
-from kobench.run.collection import RoleKind, RoleOutput, RoleState, merge_outputs
+from kobench.run.actions import KeepResult
+from kobench.run.collection import RoleOutput, RoleState, merge_outputs
 from kobench.run.draft import Draft, parse_time
 from kobench.run.observed import Observed
-from kobench.run.pods import role_manifests
+from kobench.run.plan import plan_run
 from kobench.run.reducers import bounded_reasons, engine_status, summarize_run
-from kobench.run.settings import Settings
-from kobench.run.stages.kills import killed_pods
+from kobench.run.settings import STOP_GRACE_SECONDS, Settings
+from kobench.run.stages.kills import killed_roles
 
 
 def role_outputs(d: Draft, observed: Observed, spec: BenchmarkSpec) -> list[RoleOutput]:
-    """What every expected role pod left: its document, or why there is none."""
-    expected: list[tuple[RoleKind, str]] = [
-        *(("observer", n) for n, _, _ in role_manifests.observer_pods(d.names, spec)),
-        *(("writer", n) for n, _ in role_manifests.writer_pods(d.names, spec)),
-        *(("faults", n) for n in role_manifests.faults_pods(d.names, spec)),
-    ]
-    killed = killed_pods(d, spec)
+    """What every measuring role left: its document, or why there is none."""
+    killed = killed_roles(d, spec)
     outputs = []
-    for kind, name in expected:
-        pod = observed.pods.get(name)
-        label = f"pod {name}"
-        if name in killed:
-            outputs.append(RoleOutput(kind, label, None, "killed"))
-        elif pod is None:
-            outputs.append(RoleOutput(kind, label, None, "gone", "its result is lost"))
-        elif name in observed.unreadable:
-            outputs.append(RoleOutput(kind, label, None, "unreadable", observed.unreadable[name]))
+    for role in plan_run(spec).measuring:
+        view = observed.roles.get(role.key)
+        if role.key in killed:
+            outputs.append(RoleOutput(role, None, "killed"))
+        elif view is None:
+            outputs.append(RoleOutput(role, None, "gone", "its result is lost"))
+        elif role.key in observed.unreadable:
+            outputs.append(RoleOutput(role, None, "unreadable", observed.unreadable[role.key]))
         else:
-            state: RoleState = "finished" if pod.phase in ("Succeeded", "Failed") else "running"
-            outputs.append(RoleOutput(kind, label, observed.documents.get(name), state))
+            state: RoleState = "finished" if view.ended else "running"
+            detail = view.failure or view.waiting
+            outputs.append(RoleOutput(role, observed.documents.get(role.key), state, detail))
     return outputs
+
+
+def replica_failures(observed: Observed, spec: BenchmarkSpec) -> list[str]:
+    """Replicas that failed during the run (not by the schedule: a killed replica comes back)."""
+    failures = []
+    for role in plan_run(spec).replicas:
+        view = observed.roles.get(role.key)
+        if view is not None and view.failure:
+            failures.append(f"{role.title} failed during the run: {view.failure}")
+    return failures
 
 
 def judged_by_baseline(result: RunResult, observed: Observed, spec: BenchmarkSpec) -> RunResult:
@@ -48,8 +58,14 @@ def judged_by_baseline(result: RunResult, observed: Observed, spec: BenchmarkSpe
         return held_to_baseline(result, observed.baseline, spec.baseline)
     if result.verdict == "Invalid":
         return result
-    why = f"spec.baseline.resultsConfigMap: {observed.baseline_error}"
+    why = f"{baseline_field(spec)}: {observed.baseline_error}"
     return result.model_copy(update={"verdict": "Failed", "reasons": [*result.reasons, why]})
+
+
+def baseline_field(spec: BenchmarkSpec) -> str:
+    rule = spec.baseline
+    file = rule is not None and rule.result_file is not None
+    return "spec.baseline.resultFile" if file else "spec.baseline.resultsConfigMap"
 
 
 def _span_ns(d: Draft) -> tuple[int, int]:
@@ -57,30 +73,29 @@ def _span_ns(d: Draft) -> tuple[int, int]:
     return int(started.timestamp() * 1e9), int(d.now.timestamp() * 1e9)
 
 
-def collecting(d: Draft, observed: Observed, spec: BenchmarkSpec, settings: Settings) -> None:
+def collecting(d: Draft, observed: Observed, spec: BenchmarkSpec, settings: Settings) -> str:
     outputs = role_outputs(d, observed, spec)
-    unreadable = any(o.state == "unreadable" for o in outputs)
-    if unreadable and d.in_phase_seconds() < settings.collect_timeout:
-        return  # a log the API cannot serve yet: ask again in the next pass
+    waited = d.in_phase_seconds()
+    if any(o.state == "unreadable" for o in outputs) and waited < settings.collect_timeout:
+        return "waiting for role outputs that cannot be read yet"
+    stopping = [o.role.key for o in outputs if o.state == "running"]
+    if stopping and settings.stops_roles and waited < STOP_GRACE_SECONDS:
+        return f"waiting for {', '.join(stopping)} to hand in what they measured"
     result = merge_outputs(
         benchmark=d.resource.name,
         run_id=d.status.run_id,
         spec=spec,
         outputs=outputs,
+        reasons=[*d.status.reasons, *replica_failures(observed, spec)],
+        engine=observed.engine_facts,
         span_ns=_span_ns(d),
         fault_records=d.status.faults.kills if d.status.faults else (),
     )
     result = judged_by_baseline(result, observed, spec)
-    d.act(
-        WriteResults(
-            role_manifests.build_results_config_map(
-                d.names, d.resource.owner, result, phase="Succeeded"
-            )
-        )
-    )
+    d.act(KeepResult(result))
     d.result = result
     status = d.status
-    status.results_config_map = d.names.results
+    status.results_config_map = observed.results_name
     status.verdict = result.verdict
     status.reasons = bounded_reasons(result.reasons)
     status.summary = summarize_run(result)
@@ -96,3 +111,4 @@ def collecting(d: Draft, observed: Observed, spec: BenchmarkSpec, settings: Sett
         + ("" if passed else f" ({status.reasons[0] if status.reasons else ''})"),
         warning=not passed,
     )
+    return ""

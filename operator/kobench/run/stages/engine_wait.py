@@ -1,66 +1,48 @@
-"""WaitingForEngine: until every replica answers PING; then the observers start.
+"""WaitingForEngine: until every replica serves with its replication links up; then the
+observers start.
 
-A replica the scheduler cannot place (anti-affinity ``required`` with more replicas than nodes,
-say) is named while the run waits and in the EngineTimeout reason, with the scheduler's message.
+A replica that cannot be placed (anti-affinity ``required`` with more replicas than nodes, say)
+or is held up (a transient the kubelet retries, links still down) is named while the run waits
+and in the timeout's message.
 """
 
 from __future__ import annotations
 
 from kobench.api import BenchmarkSpec
-from kobench.run.actions import Create
+from kobench.run.actions import StartRoles
 from kobench.run.draft import Draft
-from kobench.run.observed import Observed
-from kobench.run.pods import role_manifests
-from kobench.run.pods.pod_views import PodView
+from kobench.run.observed import Observed, RoleView
+from kobench.run.plan import Role, plan_run
 from kobench.run.settings import Settings
 
 
-def engine_pods(d: Draft, observed: Observed, spec: BenchmarkSpec) -> list[PodView]:
-    wanted = (d.names.engine_pod(i) for i in range(spec.engine.replicas))
-    return [observed.pods[n] for n in wanted if n in observed.pods]
-
-
-def unschedulable(pods: list[PodView]) -> str | None:
-    """The first replica the scheduler cannot place, and why; None when every one is placed."""
-    for pod in pods:
-        if pod.unschedulable is not None:
-            return f"pod {pod.name} cannot be scheduled: {pod.unschedulable}"
-    return None
-
-
-def observer_pods(d: Draft, spec: BenchmarkSpec, settings: Settings) -> list[Create]:
-    return [
-        Create(
-            role_manifests.build_observer_pod(
-                d.names, d.resource.owner, spec, observer, instance, settings.role
-            )
-        )
-        for _, observer, instance in role_manifests.observer_pods(d.names, spec)
-    ]
+def held_up(roles: list[tuple[Role, RoleView | None]]) -> str:
+    """The first role the platform cannot place or start yet, and why; "" when none is."""
+    for role, view in roles:
+        if view is not None and view.unschedulable is not None:
+            return f"{role.title} cannot be scheduled: {view.unschedulable}"
+    for role, view in roles:
+        if view is not None and not view.ready and view.waiting:
+            return f"{role.title}: {view.waiting}"
+    return ""
 
 
 def waiting_for_engine(
     d: Draft, observed: Observed, spec: BenchmarkSpec, settings: Settings
-) -> None:
-    replicas = spec.engine.replicas
-    pods = engine_pods(d, observed, spec)
-    ready = sum(1 for pod in pods if pod.ready)
-    stuck = unschedulable(pods)
-    counted = f"{ready}/{replicas} replicas ready"
-    if ready == replicas:
+) -> str:
+    del settings
+    plan = plan_run(spec)
+    replicas = [(r, observed.roles.get(r.key)) for r in plan.replicas]
+    ready = sum(1 for _, view in replicas if view is not None and view.ready)
+    counted = f"{ready}/{len(replicas)} replicas ready"
+    if ready == len(replicas):
         d.condition("EngineReady", "True", "AllReplicasReady", f"{ready}/{ready} ready")
-        d.act(*observer_pods(d, spec, settings))
-        expected = len(role_manifests.observer_pods(d.names, spec))
-        d.move("Subscribing", f"waiting for {expected} observers to subscribe")
-        return
+        d.act(StartRoles(plan.observers))
+        d.move("Subscribing", f"waiting for {len(plan.observers)} observers to subscribe")
+        return ""
     # Said before a timeout too, so a run that failed here shows how far its engine got.
-    if stuck:
-        d.condition("EngineReady", "False", "Unschedulable", f"{counted}; {stuck}")
-    else:
-        d.condition("EngineReady", "False", "Starting", f"{ready}/{replicas} ready")
-    if d.in_phase_seconds() > spec.timeouts.engine_ready_seconds:
-        d.fail(
-            "EngineTimeout",
-            f"engine not ready within {spec.timeouts.engine_ready_seconds}s ({counted})"
-            + (f"; {stuck}" if stuck else ""),
-        )
+    why = held_up(replicas)
+    unschedulable = any(v is not None and v.unschedulable for _, v in replicas)
+    detail = f"{counted}; {why}" if why else counted
+    d.condition("EngineReady", "False", "Unschedulable" if unschedulable else "Starting", detail)
+    return detail

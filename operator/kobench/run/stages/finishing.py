@@ -6,10 +6,10 @@ from __future__ import annotations
 from kobench.api import BenchmarkSpec
 from kobench.api.status import BenchmarkStatus, HistoryEntry
 from kobench.measure.results import RunResult
-from kobench.run.actions import DeleteConfigMap, DeleteRun, RecordRun, RunRecord
+from kobench.run.actions import DropResults, RecordRun, RunRecord, StopRun
 from kobench.run.draft import Draft, time_text
 from kobench.run.observed import Observed
-from kobench.run.pods.child_manifests import cell_tag
+from kobench.run.plan import cell_tag
 from kobench.run.reducers import push_history
 
 
@@ -30,11 +30,11 @@ def push_entry(d: Draft, *, phase: str, verdict: str, finished_at: str) -> None:
         results_config_map=status.results_config_map,
     )
     status.history, dropped = push_history(status.history, entry)
-    d.act(*(DeleteConfigMap(old.results_config_map) for old in dropped if old.results_config_map))
+    d.act(*(DropResults(old.results_config_map) for old in dropped if old.results_config_map))
 
 
 def should_clean(status: BenchmarkStatus, spec: BenchmarkSpec | None) -> bool:
-    """The cleanup policy: does the finished run's children go?"""
+    """The cleanup policy: do the finished run's roles go?"""
     if spec is None or status.phase not in ("Succeeded", "Failed"):
         return False
     if spec.matrix is not None:
@@ -56,7 +56,7 @@ def finish(d: Draft, spec: BenchmarkSpec, result: RunResult | None) -> None:
     record = RunRecord(phase=str(status.phase), verdict=verdict, result=result, cell=cell)
     d.act(RecordRun(record, True))
     if should_clean(status, spec):
-        d.act(DeleteRun(d.names.run_selector(), before_save=False))
+        d.act(StopRun(status.run_id, before_save=False))
 
 
 def settle(d: Draft, observed: Observed, spec: BenchmarkSpec | None) -> None:
@@ -71,5 +71,5 @@ def settle(d: Draft, observed: Observed, spec: BenchmarkSpec | None) -> None:
             cell=cell_tag(d.resource.annotations),
         )
         d.act(RecordRun(record, count=False))
-    if observed.pods and should_clean(status, spec):
-        d.act(DeleteRun(d.names.run_selector(), before_save=False))
+    if observed.roles and should_clean(status, spec):
+        d.act(StopRun(status.run_id, before_save=False))

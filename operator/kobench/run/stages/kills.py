@@ -1,47 +1,38 @@
 """Running, with a fault schedule: the kills, each at its time on the injector's fault clock.
 
-The injector pod prints the clock (writer 0's first measured write) in its log; the machine
-stores it in ``status.faults`` and, when a kill is due, ends that one pod through a label
-selector (the ``deletecollection`` the operator has for cleaning up; no new permission). Each
-kill is recorded in the status before it is done again, so a restarted operator repeats none.
-A killed engine pod comes back empty (its StatefulSet recreates it); a killed role pod stays dead.
+The injector prints the clock (writer 0's first measured write); the machine stores it in
+``status.faults`` and, when a kill is due, asks the executor to end that one role. Each kill is
+recorded in the status before it is done again, so a restarted operator repeats none. A killed
+engine replica comes back empty (its StatefulSet, or the local executor, starts it again); a
+killed observer or writer stays dead.
 """
 
 from __future__ import annotations
 
-from kobench.api import KILL_ACTIONS, BenchmarkSpec, Fault
+from kobench.api import KILL_ACTIONS, BenchmarkSpec
 from kobench.api.fault_spec import AppliedFault
 from kobench.api.status import FaultsStatus
-from kobench.run.actions import KillPod
+from kobench.run.actions import KillRole
 from kobench.run.draft import Draft
 from kobench.run.observed import Observed
-from kobench.run.pods.pod_names import RunNames
+from kobench.run.plan import kill_target
 
 NS = 1_000_000_000
 CLOCK_POLL_SECONDS = 0.25
 
 
-def kill_target(names: RunNames, fault: Fault) -> str:
-    """The pod a kill ends."""
-    if fault.action == "killReplica" and fault.replica is not None:
-        return names.engine_pod(fault.replica)
-    if fault.action == "killObserver" and fault.observer is not None:
-        return names.observer_pod(fault.observer, fault.instance)
-    return names.writer_pod(fault.writer or 0)
-
-
-def killed_pods(d: Draft, spec: BenchmarkSpec) -> dict[str, int]:
-    """Role pods a fault has ended, with when (wall clock, ns)."""
+def killed_roles(d: Draft, spec: BenchmarkSpec) -> dict[str, int]:
+    """Measuring roles a fault has ended (by key), with when (wall clock, ns)."""
     kills = d.status.faults.kills if d.status.faults else []
     return {
-        kill_target(d.names, spec.faults[k.index]): k.applied_ns
+        kill_target(spec.faults[k.index]).key: k.applied_ns
         for k in kills
         if spec.faults[k.index].action != "killReplica"
     }
 
 
 def wants_fault_clock(spec: BenchmarkSpec, faults: FaultsStatus | None) -> bool:
-    """The pass must read the injector's log: kills are planned and the clock is not known."""
+    """The pass must read the injector's output: kills are planned and the clock is unknown."""
     return any(f.action in KILL_ACTIONS for f in spec.faults) and not (faults and faults.clock_ns)
 
 
@@ -66,6 +57,5 @@ def apply_kills(d: Draft, observed: Observed, spec: BenchmarkSpec) -> None:
         if due_ns > now_ns:
             d.wake_within((due_ns - now_ns) / NS)
             continue
-        pod = kill_target(d.names, fault)
-        d.act(KillPod(d.names.kill_selector(pod), pod))
+        d.act(KillRole(kill_target(fault)))
         faults.kills.append(AppliedFault.of(index, fault, at_ns=now_ns))

@@ -1,12 +1,12 @@
-"""A matrix in the operator (pure): its runs one after another as child benchmarks
-(RunningCells), then their results compared (Comparing), then Succeeded.
+"""A matrix (pure): its runs one after another as child benchmarks (RunningCells), then their
+results compared (Comparing), then Succeeded.
 
-The run order is the local runner's (round-robin over the cells, one repetition per round), and
-one child runs at a time, so two engines never share the nodes. A child is created only once
-the one before it has ended; a restarted operator finds the children by name and goes on. A
-child that could not be carried out (Failed, Error, no result) is recorded in its cell, and the
-matrix goes on. The comparison itself is made outside the machine (the executor gathers it,
-see :mod:`kobench.run.pods.comparing`); here it is written down.
+The run order is round-robin over the cells, one repetition per round, and one child runs at a
+time, so two engines never share the machine or the nodes. A child is started only once the one
+before it has ended; a restarted operator finds the children and goes on. A child that could not
+be carried out (Failed, Error, no result) is recorded in its cell, and the matrix goes on. The
+comparison itself is made by the executor (in a short-lived process in the operator, so scipy
+stays out of it); here it is written down.
 """
 
 from __future__ import annotations
@@ -17,16 +17,12 @@ from kobench.api import BenchmarkSpec
 from kobench.api.matrix_spec import CellPlan, interleaved, plan_cells
 from kobench.api.matrix_status import MatrixStatus
 from kobench.api.status import TERMINAL_PHASES
+from kobench.measure.compare.cell_comparison import Outcome, matrix_comparison
 from kobench.measure.compare.comparison_docs import MatrixComparison
 from kobench.measure.compare.digest import matrix_status
-from kobench.measure.results import RunResult
-from kobench.run.actions import Create, WriteResults
+from kobench.run.actions import FreezeSpec, KeepComparison, StartChild
 from kobench.run.draft import Draft
 from kobench.run.observed import ChildView, Observed
-from kobench.run.pods import role_manifests
-from kobench.run.pods.child_manifests import child_benchmark, child_name, comparison_config_map
-from kobench.run.pods.comparison_job import CellsInput, PlannedCell, StepOutcome
-from kobench.run.pods.pod_names import RunNames
 from kobench.run.reducers import bounded_reasons
 from kobench.run.settings import Settings
 
@@ -46,75 +42,69 @@ def ended(child: ChildView | None) -> bool:
     return child is not None and child.phase in TERMINAL_PHASES
 
 
-def running_cells(d: Draft, observed: Observed, spec: BenchmarkSpec, settings: Settings) -> None:
+def running_cells(d: Draft, observed: Observed, spec: BenchmarkSpec, settings: Settings) -> str:
     """Start the next run once the one before it has ended; Comparing once all have."""
+    del settings
     plans, order = planned(spec)
     total = len(order)
     progress = d.status.matrix or MatrixStatus(runs=total)
     done = progress.done
-    while done < total and ended(observed.children.get(child_name(d.names, done))):
+    while done < total and ended(observed.children.get(done)):
         done += 1
     d.status.progress = f"{done}/{total}"
     if done == total:
         d.status.matrix = progress.model_copy(update={"done": done, "current": ""})
         d.move("Comparing", f"all {total} runs ended; comparing the cells")
-        return
+        return ""
     if d.phase == "Pending":
-        # The spec is frozen for the run, as for any run: an edit mid-matrix waits for the next.
-        d.act(Create(role_manifests.build_run_config(d.names, d.resource.owner, spec)))
+        d.act(FreezeSpec())  # an edit mid-matrix waits for the next run, as for any run
     index, repetition = order[done]
-    name = child_name(d.names, done)
-    if name not in observed.children:
-        d.act(Create(child_benchmark(d.names, d.resource.owner, plans[index], done, repetition)))
-    d.status.matrix = progress.model_copy(update={"done": done, "current": name})
-    d.move(
-        "RunningCells",
-        f"run {done + 1}/{total}: {plans[index].id} #{repetition + 1} (benchmark {name})",
-    )
-
-
-def _outcome(child: ChildView | None, result: RunResult | None) -> StepOutcome:
+    child = observed.children.get(done)
     if child is None:
-        return StepOutcome(failure="its benchmark is gone")
-    if result is not None:
-        return StepOutcome(result=result)
+        d.act(StartChild(done, plans[index], repetition))
+    d.status.matrix = progress.model_copy(
+        update={"done": done, "current": child.name if child else ""}
+    )
+    d.move("RunningCells", f"run {done + 1}/{total}: {plans[index].id} #{repetition + 1}")
+    return ""
+
+
+def outcome(child: ChildView | None) -> Outcome:
+    """One step's result, or why there is none."""
+    if child is None:
+        return "its benchmark is gone"
+    if child.result is not None:
+        return child.result
     why = f": {child.reason}" if child.reason else ""
     if child.phase == "Succeeded":
-        return StepOutcome(failure=f"benchmark {child.name} left no result{why}")
-    return StepOutcome(failure=f"benchmark {child.name} ended {child.phase}{why}")
+        return f"benchmark {child.name} left no result{why}"
+    return f"benchmark {child.name} ended {child.phase}{why}"
 
 
-def cells_input(
-    names: RunNames,
-    spec: BenchmarkSpec,
-    children: Mapping[str, ChildView],
-    results: Mapping[str, RunResult],
-) -> CellsInput:
-    """What the comparison is made from: each step's result (by child name) or why none."""
+def compare_children(
+    benchmark: str, spec: BenchmarkSpec, children: Mapping[int, ChildView]
+) -> MatrixComparison:
+    """The matrix's comparison from its children (in-process: scipy must be importable)."""
     plans, order = planned(spec)
-    children_names = [child_name(names, step) for step in range(len(order))]
-    return CellsInput(
-        benchmark=names.benchmark,
-        repetitions=spec.matrix.repetitions if spec.matrix else 1,
-        cells=[PlannedCell(id=p.id, values=p.values) for p in plans],
-        order=order,
-        outcomes=[_outcome(children.get(n), results.get(n)) for n in children_names],
-    )
+    repetitions = spec.matrix.repetitions if spec.matrix else 1
+    outcomes = [outcome(children.get(step)) for step in range(len(order))]
+    return matrix_comparison(benchmark, repetitions, plans, order, outcomes)
 
 
 def not_carried_out(comparison: MatrixComparison) -> list[str]:
     return [f"{cell.id} {why}" for cell in comparison.cells for why in cell.failures]
 
 
-def comparing(d: Draft, observed: Observed, spec: BenchmarkSpec, settings: Settings) -> None:
-    """Write the comparison down: the results ConfigMap, the bounded status, the verdict."""
+def comparing(d: Draft, observed: Observed, spec: BenchmarkSpec, settings: Settings) -> str:
+    """Write the comparison down: kept, bounded in the status, the verdict."""
+    del spec, settings
     comparison = observed.comparison
     if comparison is None:
         d.fail("CompareFailed", observed.comparison_error or "the runs could not be compared")
-        return
-    d.act(WriteResults(comparison_config_map(d.names, d.resource.owner, comparison)))
+        return ""
+    d.act(KeepComparison(comparison))
     status = d.status
-    status.results_config_map = d.names.results
+    status.results_config_map = observed.results_name
     status.matrix = matrix_status(comparison, runs=len(comparison.order))
     failures = not_carried_out(comparison)
     status.verdict = "Failed" if failures else "Passed"
@@ -126,10 +116,10 @@ def comparing(d: Draft, observed: Observed, spec: BenchmarkSpec, settings: Setti
     else:
         d.condition("Passed", "True", "Compared", headline)
     d.move("Succeeded", f"run {status.run_id} compared: {headline}", warning=bool(failures))
+    return ""
 
 
-def advance_matrix(d: Draft, observed: Observed, spec: BenchmarkSpec, settings: Settings) -> None:
+def advance_matrix(d: Draft, observed: Observed, spec: BenchmarkSpec, settings: Settings) -> str:
     if d.phase == "Comparing":
-        comparing(d, observed, spec, settings)
-    else:
-        running_cells(d, observed, spec, settings)
+        return comparing(d, observed, spec, settings)
+    return running_cells(d, observed, spec, settings)

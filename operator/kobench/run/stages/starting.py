@@ -1,52 +1,18 @@
-"""Starting a run: whether the resource asks for one, validating its spec, superseding a run.
+"""Starting a run: whether the resource asks for one, an invalid spec, superseding a run.
 
 A run is started by a new ``spec.runNonce`` (or the first pass over a resource, or a fixed spec
-after phase Error); any other spec change waits for the next run. :func:`validate` is the one
-place the operator checks a spec, plugin rules included, before anything is created.
+after phase Error); any other spec change waits for the next run. The executor validates the
+spec (it knows the installed plugins and what it can read) and hands the problems in.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
-from kobench.api import BenchmarkSpec
 from kobench.api.status import TERMINAL_PHASES, BenchmarkStatus
-from kobench.errors import SpecError, SpecErrors
-from kobench.plugins.checks import check_spec
-from kobench.run.actions import CountRun, DeleteRun, PostEvent
+from kobench.run.actions import CountRun, PostEvent, StopRun
 from kobench.run.draft import Draft, time_text
-from kobench.run.observed import Resource
-from kobench.run.pods.pod_names import run_id_for
+from kobench.run.observed import Observed, Resource
 from kobench.run.reducers import bounded_reasons
 from kobench.run.stages.finishing import push_entry
-
-
-def validate(spec: Mapping[str, Any]) -> BenchmarkSpec:
-    """The spec through the validation entry point (parsing, cross-field and plugin rules in
-    one call, as ``kobench validate`` and ``kobench run``); SpecErrors naming every field.
-
-    A baseline given as a file is refused by name rather than ignored: the operator reads
-    none, and a run that quietly skipped it would pass a regression."""
-    checked = check_spec(spec)
-    if checked.baseline is not None and checked.baseline.result_file is not None:
-        raise SpecError(
-            "spec.baseline.resultFile",
-            "the operator reads no files: put the result in a ConfigMap (kubectl create "
-            "configmap NAME --from-file=result.json=FILE) and name it in "
-            "spec.baseline.resultsConfigMap",
-        )
-    return checked
-
-
-def spec_problems(spec: Mapping[str, Any]) -> list[str]:
-    """What is wrong with ``spec``, one line per field; empty when it is valid."""
-    try:
-        validate(spec)
-    except SpecError as exc:
-        errors = exc.errors if isinstance(exc, SpecErrors) else [exc]
-        return [str(e) for e in errors]
-    return []
 
 
 def wants_new_run(status: BenchmarkStatus, resource: Resource) -> bool:
@@ -63,9 +29,9 @@ def in_progress(status: BenchmarkStatus) -> bool:
 
 
 def supersede(d: Draft) -> None:
-    """A new runNonce arrived mid-run: delete that run's children and record it as Failed."""
+    """A new runNonce arrived mid-run: stop that run and record it as Failed."""
     old = d.status
-    d.act(DeleteRun(d.names.run_selector(), before_save=True))
+    d.act(StopRun(old.run_id, before_save=True))
     push_entry(d, phase="Failed", verdict="", finished_at=time_text(d.now))
     d.act(
         PostEvent(
@@ -76,12 +42,12 @@ def supersede(d: Draft) -> None:
     )
 
 
-def start_run(d: Draft) -> None:
-    """Begin a new run in status (its children come in the next passes), or end in Error."""
+def start_run(d: Draft, observed: Observed) -> None:
+    """Begin a new run in status (its roles come in the next passes), or end in Error."""
     status, resource = d.status, d.resource
     status.run_nonce = resource.run_nonce
     status.run_generation = resource.generation
-    status.run_id = run_id_for(resource.uid, status.run_nonce, resource.generation)
+    status.run_id = observed.run_id
     status.started_at = time_text(d.now)
     status.finished_at = ""
     status.verdict = None
@@ -89,11 +55,12 @@ def start_run(d: Draft) -> None:
     status.summary = None
     status.engine = None
     status.faults = None
+    status.matrix = None
+    status.progress = ""
     status.results_config_map = ""
     status.conditions = []
-    problems = spec_problems(resource.spec)
-    if problems:
-        invalid_spec(d, problems)
+    if observed.spec_problems:
+        invalid_spec(d, list(observed.spec_problems))
         return
     for type_ in ("EngineReady", "ObserversSubscribed", "Passed"):
         d.condition(type_, "Unknown", "RunStarted")
@@ -102,7 +69,7 @@ def start_run(d: Draft) -> None:
 
 
 def invalid_spec(d: Draft, problems: list[str]) -> None:
-    """Phase Error, naming every field at fault; nothing was (or will be) created for it."""
+    """Phase Error, naming every field at fault; nothing was (or will be) started for it."""
     d.status.reasons = bounded_reasons(problems)
     d.condition("Complete", "True", "InvalidSpec", "; ".join(d.status.reasons))
     d.condition("Passed", "False", "InvalidSpec", "the spec is invalid")
