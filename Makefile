@@ -12,8 +12,8 @@ test: lint
 
 lint:
 	$(PYTHON) -m pip install -q -e '.[dev]'
-	ruff check operator tests benchmarks
-	ruff format --check operator tests benchmarks
+	ruff check operator tests benchmarks testkit
+	ruff format --check operator tests benchmarks testkit
 	mypy
 	lint-imports
 	shellcheck -x hack/cluster hack/images/build hack/images/faketime/kobench hack/lib/*.sh .ci/run

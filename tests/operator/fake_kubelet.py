@@ -2,8 +2,8 @@
 
 Pods never run there, so the test moves them along by writing their status the way a kubelet
 would (Running and Ready, Succeeded, Failed with OOMKilled), and leaves each role's result
-document in the ``kobench.io/result`` annotation, which the operator reads when started with
-``--results-source kubeletless-test-annotation``.
+document in the ``kobench.io/result`` annotation, which the operator reads when started as
+``python -m testkit.kubeletless_operator``.
 """
 
 from __future__ import annotations

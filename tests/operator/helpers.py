@@ -29,7 +29,8 @@ def free_port() -> int:
 
 @dataclass
 class OperatorProcess:
-    """``python -m kobench.controller`` (what ``kobench operator`` runs) against a namespace."""
+    """``kobench operator`` reading results from pod annotations (``python -m
+    testkit.kubeletless_operator``), against a namespace."""
 
     cluster: KubeCluster
     namespace: str
@@ -42,15 +43,13 @@ class OperatorProcess:
         command = [
             sys.executable,
             "-m",
-            "kobench.controller",
+            "testkit.kubeletless_operator",
             "--namespace",
             self.namespace,
             "--metrics-port",
             str(self.metrics_port),
             "--liveness-port",
             "0",
-            "--results-source",
-            "kubeletless-test-annotation",
             "--log-format",
             "plain",
             # No scheduler places these pods, so no kubelet (when the cluster has a node) runs

@@ -6,11 +6,11 @@ import argparse
 from pathlib import Path
 
 import pytest
+from testkit.annotation_results import AnnotationResults
 
-from kobench.controller.operator_main import _options
-from kobench.controller.options import RESULTS_SOURCES
+from kobench.controller.operator_main import _options, build_runtime
 from kobench.present.operator_commands import add_subcommands
-from kobench.run.pods.result_sources import SOURCES
+from kobench.run.pods.result_sources import PodLogResults
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -46,10 +46,19 @@ def test_operator_options() -> None:
     opts = _options(args)
     assert opts["namespace"] == ["a", "b"] and opts["metrics_port"] == 9000
     assert opts["role_image"] == "img:2" and opts["scheduler_name"] == "s"
-    assert opts["results_source"] == "pod-logs"
-    assert sorted(SOURCES) == sorted(RESULTS_SOURCES)
     with pytest.raises(SystemExit):
         parser().parse_args(["operator", "-n", "a", "--all-namespaces"])
+
+
+def test_the_operator_reads_results_from_pod_logs_and_ships_no_test_seam() -> None:
+    with pytest.raises(SystemExit):
+        parser().parse_args(["operator", "--results-source", "kubeletless-test-annotation"])
+    opts = _options(parser().parse_args(["operator"]))
+    assert "results_source" not in opts
+    assert isinstance(build_runtime(opts).source, PodLogResults)
+    # The kubelet-less tests hand their own source over the programmatic seam.
+    annotations = AnnotationResults()
+    assert build_runtime(opts, results_source=annotations).source is annotations
 
 
 def test_report_options() -> None:

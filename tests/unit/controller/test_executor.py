@@ -16,6 +16,7 @@ from typing import Any
 
 from kubernetes_asyncio.client.exceptions import ApiException
 from prometheus_client import generate_latest
+from testkit.annotation_results import AnnotationResults
 from tests.operator import fake_kubelet as kubelet
 from tests.unit.controller.world import SPEC, T0
 
@@ -27,7 +28,6 @@ from kobench.run.pods.kube import Kube
 from kobench.run.pods.manifest_parts import Owner
 from kobench.run.pods.pod_executor import reconcile
 from kobench.run.pods.pod_names import RESULT_ANNOTATION, RunNames, run_id_for
-from kobench.run.pods.result_sources import KubeletlessTestAnnotationResults
 from kobench.run.pods.runtime import Runtime
 
 Obj = dict[str, Any]
@@ -108,7 +108,7 @@ def collecting_world(failures: int) -> tuple[Runtime, StatusPatchFailsOnce, list
     }
     kube = StatusPatchFailsOnce(body, pods, failures=failures)
     events: list[tuple[str, str]] = []
-    rt = Runtime(client=kube, source=KubeletlessTestAnnotationResults(), metrics=Metrics())
+    rt = Runtime(client=kube, source=AnnotationResults(), metrics=Metrics())
     rt.specs[RUN_ID] = spec
     rt.post_event = lambda body, type_, reason, message: events.append((type_, reason))
     return rt, kube, events
