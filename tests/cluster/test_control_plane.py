@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from tests.plugins.kube import KubeCluster
+from testkit.kube import KubeCluster
 
 pytestmark = pytest.mark.controlplane
 

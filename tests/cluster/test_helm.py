@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tests.plugins.kube import KubeCluster
+from testkit.kube import KubeCluster
 
 pytestmark = pytest.mark.controlplane
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from tests.plugins.kube import KubeCluster, run_pod
+from testkit.kube import KubeCluster, run_pod
 
 pytestmark = pytest.mark.cluster
 

@@ -11,9 +11,8 @@ from itertools import permutations
 from typing import Any
 
 import pytest
-from tests.cluster.test_node import deployment, rollout, service
-from tests.plugins.kube import KubeCluster
-from tests.plugins.nodes import (
+from testkit.kube import KubeCluster
+from testkit.nodes import (
     HOST_NODE,
     can_partition,
     node_names,
@@ -22,6 +21,7 @@ from tests.plugins.nodes import (
     pod_partitioned,
     wait_node_ready,
 )
+from tests.cluster.test_node import deployment, rollout, service
 
 pytestmark = pytest.mark.cluster
 

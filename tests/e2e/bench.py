@@ -22,8 +22,8 @@ from typing import Any
 
 import pytest
 import yaml
-from tests.plugins.kube import KubeCluster
-from tests.support import wait_for
+from testkit.kube import KubeCluster
+from testkit.support import wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 CHART = REPO / "helm" / "kobench"

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from testkit.kube import KubeCluster
 from tests.e2e.bench import (
     CHART,
     IMAGE_BUILD,
@@ -28,7 +29,6 @@ from tests.e2e.bench import (
     Installation,
     run,
 )
-from tests.plugins.kube import KubeCluster
 
 TIMINGS = pytest.StashKey[list[tuple[str, dict[str, float]]]]()
 

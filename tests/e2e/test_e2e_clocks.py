@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from testkit.kube import KubeCluster
 from tests.e2e.bench import Installation, example, short_run
 from tests.e2e.conftest import installed
-from tests.plugins.kube import KubeCluster
 
 pytestmark = pytest.mark.cluster
 

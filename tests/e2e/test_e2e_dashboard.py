@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from testkit import prometheus
+from testkit.panels import assert_every_panel_answers
 from tests.e2e.bench import CHART, Installation, example, short_run
-from tests.report import prometheus
-from tests.report.panels import assert_every_panel_answers
 from tests.report.servicemonitor import scrape_jobs
 
 pytestmark = pytest.mark.cluster

@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from testkit.nodes import in_node
+from testkit.support import wait_for
 from tests.e2e.bench import Installation, example, short_run
 from tests.e2e.engine_cli import engine_pod
-from tests.plugins.nodes import in_node
-from tests.support import wait_for
 
 pytestmark = pytest.mark.cluster
 

@@ -10,11 +10,11 @@ import time
 from typing import Any
 
 import pytest
+from testkit.kube import KubeCluster
+from testkit.nodes import HOST_NODE, can_partition, node_partitioned
+from testkit.support import wait_for
 from tests.e2e.bench import TERMINAL, Installation, example, short_run
 from tests.e2e.engine_cli import redis_cli
-from tests.plugins.kube import KubeCluster
-from tests.plugins.nodes import HOST_NODE, can_partition, node_partitioned
-from tests.support import wait_for
 
 pytestmark = pytest.mark.cluster
 

@@ -15,10 +15,10 @@ import time
 from typing import Any
 
 import pytest
+from testkit.support import wait_for
+from testkit.toxiproxy import Toxiproxy
 from tests.e2e.bench import Installation, example, short_run
 from tests.e2e.engine_cli import engine_pod, redis_cli
-from tests.engine.faults import Toxiproxy
-from tests.support import wait_for
 
 pytestmark = pytest.mark.cluster
 

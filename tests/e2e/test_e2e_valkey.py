@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 import yaml
+from testkit.support import wait_for
 from tests.e2e.bench import REPO, Installation
-from tests.support import wait_for
 
 pytestmark = pytest.mark.cluster
 

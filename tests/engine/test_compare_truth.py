@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.engine.faults import Toxiproxy, toxiproxy
+from testkit.toxiproxy import Toxiproxy
 
 from kobench.api import Benchmark
 from kobench.present.cli import main
@@ -34,7 +34,6 @@ from kobench.roles.role_config import Endpoint
 from kobench.run.local.local_run import PeerLinks, run_local
 
 pytestmark = pytest.mark.engine
-__all__ = ["toxiproxy"]  # the fixture
 
 Figure = dict[str, Any]
 DELAY_MS = 50

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 import redis
-from tests.support import wait_for
+from testkit.support import wait_for
 
 from kobench.api import BenchmarkSpec
 from kobench.measure import protocol

@@ -17,8 +17,7 @@ from pathlib import Path
 
 import pytest
 import redis
-from tests.engine.faults import free_port
-from tests.support import wait_for
+from testkit.support import free_port, wait_for
 
 from kobench.api import parse_spec
 from kobench.plugins.observers import EventBook, get_observer

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tests.report.chromium import assert_drawn, render
+from testkit.chromium import assert_drawn, render
 
 from kobench.measure.results import RunResult
 from kobench.present.pages.page_data import percentile_distribution, plots, tail_x

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 import redis
-from tests.engine.faults import Toxiproxy, free_port, toxiproxy
-from tests.support import wait_for
+from testkit.support import free_port, wait_for
+from testkit.toxiproxy import Toxiproxy
 
 from kobench.api import BenchmarkSpec, parse_spec
 from kobench.measure.results import (
@@ -35,7 +35,6 @@ from kobench.run.local.processes import Child, ProcessGroup
 
 pytestmark = pytest.mark.engine
 
-__all__ = ["toxiproxy"]  # the fixture
 
 PASSWORD = "calibration-truth"
 DELAY_MS = 5

@@ -20,16 +20,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from testkit.toxiproxy import Toxiproxy
 from tests.engine.conftest import RunningBenchmark
-from tests.engine.faults import (
-    Toxiproxy,
-    faketime_env,
-    named,
-    server_password,
-    summary,
-    toxiproxy,
-    wait_for_writes,
-)
+from tests.engine.faults import faketime_env, named, server_password, summary, wait_for_writes
 
 from kobench.api import Benchmark
 from kobench.plugins.observers.context import NODE_ENV
@@ -37,7 +30,6 @@ from kobench.roles.role_config import Endpoint
 from kobench.run.local.local_run import run_local
 
 pytestmark = pytest.mark.engine
-__all__ = ["toxiproxy"]  # the fixture
 
 ONE_NODE = {"type": "redis", "replicas": 1}
 PROBE = Path(__file__).with_name("probe.py")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from tests.inputs.corpus import CASES, FILE_CASES, Case
+from testkit.corpus.corpus import CASES, FILE_CASES, Case
 
 from kobench.errors import InputError, SpecError, SpecErrors
 from kobench.plugins.checks import load_checked

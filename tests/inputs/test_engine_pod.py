@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from tests.plugins.kube import KubeCluster
+from testkit.kube import KubeCluster
 
 from kobench.api import parse_spec
 from kobench.plugins.engines import get_engine

@@ -19,8 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tests.inputs.corpus import CASES, Case
-from tests.plugins.kube import KubeCluster
+from testkit.corpus.corpus import CASES, Case
+from testkit.kube import KubeCluster
 
 from kobench.errors import InputError, SpecError
 from kobench.plugins.checks import load_checked

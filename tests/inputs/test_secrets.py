@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import redis
-from tests.support import descendants
+from testkit.processes import descendants
 
 from kobench.api import parse_benchmark, parse_spec
 from kobench.plugins.engines import get_engine

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from tests.support import descendants
+from testkit.processes import descendants
 
 BENCH = {
     "apiVersion": "kobench.io/v1alpha1",

@@ -7,18 +7,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from tests.operator.helpers import CRD_FILE, CRD_NAME, OperatorProcess
-from tests.plugins.kube import KubeCluster
+from testkit.kube import KubeCluster, ensure_crd
+from testkit.operator_process import OperatorProcess
 
 
 @pytest.fixture(scope="session")
 def crd_cluster(kube_control_plane: KubeCluster) -> KubeCluster:
     """The control plane with kobench's committed CRD applied and established."""
-    kube_control_plane.kubectl("apply", "--server-side", "--force-conflicts", "-f", str(CRD_FILE))
-    kube_control_plane.kubectl(
-        "wait", "--for=condition=Established", f"crd/{CRD_NAME}", "--timeout=60s"
-    )
-    return kube_control_plane
+    return ensure_crd(kube_control_plane)
 
 
 @pytest.fixture

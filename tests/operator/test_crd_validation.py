@@ -7,9 +7,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from tests.operator.helpers import OperatorProcess, status_of
-from tests.plugins.kube import KubeCluster
-from tests.support import benchmark, wait_for
+from testkit.kube import KubeCluster, status_of
+from testkit.operator_process import OperatorProcess
+from testkit.support import benchmark, wait_for
 
 from kobench.api import parse_spec
 from kobench.errors import SpecErrors

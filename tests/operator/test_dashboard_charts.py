@@ -7,9 +7,9 @@ import json
 
 import pytest
 import yaml
+from testkit.dashboard_queries import DASHBOARD
+from testkit.kube import KubeCluster
 from tests.operator.test_packaging import REPO, by_kind, helm, render
-from tests.plugins.kube import KubeCluster
-from tests.report.dashboard import DASHBOARD
 
 pytestmark = pytest.mark.controlplane
 

@@ -8,7 +8,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tests.operator.helpers import OperatorProcess
+from testkit import prometheus
+from testkit.chromium import assert_drawn, render
+from testkit.kube import KubeCluster
+from testkit.operator_process import OperatorProcess
+from testkit.panels import assert_every_panel_answers
+from testkit.support import benchmark
 from tests.operator.test_operator_runs import (
     SPEC,
     drive_engine_ready,
@@ -16,11 +21,6 @@ from tests.operator.test_operator_runs import (
     finish_roles,
     wait_phase,
 )
-from tests.plugins.kube import KubeCluster
-from tests.report import prometheus
-from tests.report.chromium import assert_drawn, render
-from tests.report.panels import assert_every_panel_answers
-from tests.support import benchmark
 
 from kobench.controller.metrics import LATENCY_BUCKETS_SECONDS
 from kobench.measure.results import RunResult

@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 import yaml
-from tests.operator.helpers import OperatorProcess, status_of, token_cluster
+from testkit.kube import KubeCluster, status_of
+from testkit.operator_process import OperatorProcess
+from testkit.support import benchmark, wait_for
 from tests.operator.test_operator_runs import (
     SPEC,
     drive_engine_ready,
@@ -19,8 +21,6 @@ from tests.operator.test_operator_runs import (
     finish_roles,
     wait_phase,
 )
-from tests.plugins.kube import KubeCluster
-from tests.support import benchmark, wait_for
 
 pytestmark = pytest.mark.controlplane
 CHART = Path(__file__).resolve().parents[2] / "helm" / "kobench"
@@ -69,7 +69,7 @@ def test_operator_works_with_only_the_charts_rbac(
         token = admin.kubectl(
             "create", "token", f"{release}-kobench", "-n", home, "--duration=1h"
         ).stdout.strip()
-        restricted = token_cluster(admin, token, tmp_path / "operator.kubeconfig")
+        restricted = admin.with_token(token, tmp_path / "operator.kubeconfig")
         # The token really is restricted: it cannot read Secrets' contents, for example.
         denied = restricted.kubectl("get", "secrets", "-n", bench_ns, check=False)
         assert denied.returncode != 0 and "forbidden" in denied.stderr.lower()
@@ -146,7 +146,7 @@ def test_a_permission_the_operator_lacks_reaches_the_status_and_one_event(
     token = admin.kubectl(
         "create", "token", f"{release}-kobench", "-n", home, "--duration=1h"
     ).stdout.strip()
-    restricted = token_cluster(admin, token, tmp_path / "operator.kubeconfig")
+    restricted = admin.with_token(token, tmp_path / "operator.kubeconfig")
     op = operator(restricted, bench_ns, admin=admin)
     admin.apply(benchmark("blind", SPEC), namespace=bench_ns)
 

@@ -16,16 +16,10 @@ from typing import Any
 
 import pytest
 import yaml
-from tests.operator import fake_kubelet as kubelet
-from tests.operator.helpers import (
-    OperatorProcess,
-    free_port,
-    get_kob,
-    pod_names,
-    status_of,
-)
-from tests.plugins.kube import KubeCluster
-from tests.support import benchmark, wait_for
+from testkit import fake_kubelet as kubelet
+from testkit.kube import KubeCluster, get_kob, pod_names, status_of
+from testkit.operator_process import OperatorProcess
+from testkit.support import benchmark, free_port, wait_for
 
 from kobench.api import parse_spec
 from kobench.present.cluster_report import print_report

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import yaml
-from tests.plugins.kube import KubeCluster
+from testkit.kube import KubeCluster
 
 pytestmark = pytest.mark.controlplane
 REPO = Path(__file__).resolve().parents[2]

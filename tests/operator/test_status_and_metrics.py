@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from prometheus_client import generate_latest
-from tests.operator import fake_kubelet as kubelet
+from testkit import fake_kubelet as kubelet
 
 from kobench.api import parse_spec
 from kobench.api.status import MAX_HISTORY, MAX_REASONS, HistoryEntry

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from testkit.chromium import assert_drawn, render
 from tests.compare.runs import run
-from tests.report.chromium import assert_drawn, render
 
 from kobench.api.matrix_spec import CellPlan
 from kobench.measure.compare.cell_comparison import matrix_comparison

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.report.chromium import assert_drawn, render
+from testkit.chromium import assert_drawn, render
 from tests.report.documents import run_result
 
 from kobench.present.pages import write_html

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.operator import fake_kubelet as kubelet
+from testkit import fake_kubelet as kubelet
 
 from kobench.api import parse_spec
 from kobench.measure.results import EngineFacts

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import copy
 
-from tests.operator.test_status_and_metrics import run_result
-from tests.report.dashboard import (
+from testkit.dashboard_queries import (
     DASHBOARD,
     KUSTOMIZE_COPY,
     Selector,
@@ -15,6 +14,7 @@ from tests.report.dashboard import (
     queries,
     selectors,
 )
+from tests.operator.test_status_and_metrics import run_result
 
 from kobench.controller.metrics import LATENCY_BUCKETS_SECONDS, Metrics
 from kobench.measure.results.fault_docs import FaultResult

@@ -16,8 +16,8 @@ from typing import Any
 
 from kubernetes_asyncio.client.exceptions import ApiException
 from prometheus_client import generate_latest
+from testkit import fake_kubelet as kubelet
 from testkit.annotation_results import AnnotationResults
-from tests.operator import fake_kubelet as kubelet
 from tests.unit.controller.world import SPEC, T0
 
 from kobench.api import parse_spec

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from tests.operator import fake_kubelet as kubelet
+from testkit import fake_kubelet as kubelet
 
 from kobench.api import BenchmarkSpec, parse_spec
 from kobench.api.status import BenchmarkStatus

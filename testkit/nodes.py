@@ -15,12 +15,11 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
-if TYPE_CHECKING:
-    from tests.plugins.kube import KubeCluster
+from testkit.cluster_up import HACK_CLUSTER
+from testkit.kube import KubeCluster
 
 HOST_NODE = "kobench-node"
 
@@ -50,8 +49,6 @@ def wait_node_ready(cluster: KubeCluster, node: str, *, ready: bool, timeout_s: 
 
 
 def _hack(cluster: KubeCluster, *args: str) -> None:
-    from tests.plugins.kube import HACK_CLUSTER
-
     result = subprocess.run(
         [str(HACK_CLUSTER), *args], capture_output=True, text=True, timeout=60, check=False
     )
@@ -112,22 +109,3 @@ def pod_partitioned(cluster: KubeCluster, namespace: str, pod: str) -> Iterator[
         yield
     finally:
         subprocess.run(in_node(node, "ip", "link", "set", link, "up"), check=True, timeout=30)
-
-
-@pytest.fixture(scope="session")
-def kube_three_nodes(kube_full_node: KubeCluster) -> Iterator[KubeCluster]:
-    """A cluster where pods run on at least three Ready, schedulable nodes."""
-    from tests.plugins.kube import _local_cluster
-
-    if kube_full_node.mode == "external":
-        cluster = kube_full_node
-    else:
-        cluster, _ = _local_cluster("full", nodes=3)
-    names = [
-        n["metadata"]["name"]
-        for n in cluster.get_json("nodes")["items"]
-        if not n["spec"].get("unschedulable") and not n["spec"].get("taints")
-    ]
-    if len([n for n in names if node_ready(cluster, n)]) < 3:
-        pytest.fail(f"three Ready schedulable nodes needed, found {names}", pytrace=False)
-    yield cluster

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from functools import partial
 
-from tests.report.dashboard import concrete, label_queries, load, queries
-from tests.report.prometheus import Prometheus
-from tests.support import wait_for
+from testkit.dashboard_queries import concrete, label_queries, load, queries
+from testkit.prometheus import Prometheus
+from testkit.support import wait_for
 
 
 def offers(prom: Prometheus, label: str, match: str, wanted: str) -> bool:

@@ -15,7 +15,8 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry
 
-REPO = Path(__file__).resolve().parents[2]
+from testkit.support import REPO
+
 DASHBOARD = REPO / "helm" / "kobench" / "dashboards" / "kobench.json"
 KUSTOMIZE_COPY = REPO / "manifests" / "dashboards" / "sidecar" / "kobench.json"
 

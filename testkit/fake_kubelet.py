@@ -3,7 +3,10 @@
 Pods never run there, so the test moves them along by writing their status the way a kubelet
 would (Running and Ready, Succeeded, Failed with OOMKilled), and leaves each role's result
 document in the ``kobench.io/result`` annotation, which the operator reads when started as
-``python -m testkit.kubeletless_operator``.
+``python -m testkit.kubeletless_operator`` (:mod:`testkit.annotation_results`).
+
+The statuses are built by pure functions (:func:`running_status`, :func:`succeeded_status`) that
+``benchmarks/operator_scale.py``'s watch-driven kubelet writes too.
 """
 
 from __future__ import annotations
@@ -12,8 +15,6 @@ import datetime as dt
 import json
 import time
 from typing import Any
-
-from tests.plugins.kube import KubeCluster
 
 from kobench.api import BenchmarkSpec
 from kobench.measure.histograms import encode_histogram, new_histogram, record_us
@@ -27,6 +28,7 @@ from kobench.measure.results import (
     WriterResult,
 )
 from kobench.run.pods.pod_names import RESULT_ANNOTATION
+from testkit.kube import KubeCluster
 
 NOW = "2026-01-01T00:00:00Z"
 CLIENT = ClientInfo(python="3.11", redis_py="test", hiredis=True, host="fake-kubelet")
@@ -76,34 +78,25 @@ def container_name(cluster: KubeCluster, namespace: str, pod: str) -> str:
     )
 
 
-def mark_ready(cluster: KubeCluster, namespace: str, pod: str) -> None:
-    name = container_name(cluster, namespace, pod)
-    patch_status(
-        cluster,
-        namespace,
-        pod,
-        {
-            "phase": "Running",
-            "conditions": [
-                {"type": "PodScheduled", "status": "True", "lastTransitionTime": NOW},
-                {"type": "Initialized", "status": "True", "lastTransitionTime": NOW},
-                {"type": "ContainersReady", "status": "True", "lastTransitionTime": NOW},
-                {"type": "Ready", "status": "True", "lastTransitionTime": NOW},
-            ],
-            "containerStatuses": [
-                _container_status(name, {"running": {"startedAt": NOW}}, ready=True)
-            ],
-            "startTime": NOW,
-        },
-    )
+def running_status(container: str) -> dict[str, Any]:
+    """A pod whose one container runs and is Ready."""
+    return {
+        "phase": "Running",
+        "conditions": [
+            {"type": "PodScheduled", "status": "True", "lastTransitionTime": NOW},
+            {"type": "Initialized", "status": "True", "lastTransitionTime": NOW},
+            {"type": "ContainersReady", "status": "True", "lastTransitionTime": NOW},
+            {"type": "Ready", "status": "True", "lastTransitionTime": NOW},
+        ],
+        "containerStatuses": [
+            _container_status(container, {"running": {"startedAt": NOW}}, ready=True)
+        ],
+        "startTime": NOW,
+    }
 
 
-def mark_succeeded(cluster: KubeCluster, namespace: str, pod: str, result: str | None) -> None:
-    if result is not None:
-        cluster.kubectl(
-            "annotate", "pod", pod, "-n", namespace, "--overwrite", f"{RESULT_ANNOTATION}={result}"
-        )
-    name = container_name(cluster, namespace, pod)
+def succeeded_status(container: str) -> dict[str, Any]:
+    """A pod whose one container ended with exit code 0 just now."""
     # finishedAt is now, as a kubelet says: the operator counts the drain from the writers'
     # finishedAt, and a fixed past one would make every observer a straggler at once.
     finished = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -115,23 +108,32 @@ def mark_succeeded(cluster: KubeCluster, namespace: str, pod: str, result: str |
             "finishedAt": finished,
         }
     }
-    patch_status(
-        cluster,
-        namespace,
-        pod,
-        {
-            "phase": "Succeeded",
-            "conditions": [
-                {
-                    "type": "Ready",
-                    "status": "False",
-                    "lastTransitionTime": NOW,
-                    "reason": "PodCompleted",
-                },
-            ],
-            "containerStatuses": [_container_status(name, terminated, ready=False)],
-        },
-    )
+    return {
+        "phase": "Succeeded",
+        "conditions": [
+            {
+                "type": "Ready",
+                "status": "False",
+                "lastTransitionTime": NOW,
+                "reason": "PodCompleted",
+            },
+        ],
+        "containerStatuses": [_container_status(container, terminated, ready=False)],
+    }
+
+
+def mark_ready(cluster: KubeCluster, namespace: str, pod: str) -> None:
+    name = container_name(cluster, namespace, pod)
+    patch_status(cluster, namespace, pod, running_status(name))
+
+
+def mark_succeeded(cluster: KubeCluster, namespace: str, pod: str, result: str | None) -> None:
+    if result is not None:
+        cluster.kubectl(
+            "annotate", "pod", pod, "-n", namespace, "--overwrite", f"{RESULT_ANNOTATION}={result}"
+        )
+    name = container_name(cluster, namespace, pod)
+    patch_status(cluster, namespace, pod, succeeded_status(name))
 
 
 def mark_restarted_after_oom(cluster: KubeCluster, namespace: str, pod: str) -> None:

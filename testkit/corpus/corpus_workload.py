@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.inputs.corpus_specs import DELETE, LONG, O0, PLUGIN_ONLY, E, Row, W, bad, good, writes
+from testkit.corpus.corpus_specs import DELETE, LONG, O0, PLUGIN_ONLY, E, Row, W, bad, good, writes
 
 WORKLOAD_AND_REST: list[Row] = [
     # workload

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.inputs.corpus_specs import DELETE, Row, W, bad, good
+from testkit.corpus.corpus_specs import DELETE, Row, W, bad, good
 
 F = "spec.faults"
 F0 = "spec.faults[0]"

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from testkit.support import REPO
+
 ARTEFACTS = Path(os.environ.get("KOBENCH_ARTEFACTS", REPO / "build" / "test-artefacts"))
 FLAGS = [
     "--headless",

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
-from tests.inputs.corpus_faults import FAULTS
-from tests.inputs.corpus_specs import DELETE, ENVELOPE_AND_ENGINE
-from tests.inputs.corpus_workload import WORKLOAD_AND_REST
+from testkit.corpus.corpus_faults import FAULTS
+from testkit.corpus.corpus_specs import DELETE, ENVELOPE_AND_ENGINE
+from testkit.corpus.corpus_workload import WORKLOAD_AND_REST
 
 SPEC_CASES = ENVELOPE_AND_ENGINE + WORKLOAD_AND_REST + FAULTS
 

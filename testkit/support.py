@@ -1,7 +1,9 @@
-"""What every test tier shares: one ``wait_for`` and one resource envelope."""
+"""What every test tier and benchmark shares: one ``wait_for``, one resource envelope, a free
+loopback port and the checkout's root."""
 
 from __future__ import annotations
 
+import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -9,6 +11,8 @@ from typing import Any
 
 import pytest
 
+REPO = Path(__file__).resolve().parents[1]
+"""The checkout's root (``testkit/`` sits next to ``tests/`` and ``benchmarks/``)."""
 API_VERSION = "kobench.io/v1alpha1"
 KIND = "KeyDBObserverBenchmark"
 
@@ -38,16 +42,9 @@ def benchmark(
     return {"apiVersion": API_VERSION, "kind": KIND, "metadata": metadata, "spec": spec or {}}
 
 
-def descendants(pid: int) -> set[int]:
-    """Every process below ``pid`` (children, grandchildren, ...), from /proc."""
-    found: set[int] = set()
-    pending = [pid]
-    while pending:
-        for task in Path(f"/proc/{pending.pop()}/task").glob("*"):
-            try:
-                kids = [int(p) for p in (task / "children").read_text().split()]
-            except OSError:
-                continue
-            found.update(kids)
-            pending += kids
-    return found
+def free_port() -> int:
+    """A loopback port free at the time of asking."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port

@@ -20,8 +20,8 @@ from typing import Any
 
 import pytest
 import yaml
-from tests.operator.helpers import free_port
-from tests.support import wait_for
+
+from testkit.support import free_port, wait_for
 
 DEFAULT_BINARY = "/var/cache/kobench/bin/prometheus-v0.316.0/prometheus"
 SCRAPE_INTERVAL = "1s"
