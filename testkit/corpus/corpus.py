@@ -4,7 +4,7 @@ Each case is the bytes of one file, the exit code ``kobench validate`` must give
 2 invalid) and, for an invalid one, the field its message must name (``""`` for a problem of
 the file itself, with ``words`` the message must hold). Large cases are generated.
 ``api_server`` says what the API server does when it differs from kobench on purpose (see
-``tests/inputs/test_parity.py`` and the README's list of differences).
+``tests/controlplane/crd/test_parity.py`` and the README's list of differences).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
+
 from testkit.corpus.corpus_faults import FAULTS
 from testkit.corpus.corpus_specs import DELETE, ENVELOPE_AND_ENGINE
 from testkit.corpus.corpus_workload import WORKLOAD_AND_REST
