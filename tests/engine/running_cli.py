@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from testkit.processes import alive, children, command_line
+from testkit.processes import alive, children, command_line, default_interrupts
 
 
 class RunningBenchmark:
@@ -21,6 +21,7 @@ class RunningBenchmark:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
+            preexec_fn=default_interrupts,  # so that interrupt() works from a background job
         )
         self.seen: set[int] = set()
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from testkit.processes import alive, descendants
+from testkit.processes import alive, default_interrupts, descendants
 
 BENCH = {
     "apiVersion": "kobench.io/v1alpha1",
@@ -45,6 +45,7 @@ def start(tmp_path: Path) -> tuple[subprocess.Popen[bytes], set[int]]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env={**os.environ, "TMPDIR": str(tmp_path / "tmp")},
+        preexec_fn=default_interrupts,  # the signals below must reach it from a background job
     )
     seen: set[int] = set()
     deadline = time.monotonic() + 60
