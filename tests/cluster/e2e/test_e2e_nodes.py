@@ -125,6 +125,37 @@ def test_required_anti_affinity_refuses_a_fourth_replica_with_a_clear_status(
     assert engine_ready.get("reason") == "Unschedulable", engine_ready
 
 
+def _node_to_partition(engines: dict[int, str], roles: dict[str, str], operator: str) -> str:
+    """A node holding an engine replica, other than the host (it holds the control plane) and
+    the operator's (it must collect the run). The scheduler places the roles: prefer a node
+    without the writer and the written replica, so the run goes on around the cut."""
+    candidates = sorted(
+        {n for n in engines.values() if n not in (HOST_NODE, operator)},
+        key=lambda n: (n == roles["writer"] or n == engines[0], n),
+    )
+    if not candidates:
+        pytest.fail(f"no node to partition: engines {engines}, roles {roles}, operator {operator}")
+    return candidates[0]
+
+
+def _assert_lost_or_held_back_and_named(
+    hit: list[dict[str, Any]], status: dict[str, Any], *, cut_s: float
+) -> None:
+    """Every observer the cut reached is lost (no result, an error, missed events, a
+    disconnect, an outage) or held back for the cut: never unseen, and named in the reasons."""
+    for observer in hit:
+        worst = (observer.get("latencyMs") or {}).get("max", 0.0)
+        assert (
+            observer["instances"] == 0
+            or observer["errors"]
+            or observer["missed"] > 0
+            or observer["disconnects"] > 0
+            or observer.get("outages")
+            or worst >= cut_s * 1000 * 0.5
+        ), observer
+        assert any(observer["name"] in r for r in status["reasons"]), (observer, status)
+
+
 def test_a_partitioned_engine_node_ends_with_a_verdict_and_converges_after_healing(
     kube_three_nodes: KubeCluster, installation: Installation, record_timing: Any
 ) -> None:
@@ -143,16 +174,7 @@ def test_a_partitioned_engine_node_ends_with_a_verdict_and_converges_after_heali
     assert reached["status"]["phase"] not in TERMINAL, reached["status"]
     engines, roles = _engine_nodes(installation, name), _role_nodes(installation, name)
     operator = installation.get("pod", installation.operator_pod())["spec"]["nodeName"]
-    # A node holding an engine replica, other than the host (it holds the control plane) and
-    # the operator's (it must collect the run). The scheduler places the roles: prefer a node
-    # without the writer and the written replica, so the run goes on around the cut.
-    candidates = sorted(
-        {n for n in engines.values() if n not in (HOST_NODE, operator)},
-        key=lambda n: (n == roles["writer"] or n == engines[0], n),
-    )
-    if not candidates:
-        pytest.fail(f"no node to partition: engines {engines}, roles {roles}, operator {operator}")
-    node = candidates[0]
+    node = _node_to_partition(engines, roles, operator)
     replicas = {r for r, n in engines.items() if n == node}
     everyone = node == roles["writer"] or 0 in replicas
     assert can_partition(node), node
@@ -177,19 +199,7 @@ def test_a_partitioned_engine_node_ends_with_a_verdict_and_converges_after_heali
         if everyone or o["targetReplica"] in replicas or roles.get(o["name"]) == node
     ]
     assert hit, (result["observers"], roles, replicas)
-    for observer in hit:
-        worst = (observer.get("latencyMs") or {}).get("max", 0.0)
-        # Lost (no result, an error, missed events, a disconnect, an outage) or held back for
-        # the cut: never unseen, and named in the reasons.
-        assert (
-            observer["instances"] == 0
-            or observer["errors"]
-            or observer["missed"] > 0
-            or observer["disconnects"] > 0
-            or observer.get("outages")
-            or worst >= cut_s * 1000 * 0.5
-        ), observer
-        assert any(observer["name"] in r for r in status["reasons"]), (observer, status)
+    _assert_lost_or_held_back_and_named(hit, status, cut_s=cut_s)
     if everyone:
         # The writer lost its replica: the run says so (it cannot check convergence) ...
         assert any(r.startswith("writer") for r in status["reasons"]), status["reasons"]

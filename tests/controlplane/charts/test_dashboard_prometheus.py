@@ -14,7 +14,7 @@ from testkit.kube import KubeCluster
 from testkit.operator_process import OperatorProcess
 from testkit.panels import assert_every_panel_answers
 from testkit.support import benchmark
-from tests.controlplane.runs.test_operator_runs import (
+from tests.controlplane.runs.driving import (
     SPEC,
     drive_engine_ready,
     drive_subscribed,

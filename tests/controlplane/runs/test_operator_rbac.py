@@ -14,7 +14,7 @@ import yaml
 from testkit.kube import KubeCluster, status_of
 from testkit.operator_process import OperatorProcess
 from testkit.support import REPO, benchmark, wait_for
-from tests.controlplane.runs.test_operator_runs import (
+from tests.controlplane.runs.driving import (
     SPEC,
     drive_engine_ready,
     drive_subscribed,
