@@ -6,26 +6,28 @@ PYTEST ?= $(PYTHON) -m pytest
 
 .PHONY: test lint unit engine kube quickstart
 
+# Tiers are folders under tests/ whose conftest.py marks their tests (unit, engine, controlplane,
+# cluster); each pytest call prints its 15 slowest tests.
 test: lint
-	$(PYTEST) -m "not controlplane and not cluster"
-	$(PYTEST) -m "controlplane or cluster"
+	$(PYTEST) -m "unit or engine" --durations=15
+	$(PYTEST) -m "controlplane or cluster" --durations=15
 
 lint:
 	$(PYTHON) -m pip install -q -e '.[dev]'
-	ruff check operator tests benchmarks
-	ruff format --check operator tests benchmarks
+	ruff check operator tests benchmarks testkit
+	ruff format --check operator tests benchmarks testkit
 	mypy
 	lint-imports
 	shellcheck -x hack/cluster hack/images/build hack/images/faketime/kobench hack/lib/*.sh .ci/run
 
 unit:
-	$(PYTEST) -m "not engine and not controlplane and not cluster"
+	$(PYTEST) -m unit --durations=15
 
 engine:
-	$(PYTEST) -m engine
+	$(PYTEST) -m engine --durations=15
 
 kube:
-	$(PYTEST) -m "controlplane or cluster"
+	$(PYTEST) -m "controlplane or cluster" --durations=15
 
 quickstart:
 	kobench run examples/quickstart.yaml

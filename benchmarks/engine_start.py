@@ -4,7 +4,7 @@ together, against a one-replica engine measured in the same run.
 
 Prints figures (not a test). Needs a full cluster from ``hack/cluster up --mode full`` with the
 images imported (``kobench:dev``, ``kobench-redis:7.0``, ``kobench-valkey:8.0``). The operator
-runs as a local subprocess (``python -m kobench.controller``) watching a fresh ``bench-*``
+runs as a local subprocess (``kobench operator``) watching a fresh ``bench-*``
 namespace; the pods are real and run on the cluster's nodes.
 
 Arms, interleaved so that other work on the machine falls on all of them alike:
@@ -44,20 +44,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from benchmarks.kube_kit import (
-    REPO,
-    TERMINAL,
-    KobWatch,
-    Operator,
-    api_client,
-    archive,
-    benchmark,
-    delete_namespace,
-    ensure_crd,
-    find_cluster,
-    new_namespace,
-)
 from kubernetes_asyncio import client
+from testkit.bench_tools import archive
+from testkit.cluster_up import find_cluster
+from testkit.kob_watch import TERMINAL, KobWatch, api_client
+from testkit.kube import delete_namespace, ensure_crd, new_namespace
+from testkit.nodes import node_names
+from testkit.operator_process import OperatorProcess
+from testkit.support import REPO, benchmark
 
 from kobench.api import GROUP, PLURAL, VERSION
 
@@ -285,8 +279,9 @@ async def main_async(args: argparse.Namespace) -> None:
     all_arms = arms()
     if args.only:  # the baseline always runs: the ratios are to it
         all_arms = all_arms[:1] + [a for a in all_arms[1:] if any(o in a.label for o in args.only)]
+    nodes = len(node_names(cluster))
     print(
-        f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; {cluster.nodes} node(s); "
+        f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; {nodes} node(s); "
         f"{repeat} run(s) per arm"
     )
     extra = ["--role-image", ROLE_IMAGE, "--image-pull-policy", "IfNotPresent"]
@@ -295,15 +290,17 @@ async def main_async(args: argparse.Namespace) -> None:
         log_dir.mkdir(parents=True, exist_ok=True)
         source = archive(args.ref, Path(tmp) / "code") if args.ref else REPO
         variants = sorted({arm.variant for arm in all_arms})
-        namespaces = {v: new_namespace(cluster, "start") for v in variants}
+        namespaces = {v: new_namespace(cluster, "bench-start") for v in variants}
         operators = {
-            v: Operator(
+            v: OperatorProcess(
                 cluster,
                 namespaces[v],
                 log_dir / f"operator-{namespaces[v]}.log",
                 extra,
-                VARIANTS[v],
+                kubeletless=False,
+                prelude=VARIANTS[v],
                 source=source,
+                start_timeout=60,
             )
             for v in variants
         }

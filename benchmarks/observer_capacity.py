@@ -36,8 +36,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from testkit.bench_tools import archive
+from testkit.support import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 RATES = [1000, 1500, 2500, 5000, 7500, 10000, 15000, 20000, 25000, 30000]
 BOUND_MS = 25.0
 SHORTFALL = 0.03
@@ -132,15 +133,6 @@ def search(arms: list[Arm], writers: int, seconds: float, verbose: bool) -> None
     for arm in arms:
         if arm.label in climbing:
             arm.best.append(climbing[arm.label])
-
-
-def archive(ref: str, into: Path) -> Path:
-    """The checkout of ``ref``, as files (its ``operator/`` is what runs)."""
-    tar = subprocess.run(
-        ["git", "-C", str(REPO), "archive", ref], capture_output=True, check=True
-    ).stdout
-    subprocess.run(["tar", "-x", "-C", str(into)], input=tar, check=True)
-    return into
 
 
 def main() -> None:

@@ -2,14 +2,15 @@
 many consecutive runs of one benchmark, against an idle operator measured in the same run.
 
 Prints figures (not a test). Needs a cluster from ``hack/cluster up`` (the control plane is
-enough; a full one serves too). The operator runs as a local subprocess (``python -m
-kobench.controller``, what ``kobench operator`` runs) watching a fresh ``bench-*`` namespace.
+enough; a full one serves too). The operator runs as a local subprocess watching a fresh
+``bench-*`` namespace.
 
-No pod of these benchmarks runs: they get a scheduler name no scheduler serves, and this script
-plays the kubelet the way the control-plane test tier does (``tests/operator/fake_kubelet.py``):
-it marks the engine and the observers Ready, and each writer and observer Succeeded with a
-result document in the ``kobench.io/result`` annotation (``--results-source
-kubeletless-test-annotation``). So every benchmark goes the whole way, Pending to a verdict, with
+No pod of these benchmarks runs: the operator runs kubelet-less (``python -m
+testkit.kubeletless_operator``, as the control-plane test tier runs it), so its pods get a
+scheduler name no scheduler serves, and this script plays the kubelet with the statuses and
+results of ``testkit/fake_kubelet.py``: it marks the engine and the observers Ready, and each
+writer and observer Succeeded with a result document in the ``kobench.io/result`` annotation,
+where that operator reads results. So every benchmark goes the whole way, Pending to a verdict, with
 real API calls, status writes, results ConfigMaps, Events and metrics, at no cost in pods: what
 the operator holds is what it holds for real runs, and the cores stay the operator's.
 
@@ -47,23 +48,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmarks.kube_kit import (
-    REPO,
-    TERMINAL,
-    Cluster,
-    KobWatch,
-    Operator,
-    api_client,
-    archive,
-    benchmark,
-    delete_namespace,
-    ensure_crd,
-    find_cluster,
-    new_namespace,
-    percentile,
-)
 from kubernetes_asyncio import client, watch
-from tests.operator.fake_kubelet import observer_result, writer_result
+from testkit.bench_tools import archive, percentile
+from testkit.cluster_up import find_cluster
+from testkit.fake_kubelet import observer_result, running_status, succeeded_status, writer_result
+from testkit.kob_watch import TERMINAL, KobWatch, api_client
+from testkit.kube import KubeCluster, delete_namespace, ensure_crd, new_namespace
+from testkit.nodes import node_names
+from testkit.operator_process import OperatorProcess
+from testkit.support import REPO, benchmark
 
 from kobench.api import GROUP, PLURAL, VERSION, BenchmarkSpec, parse_spec
 from kobench.run.pods.pod_names import (
@@ -74,8 +67,6 @@ from kobench.run.pods.pod_names import (
     WRITER_LABEL,
 )
 
-SCHEDULER = "kobench-bench-unscheduled"
-"""No scheduler serves it: the pods stay unbound and no kubelet of a full cluster runs them."""
 SPEC: dict[str, Any] = {
     "engine": {"type": "redis", "replicas": 1},
     "workload": {"writes": 100, "rate": 1000, "warmupSeconds": 0},
@@ -107,43 +98,7 @@ START = (
 """What ``run_operator`` imports before it starts kopf."""
 SETTLE_S = 5.0
 """Seconds an operator idles after its /metrics answers, before its baseline RSS is read."""
-NOW = "2026-01-01T00:00:00Z"
 MERGE = "application/merge-patch+json"
-
-
-def _container(name: str, state: dict[str, Any], *, ready: bool) -> dict[str, Any]:
-    return {
-        "name": name,
-        "ready": ready,
-        "restartCount": 0,
-        "state": state,
-        "image": "fake",
-        "imageID": "fake",
-        "started": ready,
-    }
-
-
-def running_status(container: str) -> dict[str, Any]:
-    conditions = ["PodScheduled", "Initialized", "ContainersReady", "Ready"]
-    return {
-        "phase": "Running",
-        "conditions": [
-            {"type": kind, "status": "True", "lastTransitionTime": NOW} for kind in conditions
-        ],
-        "containerStatuses": [_container(container, {"running": {"startedAt": NOW}}, ready=True)],
-        "startTime": NOW,
-    }
-
-
-def succeeded_status(container: str) -> dict[str, Any]:
-    ended = {"exitCode": 0, "reason": "Completed", "startedAt": NOW, "finishedAt": NOW}
-    return {
-        "phase": "Succeeded",
-        "conditions": [
-            {"type": "Ready", "status": "False", "lastTransitionTime": NOW, "reason": "Done"}
-        ],
-        "containerStatuses": [_container(container, {"terminated": ended}, ready=False)],
-    }
 
 
 class FakeKubelet:
@@ -252,18 +207,21 @@ class Step:
     verdicts: Counter[str] = field(default_factory=Counter)
 
 
-def start_operator(cluster: Cluster, code: Code, namespace: str, log_dir: Path) -> Operator:
-    """An operator of ``code`` on ``namespace``, settled (idle) for a few seconds."""
-    extra = ["--results-source", "kubeletless-test-annotation", "--scheduler-name", SCHEDULER]
+def start_operator(
+    cluster: KubeCluster, code: Code, namespace: str, log_dir: Path
+) -> OperatorProcess:
+    """A kubelet-less operator of ``code`` on ``namespace``, settled (idle) for a few seconds."""
     log = log_dir / f"operator-{namespace}.log"
-    operator = Operator(cluster, namespace, log, extra, source=code.source)
+    operator = OperatorProcess(cluster, namespace, log, source=code.source, start_timeout=60)
     operator.start()
     time.sleep(SETTLE_S)
     return operator
 
 
-async def scale_step(cluster: Cluster, code: Code, n: int, *, idle: float, log_dir: Path) -> Step:
-    namespace = new_namespace(cluster, f"scale{n}")
+async def scale_step(
+    cluster: KubeCluster, code: Code, n: int, *, idle: float, log_dir: Path
+) -> Step:
+    namespace = new_namespace(cluster, f"bench-scale{n}")
     operator = start_operator(cluster, code, namespace, log_dir)
     api = await api_client(cluster)
     spec = parse_spec(SPEC)
@@ -315,10 +273,10 @@ async def scale_step(cluster: Cluster, code: Code, n: int, *, idle: float, log_d
 
 
 async def reruns(
-    cluster: Cluster, code: Code, runs: int, *, log_dir: Path
+    cluster: KubeCluster, code: Code, runs: int, *, log_dir: Path
 ) -> tuple[float, list[tuple[int, float, float, float]]]:
     """The baseline RSS and (run, RSS MiB, CPU seconds so far, seconds for the run) per run."""
-    namespace = new_namespace(cluster, "reruns")
+    namespace = new_namespace(cluster, "bench-reruns")
     operator = start_operator(cluster, code, namespace, log_dir)
     api = await api_client(cluster)
     kobs, kubelet = KobWatch(api, namespace), FakeKubelet(api, namespace, parse_spec(SPEC))
@@ -463,7 +421,7 @@ async def main_async(args: argparse.Namespace) -> None:
         sizes, repeat, runs, baseline_runs, idle = [5, 20], 1, 10, 10, 10.0
     print(
         f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; cluster {cluster.mode} with "
-        f"{cluster.nodes} node(s); N = {', '.join(map(str, sizes))}, {repeat} time(s); "
+        f"{len(node_names(cluster))} node(s); N = {', '.join(map(str, sizes))}, {repeat} time(s); "
         f"{runs} consecutive runs"
     )
     print("\nwhere the memory goes (RSS after each import, eagerly, in one process):")

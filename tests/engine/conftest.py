@@ -1,21 +1,25 @@
-"""Engine-tier helpers: benchmark files and the processes a ``kobench run`` started."""
+"""The engine tier: every test under ``tests/engine/`` is marked ``engine``; its fixtures make
+benchmark files and start ``kobench run`` as a user does (:mod:`tests.engine.running_cli`)."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import signal
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from testkit.processes import alive
+from tests.engine.running_cli import RunningBenchmark
 
 from kobench.api import Benchmark, parse_benchmark
+
+
+def pytest_itemcollected(item: pytest.Item) -> None:
+    item.add_marker(pytest.mark.engine)
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -55,69 +59,6 @@ def benchmark_file(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return make
-
-
-def children(pid: int) -> list[int]:
-    """Direct children of a process (Linux)."""
-    pids: list[int] = []
-    task_dir = Path(f"/proc/{pid}/task")
-    if not task_dir.exists():
-        return pids
-    for task in task_dir.iterdir():
-        try:
-            pids += [int(p) for p in (task / "children").read_text().split()]
-        except OSError:
-            continue
-    return pids
-
-
-def command_line(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-    except OSError:
-        return ""
-
-
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
-class RunningBenchmark:
-    """``kobench run`` as a user starts it, with a view of the processes it started."""
-
-    def __init__(self, path: Path, output: Path) -> None:
-        self.output = output
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "kobench", "run", str(path), "-q", "-o", str(output)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        self.seen: set[int] = set()
-
-    def wait_for_children(self, pattern: str, count: int, timeout: float = 30.0) -> list[int]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            found = [p for p in children(self.process.pid) if pattern in command_line(p)]
-            self.seen.update(children(self.process.pid))
-            if len(found) >= count:
-                return found
-            time.sleep(0.05)
-        raise AssertionError(f"no {count} {pattern!r} children after {timeout}s")
-
-    def finish(self, timeout: float = 90.0) -> tuple[int, str]:
-        out, _ = self.process.communicate(timeout=timeout)
-        return self.process.returncode, out
-
-    def interrupt(self) -> None:
-        self.process.send_signal(signal.SIGINT)
-
-    def leftovers(self) -> list[str]:
-        return [command_line(p) for p in self.seen if alive(p)]
 
 
 @pytest.fixture

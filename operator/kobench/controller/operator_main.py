@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from kobench.controller.options import add_operator_arguments
 
 if TYPE_CHECKING:
+    from kobench.run.pods.result_sources import ResultsSource
     from kobench.run.pods.runtime import Runtime
 
 CLIENT_PACKAGES = ("kubernetes_asyncio.client", "models", "api")
@@ -136,10 +137,14 @@ def _options(options: argparse.Namespace | Mapping[str, Any]) -> dict[str, Any]:
     return {**vars(defaults.parse_args([])), **values}
 
 
-def build_runtime(opts: Mapping[str, Any]) -> Runtime:
+def build_runtime(
+    opts: Mapping[str, Any], *, results_source: ResultsSource | None = None
+) -> Runtime:
+    """What the handlers share. ``results_source``: where role results are read (default: pod
+    logs; the kubelet-less tests pass their own)."""
     from kobench.controller.metrics import Metrics
     from kobench.run.pods.manifest_parts import RoleOptions
-    from kobench.run.pods.result_sources import SOURCES
+    from kobench.run.pods.result_sources import PodLogResults
     from kobench.run.pods.runtime import Runtime
     from kobench.run.settings import Settings
 
@@ -149,15 +154,19 @@ def build_runtime(opts: Mapping[str, Any]) -> Runtime:
         engine_pull_policy=opts["image_pull_policy"],
         scheduler_name=opts["scheduler_name"],
     )
-    return Runtime(
-        settings=Settings(), role=role, source=SOURCES[opts["results_source"]](), metrics=Metrics()
-    )
+    source = results_source if results_source is not None else PodLogResults()
+    return Runtime(settings=Settings(), role=role, source=source, metrics=Metrics())
 
 
 def run_operator(
-    options: argparse.Namespace | Mapping[str, Any] | None = None, /, **kwargs: Any
+    options: argparse.Namespace | Mapping[str, Any] | None = None,
+    /,
+    *,
+    results_source: ResultsSource | None = None,
+    **kwargs: Any,
 ) -> None:
-    """Run the operator until interrupted. ``options``: parsed ``kobench operator`` arguments."""
+    """Run the operator until interrupted. ``options``: parsed ``kobench operator`` arguments;
+    ``results_source``: where role results are read (default: pod logs)."""
     load_kubernetes_client_lazily()
     keep_large_blocks_mapped()
     import kopf
@@ -174,7 +183,7 @@ def run_operator(
     }[opts["log_format"]]
     kopf.configure(verbose=opts["verbose"], log_format=log_format)
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
-    runtime = build_runtime(opts)
+    runtime = build_runtime(opts, results_source=results_source)
     if opts["metrics_port"] and isinstance(runtime.metrics, Metrics):
         start_http_server(opts["metrics_port"], registry=runtime.metrics.registry)
     memo = Memo(runtime=runtime, wakeups={})

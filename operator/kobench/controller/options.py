@@ -7,8 +7,6 @@ import argparse
 from kobench import __version__
 
 DEFAULT_IMAGE = f"kobench:{__version__}"
-RESULTS_SOURCES = ["kubeletless-test-annotation", "pod-logs"]
-"""Names of :data:`kobench.run.pods.result_sources.SOURCES` (a test keeps them equal)."""
 
 
 def add_operator_arguments(parser: argparse.ArgumentParser) -> None:
@@ -53,13 +51,6 @@ def add_operator_arguments(parser: argparse.ArgumentParser) -> None:
         "--scheduler-name",
         default=None,
         help="schedulerName of the pods kobench creates (default: the cluster's scheduler)",
-    )
-    parser.add_argument(
-        "--results-source",
-        default="pod-logs",
-        choices=RESULTS_SOURCES,
-        help="where role results are read: pod-logs (always, except in the "
-        "kubelet-less control-plane tests)",
     )
     parser.add_argument("--log-format", default="json", choices=["json", "plain", "full"])
     parser.add_argument("--verbose", action="store_true")

@@ -2,11 +2,8 @@
 
 Roles print one ``KOBENCH_RESULT {json}`` line on stdout. :class:`PodLogResults` reads it from the
 pod log through the API server, so it works wherever the operator runs (in the cluster, or on a
-laptop against kind) without reaching pod IPs.
-
-:class:`KubeletlessTestAnnotationResults` exists only for the control-plane test tier: there is no
-kubelet there to serve logs, so the test, playing the kubelet's part, puts the document in the
-pod annotation ``kobench.io/result``. It is never the default.
+laptop against kind) without reaching pod IPs. Another source (the tests' own, on a control plane
+without kubelets) is handed to ``run_operator(..., results_source=...)``.
 """
 
 from __future__ import annotations
@@ -15,7 +12,6 @@ from typing import Any, Protocol
 
 from kobench.run.collection import result_line
 from kobench.run.pods.kube import Kube
-from kobench.run.pods.pod_names import RESULT_ANNOTATION
 
 
 class ResultsSource(Protocol):
@@ -34,16 +30,6 @@ class PodLogResults:
         return result_line(await kube.pod_log(meta["namespace"], meta["name"]))
 
 
-class KubeletlessTestAnnotationResults:
-    name = "kubeletless-test-annotation"
-
-    async def fetch(self, kube: Kube, pod: dict[str, Any]) -> str | None:
-        annotations = pod["metadata"].get("annotations") or {}
-        value = annotations.get(RESULT_ANNOTATION)
-        return str(value) if value else None
-
-
-SOURCES: dict[str, type[PodLogResults] | type[KubeletlessTestAnnotationResults]] = {
+SOURCES: dict[str, type[PodLogResults]] = {
     PodLogResults.name: PodLogResults,
-    KubeletlessTestAnnotationResults.name: KubeletlessTestAnnotationResults,
 }

@@ -1,0 +1,125 @@
+"""The fault schedule in pods, for real: a paused primary, a killed replica pod (its
+StatefulSet brings it back empty) and a killed observer pod, each at its time on the writers'
+schedule, and what the run reports about them.
+
+Truth: the pause lasts 2 s, so every observer's outage around it is about 2 s; the killed
+replica's observer goes without events until the replica is back and resynced, and the resync
+is measured; the killed observer is the fault's target and fails nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.cluster.e2e.bench import Installation, example, short_run
+
+PAUSE_S = 2.0
+
+
+def _run_to_a_pass(
+    installation: Installation, document: dict[str, Any], record_timing: Any, what: str
+) -> dict[str, Any]:
+    """Apply the benchmark and wait for its end: it must have Succeeded and Passed."""
+    clock = installation.apply(document)
+    body = installation.finish(clock, timeout=240)
+    record_timing(f"fault-schedule ({what})", clock.durations())
+    status = body["status"]
+    assert status["phase"] == "Succeeded", status
+    assert status["verdict"] == "Passed", status["reasons"]
+    return body
+
+
+def test_a_fault_schedule_runs_to_a_verdict_with_outages_that_match_the_faults(
+    installation: Installation, record_timing: Any
+) -> None:
+    name = "fault-schedule"
+    document = short_run(
+        example("cross-replica"),
+        name=name,
+        rate=200,
+        seconds=22,  # the killed replica's pod is back and resolvable well before the end
+        cleanup="Keep",
+        thresholds={"faults": {"maxOutageMs": 20000, "maxLost": 5000}},
+        timeouts={"runSeconds": 180, "drainSeconds": 5},
+        observers=[
+            {"name": "near", "mode": "async", "targetReplica": 0},
+            {"name": "far", "mode": "async", "targetReplica": 1},
+            {"name": "doomed", "mode": "sync", "targetReplica": 0},
+        ],
+        faults=[
+            {"atSeconds": 2, "action": "pauseReplica", "replica": 0, "durationSeconds": PAUSE_S},
+            {"atSeconds": 5, "action": "killObserver", "observer": "doomed"},
+            {"atSeconds": 6, "action": "killReplica", "replica": 1},
+        ],
+    )
+    document["spec"]["engine"]["replicas"] = 2
+    body = _run_to_a_pass(
+        installation, document, record_timing, "pause 2 s, observer and replica killed"
+    )
+    assert body["status"]["summary"]["faults"] == 3, body["status"]["summary"]
+    result = installation.results(body)
+    pause, kill_observer, kill_replica = result["faults"]
+    print(f"TRUTH cluster fault schedule: {result['faults']}")
+    for impact in pause["observers"]:
+        if not impact["killed"]:
+            assert PAUSE_S * 1000 <= impact["outageMs"] <= PAUSE_S * 1000 + 600, pause
+    assert abs(pause["appliedAtSeconds"] - 2) < 0.5 and pause["durationMs"] == 2000.0
+    assert abs(kill_observer["appliedAtSeconds"] - 5) < 1.0, kill_observer
+    # The killed instance left no document: it is listed as the fault's target, killed.
+    hit = {i["observer"]: i["killed"] for i in kill_observer["observers"]}
+    assert hit == {"near.0": False, "far.0": False, "doomed.0": True}, kill_observer
+    assert abs(kill_replica["appliedAtSeconds"] - 6) < 1.0, kill_replica
+    assert kill_replica["resyncMs"] is not None and kill_replica["resyncMs"] > 0, kill_replica
+    far = next(i for i in kill_replica["observers"] if i["observer"] == "far.0")
+    assert far["outageMs"] is not None and far["outageMs"] > 500, far
+    pods = {p["metadata"]["name"] for p in installation.pods_of(name)}
+    assert not any("-obs-doomed-" in p for p in pods), pods
+    wide = installation.kubectl("get", "kob", name, "-n", installation.namespace, "-o", "wide")
+    assert "WORST-OUTAGE" in wide.stdout and "FAULTS" in wide.stdout, wide.stdout
+
+
+def test_dropped_subscribers_and_a_killed_writer_in_pods(
+    installation: Installation, record_timing: Any
+) -> None:
+    """Valkey: the subscribers of the primary dropped at 2 s (they reconnect: a short outage,
+    the events sent meanwhile lost), and writer 1's pod killed at 5 s (writer 0 goes on)."""
+    name = "fault-drop-kill-writer"
+    document = short_run(
+        example("cross-replica"),
+        name=name,
+        engine="valkey",
+        rate=100,
+        seconds=8,
+        cleanup="Keep",
+        thresholds={"faults": {"maxOutageMs": 5000, "maxLost": 500}},
+        timeouts={"runSeconds": 180, "drainSeconds": 5},
+        observers=[
+            {"name": "near", "mode": "async", "targetReplica": 0},
+            {"name": "far", "mode": "sync", "targetReplica": 1},
+        ],
+        faults=[
+            {"atSeconds": 2, "action": "dropSubscribers", "replica": 0},
+            {"atSeconds": 5, "action": "killWriter", "writer": 1},
+        ],
+    )
+    document["spec"]["engine"]["replicas"] = 2
+    document["spec"]["workload"]["writers"] = 2
+    body = _run_to_a_pass(
+        installation, document, record_timing, "subscribers dropped, writer killed"
+    )
+    result = installation.results(body)
+    drop, kill_writer = result["faults"]
+    print(f"TRUTH cluster drop and kill writer: {result['faults']}")
+    assert abs(drop["appliedAtSeconds"] - 2) < 0.5, drop
+    near = next(i for i in drop["observers"] if i["observer"] == "near.0")
+    # Dropped and back: an outage well under a second, and only the events sent meanwhile lost.
+    assert near["outageMs"] is not None and 0 < near["outageMs"] < 1000, near
+    assert near["lost"] <= 2 * 100, near
+    far = next(i for i in drop["observers"] if i["observer"] == "far.0")
+    assert far["lost"] == 0, far  # replica 1's subscribers were not dropped
+    assert abs(kill_writer["appliedAtSeconds"] - 5) < 1.0, kill_writer
+    assert result["writers"]["writers"] == 1 and result["writers"]["silent"] == [1], result[
+        "writers"
+    ]
+    pods = {p["metadata"]["name"] for p in installation.pods_of(name)}
+    assert not any(p.endswith("-writer-1") for p in pods), pods

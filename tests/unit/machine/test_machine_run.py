@@ -1,0 +1,291 @@
+"""The phase machine, one run at a time, from plain data and a fixed clock."""
+
+from __future__ import annotations
+
+from tests.unit.machine.world import (
+    SPEC,
+    World,
+    forbidden,
+    kinds,
+    pod,
+    resource,
+    stamp,
+    to_running,
+)
+
+from kobench.api.status import PHASES
+from kobench.run.actions import Create, DeleteRun, PostEvent, RecordRun, WriteResults
+
+
+def conditions(world: World) -> dict[str, tuple[str, str, str]]:
+    return {c.type: (c.status, c.reason, c.message) for c in world.status.conditions}
+
+
+def test_the_happy_path_goes_through_every_phase_in_order() -> None:
+    world = World()
+    first = world.step(0)
+    assert world.phase() == "Pending" and world.status.run_id
+    assert kinds(first.actions) == ["PostEvent"]  # nothing is created by starting a run
+    assert conditions(world)["Complete"][:2] == ("False", "RunStarted")
+
+    world.step(1)
+    assert world.phase() == "Deploying"
+    deploy = world.step(2)
+    assert world.phase() == "WaitingForEngine"
+    assert all(a.before_save for a in deploy.actions if isinstance(a, Create))
+    names = world.names
+    assert world.created == [
+        f"ConfigMap/{names.run_config}",
+        f"Secret/{names.secret}",
+        f"ConfigMap/{names.engine_config}",
+        f"Service/{names.service}",
+        f"Service/{names.engine_host(0)}",
+        f"Service/{names.engine_host(1)}",
+        f"StatefulSet/{names.statefulset}",
+    ]
+
+    world.pods[names.engine_pod(0)] = pod(names.engine_pod(0), ready=True)
+    world.step(5)
+    assert world.phase() == "WaitingForEngine"
+    assert conditions(world)["EngineReady"] == ("False", "Starting", "1/2 ready")
+    world.engine_ready()
+    world.step(6)
+    assert world.phase() == "Subscribing"
+    assert world.created_pods() == world.observers()
+
+    world.subscribe(world.observers()[0])
+    world.step(7)
+    assert world.phase() == "Subscribing"
+    assert not set(world.writers()) & set(world.created_pods()), "the start barrier holds"
+    world.subscribe()
+    world.step(8)
+    assert world.phase() == "Running"
+    assert world.created_pods()[-1:] == world.writers()
+    assert conditions(world)["ObserversSubscribed"][:2] == ("True", "AllSubscribed")
+
+    world.start_writers()
+    world.step(9)
+    assert world.phase() == "Running"
+    world.writers_end(10)
+    world.observers_end(10)
+    world.step(11)
+    assert world.phase() == "Collecting"
+
+    done = world.step(12)
+    assert world.phase() == "Succeeded" and world.status.verdict == "Passed"
+    assert world.status.summary is not None and world.status.summary.writes == 200
+    assert world.status.results_config_map == world.names.results
+    assert world.status.finished_at == stamp(12)
+    assert [h.run_id for h in world.status.history] == [world.status.run_id]
+    write = [a for a in done.actions if isinstance(a, WriteResults)]
+    assert len(write) == 1 and write[0].before_save
+    recorded = [a for a in done.actions if isinstance(a, RecordRun)]
+    assert len(recorded) == 1 and recorded[0].count and recorded[0].record.result is not None
+    cleanup = [a for a in done.actions if isinstance(a, DeleteRun)]
+    assert cleanup == [DeleteRun(world.names.run_selector(), before_save=False)]
+    assert [e.reason for e in world.events] == [
+        "Pending",
+        "Deploying",
+        "WaitingForEngine",
+        "Subscribing",
+        "Running",
+        "Collecting",
+        "Succeeded",
+    ]
+    assert set(PHASES) >= {e.reason for e in world.events}
+    assert len(world.created) == len(set(world.created)), "nothing created twice"
+
+
+def test_a_pass_with_nothing_new_changes_nothing() -> None:
+    world = to_running(World())
+    again = world.step(14)
+    assert not again.changed and again.actions == ()
+    assert again.wait == "active"
+
+
+def test_the_engine_timeout_names_the_stage_and_the_count() -> None:
+    world = World()
+    world.step(0)
+    world.step(1)
+    world.step(2)  # WaitingForEngine since t=2, engineReadySeconds 60
+    name = world.names.engine_pod(0)
+    world.pods[name] = pod(name, ready=True)
+    world.step(62)
+    assert world.phase() == "WaitingForEngine"
+    decision = world.step(63)
+    assert world.phase() == "Failed"
+    assert world.status.reasons == ["engine not ready within 60s (1/2 replicas ready)"]
+    assert conditions(world)["Complete"][:2] == ("True", "EngineTimeout")
+    assert conditions(world)["Passed"][:2] == ("False", "EngineTimeout")
+    assert [type(a).__name__ for a in decision.actions] == ["PostEvent", "RecordRun"]
+    assert decision.wait == "idle"
+
+
+def test_an_unschedulable_replica_is_named_while_waiting_and_in_the_timeout() -> None:
+    world = World()
+    world.step(0)
+    world.step(1)
+    world.step(2)
+    scheduler = "0/1 nodes are available: 1 node(s) didn't match pod anti-affinity rules."
+    names = world.names
+    world.pods[names.engine_pod(0)] = pod(names.engine_pod(0), ready=True)
+    world.pods[names.engine_pod(1)] = pod(
+        names.engine_pod(1), phase="Pending", unschedulable=scheduler
+    )
+    world.step(10)
+    status, reason, message = conditions(world)["EngineReady"]
+    assert (status, reason) == ("False", "Unschedulable")
+    assert f"pod {names.engine_pod(1)} cannot be scheduled: {scheduler}" in message
+    world.step(63)
+    assert world.phase() == "Failed"
+    assert conditions(world)["Complete"][1] == "EngineTimeout"
+    assert world.status.reasons[0].startswith("engine not ready within 60s (1/2 replicas ready)")
+    assert f"pod {names.engine_pod(1)} cannot be scheduled: {scheduler}" in world.status.reasons[0]
+
+
+def test_observers_that_never_subscribe_time_out_without_a_writer() -> None:
+    world = World()
+    world.step(0)
+    world.step(1)
+    world.step(2)
+    world.engine_ready()
+    world.step(3)  # Subscribing since t=3, subscribeSeconds 30
+    world.subscribe(world.observers()[0])
+    world.step(33)
+    assert world.phase() == "Subscribing"
+    world.step(34)
+    assert world.phase() == "Failed"
+    assert world.status.reasons == ["observers not subscribed within 30s (1/3)"]
+    assert conditions(world)["ObserversSubscribed"][:2] == ("False", "Subscribing")
+    assert conditions(world)["Complete"][1] == "SubscribeTimeout"
+    assert not set(world.writers()) & set(world.created_pods())
+
+
+def test_the_run_timeout_ends_a_run_that_does_not_finish() -> None:
+    world = to_running(World())  # Running since t=12
+    limit = world.spec.run_seconds
+    world.step(12 + limit)
+    assert world.phase() == "Running"
+    world.step(13 + limit)
+    assert world.phase() == "Failed"
+    assert conditions(world)["Complete"][1] == "RunTimeout"
+    assert world.status.reasons == [f"run did not finish within {limit:.0f}s"]
+
+
+def test_stragglers_are_left_behind_after_the_drain_and_the_grace() -> None:
+    world = to_running(World())
+    world.writers_end(20)  # observers keep waiting: the writer's end marker never came
+    drain, grace = 2, 10.0
+    world.step(20 + drain + grace)
+    assert world.phase() == "Running"
+    world.step(20 + drain + grace + 1)
+    assert world.phase() == "Collecting"
+    assert "collecting without stragglers" in world.status.message
+    world.step(40)
+    assert world.phase() == "Succeeded" and world.status.verdict == "Failed"
+    reasons = " ".join(world.status.reasons)
+    assert f"observer pod {world.observers()[0]} produced no result" in reasons
+    assert "was still waiting for the writers' end marker" in reasons
+
+
+def test_an_oom_killed_engine_fails_the_run_naming_the_container() -> None:
+    world = World()
+    world.step(0)
+    world.step(1)
+    world.step(2)
+    name = world.names.engine_pod(1)
+    world.pods[name] = pod(name, restarted_after="OOMKilled")
+    world.step(3)
+    assert world.phase() == "Failed"
+    assert conditions(world)["Complete"][1] == "OOMKilled"
+    assert world.status.reasons[0].startswith(
+        f"pod {name} container role restarted after OOMKilled"
+    )
+
+
+def test_a_failed_observer_pod_fails_the_run_and_no_writer_starts() -> None:
+    world = World()
+    world.step(0)
+    world.step(1)
+    world.step(2)
+    world.engine_ready()
+    world.step(3)
+    failed = world.observers()[1]
+    world.pods[failed] = pod(failed, phase="Failed", terminated=(2, "Error"))
+    world.step(4)
+    assert world.phase() == "Failed"
+    assert conditions(world)["Complete"][1] == "ChildFailed"
+    assert world.status.reasons == [f"pod {failed} container role: Error (exit code 2)"]
+    assert not set(world.writers()) & set(world.created_pods())
+
+
+def test_an_oom_killed_observer_is_named_with_its_exit_code() -> None:
+    world = to_running(World())
+    victim = world.observers()[0]
+    world.pods[victim] = pod(victim, phase="Failed", terminated=(137, "OOMKilled"))
+    world.step(20)
+    assert conditions(world)["Complete"][1] == "OOMKilled"
+    assert world.status.reasons == [f"pod {victim} container role: OOMKilled (exit code 137)"]
+
+
+def test_a_log_that_cannot_be_read_yet_is_retried_then_reported() -> None:
+    world = to_running(World())
+    world.writers_end(20)
+    world.observers_end(20)
+    world.step(21)  # Collecting since t=21, collect timeout 20 s
+    broken = world.observers()[0]
+    unreadable = {broken: "cannot read its log: 500 Internal Server Error"}
+    waiting = world.step(30, unreadable=unreadable)
+    assert world.phase() == "Collecting" and waiting.actions == ()
+    world.step(42, unreadable=unreadable)
+    assert world.phase() == "Succeeded" and world.status.verdict == "Failed"
+    assert (
+        f"observer pod {broken} produced no result: its output cannot be read: "
+        "cannot read its log: 500 Internal Server Error"
+    ) in world.status.reasons
+
+
+def test_a_cleanup_policy_of_keep_leaves_the_children() -> None:
+    world = to_running(World(res=resource({**SPEC, "cleanup": "Keep"})))
+    world.writers_end(20)
+    world.observers_end(20)
+    world.step(21)
+    done = world.step(22)
+    assert world.status.verdict == "Passed"
+    assert not [a for a in done.actions if isinstance(a, DeleteRun)]
+
+
+def test_events_of_failures_are_warnings() -> None:
+    world = to_running(World())
+    victim = world.observers()[0]
+    world.pods[victim] = pod(victim, phase="Failed", terminated=(1, "Error"))
+    decision = world.step(20)
+    events = [a for a in decision.actions if isinstance(a, PostEvent)]
+    assert [(e.type, e.reason) for e in events] == [("Warning", "Failed")]
+
+
+def test_api_errors_do_not_move_a_run_on() -> None:
+    world = to_running(World())
+    decision = world.step(20, api_errors=forbidden())
+    assert world.phase() == "Running" and decision.wait == "backoff"
+
+
+def test_a_stage_that_times_out_on_its_first_pass_still_says_how_far_it_got() -> None:
+    # A loaded operator may look again only after the stage's timeout: the stage's condition
+    # must still say False with the count, not stay Unknown.
+    world = World()
+    world.step(0)
+    world.step(1)
+    world.step(2)
+    world.engine_ready()
+    world.step(3)  # Subscribing, nobody subscribed; next look long after subscribeSeconds
+    world.step(100)
+    assert world.phase() == "Failed"
+    assert conditions(world)["ObserversSubscribed"] == ("False", "Subscribing", "0/3 subscribed")
+    slow = World()
+    slow.step(0)
+    slow.step(1)
+    slow.step(2)
+    slow.step(500)
+    assert slow.phase() == "Failed"
+    assert conditions(slow)["EngineReady"] == ("False", "Starting", "0/2 ready")
