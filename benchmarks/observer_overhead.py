@@ -32,7 +32,7 @@ import redis
 from kobench.api import parse_benchmark
 from kobench.measure.results import RunResult
 from kobench.roles.writer import tighten_timer_slack
-from kobench.run.local.local_run import run_local
+from kobench.run.local.local_loop import run_local
 from kobench.run.local.processes import free_ports
 
 RATES = [1000, 2000, 3000, 4000, 5000, 7500, 10000, 15000, 20000]

@@ -15,7 +15,7 @@ from tests.engine.running_cli import RunningBenchmark
 
 from kobench.api import Benchmark
 from kobench.measure.results import ObserverSummary, RunResult, result_schema
-from kobench.run.local.local_run import run_local
+from kobench.run.local.local_loop import run_local
 
 ONE_NODE = {"type": "redis", "replicas": 1}
 MODEST = {"rate": 200, "durationSeconds": 3, "warmupSeconds": 0.5}

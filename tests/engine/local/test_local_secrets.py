@@ -17,7 +17,7 @@ from testkit.processes import descendants
 from kobench.api import parse_benchmark, parse_spec
 from kobench.plugins.engines import get_engine
 from kobench.roles.role_config import Endpoint
-from kobench.run.local.local_run import LocalRun
+from kobench.run.local.local_loop import run_local
 from kobench.run.pods import engine_manifests as engine
 
 
@@ -98,10 +98,11 @@ def test_no_process_of_a_local_run_shows_the_password() -> None:
     )
     seen: dict[int, str] = {}
     ours: dict[int, str] = {}
+    passwords: set[str] = set()
 
     def scan(stage: str, fraction: float) -> None:
         del fraction
-        if stage != "running" or seen:
+        if "running" not in stage or seen:
             return
         for proc in Path("/proc").iterdir():
             if proc.name.isdigit():
@@ -110,9 +111,27 @@ def test_no_process_of_a_local_run_shows_the_password() -> None:
                 except OSError:
                     continue
         ours.update({pid: seen.get(pid, "") for pid in descendants(os.getpid())})
+        passwords.update(role_passwords(ours))
 
-    run = LocalRun(benchmark, None, scan)
-    run.execute()
+    run_local(benchmark, progress=scan)
     assert sum("redis-server" in line for line in ours.values()) == 2, ours
     assert sum("role" in line for line in ours.values()) >= 3, ours
-    assert [line for line in seen.values() if run.password in line] == []
+    assert len(passwords) == 1, passwords  # every role was handed the run's one password
+    password = passwords.pop()
+    assert [line for line in seen.values() if password in line] == []
+
+
+def role_passwords(processes: dict[int, str]) -> set[str]:
+    """The password each role process was given, from its environment (never its command line)."""
+    found: set[str] = set()
+    for pid, command in processes.items():
+        if "role" not in command:
+            continue
+        try:
+            environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        found.update(
+            e.split(b"=", 1)[1].decode() for e in environ if e.startswith(b"KOBENCH_PASSWORD=")
+        )
+    return found

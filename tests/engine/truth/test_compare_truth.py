@@ -31,7 +31,8 @@ from testkit.toxiproxy import Toxiproxy
 from kobench.api import Benchmark
 from kobench.present.cli import main
 from kobench.roles.role_config import Endpoint
-from kobench.run.local.local_run import PeerLinks, run_local
+from kobench.run.local.local_executor import PeerLinks
+from kobench.run.local.local_loop import run_local
 
 Figure = dict[str, Any]
 DELAY_MS = 50

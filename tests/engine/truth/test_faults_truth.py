@@ -18,7 +18,7 @@ from kobench.api import Benchmark
 from kobench.measure.results import ObserverSummary, RunResult
 from kobench.measure.results.fault_docs import FaultImpact, FaultResult
 from kobench.measure.results.fault_verdict import fault_reasons
-from kobench.run.local.local_run import run_local
+from kobench.run.local.local_loop import run_local
 
 ENGINES = ["redis", "valkey"]
 RATE = 100

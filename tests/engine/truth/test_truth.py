@@ -20,7 +20,7 @@ from tests.engine.running_cli import RunningBenchmark
 from tests.engine.truth.faults import named, server_password, summary, wait_for_writes, worst_second
 
 from kobench.api import Benchmark
-from kobench.run.local.local_run import run_local
+from kobench.run.local.local_loop import run_local
 
 ONE_NODE = {"type": "redis", "replicas": 1}
 KEY_MODES = ["shared", "unique"]

@@ -27,7 +27,7 @@ from tests.engine.truth.faults import faketime_env, named, server_password, summ
 from kobench.api import Benchmark
 from kobench.plugins.observers.context import NODE_ENV
 from kobench.roles.role_config import Endpoint
-from kobench.run.local.local_run import run_local
+from kobench.run.local.local_loop import run_local
 
 ONE_NODE = {"type": "redis", "replicas": 1}
 PROBE = Path(__file__).with_name("probe.py")

@@ -74,9 +74,9 @@ def test_a_bad_baseline_file_exits_2_before_any_run(
 
 
 def test_the_operator_refuses_a_baseline_file_by_name() -> None:
-    from kobench.run.stages.starting import spec_problems
+    from kobench.run.spec_check import spec_problems
 
-    assert spec_problems({"baseline": {"resultFile": "a.json"}}) == [
+    assert spec_problems({"baseline": {"resultFile": "a.json"}}, reads="configMaps") == [
         "spec.baseline.resultFile: the operator reads no files: put the result in a ConfigMap "
         "(kubectl create configmap NAME --from-file=result.json=FILE) and name it in "
         "spec.baseline.resultsConfigMap"

@@ -13,8 +13,7 @@ from kobench.api import Benchmark
 from kobench.errors import EngineUnavailable
 from kobench.measure.results import RunResult
 from kobench.plugins.checks import check_benchmark
-from kobench.run.local.local_matrix import run_matrix
-from kobench.run.local.local_run import Progress
+from kobench.run.local.local_loop import Progress, run_matrix
 
 P50 = {"redis": 1.0, "valkey": 2.0}
 
@@ -89,8 +88,10 @@ def test_a_run_that_cannot_be_carried_out_is_recorded_and_the_rest_go_on() -> No
     assert len(redis.runs) == 2 and not redis.failures
     assert valkey.runs == []
     assert valkey.failures == [
-        "repetition 1: engine valkey needs `valkey-server` on PATH",
-        "repetition 2: engine valkey needs `valkey-server` on PATH",
+        "repetition 1: benchmark engine=valkey#1 ended Failed: "
+        "engine valkey needs `valkey-server` on PATH",
+        "repetition 2: benchmark engine=valkey#2 ended Failed: "
+        "engine valkey needs `valkey-server` on PATH",
     ]
     assert document.pairs == []  # nothing measured on one side
 

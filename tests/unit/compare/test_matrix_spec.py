@@ -127,9 +127,10 @@ def test_the_model_defaults_to_four_repetitions() -> None:
 
 
 def test_the_operator_takes_a_matrix_and_checks_its_cells() -> None:
-    from kobench.run.stages.starting import spec_problems
+    from kobench.run.spec_check import spec_problems
 
-    assert spec_problems({**BASE, "matrix": {"rates": [100, 200]}}) == []
+    assert spec_problems({**BASE, "matrix": {"rates": [100, 200]}}, reads="configMaps") == []
     workload = {"rate": 100, "durationSeconds": 60}
-    problems = spec_problems({**BASE, "workload": workload, "matrix": {"rates": [100, 200_000]}})
+    matrix = {"rates": [100, 200_000]}
+    problems = spec_problems({**BASE, "workload": workload, "matrix": matrix}, reads="configMaps")
     assert len(problems) == 1 and "in matrix cell rate=200000" in problems[0]

@@ -22,7 +22,6 @@ HACK_CLUSTER = REPO_DIR / "hack" / "cluster"
 FAKE_GO = r"""#!/usr/bin/env python3
 import os, sys
 from pathlib import Path
-from testkit.support import REPO
 with open(os.environ["FAKE_GO_LOG"], "a") as log:
     log.write(" ".join(sys.argv[1:]) + "\n")
 if os.environ.get("FAKE_GO_FAIL") in sys.argv[1:] or os.environ.get("FAKE_GO_FAIL") == "all":

@@ -31,5 +31,5 @@ def test_a_server_that_cannot_start_gives_a_reason(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 1, result.stderr
-    assert "engine replica 0 (/bin/false) ended before it was ready: exit code 1" in result.stderr
+    assert "engine replica 0: /bin/false exited with code 1 (no output)" in result.stderr
     assert result.stderr.rstrip().split(": ")[-1] != ""

@@ -44,7 +44,8 @@ def test_a_stage_still_times_out_naming_the_api_error() -> None:
     decision = world.step(13 + limit, api_errors=forbidden())
     assert world.phase() == "Failed"
     assert world.status.reasons == [
-        f"run did not finish within {limit:.0f}s (last API error: cannot list pods: 403 Forbidden)"
+        f"run did not finish within {limit:.0f}s (spec.timeouts.runSeconds): "
+        "last API error: cannot list pods: 403 Forbidden"
     ]
     assert complete(world)[1] == "RunTimeout"
     assert decision.wait == "idle"

@@ -3,14 +3,13 @@ is created and again when the run is judged; a regression beyond the allowance f
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from tests.unit.machine.world import SPEC, World, resource, to_running
 
 from kobench.measure.results import RunResult
-from kobench.run.actions import Create, WriteResults
-from kobench.run.stages.starting import spec_problems
+from kobench.run.actions import KeepResult, StartEngine, StartRoles
+from kobench.run.spec_check import spec_problems
 
 BASELINE_SPEC: dict[str, Any] = {
     **SPEC,
@@ -39,8 +38,8 @@ def collected(world: World, **observed: Any) -> RunResult:
     world.step(15, **observed)
     assert world.phase() == "Collecting"
     decision = world.step(16, **observed)
-    (write,) = [a for a in decision.actions if isinstance(a, WriteResults)]
-    return RunResult.model_validate(json.loads(write.manifest["data"]["result.json"]))
+    (kept,) = [a for a in decision.actions if isinstance(a, KeepResult)]
+    return kept.result
 
 
 def scaled(result: RunResult, factor: float) -> RunResult:
@@ -55,14 +54,14 @@ def scaled(result: RunResult, factor: float) -> RunResult:
     return result.model_copy(update={"observers": observers})
 
 
-def test_an_unreadable_baseline_fails_the_run_before_anything_is_created() -> None:
+def test_an_unreadable_baseline_fails_the_run_before_anything_starts() -> None:
     world = World(res=resource(BASELINE_SPEC))
     world.step(0)
     why = "ConfigMap last-good not found in namespace ns"
     decision = world.step(1, baseline_error=why)
     assert world.phase() == "Failed"
     assert world.status.reasons == [f"spec.baseline.resultsConfigMap: {why}"]
-    assert not [a for a in decision.actions if isinstance(a, Create)]
+    assert not [a for a in decision.actions if isinstance(a, StartEngine | StartRoles)]
 
 
 def test_a_run_beyond_the_allowance_fails_with_the_numbers() -> None:
@@ -92,11 +91,16 @@ def test_a_baseline_gone_by_the_end_fails_the_run_by_name() -> None:
     )
 
 
-def test_the_operator_names_the_field_of_a_baseline_it_cannot_read() -> None:
+def test_each_executor_names_the_field_of_a_baseline_it_cannot_read() -> None:
     as_file = {**SPEC, "baseline": {"resultFile": "last-good.json", "p99Ratio": 1.3}}
-    assert spec_problems(as_file)[0].startswith("spec.baseline.resultFile: the operator reads no")
+    problems = spec_problems(as_file, reads="configMaps")
+    assert problems[0].startswith("spec.baseline.resultFile: the operator reads no")
+    as_config_map = {**SPEC, "baseline": {"resultsConfigMap": "last-good"}}
+    problems = spec_problems(as_config_map, reads="files")
+    assert problems[0].startswith("spec.baseline.resultsConfigMap: a ConfigMap is read by the")
+    assert spec_problems(as_file, reads="files") == []
     both = {**SPEC, "baseline": {"resultFile": "a.json", "resultsConfigMap": "a"}}
-    assert spec_problems(both) == [
+    assert spec_problems(both, reads="configMaps") == [
         "spec.baseline: set exactly one of resultFile (kobench run) and resultsConfigMap (in a "
         "cluster)"
     ]

@@ -10,8 +10,7 @@ from tests.unit.machine.world import World, resource, to_running
 
 from kobench.measure.results import RunResult, WriterResult
 from kobench.plugins.engines import divergence
-from kobench.run.actions import WriteResults
-from kobench.run.pods.role_manifests import RESULT_KEY
+from kobench.run.actions import KeepResult
 
 CONFLICT_SPEC = {
     "engine": {"type": "keydb", "replicas": 3},
@@ -49,8 +48,8 @@ def collect(world: World, writer_doc_changes: dict[str, object]) -> RunResult:
     assert world.phase() == "Collecting"
     done = world.step(16)
     assert world.phase() == "Succeeded", world.status.message
-    written = [a for a in done.actions if isinstance(a, WriteResults)]
-    return RunResult.model_validate_json(written[0].manifest["data"][RESULT_KEY])
+    (kept,) = [a for a in done.actions if isinstance(a, KeepResult)]
+    return kept.result
 
 
 def test_diverged_keys_fail_the_run_with_per_pair_counts_in_status_and_results() -> None:

@@ -1,6 +1,7 @@
-"""A fault schedule in the operator, as plain data: the injector pod starts before the writers,
-the kills come at their time on the injector's clock (once each, also after a restart, and by a
-selector that matches that one pod), and a killed role is the fault's target, not a failure."""
+"""A fault schedule through the phase machine, as plain data: the injector starts before the
+writers, the kills come at their time on the injector's clock (once each, also after a restart),
+and a killed role is the fault's target, not a failure. How an executor ends one role is its own
+(a pod by a selector matching that one pod: tested with the manifests)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,9 @@ from tests.unit.machine.world import World, at, pod, resource, to_running
 
 from kobench.api.fault_spec import AppliedFault
 from kobench.api.status import BenchmarkStatus
-from kobench.measure.results import RunResult
 from kobench.measure.results.fault_docs import FaultsResult
-from kobench.run.actions import KillPod, WriteResults
+from kobench.run.actions import KeepResult, KillRole
 from kobench.run.machine import needs
-from kobench.run.pods.pod_names import POD_LABEL, pod_digest
-from kobench.run.pods.role_manifests import RESULT_KEY
 
 NS = 1_000_000_000
 FAULT_SPEC = {
@@ -34,18 +32,17 @@ CLOCK_NS = int(at(14).timestamp() * NS)
 """The injector's fault clock: writer 0's first measured write was due at t=14."""
 
 
-def kills(world: World) -> list[KillPod]:
+def kills(world: World) -> list[str]:
     assert world.last is not None
-    return [a for a in world.last.actions if isinstance(a, KillPod)]
+    return [a.role.key for a in world.last.actions if isinstance(a, KillRole)]
 
 
 def running_world() -> World:
     world = to_running(World(res=resource(FAULT_SPEC)))
-    faults_pod = world.names.faults_pod
-    created = world.created_pods()
-    assert faults_pod in created
-    assert created.index(faults_pod) < min(created.index(w) for w in world.writers())
-    world.pods[faults_pod] = pod(faults_pod)
+    started = world.started_roles()
+    assert "faults" in started
+    assert started.index("faults") < min(started.index(w) for w in world.writers())
+    world.roles["faults"] = pod()
     return world
 
 
@@ -61,18 +58,12 @@ def test_kills_wait_for_the_fault_clock_then_come_once_each_at_their_time() -> N
     world.step(15.9)
     assert kills(world) == []
     world.step(16.1)
-    (observer_kill,) = kills(world)
-    sync_pod = world.names.observer_pod("sync", 0)
-    assert observer_kill.pod == sync_pod
-    assert f"{POD_LABEL}={pod_digest(sync_pod)}" in observer_kill.selector
+    assert kills(world) == ["sync.0"]
     assert world.status.faults.kills[0].index == 1
     world.step(16.2)
     assert kills(world) == [], "a kill recorded in the status is never repeated"
     world.step(17.0)
-    (replica_kill,) = kills(world)
-    engine_pod = world.names.engine_pod(1)
-    assert replica_kill.pod == engine_pod
-    assert f"statefulset.kubernetes.io/pod-name={engine_pod}" in replica_kill.selector
+    assert kills(world) == ["replica-1"]
     applied = [(k.index, k.applied_ns) for k in world.status.faults.kills]
     assert applied == [(1, int(at(16.1).timestamp() * NS)), (2, int(at(17).timestamp() * NS))]
 
@@ -82,7 +73,7 @@ def test_a_restarted_operator_repeats_no_kill() -> None:
     world.step(14, fault_clock_ns=CLOCK_NS)
     world.step(16.5)
     saved = BenchmarkStatus.model_validate(world.status.model_dump(by_alias=True, mode="json"))
-    restarted = World(res=world.res, status=saved, pods=dict(world.pods))
+    restarted = World(res=world.res, status=saved, roles=dict(world.roles))
     restarted.step(16.6)
     assert kills(restarted) == []
 
@@ -92,10 +83,9 @@ def test_a_killed_observer_is_the_faults_target_and_the_run_collects_without_it(
     world.step(14, fault_clock_ns=CLOCK_NS)
     world.step(16.1)
     world.step(17.1)
-    sync_pod = world.names.observer_pod("sync", 0)
     world.writers_end(20)
     world.observers_end(20)
-    del world.pods[sync_pod], world.documents[sync_pod]
+    del world.roles["sync.0"], world.documents["sync.0"]
     injected = FaultsResult(
         measured_from_ns=CLOCK_NS,
         applied=[
@@ -117,16 +107,15 @@ def test_a_killed_observer_is_the_faults_target_and_the_run_collects_without_it(
             ),
         ],
     )
-    faults_pod = world.names.faults_pod
-    world.pods[faults_pod] = pod(faults_pod, phase="Succeeded", finished=20)
-    world.documents[faults_pod] = injected.model_dump_json(by_alias=True)
+    world.roles["faults"] = pod(phase="Succeeded", finished=20)
+    world.documents["faults"] = injected.model_dump_json(by_alias=True)
     world.step(21)
     assert world.phase() == "Collecting", world.status.message
     done = world.step(22)
     assert world.phase() == "Succeeded", world.status.message
     assert world.status.verdict == "Passed", world.status.reasons
-    (written,) = [a for a in done.actions if isinstance(a, WriteResults)]
-    result = RunResult.model_validate_json(written.manifest["data"][RESULT_KEY])
+    (kept,) = [a for a in done.actions if isinstance(a, KeepResult)]
+    result = kept.result
     by_index = {f.index: f for f in result.faults}
     assert by_index[0].applied_at_seconds == 1.0 and by_index[0].duration_ms == 500.0
     assert by_index[1].applied_at_seconds == 2.1

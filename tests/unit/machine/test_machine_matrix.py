@@ -1,5 +1,7 @@
-"""A matrix in the phase machine: one child benchmark at a time in the interleaved order, then the
-comparison written down; from plain data (children as their statuses say) and a fixed clock."""
+"""A matrix in the phase machine: one step at a time in the interleaved order, then the
+comparison written down; from plain data (steps as their benchmarks' statuses say) and a fixed
+clock. How the pods executor makes a step's child benchmark is checked here too, through the
+manifest builder it uses."""
 
 from __future__ import annotations
 
@@ -10,22 +12,21 @@ from tests.unit.compare.runs import run
 from tests.unit.machine.world import SPEC, World, kinds, resource
 
 from kobench.measure.results import RunResult
-from kobench.run.actions import Create, WriteResults
+from kobench.run.actions import KeepComparison, StartChild
 from kobench.run.machine import poll_seconds
 from kobench.run.observed import ChildView
+from kobench.run.plan import CELL_ANNOTATION, MATRIX_LABEL, REPETITION_ANNOTATION, cell_tag
 from kobench.run.pods.child_manifests import (
-    CELL_ANNOTATION,
     COMPARISON_KEY,
-    MATRIX_LABEL,
-    REPETITION_ANNOTATION,
-    cell_tag,
-    child_name,
+    child_benchmark,
+    comparison_config_map,
 )
+from kobench.run.pods.comparing import cells_input
 from kobench.run.pods.comparison_job import compare_input
+from kobench.run.pods.manifest_parts import Owner
 from kobench.run.pods.pod_executor import owners
 from kobench.run.pods.pod_names import RUN_LABEL
 from kobench.run.settings import Settings
-from kobench.run.stages.matrix_cells import cells_input
 
 MATRIX_SPEC: dict[str, Any] = {
     **SPEC,
@@ -51,22 +52,26 @@ def matrix_world() -> World:
     return world
 
 
+OWNER = Owner("bench", "ns", "uid-1")
+
+
 def created_children(world: World) -> list[dict[str, Any]]:
+    """The child benchmarks the pods executor creates for this pass's actions."""
     assert world.last is not None
-    created = [a.manifest for a in world.last.actions if isinstance(a, Create)]
-    return [m for m in created if m["kind"] == "KeyDBObserverBenchmark"]
+    steps = [a for a in world.last.actions if isinstance(a, StartChild)]
+    return [child_benchmark(world.names, OWNER, a.cell, a.step, a.repetition) for a in steps]
 
 
 def test_children_run_one_at_a_time_in_the_interleaved_order() -> None:
     world = matrix_world()
-    children: dict[str, ChildView] = {}
+    children: dict[int, ChildView] = {}
     for step, cell in enumerate(ORDER):
         world.step(1 + step, children=children)
         assert world.phase() == "RunningCells"
         if step == 0:  # the matrix's spec is frozen for its run, as any run's
-            assert world.created[0] == f"ConfigMap/{world.names.run_config}"
+            assert world.started[0] == "spec"
         (child,) = created_children(world)
-        name = child_name(world.names, step)
+        name = world.names.child(step)
         assert child["kind"] == "KeyDBObserverBenchmark" and child["metadata"]["name"] == name
         assert child["metadata"]["annotations"][CELL_ANNOTATION] == cell
         assert child["metadata"]["annotations"][REPETITION_ANNOTATION] == str(step // 4 + 1)
@@ -80,38 +85,47 @@ def test_children_run_one_at_a_time_in_the_interleaved_order() -> None:
         assert child["spec"]["engine"]["type"] == engine
         assert {o["mode"] for o in child["spec"]["observers"]} == {mode}
         # While it runs, nothing else is created.
-        children[name] = ChildView(name=name, phase="Running")
+        children[step] = ChildView(name=name, phase="Running")
         world.step(1.5 + step, children=children)
         assert created_children(world) == []
         assert world.status.matrix is not None and world.status.matrix.current == name
-        children[name] = ChildView(name=name, phase="Succeeded", results_config_map=f"{name}-r")
+        children[step] = ChildView(name=name, phase="Succeeded")
     world.step(20, children=children)
     assert world.phase() == "Comparing" and world.status.progress == "8/8"
 
 
 def test_a_restarted_operator_finds_the_children_and_goes_on() -> None:
     world = matrix_world()
-    names = [child_name(world.names, step) for step in range(3)]
+    names = [world.names.child(step) for step in range(3)]
     children = {
-        names[0]: ChildView(name=names[0], phase="Succeeded"),
-        names[1]: ChildView(name=names[1], phase="Failed", reason="engine not ready"),
+        0: ChildView(name=names[0], phase="Succeeded"),
+        1: ChildView(name=names[1], phase="Failed", reason="engine not ready"),
     }
     world.step(1, children=children)
     (child,) = created_children(world)
     assert child["metadata"]["name"] == names[2] and world.status.progress == "2/8"
 
 
-def results_of(children: dict[str, ChildView], p50: dict[str, float]) -> dict[str, RunResult]:
-    return {name: run(p50[name], run_id=name) for name in children if name in p50}
+def with_results(children: dict[int, ChildView], p50: dict[int, float]) -> dict[int, ChildView]:
+    results: dict[int, RunResult] = {
+        step: run(p50[step], run_id=view.name) for step, view in children.items() if step in p50
+    }
+    return {
+        step: ChildView(
+            name=view.name,
+            phase=view.phase,
+            verdict=view.verdict,
+            reason=view.reason,
+            result=results.get(step),
+        )
+        for step, view in children.items()
+    }
 
 
-def finished_world() -> tuple[World, dict[str, ChildView]]:
+def finished_world() -> tuple[World, dict[int, ChildView]]:
     world = matrix_world()
     children = {
-        child_name(world.names, step): ChildView(
-            name=child_name(world.names, step), phase="Succeeded", results_config_map="cm"
-        )
-        for step in range(8)
+        step: ChildView(name=world.names.child(step), phase="Succeeded") for step in range(8)
     }
     world.step(1, children=children)
     assert world.phase() == "Comparing"
@@ -121,20 +135,17 @@ def finished_world() -> tuple[World, dict[str, ChildView]]:
 def test_the_comparison_is_written_down_and_bounded_in_status() -> None:
     world, children = finished_world()
     # Async at 3 ms, sync at 1 ms on both engines; step 7 left no result.
-    p50 = {
-        name: (3.0 if step % 2 else 1.0) + step / 100
-        for step, name in enumerate(children)
-        if step != 7
-    }
-    children[child_name(world.names, 7)] = ChildView(
-        name=child_name(world.names, 7), phase="Failed", reason="engine not ready within 60s"
+    p50 = {step: (3.0 if step % 2 else 1.0) + step / 100 for step in children if step != 7}
+    children[7] = ChildView(
+        name=world.names.child(7), phase="Failed", reason="engine not ready within 60s"
     )
-    document = cells_input(world.names, world.spec, children, results_of(children, p50))
-    comparison = compare_input(document)
+    children = with_results(children, p50)
+    comparison = compare_input(cells_input("bench", world.spec, children))
     decision = world.step(2, children=children, comparison=comparison)
     assert world.phase() == "Succeeded" and world.status.verdict == "Failed"
-    (written,) = [a for a in decision.actions if isinstance(a, WriteResults)]
-    stored = json.loads(written.manifest["data"][COMPARISON_KEY])
+    (kept,) = [a for a in decision.actions if isinstance(a, KeepComparison)]
+    written = comparison_config_map(world.names, OWNER, kept.comparison)
+    stored = json.loads(written["data"][COMPARISON_KEY])
     assert stored["kind"] == "MatrixComparison" and len(stored["cells"]) == 4
     assert all(cell["runs"] == [] for cell in stored["cells"])  # each run is in its child's
     matrix = world.status.matrix
@@ -142,7 +153,7 @@ def test_the_comparison_is_written_down_and_bounded_in_status() -> None:
     assert [c.runs for c in matrix.cells] == [2, 2, 2, 1]
     assert world.status.reasons == [
         "not carried out: engine=valkey,observerMode=async repetition 2: benchmark "
-        f"{child_name(world.names, 7)} ended Failed: engine not ready within 60s"
+        f"{world.names.child(7)} ended Failed: engine not ready within 60s"
     ]
     mode_pairs = [p for p in matrix.pairs if p.axis == "observerMode"]
     # Two repetitions a side can never decide: the verdict says so, not "no difference".

@@ -11,23 +11,32 @@ from tests.unit.machine.world import (
     at,
     kinds,
     resource,
+    started_by,
     to_running,
 )
 
 from kobench.api.status import TERMINAL_PHASES, BenchmarkStatus
 from kobench.measure.results import RunResult
-from kobench.run.actions import CountRun, Create, DeleteRun, PostEvent, RecordRun, RunRecord
+from kobench.run.actions import (
+    CountRun,
+    PostEvent,
+    RecordRun,
+    RunRecord,
+    StartEngine,
+    StartRoles,
+    StopRun,
+)
 from kobench.run.machine import decide, needs
+from kobench.run.observed import RoleView
 from kobench.run.pods.gather import read_status
-from kobench.run.pods.pod_views import PodView
 
 
 @dataclass(frozen=True)
 class Saved:
     status: BenchmarkStatus
-    pods: dict[str, PodView]
+    roles: dict[str, RoleView]
     documents: dict[str, str | None]
-    created: list[str]
+    started: list[str]
     seconds: float
 
 
@@ -40,7 +49,7 @@ def happy_path() -> tuple[World, list[Saved]]:
         world.step(seconds)
         saved.append(
             Saved(
-                world.status, dict(world.pods), dict(world.documents), list(world.created), seconds
+                world.status, dict(world.roles), dict(world.documents), list(world.started), seconds
             )
         )
 
@@ -66,7 +75,7 @@ def read_back(status: BenchmarkStatus) -> BenchmarkStatus:
     return read_status({"status": stored})
 
 
-def test_a_restart_in_every_phase_creates_nothing_twice_and_counts_nothing_twice() -> None:
+def test_a_restart_in_every_phase_starts_nothing_twice_and_counts_nothing_twice() -> None:
     world, saved = happy_path()
     phases = [s.status.phase for s in saved]
     assert phases == [
@@ -84,7 +93,7 @@ def test_a_restart_in_every_phase_creates_nothing_twice_and_counts_nothing_twice
         status = read_back(point.status)
         assert status == point.status
         observed = world.observed(
-            pods=point.pods,
+            roles=point.roles,
             documents=point.documents,
             metrics_known=False,
             stored_result=result,
@@ -92,13 +101,9 @@ def test_a_restart_in_every_phase_creates_nothing_twice_and_counts_nothing_twice
         decision = decide(status, observed, world.spec, at(point.seconds + 1))
         again = decide(status, observed, world.spec, at(point.seconds + 1))
         assert decision == again, "a repeated pass (a failed save) asks for the same things"
-        made = [
-            f"{a.manifest['kind']}/{a.manifest['metadata']['name']}"
-            for a in decision.actions
-            if isinstance(a, Create)
-        ]
-        assert not set(made) & set(point.created), f"{point.status.phase}: created twice"
-        assert set(made) <= set(world.created), f"{point.status.phase}: a name nobody expects"
+        made = [s for a in decision.actions for s in started_by(a)]
+        assert not set(made) & set(point.started), f"{point.status.phase}: started twice"
+        assert set(made) <= set(world.started), f"{point.status.phase}: a role nobody expects"
         counted = [a for a in decision.actions if isinstance(a, RecordRun) and a.count]
         # A run is counted by the pass that saves its end, and only by that one: a restart
         # before that save (Collecting) counts it once, a restart after it never again.
@@ -114,10 +119,10 @@ def test_a_restart_in_every_phase_creates_nothing_twice_and_counts_nothing_twice
     )
     assert final.actions == (
         RecordRun(RunRecord(phase="Succeeded", verdict="Passed", result=result), count=False),
-        DeleteRun(world.names.run_selector(), before_save=False),  # the cleanup it missed
+        StopRun(world.status.run_id, before_save=False),  # the cleanup it missed
     )
     assert not final.changed and final.wait == "idle"
-    quiet = decide(read_back(saved[-1].status), world.observed(pods={}), world.spec, at(100))
+    quiet = decide(read_back(saved[-1].status), world.observed(roles={}), world.spec, at(100))
     assert quiet.actions == () and not quiet.changed
 
 
@@ -125,17 +130,18 @@ def test_what_a_pass_gathers_follows_from_the_status() -> None:
     world, saved = happy_path()
     spec, res = world.spec, world.res
     by_phase = {s.status.phase: s.status for s in saved}
-    assert not needs(BenchmarkStatus(), res, None, True).pods
-    assert not needs(by_phase["Pending"], res, spec, True).pods
-    assert needs(by_phase["Running"], res, spec, True).pods
+    fresh = needs(BenchmarkStatus(), res, None, True)
+    assert fresh.validation and not fresh.roles
+    assert not needs(by_phase["Pending"], res, spec, True).roles
+    assert needs(by_phase["Running"], res, spec, True).roles
     collecting = needs(by_phase["Collecting"], res, spec, True)
-    assert collecting.pods and collecting.documents
+    assert collecting.roles and collecting.documents and collecting.engine_facts
     done = by_phase["Succeeded"]
     assert needs(done, res, spec, False).stored_result
     assert not needs(done, res, spec, True).stored_result
-    assert needs(done, res, spec, True).pods  # DeleteOnSuccess and Passed: cleanup to check
+    assert needs(done, res, spec, True).roles  # DeleteOnSuccess and Passed: cleanup to check
     kept = resource({**SPEC, "cleanup": "Keep"})
-    assert not needs(done, kept, spec.model_copy(update={"cleanup": "Keep"}), True).pods
+    assert not needs(done, kept, spec.model_copy(update={"cleanup": "Keep"}), True).roles
 
 
 def test_a_new_run_nonce_mid_run_supersedes_the_run() -> None:
@@ -146,8 +152,7 @@ def test_a_new_run_nonce_mid_run_supersedes_the_run() -> None:
     status = world.status
     assert status.run_id != old.run_id and status.run_nonce == "second"
     assert status.phase == "Pending"
-    stop = DeleteRun(world.res.names(old.run_id).run_selector(), before_save=True)
-    assert decision.actions[0] == stop
+    assert decision.actions[0] == StopRun(old.run_id, before_save=True)
     assert [(h.run_id, h.phase) for h in status.history] == [(old.run_id, "Failed")]
     superseded = next(a for a in decision.actions if isinstance(a, PostEvent))
     assert superseded.reason == "Superseded" and old.run_id in superseded.message
@@ -166,7 +171,7 @@ def test_a_spec_change_other_than_the_nonce_does_not_disturb_the_run() -> None:
 def test_a_finished_run_stays_finished_when_its_resource_is_replaced() -> None:
     world, saved = happy_path()
     world.res = replace(world.res, generation=3)
-    decision = decide(saved[-1].status, world.observed(pods={}), world.spec, at(50))
+    decision = decide(saved[-1].status, world.observed(roles={}), world.spec, at(50))
     assert decision.status.phase == "Succeeded" and decision.actions == ()
 
 
@@ -186,13 +191,13 @@ def test_an_invalid_spec_ends_in_error_naming_the_field_and_creates_nothing() ->
     assert again.actions == () and not again.changed
 
 
-def test_an_unknown_observer_mode_is_an_error_before_any_child_exists() -> None:
+def test_an_unknown_observer_mode_is_an_error_before_anything_starts() -> None:
     modes = [{"name": "sync", "mode": "sync"}, {"name": "odd", "mode": "telepathy"}]
     world = World(res=resource({**SPEC, "observers": modes}))
     decision = decide(BenchmarkStatus(), world.observed(), None, at(0))
     assert decision.status.phase == "Error"
     assert any(r.startswith("spec.observers[1].mode:") for r in decision.status.reasons)
-    assert not [a for a in decision.actions if isinstance(a, Create)]
+    assert not [a for a in decision.actions if isinstance(a, StartEngine | StartRoles)]
 
 
 def test_a_fixed_spec_starts_the_run_it_could_not_start() -> None:
@@ -212,8 +217,11 @@ def test_a_deleted_benchmark_is_left_alone() -> None:
 
 
 def test_a_restored_failed_run_without_results_exposes_its_verdict() -> None:
-    world = to_running(World(res=resource({**SPEC, "cleanup": "Keep"})))
-    world.step(13 + world.spec.run_seconds + 1)
+    world = World(res=resource({**SPEC, "cleanup": "Keep"}))
+    world.step(0)
+    world.step(1)
+    world.step(2)
+    world.step(2 + 61)  # the engine never came up
     assert world.phase() == "Failed"
     restart = decide(
         read_back(world.status), world.observed(metrics_known=False), world.spec, at(10_000)
@@ -235,16 +243,16 @@ def test_a_run_whose_spec_is_gone_and_invalid_ends_in_error() -> None:
     assert CountRun("Error") in decision.actions
 
 
-def test_a_role_pod_deleted_before_collecting_is_named() -> None:
+def test_a_role_gone_before_collecting_is_named() -> None:
     world = to_running(World())
     world.writers_end(20)
     world.observers_end(20)
     world.step(21)
     gone = world.observers()[2]
-    del world.pods[gone]
+    del world.roles[gone]
     world.step(22)
     assert world.phase() == "Succeeded" and world.status.verdict == "Failed"
     assert (
-        f"observer pod {gone} produced no result: it is gone: its result is lost"
+        f"observer {gone} produced no result: it is gone: its result is lost"
         in world.status.reasons
     )

@@ -1,7 +1,9 @@
-"""Plain-data worlds for the phase machine's tests: a resource, its pods, a fixed clock.
+"""Plain-data worlds for the phase machine's tests: a resource, its roles, a fixed clock.
 
-:class:`World` plays the executor without an API server: it calls ``decide``, keeps the status
-as if it had been saved, and remembers what the actions created, so a test reads as a run.
+:class:`World` plays an executor without processes or an API server: it calls ``decide``, keeps
+the status as if it had been saved, and remembers what the actions started, so a test reads as a
+run. Roles are seen the way the pods executor sees them (through the real ``pod_view``), so a
+pod's container states (OOMKilled, a restart) reach the machine as they would in a cluster.
 """
 
 from __future__ import annotations
@@ -14,13 +16,23 @@ from testkit import fake_kubelet as kubelet
 
 from kobench.api import BenchmarkSpec, parse_spec
 from kobench.api.status import BenchmarkStatus
-from kobench.run.actions import Action, Create, PostEvent
-from kobench.run.machine import Decision, decide
-from kobench.run.observed import ApiProblem, Observed, Resource
-from kobench.run.pods import role_manifests
-from kobench.run.pods.pod_names import RunNames
-from kobench.run.pods.pod_views import PodView, pod_view
+from kobench.errors import SpecError
+from kobench.run.actions import (
+    Action,
+    FreezeSpec,
+    KillRole,
+    PostEvent,
+    StartChild,
+    StartEngine,
+    StartRoles,
+)
+from kobench.run.machine import Decision, decide, needs
+from kobench.run.observed import ApiProblem, Observed, Resource, RoleView
+from kobench.run.plan import Plan, plan_run
+from kobench.run.pods.pod_names import RunNames, run_id_for
+from kobench.run.pods.pod_views import pod_view
 from kobench.run.settings import Settings
+from kobench.run.spec_check import spec_problems
 
 T0 = dt.datetime(2026, 1, 1, 12, 0, 0, tzinfo=dt.UTC)
 SPEC: dict[str, Any] = {
@@ -49,7 +61,7 @@ def resource(spec: dict[str, Any] | None = None, **changes: Any) -> Resource:
 
 
 def pod(
-    name: str,
+    name: str = "a-pod",
     *,
     ready: bool = False,
     phase: str = "Running",
@@ -57,8 +69,9 @@ def pod(
     terminated: tuple[int, str] | None = None,
     restarted_after: str | None = None,
     unschedulable: str | None = None,
-) -> PodView:
-    """A pod as a kubelet (and scheduler) would report it, read through the real pod_view."""
+) -> RoleView:
+    """A role as a kubelet (and scheduler) would report its pod, read through the real
+    pod_view."""
     status: dict[str, Any] = {"phase": phase, "conditions": []}
     if ready:
         status["conditions"].append({"type": "Ready", "status": "True"})
@@ -82,19 +95,35 @@ def pod(
         container["restartCount"] = 1
         container["lastState"] = {"terminated": {"exitCode": 137, "reason": restarted_after}}
     status["containerStatuses"] = [container]
-    return pod_view({"metadata": {"name": name}, "status": status})
+    return pod_view({"metadata": {"name": name}, "status": status}, T0)
+
+
+def started_by(action: Action) -> list[str]:
+    """What an action starts, in words a test compares: ``spec``, ``engine``, a role's key,
+    ``run N`` of a matrix, ``kill KEY``."""
+    if isinstance(action, FreezeSpec):
+        return ["spec"]
+    if isinstance(action, StartEngine):
+        return ["engine"]
+    if isinstance(action, StartRoles):
+        return [role.key for role in action.roles]
+    if isinstance(action, StartChild):
+        return [f"run {action.step + 1}"]
+    if isinstance(action, KillRole):
+        return [f"kill {action.role.key}"]
+    return []
 
 
 @dataclass
 class World:
-    """One benchmark as the executor would see it, pass after pass."""
+    """One benchmark as an executor would see it, pass after pass."""
 
     res: Resource = field(default_factory=resource)
     status: BenchmarkStatus = field(default_factory=BenchmarkStatus)
-    pods: dict[str, PodView] = field(default_factory=dict)
+    roles: dict[str, RoleView] = field(default_factory=dict)
     documents: dict[str, str | None] = field(default_factory=dict)
-    created: list[str] = field(default_factory=list)
-    """``Kind/name`` of everything the actions created, in order (duplicates would show)."""
+    started: list[str] = field(default_factory=list)
+    """What the actions started, in order (duplicates would show)."""
     events: list[PostEvent] = field(default_factory=list)
     last: Decision | None = None
 
@@ -102,75 +131,91 @@ class World:
     def spec(self) -> BenchmarkSpec:
         return parse_spec(dict(self.res.spec))
 
+    @property
+    def plan(self) -> Plan:
+        return plan_run(self.spec)
+
     def phase(self) -> str | None:
         """The saved phase (a call, so type checkers do not pin it between passes)."""
         return self.status.phase
 
     @property
     def names(self) -> RunNames:
-        return self.res.names(self.status.run_id)
+        return RunNames(self.res.name, self.status.run_id)
+
+    def valid_spec(self) -> BenchmarkSpec | None:
+        try:
+            return self.spec
+        except SpecError:
+            return None
 
     def observed(self, **changes: Any) -> Observed:
+        wanted = needs(self.status, self.res, self.valid_spec(), metrics_known=True)
+        problems = spec_problems(self.res.spec, reads="configMaps") if wanted.validation else []
         base = Observed(
             resource=self.res,
-            pods=dict(self.pods),
+            run_id=run_id_for(self.res.uid, self.res.run_nonce, self.res.generation),
+            results_name=self.names.results,
+            spec_problems=tuple(problems),
+            roles=dict(self.roles),
             documents=dict(self.documents),
-            password="secret",
             metrics_known=True,
         )
         return replace(base, **changes)
 
     def step(self, seconds: float, *, save: bool = True, **observed: Any) -> Decision:
         """One pass at ``T0 + seconds``; the status is saved unless ``save`` is False."""
+        spec = self.spec if self.status.run_id else None
         decision = decide(
-            self.status, self.observed(**observed), self.spec, at(seconds), settings=SETTINGS
+            self.status, self.observed(**observed), spec, at(seconds), settings=SETTINGS
         )
         if save:
             self.status = decision.status
-            self.created += [
-                f"{a.manifest['kind']}/{a.manifest['metadata']['name']}"
-                for a in decision.actions
-                if isinstance(a, Create)
-            ]
+            self.started += [s for a in decision.actions for s in started_by(a)]
             self.events += [a for a in decision.actions if isinstance(a, PostEvent)]
         self.last = decision
         return decision
 
-    # --- the kubelet's part ------------------------------------------------------------------
+    # --- the executor's part -----------------------------------------------------------------
 
-    def engine_ready(self) -> None:
-        for i in range(self.spec.engine.replicas):
-            self.pods[self.names.engine_pod(i)] = pod(self.names.engine_pod(i), ready=True)
-
-    def created_pods(self) -> list[str]:
-        return [c.removeprefix("Pod/") for c in self.created if c.startswith("Pod/")]
+    def replicas(self) -> list[str]:
+        return [role.key for role in self.plan.replicas]
 
     def observers(self) -> list[str]:
-        return [n for n, _, _ in role_manifests.observer_pods(self.names, self.spec)]
+        return [role.key for role in self.plan.observers]
 
     def writers(self) -> list[str]:
-        return [n for n, _ in role_manifests.writer_pods(self.names, self.spec)]
+        return [role.key for role in self.plan.writers]
 
-    def subscribe(self, *names: str) -> None:
-        for name in names or self.observers():
-            self.pods[name] = pod(name, ready=True)
+    def started_roles(self) -> list[str]:
+        keys = set(self.plan.by_key())
+        return [s for s in self.started if s in keys]
+
+    def engine_ready(self) -> None:
+        for key in self.replicas():
+            self.roles[key] = pod(ready=True)
+
+    def subscribe(self, *keys: str) -> None:
+        for key in keys or self.observers():
+            self.roles[key] = pod(ready=True)
 
     def start_writers(self) -> None:
-        for name in self.writers():
-            self.pods[name] = pod(name)
+        for key in self.writers():
+            self.roles[key] = pod()
 
     def writers_end(self, seconds: float, *, document: bool = True) -> None:
         spec = self.spec
-        for index, name in enumerate(self.writers()):
-            self.pods[name] = pod(name, phase="Succeeded", finished=seconds)
-            self.documents[name] = kubelet.writer_result(spec, index) if document else None
+        for role in self.plan.writers:
+            self.roles[role.key] = pod(phase="Succeeded", finished=seconds)
+            result = kubelet.writer_result(spec, role.index) if document else None
+            self.documents[role.key] = result
 
     def observers_end(self, seconds: float) -> None:
         spec = self.spec
-        for _, observer, instance in role_manifests.observer_pods(self.names, spec):
-            name = self.names.observer_pod(observer.name, instance)
-            self.pods[name] = pod(name, phase="Succeeded", finished=seconds)
-            self.documents[name] = kubelet.observer_result(spec, observer.name, instance)
+        for role in self.plan.observers:
+            self.roles[role.key] = pod(phase="Succeeded", finished=seconds)
+            result = kubelet.observer_result(spec, role.observer, role.index)
+            self.documents[role.key] = result
 
 
 def to_running(world: World) -> World:

@@ -1,4 +1,4 @@
-"""The one collection core both runners use, from plain documents."""
+"""The one collection core of the lifecycle, from plain documents."""
 
 from __future__ import annotations
 
@@ -8,14 +8,12 @@ from testkit import fake_kubelet as kubelet
 
 from kobench.api import parse_spec
 from kobench.measure.results import EngineFacts
-from kobench.run.collection import (
-    NOT_CHECKED,
-    STRAGGLER_GRACE_SECONDS,
-    RoleOutput,
-    merge_outputs,
-    result_line,
-    stragglers_due,
-)
+from kobench.run.collection import NOT_CHECKED, RoleOutput, merge_outputs, result_line
+from kobench.run.plan import Role
+
+WRITER = Role("writer", 0)
+SYNC = Role("observer", 0, "sync")
+ASYNC = Role("observer", 0, "async")
 
 SPEC = parse_spec(
     {
@@ -28,11 +26,9 @@ SPEC = parse_spec(
 
 def outputs(*, writer: str | None = None) -> list[RoleOutput]:
     return [
-        RoleOutput(
-            "writer", "w0", writer if writer is not None else kubelet.writer_result(SPEC, 0)
-        ),
-        RoleOutput("observer", "o-sync", kubelet.observer_result(SPEC, "sync", 0)),
-        RoleOutput("observer", "o-async", kubelet.observer_result(SPEC, "async", 0)),
+        RoleOutput(WRITER, writer if writer is not None else kubelet.writer_result(SPEC, 0)),
+        RoleOutput(SYNC, kubelet.observer_result(SPEC, "sync", 0)),
+        RoleOutput(ASYNC, kubelet.observer_result(SPEC, "async", 0)),
     ]
 
 
@@ -69,42 +65,38 @@ def test_a_writer_without_engine_facts_falls_back_and_convergence_is_not_checked
         run_id="r",
         spec=SPEC,
         outputs=outputs(writer=json.dumps(bare)),
-        engine_fallback=lambda: live,
+        engine=live,
     )
     assert asked.engine.version == "6.3.4-live"
 
 
-def test_roles_without_a_document_are_named_the_same_way_whichever_runner() -> None:
+def test_roles_without_a_document_are_named_by_what_they_were_doing() -> None:
     items = [
-        RoleOutput("writer", "writer.0", None, "finished", "exit code -9; no output"),
-        RoleOutput("observer", "pod b-obs-sync-0", None, "running"),
-        RoleOutput("observer", "pod b-obs-async-0", None, "gone", "its result is lost"),
+        RoleOutput(WRITER, None, "finished", "exit code -9; no output"),
+        RoleOutput(SYNC, None, "running"),
+        RoleOutput(ASYNC, None, "gone", "its result is lost"),
+        RoleOutput(Role("faults"), None, "running"),
     ]
     result = merge_outputs(
         benchmark="b", run_id="r", spec=SPEC, outputs=items, span_ns=(5, 9), reasons=["timeout"]
     )
     assert result.verdict == "Failed"
-    assert result.reasons[:4] == [
+    assert result.reasons[:5] == [
         "timeout",
         "writer writer.0 produced no result: exit code -9; no output",
-        "observer pod b-obs-sync-0 produced no result: still running; "
+        "observer sync.0 produced no result: still running; "
         "it was still waiting for the writers' end marker",
-        "observer pod b-obs-async-0 produced no result: it is gone: its result is lost",
+        "observer async.0 produced no result: it is gone: its result is lost",
+        "fault injector produced no result: still running; "
+        "it was still waiting for the engine to recover from its faults",
     ]
     assert (result.started_ns, result.finished_ns) == (5, 9)  # no document: the runner's span
     assert result.convergence.detail == NOT_CHECKED
 
 
 def test_a_broken_document_is_a_reason_not_a_traceback() -> None:
-    items = [*outputs()[1:], RoleOutput("writer", "writer.0", '{"writerId": "zero"}')]
+    items = [*outputs()[1:], RoleOutput(WRITER, '{"writerId": "zero"}')]
     result = merge_outputs(benchmark="b", run_id="r", spec=SPEC, outputs=items)
     broken = [r for r in result.reasons if "unreadable result document" in r]
     assert len(broken) == 1 and broken[0].startswith("writer writer.0 left an unreadable")
     assert "writerId" in broken[0]
-
-
-def test_stragglers_are_due_only_past_the_drain_and_the_grace() -> None:
-    drain = 10.0
-    assert not stragglers_due(None, drain)
-    assert not stragglers_due(drain + STRAGGLER_GRACE_SECONDS, drain)
-    assert stragglers_due(drain + STRAGGLER_GRACE_SECONDS + 0.1, drain)

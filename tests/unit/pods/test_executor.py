@@ -23,6 +23,7 @@ from tests.unit.machine.world import SPEC, T0
 from kobench.api import parse_spec
 from kobench.controller.metrics import Metrics
 from kobench.run.machine import QUICK_POLL_SECONDS
+from kobench.run.plan import plan_run
 from kobench.run.pods import role_manifests
 from kobench.run.pods.kube import Kube
 from kobench.run.pods.manifest_parts import Owner
@@ -87,13 +88,11 @@ def finished_pod(name: str, document: str) -> Obj:
 def collecting_world(failures: int) -> tuple[Runtime, StatusPatchFailsOnce, list[tuple[str, str]]]:
     spec = parse_spec(SPEC)
     names = RunNames("bench", RUN_ID)
+    plan = plan_run(spec)
     pods = [
-        finished_pod(n, kubelet.observer_result(spec, o.name, i))
-        for n, o, i in role_manifests.observer_pods(names, spec)
-    ] + [
-        finished_pod(n, kubelet.writer_result(spec, w))
-        for n, w in role_manifests.writer_pods(names, spec)
-    ]
+        finished_pod(names.pod(r), kubelet.observer_result(spec, r.observer, r.index))
+        for r in plan.observers
+    ] + [finished_pod(names.pod(r), kubelet.writer_result(spec, r.index)) for r in plan.writers]
     stamp = T0.strftime("%Y-%m-%dT%H:%M:%SZ")
     body = {
         "metadata": {"name": "bench", "namespace": "ns", "uid": "uid-1", "generation": 1},

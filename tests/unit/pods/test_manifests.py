@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from kobench.api import parse_spec
 from kobench.plugins.engines import get_engine
 from kobench.roles.role_config import RoleConfig
+from kobench.run.observed import RoleView
+from kobench.run.plan import Role, plan_run
 from kobench.run.pods import engine_manifests as engine
+from kobench.run.pods import pod_views as views
 from kobench.run.pods import role_manifests as roles
 from kobench.run.pods import services
 from kobench.run.pods.manifest_parts import Owner, RoleOptions
-from kobench.run.pods.pod_names import STATEFULSET_POD_LABEL, RunNames, run_id_for
-from kobench.run.pods.pod_views import pod_view
+from kobench.run.pods.pod_names import (
+    POD_LABEL,
+    STATEFULSET_POD_LABEL,
+    RunNames,
+    pod_digest,
+    run_id_for,
+)
 
 OWNER = Owner(name="bench", namespace="ns", uid="1234")
 NAMES = RunNames("bench", run_id_for("1234", "", 1))
@@ -159,8 +168,16 @@ def test_run_config_freezes_the_spec_and_endpoints() -> None:
     assert [e.host for e in config.endpoints] == [NAMES.engine_host(0), NAMES.engine_host(1)]
 
 
-def _pod(status: dict[str, Any]) -> dict[str, Any]:
-    return {"metadata": {"name": "p"}, "status": status}
+NOW = dt.datetime(2026, 1, 1, 12, 0, 0, tzinfo=dt.UTC)
+
+
+def _pod(status: dict[str, Any], *, age_s: float = 0.0) -> dict[str, Any]:
+    created = (NOW - dt.timedelta(seconds=age_s)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {"metadata": {"name": "p", "creationTimestamp": created}, "status": status}
+
+
+def pod_view(pod: dict[str, Any]) -> RoleView:
+    return views.pod_view(pod, NOW)
 
 
 def test_pod_views_name_the_failure() -> None:
@@ -212,3 +229,41 @@ def test_pod_views_name_the_failure() -> None:
     assert pod_view(done).succeeded
     ready = _pod({"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]})
     assert pod_view(ready).ready and pod_view(ready).failure is None
+
+
+def _waiting(reason: str, message: str, *, age_s: float) -> dict[str, Any]:
+    state = {"waiting": {"reason": reason, "message": message}}
+    status = {"phase": "Pending", "containerStatuses": [{"name": "role", "state": state}]}
+    return _pod(status, age_s=age_s)
+
+
+def test_a_container_the_kubelet_retries_is_a_wait_until_it_lasts_too_long() -> None:
+    sync = "failed to sync secret cache: timed out waiting for the condition"
+    young = pod_view(_waiting("CreateContainerConfigError", sync, age_s=5))
+    assert young.failure is None and not young.ready
+    assert young.waiting == (
+        f"pod p container role: CreateContainerConfigError {sync} (the kubelet retries)"
+    )
+    old = pod_view(_waiting("CreateContainerConfigError", sync, age_s=61))
+    assert old.failure is not None and "still after 61s" in old.failure
+
+
+def test_a_container_error_that_cannot_heal_is_a_failure_at_once() -> None:
+    missing = 'secret "bench-auth" not found'
+    view = pod_view(_waiting("CreateContainerConfigError", missing, age_s=1))
+    assert view.failure == f"pod p container role: CreateContainerConfigError {missing}"
+    key = "couldn't find key password in Secret ns/bench-auth"
+    assert pod_view(_waiting("CreateContainerConfigError", key, age_s=1)).failure
+    assert pod_view(_waiting("InvalidImageName", "bad", age_s=1)).failure
+    assert pod_view(_waiting("CrashLoopBackOff", "back-off 10s", age_s=1)).failure
+
+
+def test_a_kill_selects_exactly_the_pod_of_its_role() -> None:
+    observer = NAMES.pod(Role("observer", 0, "sync"))
+    assert observer == NAMES.observer_pod("sync", 0)
+    assert f"{POD_LABEL}={pod_digest(observer)}" in NAMES.kill_selector(observer)
+    replica = NAMES.pod(Role("replica", 1))
+    assert replica == NAMES.engine_pod(1)
+    assert f"statefulset.kubernetes.io/pod-name={replica}" in NAMES.kill_selector(replica)
+    keys = NAMES.role_keys(plan_run(parse_spec({"engine": {"replicas": 2}})))
+    assert keys[NAMES.engine_pod(1)] == "replica-1" and keys[observer] == "sync.0"

@@ -160,7 +160,8 @@ class LocalExecutor:
                 if code == 0:
                     views[role.key] = RoleView("Succeeded", finished_at=ended)
                 else:
-                    failure = f"exited with code {code} ({_tail(child)})"
+                    program = f"{self.commands[role.index][0]} " if role.kind == "replica" else ""
+                    failure = f"{program}exited with code {code} ({_tail(child)})"
                     views[role.key] = RoleView("Failed", failure=failure, finished_at=ended)
             elif role.kind == "observer":
                 ready = (self.directory / "ready" / role.key).exists()

@@ -41,6 +41,9 @@ SETTINGS = Settings(active_interval=POLL_SECONDS, idle_interval=POLL_SECONDS, st
 ask a role to hand in its document (SIGTERM)."""
 Progress = Callable[[str, float], None]
 """Called with a stage description and the fraction of the run done (0..1)."""
+RunOne = Callable[[Benchmark, str | None, Progress], RunResult]
+"""Runs one step of a matrix: (its benchmark, its engine's server binary or None, progress) ->
+its result, or a KobenchError saying why it could not be carried out."""
 
 
 class RunNotCarriedOut(KobenchError):
@@ -88,8 +91,10 @@ def run_locally(
     *,
     options: LocalOptions | None = None,
     progress: Progress | None = None,
+    run_one: RunOne | None = None,
 ) -> LocalOutcome:
-    """Run a benchmark (or a matrix) on this machine through the phase machine."""
+    """Run a benchmark (or a matrix) on this machine through the phase machine. ``run_one``:
+    how a matrix's step is run (default: as a local run of its own)."""
     options = options or LocalOptions()
     report = progress or _no_progress
     resource = resource_for(benchmark)
@@ -101,7 +106,7 @@ def run_locally(
         try:
 
             def run_child(action: StartChild) -> ChildView:
-                return run_step(benchmark, action, options, report)
+                return run_step(benchmark, action, options, report, run_one or _run_one(options))
 
             executor = LocalExecutor(resource, run_id, group, options, run_child)
             status = BenchmarkStatus()
@@ -137,10 +142,26 @@ def cell_benchmark(benchmark: Benchmark, cell: Mapping[str, Any]) -> Benchmark:
     return check_benchmark(document)
 
 
+def _run_one(options: LocalOptions) -> RunOne:
+    def run_one(benchmark: Benchmark, binary: str | None, progress: Progress) -> RunResult:
+        binaries = {benchmark.spec.engine.type: binary} if binary else {}
+        step = LocalOptions(server_binaries=binaries, base_dir=options.base_dir)
+        outcome = run_locally(benchmark, options=step, progress=progress)
+        if outcome.result is None:
+            raise _not_carried_out(outcome.status)
+        return outcome.result
+
+    return run_one
+
+
 def run_step(
-    benchmark: Benchmark, action: StartChild, options: LocalOptions, progress: Progress
+    benchmark: Benchmark,
+    action: StartChild,
+    options: LocalOptions,
+    progress: Progress,
+    run_one: RunOne,
 ) -> ChildView:
-    """One step of a matrix, run to its end as a local run of its own."""
+    """One step of a matrix, run to its end (a local run of its own), as the machine sees it."""
     label = step_label(action.cell, action.repetition)
     total = len(planned(benchmark.spec)[1])
 
@@ -149,17 +170,13 @@ def run_step(
 
     try:
         child = cell_benchmark(benchmark, action.cell.spec)
-        outcome = run_locally(child, options=options, progress=step_progress)
+        binary = options.server_binary(child.spec.engine.type)
+        result = run_one(child, binary, step_progress)
     except KobenchError as exc:
         return ChildView(name=label, phase="Failed", verdict="Failed", reason=str(exc))
-    status = outcome.status
-    reasons = status.reasons or [status.message]
+    reasons = [*result.reasons, ""]
     return ChildView(
-        name=label,
-        phase=str(status.phase),
-        verdict=str(status.verdict or ""),
-        reason=reasons[0],
-        result=outcome.result,
+        name=label, phase="Succeeded", verdict=result.verdict, reason=reasons[0], result=result
     )
 
 
@@ -202,6 +219,7 @@ def run_matrix(
     server_binaries: Mapping[str, str] | None = None,
     progress: Progress | None = None,
     base_dir: Path | None = None,
+    run_one: RunOne | None = None,
 ) -> MatrixComparison:
     """Run every cell of the benchmark's matrix and compare the cells.
 
@@ -210,7 +228,7 @@ def run_matrix(
     if benchmark.spec.matrix is None:
         raise KobenchError("run_matrix: the benchmark has no spec.matrix")
     options = LocalOptions(server_binaries=server_binaries or {}, base_dir=base_dir or Path("."))
-    outcome = run_locally(benchmark, options=options, progress=progress)
+    outcome = run_locally(benchmark, options=options, progress=progress, run_one=run_one)
     if outcome.comparison is None:
         raise _not_carried_out(outcome.status)
     return outcome.comparison

@@ -118,6 +118,14 @@ def manifests(
     return []
 
 
+class CallFailed(Exception):
+    """An API call of an action failed: which call, and the server's answer."""
+
+    def __init__(self, call: str, error: ApiException) -> None:
+        super().__init__(call)
+        self.call, self.error = call, error
+
+
 async def apply(
     rt: Runtime,
     body: Obj,
@@ -133,7 +141,11 @@ async def apply(
     if isinstance(action, FreezeSpec | StartEngine | StartRoles | StartChild):
         assert spec is not None  # the machine starts nothing without the run's spec
         for manifest in manifests(rt, resource, names, spec, action):
-            await kube.create(manifest)
+            try:
+                await kube.create(manifest)
+            except ApiException as exc:
+                call = f"create {manifest['kind']} {manifest['metadata']['name']}"
+                raise CallFailed(call, exc) from None
     elif isinstance(action, KeepResult):
         manifest = role_manifests.build_results_config_map(
             names, owner, action.result, phase="Succeeded"
@@ -175,8 +187,12 @@ async def prepare(
     for action in decided.before_save:
         try:
             await apply(rt, body, observed.resource, spec, run_id, action)
-        except ApiException as exc:
-            failed = replace(observed, api_errors=(*observed.api_errors, problem(str(action), exc)))
+        except (ApiException, CallFailed) as exc:
+            if isinstance(exc, CallFailed):
+                found = problem(exc.call, exc.error)
+            else:
+                found = problem(str(action), exc)
+            failed = replace(observed, api_errors=(*observed.api_errors, found))
             again = decide_with(failed)
             return replace(again, actions=tuple(again.after_save)), failed
     return decided, observed
@@ -215,6 +231,8 @@ async def reconcile(
             await apply(rt, body, resource, spec, decided.status.run_id, action)
         except ApiException as exc:  # the status is saved; the next pass repeats what matters
             log.warning("%s/%s: %s", namespace, name, problem(str(action), exc))
+        except CallFailed as exc:
+            log.warning("%s/%s: %s", namespace, name, problem(exc.call, exc.error))
     if decided.changed and decided.status.phase in TERMINAL_PHASES:
         for owner in owners(body):
             rt.wake(owner)  # a matrix waits for this child: its next run starts now

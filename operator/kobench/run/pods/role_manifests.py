@@ -170,22 +170,6 @@ def build_faults_pod(
     return _role_pod(names.faults_pod, labels, owner, names, spec, options, args, readiness=None)
 
 
-def faults_pods(names: RunNames, spec: BenchmarkSpec) -> list[str]:
-    """The injector's pod name, when the run has a fault schedule."""
-    return [names.faults_pod] if spec.faults else []
-
-
-def observer_pods(names: RunNames, spec: BenchmarkSpec) -> list[tuple[str, Observer, int]]:
-    """(pod name, observer, instance) for every observer instance of the run."""
-    return [
-        (names.observer_pod(o.name, i), o, i) for o in spec.observers for i in range(o.replicas)
-    ]
-
-
-def writer_pods(names: RunNames, spec: BenchmarkSpec) -> list[tuple[str, int]]:
-    return [(names.writer_pod(n), n) for n in range(spec.workload.writers)]
-
-
 def build_results_config_map(
     names: RunNames, owner: Owner, result: RunResult, *, phase: str
 ) -> Manifest:

@@ -43,6 +43,7 @@ def waiting_for_engine(
     # Said before a timeout too, so a run that failed here shows how far its engine got.
     why = held_up(replicas)
     unschedulable = any(v is not None and v.unschedulable for _, v in replicas)
-    detail = f"{counted}; {why}" if why else counted
-    d.condition("EngineReady", "False", "Unschedulable" if unschedulable else "Starting", detail)
-    return detail
+    short = f"{ready}/{len(replicas)} ready"
+    condition = f"{short}; {why}" if why else short
+    d.condition("EngineReady", "False", "Unschedulable" if unschedulable else "Starting", condition)
+    return f"{counted}; {why}" if why else counted
