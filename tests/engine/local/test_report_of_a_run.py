@@ -38,7 +38,7 @@ def test_a_local_run_writes_its_report_page(
     )
     assert done.returncode == 0, done.stderr
     result = RunResult.model_validate(json.loads(done.stdout))  # stdout is the document alone
-    assert "kobench: running" in done.stderr  # progress lines, since stderr is no terminal
+    assert "writer(s) running" in done.stderr  # progress lines, since stderr is no terminal
     # Second 0 of the series is the writer's schedule, after the engine start and the warm-up.
     assert result.started_ns < result.writers.measured_start_ns < result.finished_ns
     assert f"kobench: report written to {html}" in done.stderr

@@ -168,7 +168,7 @@ def test_a_killed_observer_leaves_the_others_counts_true(
     os.kill(observer, signal.SIGKILL)
     code, out = running.finish()
     assert code == 1, out
-    assert "observer sync.0 produced no result: exit code -9" in out
+    assert "observer sync.0 produced no result: exited with code -9" in out
     document = json.loads(running.output.read_text())
     survivor = named(document, "async")
     print(
