@@ -64,11 +64,12 @@ class Silence(Document):
 
 
 def worst_second(series: list[ObserverSecond]) -> ObserverSecond | None:
-    """The second with the highest max latency (the most missed events breaking ties)."""
+    """The worst second: the one that missed most events (an event that never came is later
+    than any that did), else the one with the highest p99, then max latency."""
     measured = [s for s in series if s.max_ms is not None or s.missed]
     if not measured:
         return None
-    return max(measured, key=lambda s: (s.max_ms or 0.0, s.missed))
+    return max(measured, key=lambda s: (s.missed, s.p99_ms or 0.0, s.max_ms or 0.0))
 
 
 __all__ = ["ObserverSecond", "Outage", "Silence", "WriterSecond", "worst_second"]

@@ -157,10 +157,7 @@ def _facts(result: RunResult) -> list[str]:
     for obs in result.observers:
         worst = worst_second(obs)
         if worst is not None:
-            lines.append(
-                f"worst second of {obs.name}: {worst.t} s, p99 {worst.p99_ms:.3f} ms, "
-                f"{worst.missed} missed"
-            )
+            lines.append(f"worst second of {obs.name}: {worst.describe()}")
     engine = result.engine
     links = ", ".join(
         f"{s.index}:{s.role}({'up' if s.link_up else 'DOWN'})" for s in engine.replication

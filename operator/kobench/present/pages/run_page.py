@@ -19,7 +19,14 @@ import yaml
 
 from kobench.measure.histograms import LatencySummary
 from kobench.measure.results import RunResult
-from kobench.present.pages.page_data import HeatMap, Plot, heat_map, plots, worst_second
+from kobench.present.pages.page_data import (
+    HeatMap,
+    Plot,
+    WorstSecond,
+    heat_map,
+    plots,
+    worst_second,
+)
 
 VERDICT_CLASS = {"Passed": "passed", "Failed": "failed", "Invalid": "invalid"}
 
@@ -51,6 +58,11 @@ def html_table(head: Sequence[str], rows: Sequence[Sequence[str]], css: str = ""
     return f'<div class="scroll">{table}</div>'  # a narrow window scrolls, never clips
 
 
+def _worst(worst: WorstSecond) -> str:
+    latency = "no event" if worst.p99_ms is None else f"p99 {worst.p99_ms:.3f}"
+    return f"{worst.t} s: {latency}, {worst.missed} missed"
+
+
 def _observers(result: RunResult) -> str:
     rows = []
     for o in result.observers:
@@ -71,9 +83,7 @@ def _observers(result: RunResult) -> str:
                 _ms(latency, "max"),
                 _ms(o.handshake_rtt_ms, "p99"),
                 "-" if o.clock_offset_ms is None else f"{o.clock_offset_ms:+.3f}",
-                "-"
-                if worst is None
-                else f"{worst.t} s: p99 {worst.p99_ms:.3f}, {worst.missed} missed",
+                "-" if worst is None else _worst(worst),
             ]
         )
     head = ["observer", "mode", "replica", "received", "missed", "dups", "p50", "p90", "p99"]
