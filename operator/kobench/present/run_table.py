@@ -104,7 +104,7 @@ def _calibration_lines(result: RunResult) -> list[str]:
 
 def _observer_table(result: RunResult, columns: tuple[str, ...]) -> Table:
     table = Table(
-        title="Event latency per observer (ms, written -> observed)",
+        title="Event latency per observer (ms, written -> observed), of the measured writes",
         title_justify="left",
         box=box.SIMPLE_HEAD,
         pad_edge=False,
@@ -151,7 +151,9 @@ def _facts(result: RunResult) -> list[str]:
         silent = ", ".join(str(w) for w in writers.silent)
         count += f" of {writers.writers + len(writers.silent)} (no document from writer {silent})"
     lines = [
-        f"writers: {count}, sent {writers.sent}, achieved {writers.achieved_rate:.0f}/s "
+        f"writers: {count}, sent {writers.sent} measured (+{writers.warmup} warm-up, not "
+        f"counted), achieved "
+        f"{writers.achieved_rate:.0f}/s "
         f"of {writers.target_rate}/s each, worst schedule lag {writers.max_lag_ms:.3f} ms"
     ]
     for obs in result.observers:

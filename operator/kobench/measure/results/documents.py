@@ -38,6 +38,9 @@ class WriterCounts(Document):
     """What an observer saw from one writer."""
 
     distinct: int = 0
+    warmup_distinct: Annotated[
+        int, Field(description="Of the distinct writes, those of the warm-up (not measured).")
+    ] = 0
     duplicates: int = 0
     out_of_order: int = 0
     highest_seq: int = -1
@@ -74,6 +77,13 @@ class ObserverResult(Document):
     negative_latencies: int = 0
     notifications: Annotated[
         int, Field(description="SET notifications of the run's keys (shared mode counts these).")
+    ] = 0
+    warmup_notifications: Annotated[
+        int,
+        Field(
+            description="Shared mode: notifications of warm-up writes (estimated when several "
+            "writers share the key: the first ones)."
+        ),
     ] = 0
     lost_notifications: Annotated[
         int,
@@ -163,15 +173,20 @@ class WriterResult(Document):
 
 
 class ObserverSummary(Document):
-    """Per named observer, merged over its instances."""
+    """Per named observer, merged over its instances. Counts are of the measured writes (the
+    warm-up excluded), as the latency figures are."""
 
     name: str
     mode: str
     instances: int
     target_replica: int
-    received: int
-    expected: int
-    missed: int
+    received: Annotated[
+        int, Field(description="Measured writes received (warm-up excluded), over instances.")
+    ]
+    expected: Annotated[
+        int, Field(description="Measured writes sent (warm-up excluded), times the instances.")
+    ]
+    missed: Annotated[int, Field(description="Measured writes never received, over instances.")]
     duplicates: int
     out_of_order: int
     worst_instance_missed: Annotated[
@@ -245,17 +260,25 @@ class MatrixCell(Document):
 
 
 class WritersSummary(Document):
+    """The writers, merged. ``sent`` and ``planned`` count the measured writes (the warm-up
+    excluded), as every count and latency figure of the result does."""
+
     writers: Annotated[int, Field(description="Writers that sent their document.")]
     silent: Annotated[
         list[int],
         Field(description="Writers of the spec that sent no document (killed, or lost)."),
     ] = []
-    sent: int
+    sent: Annotated[
+        int, Field(description="Measured writes the engine acknowledged (warm-up excluded).")
+    ]
+    warmup: Annotated[
+        int, Field(description="Warm-up writes the engine acknowledged (not measured).")
+    ] = 0
     measured_start_ns: Annotated[
         int, Field(description="Wall clock (ns) of second 0 of the series (earliest writer).")
     ] = 0
     planned: Annotated[
-        int, Field(description="Writes the spec asks for, warm-up included, over all writers.")
+        int, Field(description="Measured writes the spec asks for, over all writers.")
     ]
     achieved_rate: float
     rate_measured: Annotated[

@@ -20,7 +20,12 @@ from kobench.measure.histograms import (
     summarize,
 )
 from kobench.measure.results.calibration_figures import role_round_trips, tool_overhead
-from kobench.measure.results.counting import count_received, sent_by_writer, sum_counts
+from kobench.measure.results.counting import (
+    count_received,
+    sent_by_writer,
+    sum_counts,
+    warmup_by_writer,
+)
 from kobench.measure.results.documents import (
     Convergence,
     EngineFacts,
@@ -108,7 +113,8 @@ def observer_summary(
 ) -> ObserverSummary:
     """``faulted``: the seconds a fault of the schedule disturbed (no saturation trend there)."""
     observer = next(o for o in spec.observers if o.name == name)
-    per_instance = [count_received(spec.workload.key_mode, doc, sent) for doc in documents]
+    warmup = warmup_by_writer(spec, writers)
+    per_instance = [count_received(spec.workload.key_mode, doc, sent, warmup) for doc in documents]
     total = sum_counts(per_instance)
     latency = _histograms([h for d in documents for h in d.latency.values()])
     rtt = _histograms([h for w in writers for key, h in w.rtt.items() if key.split(".")[0] == name])

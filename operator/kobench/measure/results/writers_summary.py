@@ -25,11 +25,12 @@ def writers_summary(spec: BenchmarkSpec, writers: list[WriterResult]) -> Writers
     return WritersSummary(
         writers=len(writers),
         silent=sorted(set(range(workload.writers)) - {w.writer_id for w in writers}),
-        sent=sum(w.sent for w in writers),
+        sent=sum(max(0, w.sent - w.warmup_writes) for w in writers),
+        warmup=sum(min(w.sent, w.warmup_writes) for w in writers),
         measured_start_ns=min(
             (w.measured_start_ns for w in writers if w.measured_start_ns), default=0
         ),
-        planned=workload.total_writes * workload.writers,
+        planned=workload.measured_writes * workload.writers,
         achieved_rate=round(achieved, 1),
         rate_measured=bool(measured),
         target_rate=workload.rate,

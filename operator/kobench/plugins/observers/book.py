@@ -22,14 +22,21 @@ from kobench.measure import protocol
 from kobench.measure.clock import SYSTEM_CLOCK, Clock
 from kobench.measure.histograms import Histogram, encode_histogram, new_histogram, record_us
 from kobench.measure.protocol import Handshake, Write
-from kobench.measure.results import ObserverResult, WriterCounts
+from kobench.measure.results import ObserverResult
 from kobench.measure.sequences import SequenceTracker
 from kobench.plugins.observers.context import ObserverContext, client_info
 from kobench.plugins.observers.delivery import SharedDelivery
 from kobench.plugins.observers.ending import EndMarkers, EndState, decide_stop
 from kobench.plugins.observers.gaps import Silences
 from kobench.plugins.observers.keys import EventKeys
-from kobench.plugins.observers.timeline import OutageMark, PerSecond, second_of, unseen
+from kobench.plugins.observers.timeline import (
+    OutageMark,
+    PerSecond,
+    outage_records,
+    second_of,
+    unseen,
+    writer_counts,
+)
 
 
 @dataclass
@@ -43,6 +50,8 @@ class EventBook:
     read_latency: dict[int, Histogram] = field(default_factory=dict)
     ends: EndMarkers = field(default_factory=EndMarkers)
     notifications: int = 0
+    warmup_notifications: int = 0
+    """Shared mode, one writer: notifications numbered as warm-up writes."""
     superseded: int = 0
     negative: int = 0
     foreign: int = 0
@@ -124,6 +133,8 @@ class EventBook:
             self._note_event(0, index + self._delivery.lost, notified_ns)
             self._delivery.deferred.append((notified_ns, index, len(self.outages)))
             return None
+        if index < self._warmup:
+            self.warmup_notifications += 1
         delivered = self._delivery.write(index)
         if delivered is None:
             return None
@@ -184,7 +195,8 @@ class EventBook:
         highest = {writer: tracker.highest for writer, tracker in self.trackers.items()}
         if self._shared_mode:
             highest = {}  # reads name no notified write: losses come from the numbering
-        self.outages.append(OutageMark(self.clock.wall_ns(), reason, highest))
+        mark = OutageMark(self.clock.wall_ns(), reason, highest, next_index=self.notifications)
+        self.outages.append(mark)
 
     def resumed(self) -> None:
         """Subscribed again: the outage ends (its first event is still to come)."""
@@ -264,17 +276,14 @@ class EventBook:
             for write, notified_ns in self._delivery.settle(
                 self.outages, self.notifications, self.ends.sent.get(0)
             ):
+                self.warmup_notifications += write.seq < self._warmup
                 self._measure(self.latency, write, notified_ns, series=True)
-        writers = {
-            str(writer): WriterCounts(
-                distinct=tracker.distinct,
-                duplicates=0 if self._shared_mode else tracker.duplicates,
-                out_of_order=tracker.out_of_order,
-                highest_seq=tracker.highest,
-            )
-            for writer, tracker in self.trackers.items()
-        }
-        sent = dict(self.ends.sent)
+        elif self._shared_mode:
+            # Several writers on the key: a notification names no write; the first ones are
+            # taken for the warm-up's.
+            warmup = sum(min(self._warmup, self._sent_of(w)) for w in range(self._writers))
+            self.warmup_notifications = min(self.notifications, warmup)
+        writers = writer_counts(self.trackers, warmup=self._warmup, shared=self._shared_mode)
         ended_ns = self.clock.wall_ns()
         return ObserverResult(
             name=self.context.name,
@@ -292,6 +301,7 @@ class EventBook:
             },
             negative_latencies=self.negative,
             notifications=self.notifications,
+            warmup_notifications=self.warmup_notifications,
             lost_notifications=self._delivery.lost,
             superseded=self.superseded,
             handshakes_sent=self.handshakes_sent,
@@ -300,7 +310,9 @@ class EventBook:
             foreign_events=self.foreign,
             end_lag_ms=None if self.ends.lag_ms is None else round(self.ends.lag_ms, 3),
             series=self.series.series(self._measured_seconds(), self._missed_in_second),
-            outages=[mark.outage(self.trackers, sent) for mark in self.outages],
+            outages=outage_records(
+                self.outages, self.trackers, dict(self.ends.sent), warmup=self._warmup
+            ),
             silences=self.silences.longest(min(ended_ns, self.schedule_end_ns or ended_ns)),
             error=self.error,
         )

@@ -190,7 +190,8 @@ def _facts(result: RunResult) -> str:
         [
             "writers",
             escape(
-                f"{writers.writers}, sent {writers.sent} of {writers.planned}, achieved "
+                f"{writers.writers}, sent {writers.sent} of {writers.planned} measured writes "
+                f"(+{writers.warmup} warm-up, not counted), achieved "
                 f"{writers.achieved_rate:.0f}/s of {writers.target_rate}/s each, worst schedule "
                 f"lag {writers.max_lag_ms:.3f} ms"
             ),
