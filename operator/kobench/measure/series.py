@@ -63,6 +63,26 @@ class Silence(Document):
     ] = 0
 
 
+class MissedWrites(Document):
+    """A run of one writer's measured writes that an observer never received, with when the
+    first was due: what lets a loss be charged to the fault whose window held it."""
+
+    writer: int
+    first_seq: int
+    last_seq: int
+    missed: Annotated[
+        int,
+        Field(
+            ge=0,
+            description="Writes of first..last never received: all of them, unless runs close "
+            "together were merged to keep the document small.",
+        ),
+    ]
+    first_due_ns: Annotated[
+        int, Field(description="Wall clock (ns) the first was due (its intended send time).")
+    ]
+
+
 def worst_second(series: list[ObserverSecond]) -> ObserverSecond | None:
     """The worst second: the one that missed most events (an event that never came is later
     than any that did), else the one with the highest p99, then max latency."""
@@ -72,4 +92,11 @@ def worst_second(series: list[ObserverSecond]) -> ObserverSecond | None:
     return max(measured, key=lambda s: (s.missed, s.p99_ms or 0.0, s.max_ms or 0.0))
 
 
-__all__ = ["ObserverSecond", "Outage", "Silence", "WriterSecond", "worst_second"]
+__all__ = [
+    "MissedWrites",
+    "ObserverSecond",
+    "Outage",
+    "Silence",
+    "WriterSecond",
+    "worst_second",
+]

@@ -18,7 +18,7 @@ from kobench.measure.results.engine_docs import EngineFacts as EngineFacts
 from kobench.measure.results.engine_docs import PairDivergence as PairDivergence
 from kobench.measure.results.engine_docs import ReplicaState as ReplicaState
 from kobench.measure.results.fault_docs import FaultResult
-from kobench.measure.series import ObserverSecond, Outage, Silence, WriterSecond
+from kobench.measure.series import MissedWrites, ObserverSecond, Outage, Silence, WriterSecond
 
 SCHEMA_VERSION = 1
 
@@ -40,6 +40,9 @@ class WriterCounts(Document):
     distinct: int = 0
     warmup_distinct: Annotated[
         int, Field(description="Of the distinct writes, those of the warm-up (not measured).")
+    ] = 0
+    last_ns: Annotated[
+        int, Field(description="Wall clock (ns) the last new event of this writer arrived.")
     ] = 0
     duplicates: int = 0
     out_of_order: int = 0
@@ -107,6 +110,10 @@ class ObserverResult(Document):
         ),
     ] = None
     series: list[ObserverSecond] = []
+    missed_writes: Annotated[
+        list[MissedWrites],
+        Field(description="The measured writes never received, as runs (bounded), with when due."),
+    ] = []
     outages: list[Outage] = []
     silences: Annotated[
         list[Silence], Field(description="The longest times without a new event (faults).")

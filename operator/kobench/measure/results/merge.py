@@ -235,7 +235,7 @@ def merge_run(
         calibration=role_round_trips(writers, observers),
     )
     if spec.faults:
-        faults = fault_results(spec, fault_records, observers, measured_from)
+        faults = fault_results(spec, fault_records, observers, measured_from, writers)
         result = result.model_copy(update={"faults": faults})
     verdict, reasons = judge(spec, result)
     reasons = list(extra_reasons or []) + reasons

@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 
 from kobench.measure import protocol
 from kobench.measure.clock import SYSTEM_CLOCK, Clock
-from kobench.measure.histograms import Histogram, encode_histogram, new_histogram, record_us
+from kobench.measure.histograms import Histogram, new_histogram, record_us
 from kobench.measure.protocol import Handshake, Write
-from kobench.measure.results import ObserverResult
 from kobench.measure.sequences import SequenceTracker
-from kobench.plugins.observers.context import ObserverContext, client_info
+from kobench.plugins.observers.book_report import BookReport
+from kobench.plugins.observers.context import ObserverContext
 from kobench.plugins.observers.delivery import SharedDelivery
 from kobench.plugins.observers.ending import EndMarkers, EndState, decide_stop
 from kobench.plugins.observers.gaps import Silences
@@ -32,15 +32,12 @@ from kobench.plugins.observers.keys import EventKeys
 from kobench.plugins.observers.timeline import (
     OutageMark,
     PerSecond,
-    outage_records,
     second_of,
-    unseen,
-    writer_counts,
 )
 
 
 @dataclass
-class EventBook:
+class EventBook(BookReport):
     """Counts, measures and answers events; knows when the observer may stop."""
 
     context: ObserverContext
@@ -61,6 +58,10 @@ class EventBook:
     error: str | None = None
     stopped: str | None = None
     outages: list[OutageMark] = field(default_factory=list)
+    anchors: dict[int, int] = field(default_factory=dict)
+    """Per writer, when its schedule started (wall ns): one write's stamp tells every other."""
+    last_heard: dict[int, int] = field(default_factory=dict)
+    """Per writer, when its last new event arrived (wall ns)."""
 
     def __post_init__(self) -> None:
         workload = self.context.spec.workload
@@ -80,10 +81,6 @@ class EventBook:
         """Wall clock when the last write is due, once a write has told the writer's schedule."""
         self.series = PerSecond()
         self.silences = Silences(rate=self._rate * self._writers)
-
-    @property
-    def disconnects(self) -> int:
-        return len(self.outages)
 
     def classify(self, key: bytes) -> str:
         """What a notified key is: ``SHARED``, ``UNIQUE``, ``END`` or ``OTHER``."""
@@ -133,6 +130,7 @@ class EventBook:
             self._note_event(0, index + self._delivery.lost, notified_ns)
             self._delivery.deferred.append((notified_ns, index, len(self.outages)))
             return None
+        self.last_heard[0] = notified_ns
         if index < self._warmup:
             self.warmup_notifications += 1
         delivered = self._delivery.write(index)
@@ -151,6 +149,8 @@ class EventBook:
         new = tracker.record(seq)
         if new:
             self.silences.event(received_ns)
+            if book:
+                self.last_heard[writer] = received_ns
         return new
 
     def _note_event(self, writer: int, seq: int, received_ns: int) -> None:
@@ -162,8 +162,9 @@ class EventBook:
     def _measure(
         self, into: dict[int, Histogram], write: Write, at_ns: int, *, series: bool
     ) -> None:
+        start = write.intended_ns - protocol.schedule_offset_ns(write.seq, self._rate)
+        self.anchors.setdefault(write.writer, start)
         if self.schedule_end_ns is None:
-            start = write.intended_ns - protocol.schedule_offset_ns(write.seq, self._rate)
             self.schedule_end_ns = start + protocol.schedule_offset_ns(self._total, self._rate)
         second = second_of(write.seq, self._warmup, self._rate)
         if second is None:
@@ -243,76 +244,3 @@ class EventBook:
         if decision.reason is not None and self.error is None:
             self.error = decision.reason
         return decision.stop
-
-    def _sent_of(self, writer: int) -> int:
-        """What a writer sent: its end marker, else what arrived of it so far."""
-        if writer in self.ends.sent:
-            return self.ends.sent[writer]
-        if self.mapped:
-            return self.notifications + self._delivery.lost
-        tracker = self.trackers.get(writer)
-        return 0 if tracker is None else tracker.highest + 1
-
-    def _missed_in_second(self, t: int) -> int:
-        start = self._warmup + t * self._rate
-        stop = start + self._rate
-        if self._shared_mode:
-            if not self.mapped:
-                return 0  # several writers on the key: a notification names no write
-            events = self.series.histograms.get(t)
-            count = 0 if events is None else events.get_total_count()
-            return max(0, min(stop, self._sent_of(0)) - start - count)
-        return sum(
-            unseen(self.trackers.get(w), start, min(stop, self._sent_of(w)))
-            for w in range(self._writers)
-        )
-
-    def _measured_seconds(self) -> int:
-        sent = max((self._sent_of(w) for w in range(self._writers)), default=0)
-        return -(-max(0, sent - self._warmup) // self._rate)
-
-    def result(self) -> ObserverResult:
-        if self.mapped:
-            for write, notified_ns in self._delivery.settle(
-                self.outages, self.notifications, self.ends.sent.get(0)
-            ):
-                self.warmup_notifications += write.seq < self._warmup
-                self._measure(self.latency, write, notified_ns, series=True)
-        elif self._shared_mode:
-            # Several writers on the key: a notification names no write; the first ones are
-            # taken for the warm-up's.
-            warmup = sum(min(self._warmup, self._sent_of(w)) for w in range(self._writers))
-            self.warmup_notifications = min(self.notifications, warmup)
-        writers = writer_counts(self.trackers, warmup=self._warmup, shared=self._shared_mode)
-        ended_ns = self.clock.wall_ns()
-        return ObserverResult(
-            name=self.context.name,
-            instance=self.context.instance,
-            mode=self.context.mode,
-            target_replica=self.context.target_replica,
-            client=client_info(),
-            started_ns=self.started_ns,
-            ended_ns=ended_ns,
-            writers=writers,
-            latency={str(r): encode_histogram(h) for r, h in sorted(self.latency.items())},
-            latency_basis="read" if self._shared_mode and not self.mapped else "notification",
-            read_latency={
-                str(r): encode_histogram(h) for r, h in sorted(self.read_latency.items())
-            },
-            negative_latencies=self.negative,
-            notifications=self.notifications,
-            warmup_notifications=self.warmup_notifications,
-            lost_notifications=self._delivery.lost,
-            superseded=self.superseded,
-            handshakes_sent=self.handshakes_sent,
-            unanswered=self.unanswered,
-            disconnects=self.disconnects,
-            foreign_events=self.foreign,
-            end_lag_ms=None if self.ends.lag_ms is None else round(self.ends.lag_ms, 3),
-            series=self.series.series(self._measured_seconds(), self._missed_in_second),
-            outages=outage_records(
-                self.outages, self.trackers, dict(self.ends.sent), warmup=self._warmup
-            ),
-            silences=self.silences.longest(min(ended_ns, self.schedule_end_ns or ended_ns)),
-            error=self.error,
-        )

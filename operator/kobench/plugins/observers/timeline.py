@@ -137,7 +137,11 @@ def outage_records(
 
 
 def writer_counts(
-    trackers: dict[int, SequenceTracker], *, warmup: int, shared: bool
+    trackers: dict[int, SequenceTracker],
+    last_heard: dict[int, int],
+    *,
+    warmup: int,
+    shared: bool,
 ) -> dict[str, WriterCounts]:
     """What was seen of each writer (shared mode: of the values read, so no duplicates)."""
     return {
@@ -147,6 +151,7 @@ def writer_counts(
             duplicates=0 if shared else tracker.duplicates,
             out_of_order=tracker.out_of_order,
             highest_seq=tracker.highest,
+            last_ns=last_heard.get(writer, 0),
         )
         for writer, tracker in trackers.items()
     }
