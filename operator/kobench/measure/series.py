@@ -83,6 +83,25 @@ class MissedWrites(Document):
     ]
 
 
+class NotWritten(Document):
+    """A run of one writer's writes the engine refused while it could not serve (LOADING, BUSY,
+    MASTERDOWN, TRYAGAIN): never made, so no observer could miss them."""
+
+    writer: int
+    first_seq: int
+    last_seq: int
+    first_due_ns: Annotated[int, Field(description="Wall clock (ns) the first was due.")]
+    reason: Annotated[str, Field(description="The engine's answer to the first of them.")] = ""
+
+    @property
+    def count(self) -> int:
+        return self.last_seq - self.first_seq + 1
+
+    def measured(self, warmup: int) -> int:
+        """How many of them were measured writes (after the warm-up)."""
+        return max(0, self.last_seq + 1 - max(self.first_seq, warmup))
+
+
 def worst_second(series: list[ObserverSecond]) -> ObserverSecond | None:
     """The worst second: the one that missed most events (an event that never came is later
     than any that did), else the one with the highest p99, then max latency."""
@@ -94,6 +113,7 @@ def worst_second(series: list[ObserverSecond]) -> ObserverSecond | None:
 
 __all__ = [
     "MissedWrites",
+    "NotWritten",
     "ObserverSecond",
     "Outage",
     "Silence",

@@ -15,11 +15,15 @@ import redis
 
 from kobench.measure import protocol
 from kobench.measure.results import Convergence, EngineFacts
+from kobench.plugins.connections import busy
 from kobench.plugins.engines import divergence, get_engine
 from kobench.plugins.engines.inspect import connect, inspect_engine
 from kobench.roles.role_config import RoleConfig
 
 SETTLE_SECONDS = 5.0
+BUSY_PAUSE_SECONDS = 0.05
+"""A replica that cannot serve yet (loading) is read again this long after, within the settle
+time; still loading then, it is "not checked"."""
 SCAN_COUNT = 1000
 
 
@@ -60,6 +64,9 @@ def check_convergence(config: RoleConfig, password: str | None) -> Convergence:
                 with connect(endpoint, password, db=config.spec.engine.database) as client:
                     prints.append(_fingerprint(client, config))
         except (redis.RedisError, OSError) as exc:
+            if busy(exc) and time.monotonic() < deadline:
+                time.sleep(BUSY_PAUSE_SECONDS)  # loading (a resync from disk): a pause
+                continue
             return _unread(exc)
         if len(prints) == 1:
             detail = f"single replica, read back: {prints[0]}"
@@ -93,6 +100,9 @@ def check_divergence(config: RoleConfig, password: str | None) -> Convergence:
                 config.endpoints, password, db=config.spec.engine.database, pattern=pattern
             )
         except (redis.RedisError, OSError) as exc:
+            if busy(exc) and time.monotonic() - began < settle:
+                time.sleep(BUSY_PAUSE_SECONDS)  # loading (a resync from disk): a pause
+                continue
             return _unread(exc, settle_seconds=settle)
         waited = time.monotonic() - began
         found = divergence.report(

@@ -61,16 +61,22 @@ def warmup_by_writer(spec: BenchmarkSpec, writers: list[WriterResult]) -> dict[i
 
 
 def count_received(
-    key_mode: str, doc: ObserverResult, sent: dict[int, int], warmup: dict[int, int]
+    key_mode: str,
+    doc: ObserverResult,
+    sent: dict[int, int],
+    warmup: dict[int, int],
+    refused: dict[int, int] | None = None,
 ) -> Counts:
     """What one observer instance received of the measured writes (``warmup``: each writer's
-    first writes, neither counted nor timed).
+    first writes, neither counted nor timed; ``refused``: each writer's measured writes the
+    engine refused, never made).
 
     unique mode: per writer, distinct measured sequences against measured writes sent. shared
     mode: measured notifications against measured writes sent (with one writer each
     notification is one write, in order).
     """
-    measured = {w: max(0, n - warmup.get(w, 0)) for w, n in sent.items()}
+    refused = refused or {}
+    measured = {w: max(0, n - warmup.get(w, 0) - refused.get(w, 0)) for w, n in sent.items()}
     total = sum(measured.values())
     if key_mode == "shared":
         received = min(max(0, doc.notifications - doc.warmup_notifications), total)

@@ -87,9 +87,15 @@ class EventBook(BookReport):
         return self.keys.classify(key)
 
     def on_end(self, key: bytes, received_ns: int) -> None:
+        """A writer's news: its end marker, or (shared mode) writes the engine refused, which
+        the numbering of notifications skips."""
         end = self.keys.end_marker(key)
         if end is not None:
             self.ends.arrived(end, received_ns, self.clock.monotonic_ns())
+            return
+        skipped = self.keys.skipped(key)
+        if skipped is not None and skipped[0] == 0:
+            self._delivery.skipped += skipped[2] - skipped[1] + 1
 
     def on_unique(self, key: bytes, received_ns: int) -> Handshake | None:
         """Book one unique-mode notification; returns the handshake to send, if any."""
@@ -114,7 +120,7 @@ class EventBook(BookReport):
             self.foreign += 1  # someone else's value (None: the key was gone, or unread)
         elif read is not None and self.mapped:
             self._delivery.learn(read)
-            self._delivery.resync(self.outages, index, read.seq)
+            self._delivery.resync(self.outages, index + self._delivery.skipped, read.seq)
         fresh = read is not None and self._track(read.writer, read.seq, read_ns, book=False)
         if read is not None and fresh:
             self._measure(self.read_latency, read, read_ns, series=False)
@@ -127,13 +133,14 @@ class EventBook(BookReport):
         if self.outages:
             # What an outage cost is only sure once the writer's total is known: measure these
             # at the end (and leave them unanswered rather than mis-numbered).
-            self._note_event(0, index + self._delivery.lost, notified_ns)
-            self._delivery.deferred.append((notified_ns, index, len(self.outages)))
+            seq = index + self._delivery.skipped
+            self._note_event(0, seq + self._delivery.lost, notified_ns)
+            self._delivery.deferred.append((notified_ns, seq, len(self.outages)))
             return None
         self.last_heard[0] = notified_ns
-        if index < self._warmup:
+        if index + self._delivery.skipped < self._warmup:
             self.warmup_notifications += 1
-        delivered = self._delivery.write(index)
+        delivered = self._delivery.write(index + self._delivery.skipped)
         if delivered is None:
             return None
         self._measure(self.latency, delivered, notified_ns, series=True)
@@ -196,7 +203,8 @@ class EventBook(BookReport):
         highest = {writer: tracker.highest for writer, tracker in self.trackers.items()}
         if self._shared_mode:
             highest = {}  # reads name no notified write: losses come from the numbering
-        mark = OutageMark(self.clock.wall_ns(), reason, highest, next_index=self.notifications)
+        numbered = self.notifications + self._delivery.skipped  # the writes before it
+        mark = OutageMark(self.clock.wall_ns(), reason, highest, next_index=numbered)
         self.outages.append(mark)
 
     def resumed(self) -> None:
@@ -212,8 +220,8 @@ class EventBook(BookReport):
             # After an outage the losses are estimates: wait for the drain rather than trust them.
             return not self.outages and self.notifications >= self.ends.expected()
         return all(
-            writer in self.trackers and self.trackers[writer].distinct >= sent
-            for writer, sent in self.ends.sent.items()
+            writer in self.trackers and self.trackers[writer].distinct >= self.ends.made(writer)
+            for writer in self.ends.sent
         )
 
     def stop(self, why: str) -> None:

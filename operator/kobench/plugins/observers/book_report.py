@@ -71,7 +71,7 @@ class BookReport:
         if writer in self.ends.sent:
             return self.ends.sent[writer]
         if self.mapped:
-            return self.notifications + self._delivery.lost
+            return self.notifications + self._delivery.lost + self._delivery.skipped
         tracker = self.trackers.get(writer)
         return 0 if tracker is None else tracker.highest + 1
 
@@ -112,8 +112,10 @@ class BookReport:
 
     def result(self) -> ObserverResult:
         if self.mapped:
+            # Writes the engine refused were never notified: its end marker says how many.
+            refused = self.ends.refused.get(0, self._delivery.skipped)
             for write, notified_ns in self._delivery.settle(
-                self.outages, self.notifications, self.ends.sent.get(0)
+                self.outages, self.notifications + refused, self.ends.sent.get(0)
             ):
                 self.warmup_notifications += write.seq < self._warmup
                 self._measure(self.latency, write, notified_ns, series=True)
