@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from kobench.api import Workload
 from kobench.measure import protocol
-from kobench.measure.clock import Clock
+from kobench.measure.clock import Clock, paired_ns
 from kobench.measure.protocol import NS_PER_SECOND, Write, schedule_offset_ns
 from kobench.measure.series import NotWritten, WriterSecond
 
@@ -39,13 +39,9 @@ class Schedule:
 
     @classmethod
     def starting_now(cls, clock: Clock, *, rate: int, total: int, warmup: int) -> Schedule:
-        return cls(
-            rate,
-            total,
-            warmup,
-            clock.monotonic_ns() + START_DELAY_NS,
-            clock.wall_ns() + START_DELAY_NS,
-        )
+        # One instant on both clocks: every stamp is the wall time its write is due at.
+        mono, wall = paired_ns(clock)
+        return cls(rate, total, warmup, mono + START_DELAY_NS, wall + START_DELAY_NS)
 
     @classmethod
     def starting_at(
@@ -53,7 +49,7 @@ class Schedule:
     ) -> Schedule:
         """A schedule whose write 0 is due at an agreed wall-clock instant (conflict mode: every
         writer stamps write n with the same intended instant)."""
-        now_wall, now_mono = clock.wall_ns(), clock.monotonic_ns()
+        now_mono, now_wall = paired_ns(clock)
         return cls(rate, total, warmup, now_mono + (start_wall_ns - now_wall), start_wall_ns)
 
     def due_mono_ns(self, seq: int) -> int:

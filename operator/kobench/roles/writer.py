@@ -16,7 +16,7 @@ from array import array
 import redis
 
 from kobench.measure import protocol
-from kobench.measure.clock import SYSTEM_CLOCK, Clock
+from kobench.measure.clock import SYSTEM_CLOCK, Clock, wall_minus_monotonic_ns
 from kobench.measure.histograms import encode_histogram
 from kobench.measure.results import Calibration, WriterResult
 from kobench.plugins.engines import get_engine
@@ -104,6 +104,8 @@ class Writer:
         self.total = workload.total_writes
         self.measured_start_ns = 0
         """Wall clock of the first measured write's due time, once the schedule has started."""
+        self.wall_step_ns = 0
+        """How far the wall clock moved against the monotonic one while writing."""
         self.sent_wall = array("q", bytes(8 * self.total))
         self.sent_mono = array("q", bytes(8 * self.total))
         prefix = protocol.answer_prefix(workload.handshake_key, config.run_id)
@@ -204,6 +206,7 @@ class Writer:
             measured_seconds=round(progress.measured_seconds, 4),
             achieved_rate=progress.achieved_rate(warmup),
             max_lag_us=round(progress.max_lag_ns / 1000.0, 1),
+            wall_clock_step_ms=round(self.wall_step_ns / 1e6, 3),
             rtt={name: encode_histogram(h) for name, h in sorted(self.listener.rtt.items())},
             handshakes=dict(sorted(self.listener.count.items())),
             clock=self.listener.clock(),
@@ -263,7 +266,11 @@ class Writer:
                     self.notes.refused(seqs)
             return refused
 
-        write_all(schedule, self.clock, send, self.progress)
+        offset_ns = wall_minus_monotonic_ns(self.clock)
+        try:
+            write_all(schedule, self.clock, send, self.progress)
+        finally:
+            self.wall_step_ns = wall_minus_monotonic_ns(self.clock) - offset_ns
 
     def _served(self, client: redis.Redis, key: str, value: object) -> None:
         """One SET the observers need (an end marker, the fault clock): made, waiting while

@@ -159,6 +159,9 @@ class WritersSummary(Document):
     ] = True
     target_rate: int
     max_lag_ms: float
+    wall_clock_step_ms: Annotated[
+        float, Field(description="The largest step of a writer host's wall clock during the run.")
+    ] = 0.0
     series: list[WriterSecond] = []
     errors: list[str] = []
 

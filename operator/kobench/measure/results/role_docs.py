@@ -170,6 +170,13 @@ class WriterResult(Document):
     measured_seconds: float = 0.0
     achieved_rate: float = 0.0
     max_lag_us: float = 0.0
+    wall_clock_step_ms: Annotated[
+        float,
+        Field(
+            description="How far the host's wall clock moved against its monotonic clock "
+            "during the writes (a step: NTP, an administrator); every wall stamp moved with it."
+        ),
+    ] = 0.0
     rtt: Annotated[
         dict[str, str],
         Field(description="Handshake round trip in us per observer instance 'name.index' (HDR)."),

@@ -46,6 +46,7 @@ def writers_summary(spec: BenchmarkSpec, writers: list[WriterResult]) -> Writers
         rate_measured=bool(measured),
         target_rate=workload.rate,
         max_lag_ms=round(max((w.max_lag_us for w in writers), default=0.0) / 1000.0, 3),
+        wall_clock_step_ms=max((w.wall_clock_step_ms for w in writers), key=abs, default=0.0),
         series=merge_writer_series([w.series for w in writers]),
         errors=[f"writer {w.writer_id}: {w.error}" for w in writers if w.error],
     )
