@@ -159,14 +159,21 @@ def _faults(result: RunResult) -> str:
     rows = []
     for fault in result.faults:
         applied = "-" if fault.applied_at_seconds is None else f"{fault.applied_at_seconds:.3f}"
-        head = [str(fault.index), escape(f"{fault.action} {fault.target}"), applied]
+        name = f"{fault.action} {fault.target}"
+        if fault.overlaps:
+            name += f" (window overlaps #{', #'.join(str(i) for i in fault.overlaps)})"
+        head = [str(fault.index), escape(name), applied]
         head += [_number(fault.duration_ms), _number(fault.resync_ms)]
-        if not fault.observers:
+        if not fault.observers and not fault.deaths:
             rows.append([*head, escape(fault.error or "-"), "-", "-", "-"])
         for impact in fault.observers:
             outage = "killed" if impact.killed else _number(impact.outage_ms, "no event after")
+            lost = str(impact.lost)
+            if impact.lost_in_overlap:
+                lost += f" ({impact.lost_in_overlap} in an overlap)"
             after = _number(impact.p99_after_ms)
-            rows.append([*head, escape(impact.observer), outage, str(impact.lost), after])
+            rows.append([*head, escape(impact.observer), outage, lost, after])
+        rows += [[*head, escape(death), "stopped", "-", "-"] for death in fault.deaths]
     columns = ["#", "fault", "applied (s)", "lasted (ms)", "resync (ms)", "observer"]
     columns += ["outage (ms)", "lost", "p99 after (ms)"]
     return "<h3>Faults</h3>" + html_table(columns, rows, "numbers")
