@@ -9,7 +9,6 @@ merged (a merged run keeps its exact count of missed writes).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 from kobench.measure.protocol import schedule_offset_ns
 from kobench.measure.sequences import SequenceTracker
@@ -18,40 +17,57 @@ from kobench.measure.series import MissedWrites
 MAX_RUNS = 256
 NOT_ALL_SEEN = re.compile(rb"[^\xff]")
 """A byte of the tracker's bitmap with a sequence missing."""
+NOT_NONE_SEEN = re.compile(rb"[^\x00]")
+"""A byte of the tracker's bitmap with a sequence seen."""
 
 Run = tuple[int, int, int]
 """First sequence, last sequence, writes of them missed."""
 
 
-def _unseen(tracker: SequenceTracker | None, start: int, stop: int) -> Iterator[int]:
-    """Sequences in ``start..stop-1`` that never arrived, in order (whole bytes of the bitmap
-    that are all seen are skipped without looking at their bits)."""
-    seen = tracker.seen if tracker is not None else bytearray()
-    mapped = min(stop, len(seen) * 8)
-    seq = start
-    while seq < mapped:
-        if seq % 8 == 0:
-            found = NOT_ALL_SEEN.search(seen, seq // 8, -(-mapped // 8))
-            if found is None:
-                break
-            seq = max(seq, found.start() * 8)
-            if seq >= mapped:
-                break
-        if not (seen[seq // 8] >> (seq % 8)) & 1:
-            yield seq
-        seq += 1
-    yield from range(max(start, mapped), stop)
+def _seen(seen: bytearray, seq: int) -> bool:
+    return bool((seen[seq // 8] >> (seq % 8)) & 1)
+
+
+def _skip(seen: bytearray, seq: int, stop: int, pattern: re.Pattern[bytes]) -> int:
+    """From ``seq`` (a byte boundary), past the whole bytes that ``pattern`` does not match."""
+    found = pattern.search(seen, seq // 8, -(-stop // 8))
+    return stop if found is None else min(stop, max(seq, found.start() * 8))
 
 
 def unseen_runs(tracker: SequenceTracker | None, start: int, stop: int) -> list[Run]:
-    """Runs of consecutive sequences in ``start..stop-1`` that never arrived."""
+    """Runs of consecutive sequences in ``start..stop-1`` that never arrived. Whole bytes of
+    the tracker's bitmap that are all seen, or all missing, are passed without looking at
+    their bits (a run of millions costs little)."""
+    seen = tracker.seen if tracker is not None else bytearray()
+    mapped = min(stop, len(seen) * 8)
     runs: list[Run] = []
-    for seq in _unseen(tracker, start, stop):
-        if runs and runs[-1][1] == seq - 1:
-            first, _, missed = runs[-1]
-            runs[-1] = (first, seq, missed + 1)
+    seq = start
+    while seq < mapped:
+        if seq % 8 == 0:
+            seq = _skip(seen, seq, mapped, NOT_ALL_SEEN)
+            if seq >= mapped:
+                break
+        if _seen(seen, seq):
+            seq += 1
+            continue
+        first, seq = seq, seq + 1
+        while seq < mapped:
+            if seq % 8 == 0:
+                ahead = _skip(seen, seq, mapped, NOT_NONE_SEEN)
+                if ahead > seq:
+                    seq = ahead
+                    continue
+            if _seen(seen, seq):
+                break
+            seq += 1
+        runs.append((first, seq - 1, seq - first))
+    tail = max(start, mapped)
+    if tail < stop:  # beyond the bitmap: never seen
+        if runs and runs[-1][1] == tail - 1:
+            first, _, missed = runs.pop()
+            runs.append((first, stop - 1, missed + stop - tail))
         else:
-            runs.append((seq, seq, 1))
+            runs.append((tail, stop - 1, stop - tail))
     return runs
 
 
