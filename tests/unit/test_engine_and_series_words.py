@@ -103,3 +103,11 @@ def test_an_unreachable_replica_is_named_with_its_error() -> None:
     engine = engine.model_copy(update={"replication": [engine.replication[0], unreachable]})
     judged = with_replication(read, engine)
     assert not judged.checked and "replica 1: Connection refused" in judged.detail
+
+
+def test_the_engine_line_names_the_server_once() -> None:
+    assert EngineFacts(type="keydb", version="keydb 6.3.4", replicas=3).server == "keydb 6.3.4"
+    assert EngineFacts(type="redis", version="redis 7.0.15", replicas=1).server == "redis 7.0.15"
+    mixed = EngineFacts(type="redis", version="valkey 8.0.1", replicas=1)
+    assert mixed.server == "redis (valkey 8.0.1)"
+    assert EngineFacts(type="keydb", replicas=1).server == "keydb"

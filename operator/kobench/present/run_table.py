@@ -181,7 +181,7 @@ def _facts(result: RunResult) -> list[str]:
     links = ", ".join(
         f"{s.index}:{s.role}({'up' if s.link_up else 'DOWN'})" for s in engine.replication
     )
-    lines.append(f"engine: {engine.type} {engine.version}, replicas {links}")
+    lines.append(f"engine: {engine.server}, replicas {links}")
     lines += _calibration_lines(result)
     convergence = result.convergence
     state = (

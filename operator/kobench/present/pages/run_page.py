@@ -192,7 +192,7 @@ def _facts(result: RunResult) -> str:
         ["run", escape(f"{result.run_id}, {_when(result.started_ns)}")],
         [
             "engine",
-            escape(f"{engine.type} {engine.version}, {engine.replicas} replica(s): {links}"),
+            escape(f"{engine.server}, {engine.replicas} replica(s): {links}"),
         ],
         [
             "writers",
