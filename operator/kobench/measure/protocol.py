@@ -18,9 +18,11 @@ duplicate and out-of-order events without asking anyone.
   its clock: the four NTP timestamps.
   An observer with ``handshakeEvery: N`` answers only the writes whose sequence is a multiple
   of N (:func:`answered`).
-- end marker: key ``<handshakeKey>:<run>:end:<writer>:<sent>:<at_ns>``, set by a writer after its
-  last write on every replica it wrote to: how many writes it sent, and when (wall clock, ns).
-  An observer that has every writer's end marker knows what to expect.
+- end marker: key ``<handshakeKey>:<run>:end:<writer>:<sent>:<at_ns>[:<refused>]``, set by a
+  writer after its last write on every replica it wrote to: how many writes it sent, and when
+  (wall clock, ns), and (when not 0) how many of them the engine refused while it could not serve
+  (loading): never made, so never notified. An observer that has every writer's end marker knows
+  what to expect.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ HANDSHAKE_MARK = "hs:"
 """Follows the run's handshake prefix in an observer's answer."""
 END_MARK = "end:"
 """Follows the run's handshake prefix in a writer's end marker."""
+SKIP_MARK = "skip:"
+"""Follows the run's handshake prefix in a writer's note of writes the engine refused."""
 NS_PER_SECOND = 1_000_000_000
 
 
@@ -178,18 +182,41 @@ def end_prefix(handshake_key: str, run_id: str) -> str:
     return handshake_key_prefix(handshake_key, run_id) + END_MARK
 
 
+def skip_prefix(handshake_key: str, run_id: str) -> str:
+    """The prefix of the writers' notes of refused writes: ``<this><writer>:<first>:<last>``,
+    set (shared mode) just before the next write that was made, so an observer that numbers
+    notifications knows writes ``first..last`` were never made."""
+    return handshake_key_prefix(handshake_key, run_id) + SKIP_MARK
+
+
+def decode_skip_key(key: bytes | str, prefix: str) -> tuple[int, int, int] | None:
+    """(writer, first, last) of a note of refused writes."""
+    if isinstance(key, bytes):
+        key = key.decode("ascii", "replace")
+    parts = key[len(prefix) :].split(":") if key.startswith(prefix) else []
+    if len(parts) != 3:
+        return None
+    try:
+        return int(parts[0]), int(parts[1]), int(parts[2])
+    except ValueError:
+        return None
+
+
 @dataclass(frozen=True, slots=True)
 class End:
-    """A writer's end marker: it sent ``sent`` writes and ended at ``at_ns`` (wall clock)."""
+    """A writer's end marker: it sent ``sent`` writes and ended at ``at_ns`` (wall clock);
+    ``refused`` of them the engine refused while it could not serve."""
 
     writer: int
     sent: int
     at_ns: int
+    refused: int = 0
 
 
 def end_key(prefix: str, end: End) -> str:
     """``prefix`` is :func:`end_prefix` of the run."""
-    return f"{prefix}{end.writer}:{end.sent}:{end.at_ns}"
+    key = f"{prefix}{end.writer}:{end.sent}:{end.at_ns}"
+    return f"{key}:{end.refused}" if end.refused else key
 
 
 def decode_end_key(key: bytes | str, prefix: str) -> End | None:
@@ -198,10 +225,10 @@ def decode_end_key(key: bytes | str, prefix: str) -> End | None:
     if not key.startswith(prefix):
         return None
     parts = key[len(prefix) :].split(":")
-    if len(parts) != 3:
+    if len(parts) not in (3, 4):
         return None
     try:
-        return End(int(parts[0]), int(parts[1]), int(parts[2]))
+        return End(*(int(part) for part in parts))
     except ValueError:
         return None
 

@@ -63,12 +63,60 @@ class Silence(Document):
     ] = 0
 
 
+class MissedWrites(Document):
+    """A run of one writer's measured writes that an observer never received, with when the
+    first was due: what lets a loss be charged to the fault whose window held it."""
+
+    writer: int
+    first_seq: int
+    last_seq: int
+    missed: Annotated[
+        int,
+        Field(
+            ge=0,
+            description="Writes of first..last never received: all of them, unless runs close "
+            "together were merged to keep the document small.",
+        ),
+    ]
+    first_due_ns: Annotated[
+        int, Field(description="Wall clock (ns) the first was due (its intended send time).")
+    ]
+
+
+class NotWritten(Document):
+    """A run of one writer's writes the engine refused while it could not serve (LOADING, BUSY,
+    MASTERDOWN, TRYAGAIN): never made, so no observer could miss them."""
+
+    writer: int
+    first_seq: int
+    last_seq: int
+    first_due_ns: Annotated[int, Field(description="Wall clock (ns) the first was due.")]
+    reason: Annotated[str, Field(description="The engine's answer to the first of them.")] = ""
+
+    @property
+    def count(self) -> int:
+        return self.last_seq - self.first_seq + 1
+
+    def measured(self, warmup: int) -> int:
+        """How many of them were measured writes (after the warm-up)."""
+        return max(0, self.last_seq + 1 - max(self.first_seq, warmup))
+
+
 def worst_second(series: list[ObserverSecond]) -> ObserverSecond | None:
-    """The second with the highest max latency (the most missed events breaking ties)."""
+    """The worst second: the one that missed most events (an event that never came is later
+    than any that did), else the one with the highest p99, then max latency."""
     measured = [s for s in series if s.max_ms is not None or s.missed]
     if not measured:
         return None
-    return max(measured, key=lambda s: (s.max_ms or 0.0, s.missed))
+    return max(measured, key=lambda s: (s.missed, s.p99_ms or 0.0, s.max_ms or 0.0))
 
 
-__all__ = ["ObserverSecond", "Outage", "Silence", "WriterSecond", "worst_second"]
+__all__ = [
+    "MissedWrites",
+    "NotWritten",
+    "ObserverSecond",
+    "Outage",
+    "Silence",
+    "WriterSecond",
+    "worst_second",
+]

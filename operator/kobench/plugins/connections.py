@@ -39,3 +39,29 @@ def async_client(
     """The asyncio twin of :func:`client`."""
     options = _options(host, port, password, db, timeout)
     return aioredis.Redis(**options, retry=AsyncRetry(NoBackoff(), 0))
+
+
+BUSY_REPLIES = ("LOADING", "BUSY", "MASTERDOWN", "TRYAGAIN")
+"""A server that is there but cannot serve yet: loading its dataset (a restart, a full resync
+from disk), running a script, a replica whose primary is down, a slot moving. A pause, not a
+loss: roles wait and try again (bounded), and say what could not be done meanwhile."""
+
+
+def busy_reply(exc: BaseException) -> str | None:
+    """The server's answer when it is one of :data:`BUSY_REPLIES` (redis-py maps some to their
+    own classes and strips the code), else None."""
+    codes = {
+        redis.exceptions.BusyLoadingError: "LOADING",
+        redis.exceptions.MasterDownError: "MASTERDOWN",
+        redis.exceptions.TryAgainError: "TRYAGAIN",
+    }
+    code = next((c for kind, c in codes.items() if isinstance(exc, kind)), None)
+    if code is not None:
+        return f"{code} {exc}"
+    if isinstance(exc, redis.ResponseError) and str(exc).split(" ", 1)[0] in BUSY_REPLIES:
+        return str(exc)
+    return None
+
+
+def busy(exc: BaseException) -> bool:
+    return busy_reply(exc) is not None

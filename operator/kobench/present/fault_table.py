@@ -13,6 +13,10 @@ def _ms(value: float | None, *, never: str = "-") -> str:
     return never if value is None else f"{value:.0f}"
 
 
+def _lost(lost: int, overlapped: int) -> str:
+    return f"{lost} ({overlapped} in an overlap)" if overlapped else str(lost)
+
+
 def fault_table(result: RunResult) -> Table | None:
     if not result.faults:
         return None
@@ -25,13 +29,24 @@ def fault_table(result: RunResult) -> Table | None:
         table.add_column(column, justify="left" if column in ("fault", "observer") else "right")
     for fault in result.faults:
         applied = "-" if fault.applied_at_seconds is None else f"{fault.applied_at_seconds:.3f}s"
-        head = [str(fault.index), f"{fault.action} {fault.target}", applied]
+        name = f"{fault.action} {fault.target}"
+        if fault.overlaps:
+            name += f" (window overlaps #{', #'.join(str(i) for i in fault.overlaps)})"
+        head = [str(fault.index), name, applied]
         head += [_ms(fault.duration_ms), _ms(fault.resync_ms)]
         hit = [i for i in fault.observers if i.killed or i.outage_ms != 0 or i.lost]
-        if not hit:
-            table.add_row(*head, fault.error or "no observer hit", "0", "0")
-        for n, impact in enumerate(hit):
-            outage = "killed" if impact.killed else _ms(impact.outage_ms, never="no event after")
-            cells = head if n == 0 else ["", "", "", "", ""]
-            table.add_row(*cells, impact.observer, outage, str(impact.lost))
+        rows = [
+            [
+                impact.observer,
+                "killed" if impact.killed else _ms(impact.outage_ms, never="no event after"),
+                _lost(impact.lost, impact.lost_in_overlap),
+            ]
+            for impact in hit
+        ]
+        # A role that died while the fault lasted is its own event, not an outage.
+        rows += [[death, "stopped", "-"] for death in fault.deaths]
+        if not rows:
+            rows = [[fault.error or "no observer hit", "0", "0"]]
+        for n, row in enumerate(rows):
+            table.add_row(*(head if n == 0 else ["", "", "", "", ""]), *row)
     return table

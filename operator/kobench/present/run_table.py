@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kobench.measure.histograms import LatencySummary
-from kobench.measure.results import ObserverSummary, RunResult
+from kobench.measure.results import ObserverSummary, RunResult, WritersSummary
 from kobench.measure.results.calibration_figures import describe_overhead, describe_round_trip
 from kobench.measure.results.fault_verdict import killed_labels
 from kobench.present.fault_table import fault_table
@@ -104,7 +104,7 @@ def _calibration_lines(result: RunResult) -> list[str]:
 
 def _observer_table(result: RunResult, columns: tuple[str, ...]) -> Table:
     table = Table(
-        title="Event latency per observer (ms, written -> observed)",
+        title="Event latency per observer (ms, written -> observed), of the measured writes",
         title_justify="left",
         box=box.SIMPLE_HEAD,
         pad_edge=False,
@@ -144,6 +144,22 @@ def _matrix_table(result: RunResult) -> Table | None:
     return matrix
 
 
+def _not_written(count: int, writers: WritersSummary) -> str:
+    """The writes the engine refused: when they were due (seconds of the run) and why."""
+    runs = writers.not_written_runs
+    start = writers.measured_start_ns
+
+    def at(ns: int) -> str:
+        return f"{(ns - start) / 1e9:.3f}"
+
+    spans = ", ".join(f"{at(r.first_due_ns)} s ({r.count})" for r in runs[:5])
+    more = f" and {len(runs) - 5} more" if len(runs) > 5 else ""
+    return (
+        f"not written: {count} measured writes the engine refused ({runs[0].reason}), "
+        f"due from {spans}{more}: not lost, never made"
+    )
+
+
 def _facts(result: RunResult) -> list[str]:
     writers = result.writers
     count = f"{writers.writers}"
@@ -151,21 +167,21 @@ def _facts(result: RunResult) -> list[str]:
         silent = ", ".join(str(w) for w in writers.silent)
         count += f" of {writers.writers + len(writers.silent)} (no document from writer {silent})"
     lines = [
-        f"writers: {count}, sent {writers.sent}, achieved {writers.achieved_rate:.0f}/s "
+        f"writers: {count}, sent {writers.sent} measured (+{writers.warmup} warm-up, not "
+        f"counted), achieved {writers.achieved_rate:.0f}/s "
         f"of {writers.target_rate}/s each, worst schedule lag {writers.max_lag_ms:.3f} ms"
     ]
+    if writers.not_written_runs:
+        lines.append(_not_written(writers.not_written, writers))
     for obs in result.observers:
         worst = worst_second(obs)
         if worst is not None:
-            lines.append(
-                f"worst second of {obs.name}: {worst.t} s, p99 {worst.p99_ms:.3f} ms, "
-                f"{worst.missed} missed"
-            )
+            lines.append(f"worst second of {obs.name}: {worst.describe()}")
     engine = result.engine
     links = ", ".join(
         f"{s.index}:{s.role}({'up' if s.link_up else 'DOWN'})" for s in engine.replication
     )
-    lines.append(f"engine: {engine.type} {engine.version}, replicas {links}")
+    lines.append(f"engine: {engine.server}, replicas {links}")
     lines += _calibration_lines(result)
     convergence = result.convergence
     state = (

@@ -1,8 +1,9 @@
 """After a run, read every replica back: multi-master writes must have converged.
 
 The read-back and the engine's replication state are taken together (:func:`engine_snapshot`)
-and each says when: a replica that was down or unreachable then makes convergence "not
-checked", never "converged", whatever a later look would show.
+and each says when: replicas that differed while one was down or unreachable make convergence
+"not checked" (they may have been catching up), never "did not converge"; replicas that held
+the same data converged, and the note says which links were down.
 """
 
 from __future__ import annotations
@@ -14,11 +15,15 @@ import redis
 
 from kobench.measure import protocol
 from kobench.measure.results import Convergence, EngineFacts
+from kobench.plugins.connections import busy
 from kobench.plugins.engines import divergence, get_engine
 from kobench.plugins.engines.inspect import connect, inspect_engine
 from kobench.roles.role_config import RoleConfig
 
 SETTLE_SECONDS = 5.0
+BUSY_PAUSE_SECONDS = 0.05
+"""A replica that cannot serve yet (loading) is read again this long after, within the settle
+time; still loading then, it is "not checked"."""
 SCAN_COUNT = 1000
 
 
@@ -59,6 +64,9 @@ def check_convergence(config: RoleConfig, password: str | None) -> Convergence:
                 with connect(endpoint, password, db=config.spec.engine.database) as client:
                     prints.append(_fingerprint(client, config))
         except (redis.RedisError, OSError) as exc:
+            if busy(exc) and time.monotonic() < deadline:
+                time.sleep(BUSY_PAUSE_SECONDS)  # loading (a resync from disk): a pause
+                continue
             return _unread(exc)
         if len(prints) == 1:
             detail = f"single replica, read back: {prints[0]}"
@@ -92,6 +100,9 @@ def check_divergence(config: RoleConfig, password: str | None) -> Convergence:
                 config.endpoints, password, db=config.spec.engine.database, pattern=pattern
             )
         except (redis.RedisError, OSError) as exc:
+            if busy(exc) and time.monotonic() - began < settle:
+                time.sleep(BUSY_PAUSE_SECONDS)  # loading (a resync from disk): a pause
+                continue
             return _unread(exc, settle_seconds=settle)
         waited = time.monotonic() - began
         found = divergence.report(
@@ -102,6 +113,29 @@ def check_divergence(config: RoleConfig, password: str | None) -> Convergence:
         time.sleep(min(0.25, max(0.0, settle - waited)))
 
 
+def with_replication(convergence: Convergence, facts: EngineFacts) -> Convergence:
+    """The read-back judged beside the replication state read right after it.
+
+    Replicas that all held the same data converged, whatever their links said then (the note
+    names the links down). Replicas that differed while a link was down or a replica
+    unreachable may still have been catching up: "not checked", naming each one's state (its
+    detail, "1/2 peer links up", not its role)."""
+    down = [s for s in facts.replication if s.role == "unreachable" or not s.link_up]
+    if not down or not convergence.checked:
+        return convergence
+    states = ", ".join(f"replica {s.index}: {s.detail or s.role}" for s in down)
+    if convergence.converged:
+        note = f"{convergence.detail}; replication not whole at the read-back ({states})"
+        return convergence.model_copy(update={"detail": note})
+    return convergence.model_copy(
+        update={
+            "checked": False,
+            "detail": f"replication was not whole when the replicas were read back ({states}); "
+            f"they differed then: {convergence.detail}",
+        }
+    )
+
+
 def engine_snapshot(config: RoleConfig, password: str | None) -> tuple[EngineFacts, Convergence]:
     """Convergence and the replication state read right after it, consistent with each other."""
     if config.spec.workload.conflict is not None:
@@ -109,14 +143,4 @@ def engine_snapshot(config: RoleConfig, password: str | None) -> tuple[EngineFac
     else:
         convergence = check_convergence(config, password)
     facts = inspect_engine(get_engine(config.spec.engine.type), config.endpoints, password)
-    down = [s for s in facts.replication if s.role == "unreachable" or not s.link_up]
-    if down and convergence.checked:
-        names = ", ".join(f"replica {s.index} {s.role}" for s in down)
-        convergence = convergence.model_copy(
-            update={
-                "checked": False,
-                "converged": False,
-                "detail": f"{names} when the replicas were read back ({convergence.detail})",
-            }
-        )
-    return facts, convergence
+    return facts, with_replication(convergence, facts)

@@ -14,11 +14,14 @@ from dataclasses import dataclass, field
 
 from kobench.api import Workload
 from kobench.measure import protocol
-from kobench.measure.clock import Clock
+from kobench.measure.clock import Clock, paired_ns
 from kobench.measure.protocol import NS_PER_SECOND, Write, schedule_offset_ns
-from kobench.measure.series import WriterSecond
+from kobench.measure.series import NotWritten, WriterSecond
 
 MAX_BATCH = 2000
+BUSY_BACKOFF_NS = (5_000_000, 50_000_000)
+"""After the engine refused writes (loading): the first wait before trying again, and the
+longest (it doubles). The writes that fall due meanwhile go out together when it is over."""
 START_DELAY_NS = 50_000_000
 """The first write is due this long after the schedule is made (time to get going)."""
 CONFLICT_START_DELAY_NS = 2_000_000_000
@@ -36,13 +39,9 @@ class Schedule:
 
     @classmethod
     def starting_now(cls, clock: Clock, *, rate: int, total: int, warmup: int) -> Schedule:
-        return cls(
-            rate,
-            total,
-            warmup,
-            clock.monotonic_ns() + START_DELAY_NS,
-            clock.wall_ns() + START_DELAY_NS,
-        )
+        # One instant on both clocks: every stamp is the wall time its write is due at.
+        mono, wall = paired_ns(clock)
+        return cls(rate, total, warmup, mono + START_DELAY_NS, wall + START_DELAY_NS)
 
     @classmethod
     def starting_at(
@@ -50,7 +49,7 @@ class Schedule:
     ) -> Schedule:
         """A schedule whose write 0 is due at an agreed wall-clock instant (conflict mode: every
         writer stamps write n with the same intended instant)."""
-        now_wall, now_mono = clock.wall_ns(), clock.monotonic_ns()
+        now_mono, now_wall = paired_ns(clock)
         return cls(rate, total, warmup, now_mono + (start_wall_ns - now_wall), start_wall_ns)
 
     def due_mono_ns(self, seq: int) -> int:
@@ -73,8 +72,11 @@ class Schedule:
 class Progress:
     """What the writer did so far; it survives the loss of the engine."""
 
+    writer: int = 0
     sent: int = 0
-    """Writes the engine acknowledged."""
+    """Writes of the schedule that went out (``0..sent-1``): made, or refused (``not_written``)."""
+    not_written: list[NotWritten] = field(default_factory=list)
+    """Runs of writes the engine refused while it could not serve (loading): never made."""
     unconfirmed: int = 0
     """Writes of the batch in flight (they may have landed)."""
     max_lag_ns: int = 0
@@ -99,6 +101,27 @@ class Progress:
         if stop > schedule.warmup:
             self.measured_to_ns = sent_mono_ns
 
+    def refused(self, schedule: Schedule, runs: list[tuple[int, str]]) -> None:
+        """Writes the engine refused, (seq, its answer) in order, as runs."""
+        for seq, reason in runs:
+            last = self.not_written[-1] if self.not_written else None
+            if last is not None and last.last_seq == seq - 1:
+                last.last_seq = seq
+                continue
+            self.not_written.append(
+                NotWritten(
+                    writer=self.writer,
+                    first_seq=seq,
+                    last_seq=seq,
+                    first_due_ns=schedule.intended_ns(seq),
+                    reason=reason,
+                )
+            )
+
+    @property
+    def refused_count(self) -> int:
+        return sum(run.count for run in self.not_written)
+
     @property
     def measured_seconds(self) -> float:
         """From the first measured write's send to the last one's (0: no span to tell)."""
@@ -118,24 +141,37 @@ class Progress:
         ]
 
 
-Sender = Callable[[int, int], None]
-"""Sends writes ``start..stop-1`` (raises when the engine is lost)."""
+Sender = Callable[[int, int], list[tuple[int, str]] | None]
+"""Sends writes ``start..stop-1``; returns those the engine refused while it could not serve
+(seq, its answer), if any; raises when the engine is lost."""
 
 
 def write_all(schedule: Schedule, clock: Clock, send: Sender, progress: Progress) -> None:
-    """Send every write on schedule, booking each batch in ``progress`` before and after."""
+    """Send every write on schedule, booking each batch in ``progress`` before and after.
+
+    A refusal (the engine loading) is a pause: the writes refused are not written, and the next
+    attempt waits a little (doubling, bounded), the writes due meanwhile going out together."""
     seq = 0
+    backoff_ns, retry_at = 0, 0
     while seq < schedule.total:
         now = clock.monotonic_ns()
         due = min(schedule.due_by(now), seq + MAX_BATCH)
-        if due <= seq:
-            clock.sleep(max(0.0, (schedule.due_mono_ns(seq) - now) / 1e9))
+        if due <= seq or now < retry_at:
+            wake = max(retry_at, schedule.due_mono_ns(seq) if due <= seq else now)
+            clock.sleep(max(0.0, (wake - now) / 1e9))
             continue
         progress.max_lag_ns = max(progress.max_lag_ns, now - schedule.due_mono_ns(seq))
         progress.unconfirmed = due - seq
-        send(seq, due)
+        refused = send(seq, due)
         progress.sent, progress.unconfirmed = due, 0
         progress.booked(schedule, seq, due, now)
+        if refused:
+            progress.refused(schedule, refused)
+            first, longest = BUSY_BACKOFF_NS
+            backoff_ns = min(longest, max(first, 2 * backoff_ns))
+            retry_at = clock.monotonic_ns() + backoff_ns
+        else:
+            backoff_ns = 0
         seq = due
 
 

@@ -16,7 +16,7 @@ from array import array
 import redis
 
 from kobench.measure import protocol
-from kobench.measure.clock import SYSTEM_CLOCK, Clock
+from kobench.measure.clock import SYSTEM_CLOCK, Clock, wall_minus_monotonic_ns
 from kobench.measure.histograms import encode_histogram
 from kobench.measure.results import Calibration, WriterResult
 from kobench.plugins.engines import get_engine
@@ -24,10 +24,10 @@ from kobench.plugins.observers.context import Target, client_info
 from kobench.roles.handshakes import HandshakeListener, handshake_subscription
 from kobench.roles.ping import calibrate
 from kobench.roles.readback import engine_snapshot
+from kobench.roles.refusals import send_items, served, skip_notes
 from kobench.roles.role_config import RoleConfig
 from kobench.roles.schedule import (
     CONFLICT_START_DELAY_NS,
-    Item,
     Progress,
     Schedule,
     plan_batch,
@@ -104,6 +104,8 @@ class Writer:
         self.total = workload.total_writes
         self.measured_start_ns = 0
         """Wall clock of the first measured write's due time, once the schedule has started."""
+        self.wall_step_ns = 0
+        """How far the wall clock moved against the monotonic one while writing."""
         self.sent_wall = array("q", bytes(8 * self.total))
         self.sent_mono = array("q", bytes(8 * self.total))
         prefix = protocol.answer_prefix(workload.handshake_key, config.run_id)
@@ -114,7 +116,10 @@ class Writer:
         self.subscription = handshake_subscription(
             engine.notify_keyspace_events, engine.database, prefix
         )
-        self.progress = Progress()
+        self.progress = Progress(writer=writer_id)
+        self.notes = skip_notes(
+            workload.handshake_key, config.run_id, writer_id, workload.key_ttl_seconds
+        )
         self._stop = threading.Event()
         self._subscribed = threading.Event()
 
@@ -164,14 +169,15 @@ class Writer:
         clients = {replica: self._target(replica).client() for replica in set(self.targets)}
         try:
             self._write(clients)
-            end = protocol.End(self.writer_id, self.progress.sent, self.clock.wall_ns())
+            progress = self.progress
+            end = protocol.End(
+                self.writer_id, progress.sent, self.clock.wall_ns(), progress.refused_count
+            )
             prefix = protocol.end_prefix(self.spec.workload.handshake_key, self.config.run_id)
             for replica, client in clients.items():
-                client.set(
-                    protocol.end_key(prefix, end), replica, ex=self.spec.workload.key_ttl_seconds
-                )
+                self._served(client, protocol.end_key(prefix, end), replica)
             if handshaking(self.config):
-                self._await_handshakes(self.progress.sent)
+                self._await_handshakes(progress.sent - progress.refused_count)
         except (redis.RedisError, OSError) as exc:
             error = f"lost the engine after {self.progress.sent} writes: {exc}"
         finally:
@@ -200,6 +206,7 @@ class Writer:
             measured_seconds=round(progress.measured_seconds, 4),
             achieved_rate=progress.achieved_rate(warmup),
             max_lag_us=round(progress.max_lag_ns / 1000.0, 1),
+            wall_clock_step_ms=round(self.wall_step_ns / 1e6, 3),
             rtt={name: encode_histogram(h) for name, h in sorted(self.listener.rtt.items())},
             handshakes=dict(sorted(self.listener.count.items())),
             clock=self.listener.clock(),
@@ -207,6 +214,7 @@ class Writer:
             series=progress.series(),
             convergence=convergence,
             calibration=calibration,
+            not_written=progress.not_written,
             error=error or self.listener.error,
         )
 
@@ -234,9 +242,9 @@ class Writer:
         if self.writer_id == 0 and self.spec.faults:
             # The fault injector times the faults from it (the warm-up is still ahead).
             key = protocol.measuring_key(workload.handshake_key, self.config.run_id)
-            clients[self.targets[0]].set(key, self.measured_start_ns, ex=workload.key_ttl_seconds)
+            self._served(clients[self.targets[0]], key, self.measured_start_ns)
 
-        def send(start: int, stop: int) -> None:
+        def send(start: int, stop: int) -> list[tuple[int, str]]:
             batch = plan_batch(
                 workload, self.config.run_id, self.writer_id, self.targets, schedule, start, stop
             )
@@ -244,21 +252,35 @@ class Writer:
             for n in range(start, stop):
                 self.sent_wall[n] = sent_wall
                 self.sent_mono[n] = sent_mono
+            shared, spread = workload.key_mode == "shared", len(self.targets)
+            refused: list[tuple[int, str]] = []
             for replica, items in batch.items():
-                self._send(clients[replica], items)
+                notes = self.notes.items() if shared else []
+                reason = send_items(clients[replica], notes + items)
+                if reason is None:
+                    self.notes.announced()  # the notes went out just before the writes
+                    continue
+                seqs = [n for n in range(start, stop) if self.targets[n % spread] == replica]
+                refused += [(n, reason) for n in seqs]
+                if shared:
+                    self.notes.refused(seqs)
+            return refused
 
-        write_all(schedule, self.clock, send, self.progress)
+        offset_ns = wall_minus_monotonic_ns(self.clock)
+        try:
+            write_all(schedule, self.clock, send, self.progress)
+        finally:
+            self.wall_step_ns = wall_minus_monotonic_ns(self.clock) - offset_ns
 
-    @staticmethod
-    def _send(client: redis.Redis, items: list[Item]) -> None:
-        if len(items) == 1:
-            key, value, ttl = items[0]
-            client.set(key, value, ex=ttl or None)
-            return
-        pipe = client.pipeline(transaction=False)
-        for key, value, ttl in items:
-            pipe.set(key, value, ex=ttl or None)
-        pipe.execute()
+    def _served(self, client: redis.Redis, key: str, value: object) -> None:
+        """One SET the observers need (an end marker, the fault clock): made, waiting while
+        the engine cannot serve, for up to the drain time."""
+        ttl = self.spec.workload.key_ttl_seconds
+
+        def set_it() -> None:
+            client.set(key, value, ex=ttl)  # type: ignore[arg-type]
+
+        served(set_it, self.clock, self.spec.timeouts.drain_seconds)
 
     def _await_handshakes(self, sent: int) -> None:
         """Wait until every handshaking observer answered, or the drain time passed."""

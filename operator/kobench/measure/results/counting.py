@@ -1,5 +1,8 @@
 """What each writer sent and what each observer received of it: the run's loss accounting.
 
+Every count is of the measured writes, as the latency figures are: a writer's first
+``warmup`` writes are neither counted nor timed.
+
 A writer's document says what it sent; an observer's what it saw. A write in flight when the
 engine was lost counts as sent if an observer saw it, and a writer that died (no document) sent at
 least what its observers saw: nothing is invented, and nothing seen goes uncounted.
@@ -51,28 +54,46 @@ def sent_by_writer(
     return sent
 
 
-def count_received(key_mode: str, doc: ObserverResult, sent: dict[int, int]) -> Counts:
-    """What one observer instance received against what the writers sent.
+def warmup_by_writer(spec: BenchmarkSpec, writers: list[WriterResult]) -> dict[int, int]:
+    """Each writer's unmeasured first writes: as its document says, else as the spec says."""
+    docs = {w.writer_id: w.warmup_writes for w in writers}
+    return {w: docs.get(w, spec.workload.warmup_writes) for w in range(spec.workload.writers)}
 
-    unique mode: per writer, distinct sequences against writes sent. shared mode: notifications
-    against writes sent (with one writer each notification is one write, in order).
+
+def count_received(
+    key_mode: str,
+    doc: ObserverResult,
+    sent: dict[int, int],
+    warmup: dict[int, int],
+    refused: dict[int, int] | None = None,
+) -> Counts:
+    """What one observer instance received of the measured writes (``warmup``: each writer's
+    first writes, neither counted nor timed; ``refused``: each writer's measured writes the
+    engine refused, never made).
+
+    unique mode: per writer, distinct measured sequences against measured writes sent. shared
+    mode: measured notifications against measured writes sent (with one writer each
+    notification is one write, in order).
     """
-    total = sum(sent.values())
+    refused = refused or {}
+    measured = {w: max(0, n - warmup.get(w, 0) - refused.get(w, 0)) for w, n in sent.items()}
+    total = sum(measured.values())
     if key_mode == "shared":
-        received = min(doc.notifications, total)
+        received = min(max(0, doc.notifications - doc.warmup_notifications), total)
         return Counts(
             received=received,
             expected=total,
             missed=total - received,
-            duplicates=max(0, doc.notifications - total),
+            duplicates=max(0, doc.notifications - sum(sent.values())),
             out_of_order=sum(c.out_of_order for c in doc.writers.values()),
             superseded=doc.superseded,
         )
     counts = Counts(expected=total)
-    for writer_id, writer_sent in sent.items():
+    for writer_id, writer_sent in measured.items():
         seen = doc.writers.get(str(writer_id), WriterCounts())
-        counts.received += min(seen.distinct, writer_sent)
-        counts.missed += max(0, writer_sent - seen.distinct)
+        distinct = seen.distinct - seen.warmup_distinct
+        counts.received += min(distinct, writer_sent)
+        counts.missed += max(0, writer_sent - distinct)
         counts.duplicates += seen.duplicates
         counts.out_of_order += seen.out_of_order
     return counts

@@ -1,16 +1,16 @@
-"""The documents: what each role emits (:class:`WriterResult`, :class:`ObserverResult`) and the
-merged run result (:class:`RunResult`), the same locally and in a cluster."""
+"""The merged run result (:class:`RunResult`), the same locally and in a cluster; what each role
+emits (:class:`WriterResult`, :class:`ObserverResult`) is in :mod:`.role_docs`."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field
 
 from kobench.api.basics import Document
 from kobench.api.status import Verdict as Verdict
 from kobench.measure.histograms import LatencySummary
-from kobench.measure.results.calibration_docs import Calibration, RoleRoundTrip, ToolOverhead
+from kobench.measure.results.calibration_docs import RoleRoundTrip, ToolOverhead
 
 # Re-exported: the engine's documents were here first.
 from kobench.measure.results.engine_docs import Convergence as Convergence
@@ -18,160 +18,38 @@ from kobench.measure.results.engine_docs import EngineFacts as EngineFacts
 from kobench.measure.results.engine_docs import PairDivergence as PairDivergence
 from kobench.measure.results.engine_docs import ReplicaState as ReplicaState
 from kobench.measure.results.fault_docs import FaultResult
-from kobench.measure.series import ObserverSecond, Outage, Silence, WriterSecond
 
-SCHEMA_VERSION = 1
-
-LatencyBasis = Literal["notification", "read"]
-
-
-class ClientInfo(Document):
-    """Client library versions: they move the figures by 1.3-1.8x."""
-
-    python: str
-    redis_py: str
-    hiredis: bool
-    host: str
-
-
-class WriterCounts(Document):
-    """What an observer saw from one writer."""
-
-    distinct: int = 0
-    duplicates: int = 0
-    out_of_order: int = 0
-    highest_seq: int = -1
-
-
-class ObserverResult(Document):
-    """One observer instance's document."""
-
-    role: Literal["observer"] = "observer"
-    schema_version: int = SCHEMA_VERSION
-    name: str
-    instance: int
-    mode: str
-    target_replica: int
-    client: ClientInfo
-    started_ns: int
-    ended_ns: int
-    writers: dict[str, WriterCounts] = {}
-    latency: Annotated[
-        dict[str, str], Field(description="Raw one-way latency in us per written replica (HDR).")
-    ] = {}
-    latency_basis: Annotated[
-        LatencyBasis,
-        Field(
-            description="What latency measures: notification (each event from its own write's "
-            "intended time) or read (shared mode with several writers on the key: the write "
-            "found by the read, which hides a queue)."
-        ),
-    ] = "notification"
-    read_latency: Annotated[
-        dict[str, str],
-        Field(description="Shared mode: the proof of concept's read-based latency in us (HDR)."),
-    ] = {}
-    negative_latencies: int = 0
-    notifications: Annotated[
-        int, Field(description="SET notifications of the run's keys (shared mode counts these).")
-    ] = 0
-    lost_notifications: Annotated[
-        int,
-        Field(description="Shared mode: notifications lost in outages (found by the next read)."),
-    ] = 0
-    superseded: Annotated[
-        int,
-        Field(description="Shared mode: reads that found a newer write than the one notified."),
-    ] = 0
-    handshakes_sent: int = 0
-    unanswered: Annotated[
-        int, Field(description="Handshakes that could not be sent (answer replica unreachable).")
-    ] = 0
-    disconnects: int = 0
-    foreign_events: int = 0
-    end_lag_ms: Annotated[
-        float | None,
-        Field(
-            description="How long after the writer's last write the observer saw its end marker: "
-            "the backlog left at the end of the run."
-        ),
-    ] = None
-    series: list[ObserverSecond] = []
-    outages: list[Outage] = []
-    silences: Annotated[
-        list[Silence], Field(description="The longest times without a new event (faults).")
-    ] = []
-    calibration: Annotated[
-        Calibration | None,
-        Field(description="The engine's PING round trip from this role, before the run."),
-    ] = None
-    error: str | None = None
-
-
-class ClockSample(Document):
-    """The best NTP-style estimate of one observer instance's clock against a writer's."""
-
-    offset_us: float
-    delay_us: float
-    samples: int
-
-
-class WriterResult(Document):
-    """One writer's document."""
-
-    role: Literal["writer"] = "writer"
-    schema_version: int = SCHEMA_VERSION
-    writer_id: int
-    target_replicas: list[int]
-    client: ClientInfo
-    started_ns: int
-    ended_ns: int
-    measured_start_ns: Annotated[
-        int, Field(description="Wall clock (ns) of second 0: the first measured write's due time.")
-    ] = 0
-    sent: Annotated[int, Field(description="Writes the engine acknowledged.")] = 0
-    unconfirmed: Annotated[
-        int,
-        Field(
-            description="Writes of the batch in flight when the engine was lost: they may or "
-            "may not have landed (observers tell)."
-        ),
-    ] = 0
-    warmup_writes: int = 0
-    measured_seconds: float = 0.0
-    achieved_rate: float = 0.0
-    max_lag_us: float = 0.0
-    rtt: Annotated[
-        dict[str, str],
-        Field(description="Handshake round trip in us per observer instance 'name.index' (HDR)."),
-    ] = {}
-    handshakes: dict[str, int] = {}
-    clock: dict[str, ClockSample] = {}
-    engine: Annotated[
-        EngineFacts | None, Field(description="Writer 0 only: engine version and replication.")
-    ] = None
-    series: list[WriterSecond] = []
-    convergence: Annotated[
-        Convergence | None,
-        Field(description="Writer 0 only: the post-run read-back of every replica."),
-    ] = None
-    calibration: Annotated[
-        Calibration | None,
-        Field(description="The engine's PING round trip from this role, before the run."),
-    ] = None
-    error: str | None = None
+# Re-exported: the roles' documents were here first.
+from kobench.measure.results.role_docs import SCHEMA_VERSION as SCHEMA_VERSION
+from kobench.measure.results.role_docs import ClientInfo as ClientInfo
+from kobench.measure.results.role_docs import ClockSample as ClockSample
+from kobench.measure.results.role_docs import LatencyBasis as LatencyBasis
+from kobench.measure.results.role_docs import ObserverResult as ObserverResult
+from kobench.measure.results.role_docs import WriterCounts as WriterCounts
+from kobench.measure.results.role_docs import WriterResult as WriterResult
+from kobench.measure.series import (
+    NotWritten,
+    ObserverSecond,
+    Outage,
+    WriterSecond,
+)
 
 
 class ObserverSummary(Document):
-    """Per named observer, merged over its instances."""
+    """Per named observer, merged over its instances. Counts are of the measured writes (the
+    warm-up excluded), as the latency figures are."""
 
     name: str
     mode: str
     instances: int
     target_replica: int
-    received: int
-    expected: int
-    missed: int
+    received: Annotated[
+        int, Field(description="Measured writes received (warm-up excluded), over instances.")
+    ]
+    expected: Annotated[
+        int, Field(description="Measured writes sent (warm-up excluded), times the instances.")
+    ]
+    missed: Annotated[int, Field(description="Measured writes never received, over instances.")]
     duplicates: int
     out_of_order: int
     worst_instance_missed: Annotated[
@@ -245,17 +123,35 @@ class MatrixCell(Document):
 
 
 class WritersSummary(Document):
+    """The writers, merged. ``sent`` and ``planned`` count the measured writes (the warm-up
+    excluded), as every count and latency figure of the result does."""
+
     writers: Annotated[int, Field(description="Writers that sent their document.")]
     silent: Annotated[
         list[int],
         Field(description="Writers of the spec that sent no document (killed, or lost)."),
     ] = []
-    sent: int
+    sent: Annotated[
+        int, Field(description="Measured writes the engine acknowledged (warm-up excluded).")
+    ]
+    warmup: Annotated[
+        int, Field(description="Warm-up writes the engine acknowledged (not measured).")
+    ] = 0
+    not_written: Annotated[
+        int,
+        Field(
+            description="Measured writes the engine refused while it could not serve "
+            "(loading): not in sent, and lost by no observer."
+        ),
+    ] = 0
+    not_written_runs: Annotated[
+        list[NotWritten], Field(description="Those writes (warm-up too), with when they were due.")
+    ] = []
     measured_start_ns: Annotated[
         int, Field(description="Wall clock (ns) of second 0 of the series (earliest writer).")
     ] = 0
     planned: Annotated[
-        int, Field(description="Writes the spec asks for, warm-up included, over all writers.")
+        int, Field(description="Measured writes the spec asks for, over all writers.")
     ]
     achieved_rate: float
     rate_measured: Annotated[
@@ -263,6 +159,9 @@ class WritersSummary(Document):
     ] = True
     target_rate: int
     max_lag_ms: float
+    wall_clock_step_ms: Annotated[
+        float, Field(description="The largest step of a writer host's wall clock during the run.")
+    ] = 0.0
     series: list[WriterSecond] = []
     errors: list[str] = []
 

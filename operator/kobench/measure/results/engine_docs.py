@@ -26,6 +26,16 @@ class EngineFacts(Document):
         int, Field(description="Wall clock (ns) when the replication state was read.")
     ] = 0
 
+    @property
+    def server(self) -> str:
+        """The engine and the server it ran, once: "keydb 6.3.4", or "redis (valkey 8.0.1)"
+        when the server is not the engine's own."""
+        if not self.version:
+            return self.type
+        if self.version.split(" ", 1)[0] == self.type:
+            return self.version
+        return f"{self.type} ({self.version})"
+
 
 class PairDivergence(Document):
     """Keys that differ between two replicas (missing on one counts as different)."""

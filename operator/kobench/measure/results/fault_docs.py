@@ -34,7 +34,16 @@ class FaultImpact(Document):
     ] = 0.0
     last_event_before_ns: int = 0
     first_event_after_ns: int = 0
-    lost: Annotated[int, Field(description="Writes due during the fault never observed.")] = 0
+    lost: Annotated[
+        int, Field(description="Writes due while the fault's window was open, never observed.")
+    ] = 0
+    lost_in_overlap: Annotated[
+        int,
+        Field(
+            description="Of them, those due while another fault's window was open too (charged "
+            "to the one applied last)."
+        ),
+    ] = 0
     p99_after_ms: Annotated[
         float | None, Field(description="Worst p99 in the seconds after it recovered.")
     ] = None
@@ -68,4 +77,11 @@ class FaultResult(Document):
         int, Field(description="Wall clock (ns) it was over: the engine whole again.")
     ] = 0
     observers: list[FaultImpact] = []
+    overlaps: Annotated[
+        list[int], Field(description="Faults whose windows (applied to over) overlap this one's.")
+    ] = []
+    deaths: Annotated[
+        list[str],
+        Field(description="Roles that stopped while its window was open: 'writer.0: cause'."),
+    ] = []
     error: str = ""

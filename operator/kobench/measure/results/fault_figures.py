@@ -5,29 +5,46 @@ An observer's outage around a fault is its longest silence (last event before, f
 that began with the fault (or after it), before the engine was whole again and before the
 next fault was applied (a silence is the last fault's before it began), or the
 time from a connection loss in that window to its first event after, if longer (a subscriber
-dropped and back within the silence floor still had an outage); its losses are the writes due
-in the seconds the fault claims that it never observed; its latency after the fault is the
-worst p99 of the seconds after its first event back.
+dropped and back within the silence floor still had an outage); a silence that began when the
+writers were gone is the end of the writes, not an outage. Its losses are the writes due while
+the fault's window was open that it never observed (:mod:`.fault_charges`); its latency after
+the fault is the worst p99 of the seconds after its first event back.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from kobench.api import BenchmarkSpec, Fault
 from kobench.api.fault_spec import AppliedFault
-from kobench.measure.results.documents import ObserverResult
+from kobench.measure.results.documents import ObserverResult, WriterResult
+from kobench.measure.results.fault_charges import (
+    MARGIN_NS,
+    Charge,
+    Death,
+    Window,
+    charge_losses,
+    claimed_seconds,
+    deaths,
+    deaths_of,
+    disturbed_seconds,
+    overlapping,
+    reconnected,
+    seconds_of,
+    window_of,
+    windows,
+    writer_ends,
+    writing_end_ns,
+)
 from kobench.measure.results.fault_docs import FaultImpact, FaultResult
 from kobench.measure.series import Outage, Silence
+
+__all__ = ["MARGIN_NS", "fault_results", "fault_seconds", "merge_records", "seconds_of"]
 
 NS = 1_000_000_000
 AFTER_SECONDS = 3
 """Seconds after an observer's first event back that its latency after the fault covers."""
-SETTLE_NS = NS
-"""A fault without a recovery time counts as over one second after it was lifted."""
-MARGIN_NS = 200_000_000
-"""How long before a fault an observer's last event may come and its silence still be the
-fault's: the quiet between two events, on a loaded machine."""
 
 
 def merge_records(records: Sequence[AppliedFault]) -> dict[int, AppliedFault]:
@@ -50,30 +67,41 @@ def merge_records(records: Sequence[AppliedFault]) -> dict[int, AppliedFault]:
     return merged
 
 
-def _window(record: AppliedFault) -> tuple[int, int]:
-    """From the fault's application to when it was over (the engine whole again)."""
-    over = record.recovered_ns or (record.ended_ns or record.applied_ns) + SETTLE_NS
-    return record.applied_ns, max(over, record.ended_ns)
+_window = window_of
 
 
-def _silence(silences: Sequence[Silence], start: int, end: int) -> Silence | None:
+def _writing(silence: Silence, writing_end: int | None) -> bool:
+    """The silence is not the end of the writes (an open one that began when the writers were
+    gone: no event could come)."""
+    return (
+        silence.after_ns != 0 or writing_end is None or silence.before_ns < writing_end - MARGIN_NS
+    )
+
+
+def _silence(
+    silences: Sequence[Silence], start: int, end: int, writing_end: int | None = None
+) -> Silence | None:
     """The longest silence that began while the fault lasted (its last event may precede the
     fault by up to ``MARGIN_NS``); one that began earlier has another cause. ``end``: when the
     fault was over, or the next fault was applied if that came first."""
     overlapping = [
         s
         for s in silences
-        if start - MARGIN_NS <= s.before_ns < end and (s.after_ns == 0 or s.after_ns >= start)
+        if start - MARGIN_NS <= s.before_ns < end
+        and (s.after_ns == 0 or s.after_ns >= start)
+        and _writing(s, writing_end)
     ]
     if not overlapping:
         return None
     return max(overlapping, key=lambda s: (s.after_ns or 1 << 62) - s.before_ns)
 
 
-def _connection_loss(outages: Sequence[Outage], start: int, end: int) -> Silence | None:
+def _connection_loss(
+    outages: Sequence[Outage], start: int, end: int, writing_end: int | None = None
+) -> Silence | None:
     """The longest connection loss of one instance (its own document's outages) that began in
     the fault's window, as a silence from the loss to its first event after (``after_ns`` 0:
-    none came)."""
+    none came; when the writers were gone by then, to its subscription's return)."""
     lost = [o for o in outages if start - MARGIN_NS <= o.started_ns < end]
     if not lost:
         return None
@@ -83,6 +111,8 @@ def _connection_loss(outages: Sequence[Outage], start: int, end: int) -> Silence
     after = 0
     if worst.first_event_after_ms is not None:
         after = worst.started_ns + round(worst.first_event_after_ms * 1e6)
+    elif worst.ended_ns and writing_end is not None and worst.ended_ns >= writing_end:
+        after = worst.ended_ns  # back before any write could come: no write came after
     return Silence(before_ns=worst.started_ns, after_ns=after)
 
 
@@ -95,25 +125,29 @@ def _longer(a: Silence | None, b: Silence | None) -> Silence | None:
     return a if length(a) >= length(b) else b
 
 
-def seconds_of(record: AppliedFault, measured_from: int) -> range:
-    """The seconds of the series a fault may have cost events in: from the one before it (a
-    write due then may be sent late, into the fault) to the one it was over in."""
-    start, end = _window(record)
-    return range(max(0, (start - measured_from) // NS - 1), (end - measured_from) // NS + 1)
-
-
 def fault_seconds(records: Sequence[AppliedFault], measured_from: int) -> set[int]:
     """Every second of the series that some fault applied may have disturbed."""
-    merged = merge_records(records)
-    return {t for r in merged.values() if r.applied_ns for t in seconds_of(r, measured_from)}
+    return disturbed_seconds(merge_records(records), measured_from)
+
+
+@dataclass(frozen=True)
+class RunFacts:
+    """What every fault of one run is judged against."""
+
+    measured_from: int
+    windows: list[Window]
+    losses: dict[str, dict[int, Charge]]
+    """Per observer instance ('name.index'), what each fault is charged with."""
+    writing_end: int | None
+    died: list[Death]
 
 
 def _impact(
     doc: ObserverResult,
     record: AppliedFault,
-    measured_from: int,
-    seconds: set[int],
+    facts: RunFacts,
     *,
+    index: int,
     killed: bool,
     next_applied_ns: int | None,
 ) -> FaultImpact:
@@ -122,13 +156,14 @@ def _impact(
     # A silence is the fault's that was last applied before it began.
     began_by = end if next_applied_ns is None else min(end, next_applied_ns - MARGIN_NS)
     silence = _longer(
-        _silence(doc.silences, start, began_by), _connection_loss(doc.outages, start, began_by)
+        _silence(doc.silences, start, began_by, facts.writing_end),
+        _connection_loss(doc.outages, start, began_by, facts.writing_end),
     )
     back = end if silence is None else (silence.after_ns or None)
-    lost = sum(s.missed for s in doc.series if s.t in seconds)
+    charge = facts.losses.get(label, {}).get(index, Charge())
     after: list[float] = []
     if back is not None:
-        back_second = (back - measured_from) // NS
+        back_second = (back - facts.measured_from) // NS
         after = [
             s.p99_ms
             for s in doc.series
@@ -142,7 +177,8 @@ def _impact(
         outage_ms=None if outage is None else round(outage, 3),
         last_event_before_ns=silence.before_ns if silence else 0,
         first_event_after_ns=silence.after_ns if silence else 0,
-        lost=lost,
+        lost=charge.lost,
+        lost_in_overlap=charge.overlapped,
         p99_after_ms=max(after, default=None),
         killed=killed,
     )
@@ -153,13 +189,11 @@ def fault_result(
     fault: Fault,
     record: AppliedFault | None,
     observers: Sequence[ObserverResult],
-    measured_from: int,
-    seconds: set[int],
+    facts: RunFacts,
     *,
     next_applied_ns: int | None = None,
 ) -> FaultResult:
-    """``seconds``: the seconds whose losses are this fault's (no other fault claimed them);
-    ``next_applied_ns``: when the next fault was applied (silences after it are its own)."""
+    """``next_applied_ns``: when the next fault was applied (silences after it are its own)."""
     base = FaultResult(
         index=index, action=fault.action, target=fault.target, at_seconds=fault.at_seconds
     )
@@ -170,8 +204,8 @@ def fault_result(
         _impact(
             d,
             record,
-            measured_from,
-            seconds,
+            facts,
+            index=index,
             killed=f"{d.name}.{d.instance}" == fault.target,
             next_applied_ns=next_applied_ns,
         )
@@ -185,9 +219,14 @@ def fault_result(
     worst = None if None in outages else max((o for o in outages if o is not None), default=0.0)
     resync_from = record.ended_ns or record.applied_ns
     start, over = _window(record)
+    window = Window(index, start, over)
+    died = [
+        f"{fault.target}: killed" if death.startswith(f"{fault.target}:") else death
+        for death in deaths_of(window, facts.windows, facts.died)
+    ]
     return base.model_copy(
         update={
-            "applied_at_seconds": round((record.applied_ns - measured_from) / NS, 3),
+            "applied_at_seconds": round((record.applied_ns - facts.measured_from) / NS, 3),
             "duration_ms": round((record.ended_ns - record.applied_ns) / 1e6, 3)
             if record.ended_ns and fault.duration_seconds
             else None,
@@ -199,24 +238,27 @@ def fault_result(
             "over_ns": over,
             "lost": max((i.lost for i in alive), default=0),
             "observers": impacts,
+            "overlaps": overlapping(window, facts.windows),
+            "deaths": died,
             "error": record.error,
         }
     )
 
 
-def claimed_seconds(merged: dict[int, AppliedFault], measured_from: int) -> dict[int, set[int]]:
-    """Each second of the series goes to one fault, so no loss counts twice: of the faults that
-    may have cost events in it, the last one applied before the second ended (a loss follows
-    its cause: a subscriber dropped just after a pause lost its events to the drop), else the
-    first (the second just before a fault)."""
-    windows = {i: set(seconds_of(r, measured_from)) for i, r in merged.items() if r.applied_ns}
-    claims: dict[int, set[int]] = {i: set() for i in windows}
-    for second in set().union(*windows.values()):
-        candidates = sorted((merged[i].applied_ns, i) for i, s in windows.items() if second in s)
-        second_ends = measured_from + (second + 1) * NS
-        before = [c for c in candidates if c[0] < second_ends]
-        claims[(before[-1] if before else candidates[0])[1]].add(second)
-    return claims
+def _losses(
+    doc: ObserverResult,
+    found: list[Window],
+    rate: int,
+    claims: dict[int, set[int]],
+) -> dict[int, Charge]:
+    """What one instance lost, per fault: by each lost write's due time, or (a document that
+    does not list its missed writes) by the seconds each fault claims."""
+    if doc.missed_writes or not any(s.missed for s in doc.series):
+        return charge_losses(doc.missed_writes, [reconnected(w, doc.outages) for w in found], rate)
+    return {
+        i: Charge(lost=sum(s.missed for s in doc.series if s.t in seconds))
+        for i, seconds in claims.items()
+    }
 
 
 def fault_results(
@@ -224,10 +266,23 @@ def fault_results(
     records: Sequence[AppliedFault],
     observers: Sequence[ObserverResult],
     measured_from: int,
+    writers: Sequence[WriterResult] = (),
 ) -> list[FaultResult]:
     """One result per fault of the schedule, in its order."""
     merged = merge_records(records)
+    found = windows(merged)
     claims = claimed_seconds(merged, measured_from)
+    ends = writer_ends(spec, writers, observers) if writers or observers else {}
+    facts = RunFacts(
+        measured_from=measured_from,
+        windows=found,
+        losses={
+            f"{d.name}.{d.instance}": _losses(d, found, spec.workload.rate, claims)
+            for d in observers
+        },
+        writing_end=writing_end_ns(ends),
+        died=deaths(ends),
+    )
     applied = sorted(r.applied_ns for r in merged.values() if r.applied_ns)
 
     def next_applied(index: int) -> int | None:
@@ -238,14 +293,6 @@ def fault_results(
         return next((t for t in applied if t > record.applied_ns + MARGIN_NS), None)
 
     return [
-        fault_result(
-            i,
-            fault,
-            merged.get(i),
-            observers,
-            measured_from,
-            claims.get(i, set()),
-            next_applied_ns=next_applied(i),
-        )
+        fault_result(i, fault, merged.get(i), observers, facts, next_applied_ns=next_applied(i))
         for i, fault in enumerate(spec.faults)
     ]

@@ -20,7 +20,12 @@ from kobench.measure.histograms import (
     summarize,
 )
 from kobench.measure.results.calibration_figures import role_round_trips, tool_overhead
-from kobench.measure.results.counting import count_received, sent_by_writer, sum_counts
+from kobench.measure.results.counting import (
+    count_received,
+    sent_by_writer,
+    sum_counts,
+    warmup_by_writer,
+)
 from kobench.measure.results.documents import (
     Convergence,
     EngineFacts,
@@ -32,6 +37,11 @@ from kobench.measure.results.documents import (
 )
 from kobench.measure.results.fault_figures import fault_results, fault_seconds
 from kobench.measure.results.findings import ClockEstimate, saturation
+from kobench.measure.results.refused_writes import (
+    measured_refused,
+    refused_by_writer,
+    without_refused,
+)
 from kobench.measure.results.run_verdict import judge
 from kobench.measure.results.writers_summary import writers_summary
 from kobench.measure.series import ObserverSecond, Outage
@@ -105,10 +115,14 @@ def observer_summary(
     writers: list[WriterResult],
     sent: dict[int, int],
     faulted: frozenset[int] = frozenset(),
+    refused: dict[int, int] | None = None,
 ) -> ObserverSummary:
-    """``faulted``: the seconds a fault of the schedule disturbed (no saturation trend there)."""
+    """``faulted``: the seconds a fault of the schedule disturbed (no saturation trend there);
+    ``refused``: per writer, the measured writes the engine refused (never made)."""
     observer = next(o for o in spec.observers if o.name == name)
-    per_instance = [count_received(spec.workload.key_mode, doc, sent) for doc in documents]
+    warmup = warmup_by_writer(spec, writers)
+    mode = spec.workload.key_mode
+    per_instance = [count_received(mode, doc, sent, warmup, refused) for doc in documents]
     total = sum_counts(per_instance)
     latency = _histograms([h for d in documents for h in d.latency.values()])
     rtt = _histograms([h for w in writers for key, h in w.rtt.items() if key.split(".")[0] == name])
@@ -202,13 +216,23 @@ def merge_run(
     ``fault_records``: what the injector and the runner applied of ``spec.faults``, timed from
     ``measured_from_ns`` (default: the earliest writer's first measured write)."""
     sent = sent_by_writer(spec, writers, observers)
+    # Writes the engine refused were never made: no observer missed them.
+    warmup, refused_runs = warmup_by_writer(spec, writers), refused_by_writer(writers)
+    refused = measured_refused(refused_runs, warmup)
+    observers = [without_refused(d, refused_runs, warmup, spec.workload.rate) for d in observers]
     measured_from = measured_from_ns or min(
         (w.measured_start_ns for w in writers if w.measured_start_ns), default=0
     )
     faulted = frozenset(fault_seconds(fault_records, measured_from))
     summaries = [
         observer_summary(
-            spec, o.name, [d for d in observers if d.name == o.name], writers, sent, faulted
+            spec,
+            o.name,
+            [d for d in observers if d.name == o.name],
+            writers,
+            sent,
+            faulted,
+            refused,
         )
         for o in spec.observers
     ]
@@ -229,7 +253,7 @@ def merge_run(
         calibration=role_round_trips(writers, observers),
     )
     if spec.faults:
-        faults = fault_results(spec, fault_records, observers, measured_from)
+        faults = fault_results(spec, fault_records, observers, measured_from, writers)
         result = result.model_copy(update={"faults": faults})
     verdict, reasons = judge(spec, result)
     reasons = list(extra_reasons or []) + reasons

@@ -18,8 +18,11 @@ from kobench.measure.results.fault_verdict import (
     unexcused_errors,
 )
 
+WALL_STEP_MS = 0.5
+"""A step of the wall clock this large during a run explains events seen "early"."""
 
-def _clock_reasons(obs: ObserverSummary, spec: BenchmarkSpec) -> list[str]:
+
+def _clock_reasons(obs: ObserverSummary, spec: BenchmarkSpec, step_ms: float = 0.0) -> list[str]:
     """Invalid reasons from the clocks: a shared clock that is not, or an offset too large."""
     offset, uncertainty = obs.clock_offset_ms, obs.clock_uncertainty_ms
     reasons: list[str] = []
@@ -36,9 +39,15 @@ def _clock_reasons(obs: ObserverSummary, spec: BenchmarkSpec) -> list[str]:
                 f"exceeds validity.maxClockOffsetMs {bound:g}"
             )
     if obs.clock_same_host and obs.negative_latencies:
+        cause = ""
+        if abs(step_ms) >= WALL_STEP_MS:
+            cause = (
+                f" (the host's wall clock stepped {step_ms:+.3f} ms against its monotonic clock "
+                "during the run, and every stamp with it)"
+            )
         reasons.append(
             f"observer {obs.name} saw {obs.negative_latencies} event(s) before their write was "
-            "due, on a shared clock"
+            f"due, on a shared clock{cause}"
         )
     return reasons
 
@@ -96,7 +105,10 @@ def _count_reasons(
 
 
 def observer_reasons(
-    obs: ObserverSummary, spec: BenchmarkSpec, faults: Sequence[FaultResult] = ()
+    obs: ObserverSummary,
+    spec: BenchmarkSpec,
+    faults: Sequence[FaultResult] = (),
+    step_ms: float = 0.0,
 ) -> tuple[list[str], list[str]]:
     """(invalid, failed) reasons for one observer."""
     failed: list[str] = unexcused_errors(obs.errors, faults)
@@ -111,7 +123,7 @@ def observer_reasons(
         failed.append(f"observer {obs.name} could not keep up: {obs.saturation}")
     if obs.latency_ms is None and obs.received == 0 and not obs.errors:
         failed.append(f"observer {obs.name} received no measured events")
-    return _clock_reasons(obs, spec), failed + _threshold_reasons(obs, spec)
+    return _clock_reasons(obs, spec, step_ms), failed + _threshold_reasons(obs, spec)
 
 
 def judge(spec: BenchmarkSpec, result: RunResult) -> tuple[Verdict, list[str]]:
@@ -129,7 +141,9 @@ def judge(spec: BenchmarkSpec, result: RunResult) -> tuple[Verdict, list[str]]:
             f"target {writers.target_rate}/s (bound {validity.max_rate_shortfall_percent:g}%)"
         )
     for obs in result.observers:
-        more_invalid, more_failed = observer_reasons(obs, spec, result.faults)
+        more_invalid, more_failed = observer_reasons(
+            obs, spec, result.faults, writers.wall_clock_step_ms
+        )
         invalid += more_invalid
         failed += more_failed
     failed += fault_reasons(spec, result.faults)

@@ -18,6 +18,11 @@ def merge_writer_series(series: list[list[WriterSecond]]) -> list[WriterSecond]:
     return [merged[t] for t in sorted(merged)]
 
 
+def _refused(writer: WriterResult) -> int:
+    """Its measured writes the engine refused (never made)."""
+    return sum(run.measured(writer.warmup_writes) for run in writer.not_written)
+
+
 def writers_summary(spec: BenchmarkSpec, writers: list[WriterResult]) -> WritersSummary:
     workload = spec.workload
     measured = [w for w in writers if w.measured_seconds > 0]
@@ -25,15 +30,23 @@ def writers_summary(spec: BenchmarkSpec, writers: list[WriterResult]) -> Writers
     return WritersSummary(
         writers=len(writers),
         silent=sorted(set(range(workload.writers)) - {w.writer_id for w in writers}),
-        sent=sum(w.sent for w in writers),
+        sent=sum(
+            max(0, w.sent - w.warmup_writes)
+            - sum(r.measured(w.warmup_writes) for r in w.not_written)
+            for w in writers
+        ),
+        not_written=sum(r.measured(w.warmup_writes) for w in writers for r in w.not_written),
+        not_written_runs=[r for w in writers for r in w.not_written],
+        warmup=sum(min(w.sent, w.warmup_writes) for w in writers),
         measured_start_ns=min(
             (w.measured_start_ns for w in writers if w.measured_start_ns), default=0
         ),
-        planned=workload.total_writes * workload.writers,
+        planned=workload.measured_writes * workload.writers,
         achieved_rate=round(achieved, 1),
         rate_measured=bool(measured),
         target_rate=workload.rate,
         max_lag_ms=round(max((w.max_lag_us for w in writers), default=0.0) / 1000.0, 3),
+        wall_clock_step_ms=max((w.wall_clock_step_ms for w in writers), key=abs, default=0.0),
         series=merge_writer_series([w.series for w in writers]),
         errors=[f"writer {w.writer_id}: {w.error}" for w in writers if w.error],
     )

@@ -22,7 +22,11 @@ class Address(Protocol):
 
 @runtime_checkable
 class Engine(Protocol):
-    """An engine plugin, registered under the ``kobench.engines`` entry-point group."""
+    """An engine plugin, registered under the ``kobench.engines`` entry-point group.
+
+    Optional: ``version_field``, the ``INFO`` field that holds the server's own version
+    (default ``<name>_version``).
+    """
 
     name: ClassVar[str]
     binary: ClassVar[str]

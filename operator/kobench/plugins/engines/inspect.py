@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import redis
 
@@ -18,11 +18,16 @@ def connect(
     return clients.client(address.host, address.port, password, db=db, timeout=timeout)
 
 
-def server_version(info: dict[str, object]) -> str:
-    for field in ("valkey_version", "keydb_version", "redis_version"):
-        if field in info:
-            name = field.removesuffix("_version")
-            return f"{name} {info[field]}"
+def server_version(info: Mapping[str, object], engine: str, own_field: str | None = None) -> str:
+    """The server's name and version, e.g. ``valkey 8.0.1``. ``own_field``: where the engine
+    reports its own version (default ``<engine>_version``): KeyDB 6.3 has only ``redis_version``,
+    and the number there is KeyDB's (6.3.4), not the Redis it forked from."""
+    field = own_field or f"{engine}_version"
+    if field in info:
+        return f"{engine} {info[field]}"
+    for other in ("valkey_version", "keydb_version", "redis_version"):
+        if other in info:
+            return f"{other.removesuffix('_version')} {info[other]}"
     return "unknown"
 
 
@@ -45,7 +50,9 @@ def inspect_engine(
                 )
             )
             continue
-        version = version or server_version(info)
+        version = version or server_version(
+            info, engine.name, getattr(engine, "version_field", None)
+        )
         states.append(engine.replica_state(index, label, info, len(endpoints)))
     return EngineFacts(
         type=engine.name,

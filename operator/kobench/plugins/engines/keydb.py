@@ -15,6 +15,8 @@ class KeyDBEngine:
     binary: ClassVar[str] = "keydb-server"
     default_image: ClassVar[str] = "eqalpha/keydb:x86_64_v6.3.4"
     multi_master: ClassVar[bool] = True
+    version_field: ClassVar[str] = "redis_version"
+    """KeyDB's INFO names its own version (6.3.4) only there."""
 
     def server_args(
         self,

@@ -18,6 +18,7 @@ import redis
 import redis.asyncio as aioredis
 
 from kobench.measure.protocol import Handshake
+from kobench.plugins.connections import busy
 from kobench.plugins.observers.observer_protocol import (
     ATTEMPT_SECONDS,
     END,
@@ -107,7 +108,9 @@ class AsyncObserver:
                 pipe.set(book.handshake_key(answer), b"1", ex=ttl)
             try:
                 await pipe.execute()
-            except LOST:
+            except (*LOST, redis.ResponseError) as exc:
+                if not isinstance(exc, LOST) and not busy(exc):
+                    raise
                 book.unanswered += len(answers)
 
     @staticmethod
@@ -122,8 +125,10 @@ class AsyncObserver:
                 pipe.get(key)
             values: list[bytes | str | None] = await pipe.execute()
             return values
-        except LOST:
-            return [None] * count
+        except (*LOST, redis.ResponseError) as exc:
+            if not isinstance(exc, LOST) and not busy(exc):
+                raise
+            return [None] * count  # lost, or the engine cannot serve yet (loading)
 
     @staticmethod
     async def _subscribe(context: ObserverContext, timeout: float) -> WireSubscription:

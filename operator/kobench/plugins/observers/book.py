@@ -20,20 +20,24 @@ from dataclasses import dataclass, field
 
 from kobench.measure import protocol
 from kobench.measure.clock import SYSTEM_CLOCK, Clock
-from kobench.measure.histograms import Histogram, encode_histogram, new_histogram, record_us
+from kobench.measure.histograms import Histogram, new_histogram, record_us
 from kobench.measure.protocol import Handshake, Write
-from kobench.measure.results import ObserverResult, WriterCounts
 from kobench.measure.sequences import SequenceTracker
-from kobench.plugins.observers.context import ObserverContext, client_info
+from kobench.plugins.observers.book_report import BookReport
+from kobench.plugins.observers.context import ObserverContext
 from kobench.plugins.observers.delivery import SharedDelivery
 from kobench.plugins.observers.ending import EndMarkers, EndState, decide_stop
 from kobench.plugins.observers.gaps import Silences
 from kobench.plugins.observers.keys import EventKeys
-from kobench.plugins.observers.timeline import OutageMark, PerSecond, second_of, unseen
+from kobench.plugins.observers.timeline import (
+    OutageMark,
+    PerSecond,
+    second_of,
+)
 
 
 @dataclass
-class EventBook:
+class EventBook(BookReport):
     """Counts, measures and answers events; knows when the observer may stop."""
 
     context: ObserverContext
@@ -43,6 +47,8 @@ class EventBook:
     read_latency: dict[int, Histogram] = field(default_factory=dict)
     ends: EndMarkers = field(default_factory=EndMarkers)
     notifications: int = 0
+    warmup_notifications: int = 0
+    """Shared mode, one writer: notifications numbered as warm-up writes."""
     superseded: int = 0
     negative: int = 0
     foreign: int = 0
@@ -52,6 +58,10 @@ class EventBook:
     error: str | None = None
     stopped: str | None = None
     outages: list[OutageMark] = field(default_factory=list)
+    anchors: dict[int, int] = field(default_factory=dict)
+    """Per writer, when its schedule started (wall ns): one write's stamp tells every other."""
+    last_heard: dict[int, int] = field(default_factory=dict)
+    """Per writer, when its last new event arrived (wall ns)."""
 
     def __post_init__(self) -> None:
         workload = self.context.spec.workload
@@ -72,18 +82,20 @@ class EventBook:
         self.series = PerSecond()
         self.silences = Silences(rate=self._rate * self._writers)
 
-    @property
-    def disconnects(self) -> int:
-        return len(self.outages)
-
     def classify(self, key: bytes) -> str:
         """What a notified key is: ``SHARED``, ``UNIQUE``, ``END`` or ``OTHER``."""
         return self.keys.classify(key)
 
     def on_end(self, key: bytes, received_ns: int) -> None:
+        """A writer's news: its end marker, or (shared mode) writes the engine refused, which
+        the numbering of notifications skips."""
         end = self.keys.end_marker(key)
         if end is not None:
             self.ends.arrived(end, received_ns, self.clock.monotonic_ns())
+            return
+        skipped = self.keys.skipped(key)
+        if skipped is not None and skipped[0] == 0:
+            self._delivery.skipped += skipped[2] - skipped[1] + 1
 
     def on_unique(self, key: bytes, received_ns: int) -> Handshake | None:
         """Book one unique-mode notification; returns the handshake to send, if any."""
@@ -108,7 +120,7 @@ class EventBook:
             self.foreign += 1  # someone else's value (None: the key was gone, or unread)
         elif read is not None and self.mapped:
             self._delivery.learn(read)
-            self._delivery.resync(self.outages, index, read.seq)
+            self._delivery.resync(self.outages, index + self._delivery.skipped, read.seq)
         fresh = read is not None and self._track(read.writer, read.seq, read_ns, book=False)
         if read is not None and fresh:
             self._measure(self.read_latency, read, read_ns, series=False)
@@ -121,10 +133,14 @@ class EventBook:
         if self.outages:
             # What an outage cost is only sure once the writer's total is known: measure these
             # at the end (and leave them unanswered rather than mis-numbered).
-            self._note_event(0, index + self._delivery.lost, notified_ns)
-            self._delivery.deferred.append((notified_ns, index, len(self.outages)))
+            seq = index + self._delivery.skipped
+            self._note_event(0, seq + self._delivery.lost, notified_ns)
+            self._delivery.deferred.append((notified_ns, seq, len(self.outages)))
             return None
-        delivered = self._delivery.write(index)
+        self.last_heard[0] = notified_ns
+        if index + self._delivery.skipped < self._warmup:
+            self.warmup_notifications += 1
+        delivered = self._delivery.write(index + self._delivery.skipped)
         if delivered is None:
             return None
         self._measure(self.latency, delivered, notified_ns, series=True)
@@ -140,6 +156,8 @@ class EventBook:
         new = tracker.record(seq)
         if new:
             self.silences.event(received_ns)
+            if book:
+                self.last_heard[writer] = received_ns
         return new
 
     def _note_event(self, writer: int, seq: int, received_ns: int) -> None:
@@ -151,8 +169,9 @@ class EventBook:
     def _measure(
         self, into: dict[int, Histogram], write: Write, at_ns: int, *, series: bool
     ) -> None:
+        start = write.intended_ns - protocol.schedule_offset_ns(write.seq, self._rate)
+        self.anchors.setdefault(write.writer, start)
         if self.schedule_end_ns is None:
-            start = write.intended_ns - protocol.schedule_offset_ns(write.seq, self._rate)
             self.schedule_end_ns = start + protocol.schedule_offset_ns(self._total, self._rate)
         second = second_of(write.seq, self._warmup, self._rate)
         if second is None:
@@ -184,7 +203,9 @@ class EventBook:
         highest = {writer: tracker.highest for writer, tracker in self.trackers.items()}
         if self._shared_mode:
             highest = {}  # reads name no notified write: losses come from the numbering
-        self.outages.append(OutageMark(self.clock.wall_ns(), reason, highest))
+        numbered = self.notifications + self._delivery.skipped  # the writes before it
+        mark = OutageMark(self.clock.wall_ns(), reason, highest, next_index=numbered)
+        self.outages.append(mark)
 
     def resumed(self) -> None:
         """Subscribed again: the outage ends (its first event is still to come)."""
@@ -199,8 +220,8 @@ class EventBook:
             # After an outage the losses are estimates: wait for the drain rather than trust them.
             return not self.outages and self.notifications >= self.ends.expected()
         return all(
-            writer in self.trackers and self.trackers[writer].distinct >= sent
-            for writer, sent in self.ends.sent.items()
+            writer in self.trackers and self.trackers[writer].distinct >= self.ends.made(writer)
+            for writer in self.ends.sent
         )
 
     def stop(self, why: str) -> None:
@@ -231,76 +252,3 @@ class EventBook:
         if decision.reason is not None and self.error is None:
             self.error = decision.reason
         return decision.stop
-
-    def _sent_of(self, writer: int) -> int:
-        """What a writer sent: its end marker, else what arrived of it so far."""
-        if writer in self.ends.sent:
-            return self.ends.sent[writer]
-        if self.mapped:
-            return self.notifications + self._delivery.lost
-        tracker = self.trackers.get(writer)
-        return 0 if tracker is None else tracker.highest + 1
-
-    def _missed_in_second(self, t: int) -> int:
-        start = self._warmup + t * self._rate
-        stop = start + self._rate
-        if self._shared_mode:
-            if not self.mapped:
-                return 0  # several writers on the key: a notification names no write
-            events = self.series.histograms.get(t)
-            count = 0 if events is None else events.get_total_count()
-            return max(0, min(stop, self._sent_of(0)) - start - count)
-        return sum(
-            unseen(self.trackers.get(w), start, min(stop, self._sent_of(w)))
-            for w in range(self._writers)
-        )
-
-    def _measured_seconds(self) -> int:
-        sent = max((self._sent_of(w) for w in range(self._writers)), default=0)
-        return -(-max(0, sent - self._warmup) // self._rate)
-
-    def result(self) -> ObserverResult:
-        if self.mapped:
-            for write, notified_ns in self._delivery.settle(
-                self.outages, self.notifications, self.ends.sent.get(0)
-            ):
-                self._measure(self.latency, write, notified_ns, series=True)
-        writers = {
-            str(writer): WriterCounts(
-                distinct=tracker.distinct,
-                duplicates=0 if self._shared_mode else tracker.duplicates,
-                out_of_order=tracker.out_of_order,
-                highest_seq=tracker.highest,
-            )
-            for writer, tracker in self.trackers.items()
-        }
-        sent = dict(self.ends.sent)
-        ended_ns = self.clock.wall_ns()
-        return ObserverResult(
-            name=self.context.name,
-            instance=self.context.instance,
-            mode=self.context.mode,
-            target_replica=self.context.target_replica,
-            client=client_info(),
-            started_ns=self.started_ns,
-            ended_ns=ended_ns,
-            writers=writers,
-            latency={str(r): encode_histogram(h) for r, h in sorted(self.latency.items())},
-            latency_basis="read" if self._shared_mode and not self.mapped else "notification",
-            read_latency={
-                str(r): encode_histogram(h) for r, h in sorted(self.read_latency.items())
-            },
-            negative_latencies=self.negative,
-            notifications=self.notifications,
-            lost_notifications=self._delivery.lost,
-            superseded=self.superseded,
-            handshakes_sent=self.handshakes_sent,
-            unanswered=self.unanswered,
-            disconnects=self.disconnects,
-            foreign_events=self.foreign,
-            end_lag_ms=None if self.ends.lag_ms is None else round(self.ends.lag_ms, 3),
-            series=self.series.series(self._measured_seconds(), self._missed_in_second),
-            outages=[mark.outage(self.trackers, sent) for mark in self.outages],
-            silences=self.silences.longest(min(ended_ns, self.schedule_end_ns or ended_ns)),
-            error=self.error,
-        )

@@ -24,8 +24,11 @@ class SharedDelivery:
     """The writer's start on its schedule (wall ns), from the first value read."""
     lost: int = 0
     """Notifications lost in outages so far (estimated until settled)."""
+    skipped: int = 0
+    """Writes the writer announced the engine refused (never made, never notified)."""
     deferred: list[tuple[int, int, int]] = field(default_factory=list)
-    """After an outage: (notified at, notification index, outages before it)."""
+    """After an outage: (notified at, notification index plus writes skipped before it,
+    outages before it)."""
 
     def learn(self, read: Write) -> None:
         if self.anchor_ns is None:

@@ -24,6 +24,8 @@ class EndMarkers:
 
     sent: dict[int, int] = field(default_factory=dict)
     """Writer -> writes it sent, once its end marker arrived."""
+    refused: dict[int, int] = field(default_factory=dict)
+    """Writer -> of those, the writes the engine refused (never made, never notified)."""
     lag_ms: float | None = None
     """The largest delay from a writer's end to its marker's arrival (a queue shows here)."""
     last_at_ns: int | None = None
@@ -34,11 +36,16 @@ class EndMarkers:
             lag_ms = (received_ns - end.at_ns) / 1e6
             self.lag_ms = lag_ms if self.lag_ms is None else max(self.lag_ms, lag_ms)
         self.sent[end.writer] = end.sent
+        self.refused[end.writer] = end.refused
         self.last_at_ns = monotonic_ns
 
+    def made(self, writer: int) -> int:
+        """Writes a writer that ended made (sent less refused)."""
+        return self.sent[writer] - self.refused.get(writer, 0)
+
     def expected(self) -> int:
-        """Writes announced by every writer that ended."""
-        return sum(self.sent.values())
+        """Writes made by every writer that ended."""
+        return sum(self.made(writer) for writer in self.sent)
 
 
 @dataclass(frozen=True)

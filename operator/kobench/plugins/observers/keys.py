@@ -24,8 +24,10 @@ class EventKeys:
     unique_prefix: str
     end_prefix: str
     handshake_prefix: str
+    skip_prefix: str = ""
     _unique_b: bytes = field(init=False, repr=False)
     _end_b: bytes = field(init=False, repr=False)
+    _skip_b: bytes = field(init=False, repr=False)
 
     @classmethod
     def of(cls, context: ObserverContext) -> EventKeys:
@@ -36,11 +38,13 @@ class EventKeys:
             unique_prefix=protocol.unique_key_prefix(workload.key_prefix, context.run_id),
             end_prefix=context.end_prefix,
             handshake_prefix=context.handshake_prefix,
+            skip_prefix=protocol.skip_prefix(workload.handshake_key, context.run_id),
         )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_unique_b", self.unique_prefix.encode())
         object.__setattr__(self, "_end_b", self.end_prefix.encode())
+        object.__setattr__(self, "_skip_b", self.skip_prefix.encode() or b"\0")
 
     def classify(self, key: bytes) -> str:
         """Cheap: it runs for every SET on the server."""
@@ -48,8 +52,8 @@ class EventKeys:
             return SHARED if self.shared_mode else OTHER
         if key.startswith(self._unique_b):
             return UNIQUE
-        if key.startswith(self._end_b):
-            return END
+        if key.startswith(self._end_b) or key.startswith(self._skip_b):
+            return END  # a writer's news: its end, or writes the engine refused
         return OTHER
 
     def unique_write(self, key: bytes) -> Write | None:
@@ -57,6 +61,9 @@ class EventKeys:
 
     def end_marker(self, key: bytes) -> End | None:
         return protocol.decode_end_key(key, self.end_prefix)
+
+    def skipped(self, key: bytes) -> tuple[int, int, int] | None:
+        return protocol.decode_skip_key(key, self.skip_prefix)
 
     def handshake_key(self, answer: Handshake) -> str:
         return protocol.handshake_key(self.handshake_prefix, answer)

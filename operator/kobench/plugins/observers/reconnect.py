@@ -5,6 +5,10 @@ after a replica pod is killed, a connection can go to an address nobody answers 
 that is never refused) or to a dying server that accepted it and never replies. One such attempt
 must not hold the observer for minutes while the replica's successor is already serving; the
 next attempt reaches it.
+
+Attempts follow each other :data:`PAUSE_SECONDS` apart (until the observer's deadline): an
+outage measures the engine, not kobench's retry schedule. With a fixed 0.2 s pause, a replica
+that was back after 132-167 ms read as an outage of 210-220 ms.
 """
 
 from __future__ import annotations
@@ -14,8 +18,9 @@ from dataclasses import dataclass
 
 ATTEMPT_SECONDS = 2.0
 """Upper bound of one attempt to connect, authenticate and have the subscription confirmed."""
-PAUSE_SECONDS = 0.2
-"""Between two attempts."""
+PAUSE_SECONDS = 0.005
+"""Between two attempts: a refused connection fails at once, so at most this much of an
+outage is the observer's own waiting."""
 
 
 @dataclass

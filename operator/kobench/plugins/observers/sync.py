@@ -9,6 +9,7 @@ from typing import ClassVar
 import redis
 
 from kobench.plugins import connections as clients
+from kobench.plugins.connections import busy
 from kobench.plugins.observers.observer_protocol import (
     ATTEMPT_SECONDS,
     END,
@@ -22,6 +23,8 @@ from kobench.plugins.observers.observer_protocol import (
 
 POLL_SECONDS = 0.2
 QUIET_AFTER_FAILURE_SECONDS = 1.0
+QUIET_WHILE_BUSY_SECONDS = 0.02
+"""After the engine answered that it cannot serve yet (LOADING...): a pause, not a loss."""
 LOST = (redis.ConnectionError, redis.TimeoutError, OSError)
 
 
@@ -86,8 +89,8 @@ class SyncObserver:
         try:
             value: bytes | str | None = reader.get(key)
             return value
-        except LOST:
-            self._quiet_until = time.monotonic() + QUIET_AFTER_FAILURE_SECONDS
+        except (*LOST, redis.ResponseError) as exc:
+            self._failed(exc)
             return None
 
     def _answer(self, answerer: redis.Redis, book: EventBook, key: str, ttl: int) -> None:
@@ -95,9 +98,19 @@ class SyncObserver:
             try:
                 answerer.set(key, b"1", ex=ttl)
                 return
-            except LOST:
-                self._quiet_until = time.monotonic() + QUIET_AFTER_FAILURE_SECONDS
+            except (*LOST, redis.ResponseError) as exc:
+                self._failed(exc)
         book.unanswered += 1
+
+    def _failed(self, exc: Exception) -> None:
+        """A read or an answer failed: no new attempt for a while (shorter when the engine only
+        said it cannot serve yet); an error of another kind is fatal."""
+        if busy(exc):
+            self._quiet_until = time.monotonic() + QUIET_WHILE_BUSY_SECONDS
+        elif isinstance(exc, LOST):
+            self._quiet_until = time.monotonic() + QUIET_AFTER_FAILURE_SECONDS
+        else:
+            raise exc
 
     @staticmethod
     def _subscribe(context: ObserverContext, timeout: float) -> redis.client.PubSub:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from hdrh.histogram import HdrHistogram
 
 from kobench.measure.histograms import HIGHEST_US, LOWEST_US, record_us
+from kobench.measure.results import WriterCounts
 from kobench.measure.sequences import SequenceTracker
 from kobench.measure.series import ObserverSecond, Outage
 
@@ -82,13 +83,26 @@ class OutageMark:
     """Per writer, the first sequence seen after the loss."""
     shared_missed: int = 0
     """Shared mode: notifications that never came (found when the first read after it came)."""
+    next_index: int = 0
+    """Shared mode: notifications that came before it (the next one's index)."""
 
-    def outage(self, trackers: dict[int, SequenceTracker], sent: dict[int, int]) -> Outage:
-        """The record of this outage; ``sent``: what each writer sent (when known)."""
-        missed = self.shared_missed
+    def outage(
+        self,
+        trackers: dict[int, SequenceTracker],
+        sent: dict[int, int],
+        *,
+        warmup: int = 0,
+        lost_before: int = 0,
+    ) -> Outage:
+        """The record of this outage; ``sent``: what each writer sent (when known). Its losses
+        count the measured writes only (``warmup``: each writer's first, not measured), as
+        every count of the result does; ``lost_before``: shared mode, what earlier outages
+        lost (the numbering of the writes this one lost starts after them)."""
+        first_lost = self.next_index + lost_before
+        missed = max(0, first_lost + self.shared_missed - max(first_lost, warmup))
         for writer, highest in self.highest_before.items():
             stop = self.first_after.get(writer, sent.get(writer, highest + 1))
-            missed += unseen(trackers.get(writer), highest + 1, stop)
+            missed += unseen(trackers.get(writer), max(highest + 1, warmup), stop)
         first = self.first_event_ns
         ended = self.ended_ns
         if ended and first is not None and first < ended:
@@ -104,3 +118,40 @@ class OutageMark:
             else round((first - self.started_ns) / 1e6, 3),
             reason=self.reason,
         )
+
+
+def outage_records(
+    marks: list[OutageMark],
+    trackers: dict[int, SequenceTracker],
+    sent: dict[int, int],
+    *,
+    warmup: int,
+) -> list[Outage]:
+    """The outages' records, in order: in shared mode each one's lost writes are numbered
+    after those of the outages before it."""
+    records, lost_before = [], 0
+    for mark in marks:
+        records.append(mark.outage(trackers, sent, warmup=warmup, lost_before=lost_before))
+        lost_before += mark.shared_missed
+    return records
+
+
+def writer_counts(
+    trackers: dict[int, SequenceTracker],
+    last_heard: dict[int, int],
+    *,
+    warmup: int,
+    shared: bool,
+) -> dict[str, WriterCounts]:
+    """What was seen of each writer (shared mode: of the values read, so no duplicates)."""
+    return {
+        str(writer): WriterCounts(
+            distinct=tracker.distinct,
+            warmup_distinct=tracker.seen_below(warmup),
+            duplicates=0 if shared else tracker.duplicates,
+            out_of_order=tracker.out_of_order,
+            highest_seq=tracker.highest,
+            last_ns=last_heard.get(writer, 0),
+        )
+        for writer, tracker in trackers.items()
+    }

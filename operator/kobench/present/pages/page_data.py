@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from kobench.measure.histograms import decode_histogram
 from kobench.measure.results import ObserverSummary, RunResult
 from kobench.measure.series import ObserverSecond
+from kobench.measure.series import worst_second as series_worst_second
 
 TICKS_PER_HALF_DISTANCE = 5
 """HdrHistogram's default density of the percentile distribution (its ``outputPercentile``)."""
@@ -242,17 +243,21 @@ def plots(results: Sequence[RunResult]) -> list[Plot]:
 class WorstSecond:
     observer: str
     t: int
-    p99_ms: float
+    p99_ms: float | None
+    """None: every event of that second was missed."""
     missed: int
+
+    def describe(self) -> str:
+        latency = "no event arrived" if self.p99_ms is None else f"p99 {self.p99_ms:.3f} ms"
+        return f"{self.t} s, {latency}, {self.missed} missed"
 
 
 def worst_second(observer: ObserverSummary) -> WorstSecond | None:
-    """The second with the highest p99 (missed events break ties), if the series has one."""
-    candidates = [s for s in observer.series if s.p99_ms is not None or s.missed]
-    if not candidates:
+    """The second the series calls worst (:func:`kobench.measure.series.worst_second`)."""
+    worst = series_worst_second(observer.series)
+    if worst is None:
         return None
-    worst = max(candidates, key=lambda s: (s.p99_ms or 0.0, s.missed))
-    return WorstSecond(observer.name, worst.t, worst.p99_ms or 0.0, worst.missed)
+    return WorstSecond(observer.name, worst.t, worst.p99_ms, worst.missed)
 
 
 @dataclass(frozen=True)

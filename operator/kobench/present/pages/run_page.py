@@ -19,7 +19,14 @@ import yaml
 
 from kobench.measure.histograms import LatencySummary
 from kobench.measure.results import RunResult
-from kobench.present.pages.page_data import HeatMap, Plot, heat_map, plots, worst_second
+from kobench.present.pages.page_data import (
+    HeatMap,
+    Plot,
+    WorstSecond,
+    heat_map,
+    plots,
+    worst_second,
+)
 
 VERDICT_CLASS = {"Passed": "passed", "Failed": "failed", "Invalid": "invalid"}
 
@@ -51,6 +58,11 @@ def html_table(head: Sequence[str], rows: Sequence[Sequence[str]], css: str = ""
     return f'<div class="scroll">{table}</div>'  # a narrow window scrolls, never clips
 
 
+def _worst(worst: WorstSecond) -> str:
+    latency = "no event" if worst.p99_ms is None else f"p99 {worst.p99_ms:.3f}"
+    return f"{worst.t} s: {latency}, {worst.missed} missed"
+
+
 def _observers(result: RunResult) -> str:
     rows = []
     for o in result.observers:
@@ -71,9 +83,7 @@ def _observers(result: RunResult) -> str:
                 _ms(latency, "max"),
                 _ms(o.handshake_rtt_ms, "p99"),
                 "-" if o.clock_offset_ms is None else f"{o.clock_offset_ms:+.3f}",
-                "-"
-                if worst is None
-                else f"{worst.t} s: p99 {worst.p99_ms:.3f}, {worst.missed} missed",
+                "-" if worst is None else _worst(worst),
             ]
         )
     head = ["observer", "mode", "replica", "received", "missed", "dups", "p50", "p90", "p99"]
@@ -149,14 +159,21 @@ def _faults(result: RunResult) -> str:
     rows = []
     for fault in result.faults:
         applied = "-" if fault.applied_at_seconds is None else f"{fault.applied_at_seconds:.3f}"
-        head = [str(fault.index), escape(f"{fault.action} {fault.target}"), applied]
+        name = f"{fault.action} {fault.target}"
+        if fault.overlaps:
+            name += f" (window overlaps #{', #'.join(str(i) for i in fault.overlaps)})"
+        head = [str(fault.index), escape(name), applied]
         head += [_number(fault.duration_ms), _number(fault.resync_ms)]
-        if not fault.observers:
+        if not fault.observers and not fault.deaths:
             rows.append([*head, escape(fault.error or "-"), "-", "-", "-"])
         for impact in fault.observers:
             outage = "killed" if impact.killed else _number(impact.outage_ms, "no event after")
+            lost = str(impact.lost)
+            if impact.lost_in_overlap:
+                lost += f" ({impact.lost_in_overlap} in an overlap)"
             after = _number(impact.p99_after_ms)
-            rows.append([*head, escape(impact.observer), outage, str(impact.lost), after])
+            rows.append([*head, escape(impact.observer), outage, lost, after])
+        rows += [[*head, escape(death), "stopped", "-", "-"] for death in fault.deaths]
     columns = ["#", "fault", "applied (s)", "lasted (ms)", "resync (ms)", "observer"]
     columns += ["outage (ms)", "lost", "p99 after (ms)"]
     return "<h3>Faults</h3>" + html_table(columns, rows, "numbers")
@@ -175,12 +192,13 @@ def _facts(result: RunResult) -> str:
         ["run", escape(f"{result.run_id}, {_when(result.started_ns)}")],
         [
             "engine",
-            escape(f"{engine.type} {engine.version}, {engine.replicas} replica(s): {links}"),
+            escape(f"{engine.server}, {engine.replicas} replica(s): {links}"),
         ],
         [
             "writers",
             escape(
-                f"{writers.writers}, sent {writers.sent} of {writers.planned}, achieved "
+                f"{writers.writers}, sent {writers.sent} of {writers.planned} measured writes "
+                f"(+{writers.warmup} warm-up, not counted), achieved "
                 f"{writers.achieved_rate:.0f}/s of {writers.target_rate}/s each, worst schedule "
                 f"lag {writers.max_lag_ms:.3f} ms"
             ),
