@@ -12,9 +12,7 @@ from collections.abc import Callable
 import pytest
 
 from kobench.api import Benchmark
-from kobench.run.local.local_run import run_local
-
-pytestmark = pytest.mark.engine
+from kobench.run.local.local_loop import run_local
 
 RATE = 5000
 FIRST_S, SECOND_S = 2.2, 2.7

@@ -15,17 +15,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.engine.faults import Toxiproxy, free_port, toxiproxy
-from tests.engine.test_reconnect_truth import PASSWORD, start_server
+from testkit.support import free_port
+from testkit.toxiproxy import Toxiproxy
+from tests.engine.truth.test_reconnect_truth import PASSWORD, start_server
 
 from kobench.api import parse_spec
 from kobench.plugins.observers import EventBook, get_observer
 from kobench.roles.observer_role import observer_context
 from kobench.roles.role_config import Endpoint, RoleConfig
 from kobench.run.local.processes import ProcessGroup
-
-pytestmark = pytest.mark.engine
-__all__ = ["toxiproxy"]  # the fixture
 
 BOUND_S = 0.020
 

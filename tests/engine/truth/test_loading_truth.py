@@ -24,8 +24,7 @@ from pathlib import Path
 
 import pytest
 import redis
-from tests.engine.faults import free_port
-from tests.support import wait_for
+from testkit.support import free_port, wait_for
 
 from kobench.api import parse_spec
 from kobench.measure.results import Convergence, EngineFacts, ObserverResult, merge_run
@@ -35,8 +34,6 @@ from kobench.roles.observer_role import observer_context
 from kobench.roles.role_config import Endpoint, RoleConfig
 from kobench.roles.writer import Writer
 from kobench.run.local.processes import ProcessGroup
-
-pytestmark = pytest.mark.engine
 
 RATE = 500
 DATASET_KEYS = 300_000

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 import redis
-from tests.engine.faults import free_port
-from tests.engine.test_reconnect_truth import PASSWORD, start_server
+from testkit.support import free_port
+from tests.engine.truth.test_reconnect_truth import PASSWORD, start_server
 
 from kobench.api import parse_spec
 from kobench.measure.clock import SystemClock
@@ -29,8 +29,6 @@ from kobench.roles.observer_role import observer_context
 from kobench.roles.role_config import Endpoint, RoleConfig
 from kobench.roles.writer import Writer
 from kobench.run.local.processes import ProcessGroup
-
-pytestmark = pytest.mark.engine
 
 PAUSE_S = 0.003
 
