@@ -146,8 +146,16 @@ Sender = Callable[[int, int], list[tuple[int, str]] | None]
 (seq, its answer), if any; raises when the engine is lost."""
 
 
-def write_all(schedule: Schedule, clock: Clock, send: Sender, progress: Progress) -> None:
-    """Send every write on schedule, booking each batch in ``progress`` before and after.
+def write_all(
+    schedule: Schedule,
+    clock: Clock,
+    send: Sender,
+    progress: Progress,
+    *,
+    stop_at_mono_ns: int | None = None,
+) -> bool:
+    """Send every write on schedule, booking each batch in ``progress`` before and after; False
+    when the run's time limit (``stop_at_mono_ns``) came first and the rest was never sent.
 
     A refusal (the engine loading) is a pause: the writes refused are not written, and the next
     attempt waits a little (doubling, bounded), the writes due meanwhile going out together."""
@@ -155,6 +163,8 @@ def write_all(schedule: Schedule, clock: Clock, send: Sender, progress: Progress
     backoff_ns, retry_at = 0, 0
     while seq < schedule.total:
         now = clock.monotonic_ns()
+        if stop_at_mono_ns is not None and now >= stop_at_mono_ns:
+            return False
         due = min(schedule.due_by(now), seq + MAX_BATCH)
         if due <= seq or now < retry_at:
             wake = max(retry_at, schedule.due_mono_ns(seq) if due <= seq else now)
@@ -173,6 +183,7 @@ def write_all(schedule: Schedule, clock: Clock, send: Sender, progress: Progress
         else:
             backoff_ns = 0
         seq = due
+    return True
 
 
 Item = tuple[str, bytes, int]

@@ -122,6 +122,8 @@ class Writer:
         )
         self._stop = threading.Event()
         self._subscribed = threading.Event()
+        self.stop_at = clock.monotonic_ns() + round(self.spec.run_seconds * 1e9)
+        """The run's time limit, counted from the writer's start (the run's Running stage)."""
 
     def _target(self, replica: int) -> Target:
         endpoint = self.config.endpoints[replica]
@@ -168,7 +170,8 @@ class Writer:
         error: str | None = None
         clients = {replica: self._target(replica).client() for replica in set(self.targets)}
         try:
-            self._write(clients)
+            if not self._write(clients):
+                error = self._cut_short()
             progress = self.progress
             end = protocol.End(
                 self.writer_id, progress.sent, self.clock.wall_ns(), progress.refused_count
@@ -187,6 +190,15 @@ class Writer:
         if handshaking(self.config):
             listener.join(timeout=2.0)
         return self._result(started_ns, error, calibration)
+
+    def _cut_short(self) -> str:
+        """The run's time limit came before the schedule's end: what was sent is announced (the
+        observers expect no more), and the writer says why it stopped."""
+        limit = self.spec.run_seconds
+        return (
+            f"stopped at the run's time limit, {limit:.0f}s (spec.timeouts.runSeconds), after "
+            f"{self.progress.sent} of {self.total} writes"
+        )
 
     def _result(self, started_ns: int, error: str | None, calibration: Calibration) -> WriterResult:
         engine = convergence = None
@@ -235,7 +247,8 @@ class Writer:
             )
         return Schedule.starting_at(self.clock, start, rate=rate, total=total, warmup=warmup)
 
-    def _write(self, clients: dict[int, redis.Redis]) -> None:
+    def _write(self, clients: dict[int, redis.Redis]) -> bool:
+        """Every write on schedule; False when the run's time limit cut the schedule short."""
         workload = self.spec.workload
         schedule = self._schedule()
         self.measured_start_ns = schedule.intended_ns(workload.warmup_writes)
@@ -268,7 +281,9 @@ class Writer:
 
         offset_ns = wall_minus_monotonic_ns(self.clock)
         try:
-            write_all(schedule, self.clock, send, self.progress)
+            return write_all(
+                schedule, self.clock, send, self.progress, stop_at_mono_ns=self.stop_at
+            )
         finally:
             self.wall_step_ns = wall_minus_monotonic_ns(self.clock) - offset_ns
 

@@ -211,7 +211,7 @@ def timed_out(d: Draft, observed: Observed, spec: BenchmarkSpec, progress: str) 
     """The stage is past its limit: the run ends naming the field; a run that did not finish
     is collected with what there is (the roles still running asked to stop)."""
     limit = stage_timeout(d.phase)
-    if limit is None or d.in_phase_seconds() <= limit.limit(spec):
+    if limit is None or not limit.passed(spec, d.in_phase_seconds()):
         return
     message = limit.message(spec, progress)
     if d.phase != "Running":
@@ -261,7 +261,7 @@ def api_trouble(d: Draft, observed: Observed, spec: BenchmarkSpec | None) -> Wai
     if d.phase is None or d.phase in TERMINAL_PHASES:
         return "backoff"  # nothing in progress to report on; the executor logs it
     limit = stage_timeout(d.phase)
-    if spec is not None and limit is not None and d.in_phase_seconds() > limit.limit(spec):
+    if spec is not None and limit is not None and limit.passed(spec, d.in_phase_seconds()):
         d.fail(limit.reason, limit.message(spec, f"last API error: {problem}"))
         finish(d, spec, None)
         return "idle"

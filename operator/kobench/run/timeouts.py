@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from kobench.api import BenchmarkSpec
 from kobench.api.status import Reason
+from kobench.run.plan import STRAGGLER_GRACE_SECONDS
 
 
 @dataclass(frozen=True)
@@ -21,9 +22,15 @@ class StageTimeout:
     what: str
     """What did not happen in time."""
     seconds: Callable[[BenchmarkSpec], float]
+    grace: Callable[[BenchmarkSpec], float] = lambda spec: 0.0
+    """Beyond the limit, how long the roles are given to end by themselves and hand in what
+    they measured (they know the limit too) before the stage gives up on them."""
 
     def limit(self, spec: BenchmarkSpec) -> float:
         return float(self.seconds(spec))
+
+    def passed(self, spec: BenchmarkSpec, seconds: float) -> bool:
+        return seconds > self.limit(spec) + self.grace(spec)
 
     def message(self, spec: BenchmarkSpec, progress: str = "") -> str:
         """``engine not ready within 60s (spec.timeouts.engineReadySeconds): 1/3 ready``."""
@@ -49,6 +56,8 @@ STAGE_TIMEOUTS: dict[str, StageTimeout] = {
         "spec.timeouts.runSeconds",
         "run did not finish",
         lambda spec: spec.run_seconds,
+        # The writers stop at the limit and announce their end; the observers drain.
+        lambda spec: spec.timeouts.drain_seconds + STRAGGLER_GRACE_SECONDS,
     ),
 }
 """By phase. ``spec.run_seconds`` is ``timeouts.runSeconds`` when set, else the schedule plus

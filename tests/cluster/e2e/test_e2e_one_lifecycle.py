@@ -56,6 +56,12 @@ CASES: dict[str, dict[str, Any]] = {
     },
     # The kobench image has no redis-server: the engine's container exits at once (no pull).
     "failed-child": {**CALM, "engine": {"type": "redis", "image": f"kobench:{KOBENCH_IMAGE_TAG}"}},
+    # The writer stops at the limit and announces it; the observers drain; then the verdict.
+    "timeout": {
+        **CALM,
+        "workload": {"rate": 200, "durationSeconds": 8, "warmupSeconds": 0},
+        "timeouts": {"drainSeconds": 2, "runSeconds": 3},
+    },
     "matrix": {**CALM, "matrix": {"observerModes": ["sync", "async"], "repetitions": 1}},
 }
 CONDITION_REASONS_LEFT_OUT = {"Passed": "", "Complete": ""}

@@ -41,7 +41,7 @@ def test_the_status_says_so_when_the_api_answers_again() -> None:
 def test_a_stage_still_times_out_naming_the_api_error() -> None:
     world = to_running(World())  # Running since t=12
     limit = world.spec.run_seconds
-    decision = world.step(13 + limit, api_errors=forbidden())
+    decision = world.step(13 + limit + 2 + 10, api_errors=forbidden())
     assert world.phase() == "Failed"
     assert world.status.reasons == [
         f"run did not finish within {limit:.0f}s (spec.timeouts.runSeconds): "

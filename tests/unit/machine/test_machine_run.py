@@ -158,15 +158,16 @@ def test_observers_that_never_subscribe_time_out_without_a_writer() -> None:
 def test_a_run_past_its_time_limit_is_collected_with_what_there_is() -> None:
     world = to_running(World())  # Running since t=12
     limit = world.spec.run_seconds
-    world.step(12 + limit)
+    grace = 2 + 10  # the roles stop at the limit by themselves: the drain and a grace
+    world.step(12 + limit + grace)
     assert world.phase() == "Running"
-    late = world.step(13 + limit)
+    late = world.step(13 + limit + grace)
     assert world.phase() == "Collecting"
     said = f"run did not finish within {limit:.0f}s (spec.timeouts.runSeconds)"
     stop = [a for a in late.actions if isinstance(a, StopRoles)]
     assert [r.key for r in stop[0].roles] == [*world.observers(), *world.writers()]
-    world.writers_end(14 + limit)
-    world.step(15 + limit)
+    world.writers_end(14 + limit + grace)
+    world.step(15 + limit + grace)
     assert world.phase() == "Succeeded" and world.status.verdict == "Failed"
     assert world.status.reasons[0] == f"{said}: 4 role(s) running"
     assert "observer sync.0 produced no result: still running" in " ".join(world.status.reasons)

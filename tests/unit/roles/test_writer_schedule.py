@@ -84,3 +84,19 @@ def test_a_lost_engine_keeps_what_was_acknowledged_and_the_batch_in_flight() -> 
         write_all(schedule, clock, send, progress)
     # writes 0..399 were acknowledged; write 400 was in flight when the engine went away
     assert (progress.sent, progress.unconfirmed) == (400, 1)
+
+
+def test_the_run_s_time_limit_cuts_the_schedule_short_and_says_so() -> None:
+    clock = FakeClock()
+    schedule = Schedule.starting_now(clock, rate=100, total=600, warmup=0)
+    progress = Progress()
+
+    def send(start: int, stop: int) -> None:
+        del start, stop
+        clock.advance(0.0001)
+
+    stop_at = clock.monotonic_ns() + 2_000_000_000
+    finished = write_all(schedule, clock, send, progress, stop_at_mono_ns=stop_at)
+    assert finished is False
+    assert 195 <= progress.sent <= 200  # two seconds of a six-second schedule, none after
+    assert write_all(schedule, FakeClock(), send, Progress()) is True
