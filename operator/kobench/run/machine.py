@@ -198,7 +198,11 @@ def advance(d: Draft, observed: Observed, spec: BenchmarkSpec, settings: Setting
         field = "resultFile" if spec.baseline.result_file is not None else "resultsConfigMap"
         d.fail("BaselineUnreadable", f"spec.baseline.{field}: {observed.baseline_error}")
     elif (failure := failed_role(observed, spec, phase)) is not None:
-        d.fail("OOMKilled" if "OOMKilled" in failure else "ChildFailed", failure)
+        reason = "OOMKilled" if "OOMKilled" in failure else "ChildFailed"
+        # The stage's own condition says so too, however soon the role failed.
+        stage = "EngineReady" if phase == "WaitingForEngine" else "ObserversSubscribed"
+        d.condition(stage, "False", reason, failure)
+        d.fail(reason, failure)
     else:
         progress = STAGES[phase](d, observed, spec, settings)
         if str(d.phase) == phase:

@@ -6,8 +6,8 @@ times and measured values aside).
 The cases are the lifecycle's paths: a calm run, a fault schedule (a pause sent by the injector,
 an observer killed by the executor), a child that fails before anything is measured (an engine
 that cannot start: ``/bin/false`` locally, an image without the server in the cluster), a run past
-its time limit, a matrix, and a run held to a baseline. The cluster runs them side by side while
-this machine runs them one after another.
+its time limit, a matrix, and a run held to a baseline. Each case runs in the cluster while the
+same file runs on this machine, one case after another.
 """
 
 from __future__ import annotations
@@ -18,16 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from testkit.support import wait_for
 from tests.cluster.e2e.bench import (
     KOBENCH_IMAGE_TAG,
-    TERMINAL,
     Installation,
     schema_differences,
 )
 
 from kobench.api import parse_benchmark
-from kobench.api.status import PHASES, BenchmarkStatus
+from kobench.api.status import PHASES
 from kobench.run.local.local_executor import LocalOptions
 from kobench.run.local.local_loop import LocalOutcome, run_locally
 
@@ -35,7 +33,9 @@ CALM: dict[str, Any] = {
     "engine": {"type": "redis", "replicas": 1},
     "workload": {"rate": 200, "durationSeconds": 2, "warmupSeconds": 0},
     "observers": [{"name": "sync", "mode": "sync"}, {"name": "async", "mode": "async"}],
-    "thresholds": {"p99LatencyMs": 5000},
+    "thresholds": {"p99LatencyMs": 5000, "allowSaturation": True},
+    # Both executors run at once on two cores: the story is the point here, not the figures.
+    "validity": {"maxRateShortfallPercent": 60, "maxClockOffsetMs": 1000},
     "timeouts": {"drainSeconds": 2},
 }
 CASES: dict[str, dict[str, Any]] = {
@@ -168,22 +168,15 @@ def test_both_executors_tell_the_same_story_of_every_path(
     cases = {**CASES, "baseline": baseline_case(locally["calm"], tmp_path, installation)}
     for case, spec in cases.items():
         cluster_spec = with_source(spec, file=False) if case == "baseline" else spec
-        installation.apply(document(case, cluster_spec)).stop()
-    for case, spec in cases.items():
+        clock = installation.apply(document(case, cluster_spec))
         if case not in locally:
             local_spec = with_source(spec, file=True) if case == "baseline" else spec
             locally[case] = local(case, local_spec, tmp_path)
-
-    def finished() -> dict[str, dict[str, Any]] | None:
-        bodies = {case: installation.benchmark(f"one-{case}") for case in cases}
-        done = all((b.get("status") or {}).get("phase") in TERMINAL for b in bodies.values())
-        return bodies if done else None
-
-    bodies: dict[str, dict[str, Any]] = wait_for("every case in the cluster", finished, timeout=600)
-    for case, outcome in locally.items():
-        status = bodies[case]["status"]
-        print(f"{case}: local {outcome.status.phase}/{outcome.status.verdict}, "
-              f"cluster {status.get('phase')}/{status.get('verdict')}")  # fmt: skip
+        status = installation.finish(clock, timeout=300)["status"]
+        outcome = locally[case]
+        print(f"{case}: local {outcome.status.phase}/{outcome.status.verdict} "
+              f"{outcome.status.reasons}, cluster {status.get('phase')}/"
+              f"{status.get('verdict')} {status.get('reasons')}")  # fmt: skip
         assert local_story(outcome) == cluster_story(installation, f"one-{case}", status), case
         local_document = outcome.comparison or outcome.result
         remote = cluster_result(installation, status)
@@ -194,4 +187,3 @@ def test_both_executors_tell_the_same_story_of_every_path(
         assert list(schema_differences(mine, remote)) == [], case
         if case != "matrix":
             assert said(mine) == said(remote), case
-    assert BenchmarkStatus.model_validate(bodies["calm"]["status"]).verdict == "Passed"
