@@ -8,6 +8,7 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -133,6 +134,39 @@ def cmd_reference(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from kobench.present.memtier_export import memtier_document
+    from kobench.present.result_files import load_run
+
+    if args.output:
+        check_output(args.output)
+    document = memtier_document(load_run(Path(args.file)))
+    text = json.dumps(document, indent=2) + "\n"
+    if args.output:
+        write_output(args.output, text, option="--output")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def add_export_parser(sub: Any) -> None:
+    from kobench.present.memtier_export import EXPORT_HELP
+
+    export = sub.add_parser(
+        "export",
+        help="write a result document in another tool's format (memtier_benchmark's JSON)",
+        description="Write a result document in another tool's format.",
+        epilog=EXPORT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    export.add_argument("file", help="a result document (kobench run -o, kubectl kobench fetch)")
+    export.add_argument(
+        "--format", required=True, choices=["memtier"], help="memtier: memtier_benchmark's JSON"
+    )
+    export.add_argument("--output", "-o", help="write it here (default: standard output)")
+    export.set_defaults(handler=cmd_export)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kobench", description=__doc__)
     parser.add_argument("--version", action="version", version=f"kobench {__version__}")
@@ -156,6 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=cmd_run)
 
     add_compare_parser(sub)
+    add_export_parser(sub)
 
     validate = sub.add_parser("validate", help="check a benchmark file without running it")
     validate.add_argument("file", help="a KeyDBObserverBenchmark YAML file ('-': stdin)")
