@@ -113,7 +113,7 @@ async def _read(kube: Kube, name: str, namespace: str, run_id: str | None) -> Fe
     return Fetched(status, spec, RunResult.model_validate(document))
 
 
-def _unfinished(name: str, namespace: str, status: dict[str, Any], out: TextIO) -> int:
+def print_unfinished(name: str, namespace: str, status: dict[str, Any], out: TextIO) -> int:
     out.write(
         f"{namespace}/{name}: phase {status.get('phase') or 'Pending'}"
         f" - {status.get('message') or 'no result yet'}\n"
@@ -166,7 +166,7 @@ def report(
         ns = namespace or _current_namespace()
         fetched = asyncio.run(fetch_report(source, ns, run_id))
         if fetched.result is None:
-            codes.append(_unfinished(source, ns, fetched.status, out))
+            codes.append(print_unfinished(source, ns, fetched.status, out))
             continue
         results.append(fetched.result)
         specs.append(fetched.spec)

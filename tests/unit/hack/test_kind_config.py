@@ -7,33 +7,19 @@ A field kind does not know, or a value it refuses, must fail here rather than in
 
 from __future__ import annotations
 
-import os
-import re
 import subprocess
 from pathlib import Path
 
 import pytest
+from testkit.cached_tools import cached_tool, pinned_version
 from testkit.support import REPO
 
 KIND_CONFIG = REPO / "kind-config.yaml"
 
 
-def kind_check_binary() -> Path:
-    """The cache's build, at the version hack/lib/common.sh pins; missing fails, never skips."""
-    common = (REPO / "hack" / "lib" / "common.sh").read_text()
-    found = re.search(r"^KIND_VERSION=(v[0-9.]+)", common, re.MULTILINE)
-    assert found, "hack/lib/common.sh sets no KIND_VERSION"
-    cache = Path(os.environ.get("KOBENCH_CACHE", "/var/cache/kobench"))
-    binary = cache / "bin" / f"kind-check-{found.group(1)}" / "kind-check"
-    if not os.access(binary, os.X_OK):
-        pytest.fail(f"{binary} is missing: run hack/cluster build", pytrace=False)
-    return binary
-
-
 def kind_check(path: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(kind_check_binary()), str(path)], capture_output=True, text=True, timeout=60
-    )
+    binary = cached_tool("kind-check", "KIND_VERSION", "kind-check")
+    return subprocess.run([str(binary), str(path)], capture_output=True, text=True, timeout=60)
 
 
 def test_the_repository_kind_config_loads_in_kind() -> None:
@@ -43,10 +29,8 @@ def test_the_repository_kind_config_loads_in_kind() -> None:
 
 
 def test_kind_pins_the_version_the_build_uses() -> None:
-    common = (REPO / "hack" / "lib" / "common.sh").read_text()
-    version = re.search(r"^KIND_VERSION=(\S+)", common, re.MULTILINE)
     go_mod = (REPO / "hack" / "kind-check" / "go.mod").read_text()
-    assert version and f"sigs.k8s.io/kind {version.group(1)}\n" in go_mod
+    assert f"sigs.k8s.io/kind {pinned_version('KIND_VERSION')}\n" in go_mod
 
 
 @pytest.mark.parametrize(

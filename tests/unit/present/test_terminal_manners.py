@@ -13,7 +13,8 @@ import pytest
 
 from kobench.measure.compare.decision_rule import checkout_of, compare_install_hint
 from kobench.present.cli import build_parser
-from kobench.present.cluster_report import _unfinished
+from kobench.present.cluster_report import print_unfinished
+from kobench.present.kubectl_plugin import build_parser as build_plugin_parser
 from kobench.present.terminal import (
     EXIT_FAILED,
     EXIT_NOT_FINISHED,
@@ -38,7 +39,9 @@ def undocumented(parser: argparse.ArgumentParser, path: str) -> Iterator[str]:
             yield f"{path} {'/'.join(action.option_strings) or action.dest}"
 
 
-@pytest.mark.parametrize("parser", [build_parser()], ids=["kobench"])
+@pytest.mark.parametrize(
+    "parser", [build_parser(), build_plugin_parser()], ids=["kobench", "kubectl-kobench"]
+)
 def test_every_option_of_every_subcommand_has_help(parser: argparse.ArgumentParser) -> None:
     assert list(undocumented(parser, parser.prog)) == []
 
@@ -69,7 +72,7 @@ def test_report_help_lists_its_exit_statuses() -> None:
 )
 def test_a_run_without_a_result_exits_by_its_phase(phase: str | None, status: int) -> None:
     out = io.StringIO()
-    assert _unfinished("b", "ns", {"phase": phase, "reasons": ["why"]}, out) == status
+    assert print_unfinished("b", "ns", {"phase": phase, "reasons": ["why"]}, out) == status
     assert out.getvalue().startswith(f"ns/b: phase {phase or 'Pending'}")
 
 
