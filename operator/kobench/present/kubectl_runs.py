@@ -45,10 +45,11 @@ def dry_run_document(
     """The resource ``run`` applies: the file's own document, checked as ``kobench validate``
     checks it (its defaults stay the operator's to fill), without a status, with
     ``spec.runNonce`` set so that it runs. ``found``: problems the YAML parser already saw."""
-    check_benchmark(document, found=found)
-    resource: Obj = copy.deepcopy(document)
+    resource: Obj = copy.deepcopy(document) if isinstance(document, dict) else {}
+    if isinstance(resource.get("spec"), dict):
+        resource["spec"] = {**resource["spec"], "runNonce": nonce}
+    check_benchmark(resource or document, found=found)
     resource.pop("status", None)
-    resource["spec"] = {**(resource.get("spec") or {}), "runNonce": nonce}
     if namespace:
         metadata = resource.setdefault("metadata", {})
         if metadata.get("namespace") not in (None, namespace):
