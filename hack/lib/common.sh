@@ -12,6 +12,7 @@ HELM_VERSION=v3.19.5
 COREDNS_VERSION=v1.14.7
 TOXIPROXY_VERSION=v2.5.0
 PROMETHEUS_VERSION=v0.316.0 # the Go module's version of Prometheus 3.x
+KIND_VERSION=v0.33.0 # sigs.k8s.io/kind, whose config loader checks kind-config.yaml (hack/kind-check/go.mod)
 
 HACK_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 REPO_DIR=$(cd "$HACK_DIR/.." && pwd)
@@ -25,6 +26,7 @@ HELM_BIN=$BIN_ROOT/helm-$HELM_VERSION
 COREDNS_BIN=$BIN_ROOT/coredns-$COREDNS_VERSION
 TOXIPROXY_BIN=$BIN_ROOT/toxiproxy-$TOXIPROXY_VERSION
 PROMETHEUS_BIN=$BIN_ROOT/prometheus-$PROMETHEUS_VERSION
+KIND_CHECK_BIN=$BIN_ROOT/kind-check-$KIND_VERSION
 IMAGES_DIR=$KOBENCH_CACHE/images
 
 # Run-time state of the cluster (certificates, data, pids). Removed by 'down'. Daemon logs

@@ -37,6 +37,11 @@ class InputError(KobenchError):
     large, not YAML. Permanent, like a SpecError; the message names the file."""
 
 
+class ClusterUnreadable(KobenchError):
+    """The Kubernetes API could not be read: no usable kubeconfig, the API server unreachable or
+    refusing, a benchmark or results ConfigMap missing. The message names what and where."""
+
+
 class EngineUnavailable(KobenchError):
     """The engine cannot be started here (for example, its server binary is missing)."""
 

@@ -45,12 +45,20 @@ def add_operator_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"image of the writer and observer pods (default {DEFAULT_IMAGE})",
     )
     parser.add_argument(
-        "--image-pull-policy", default="IfNotPresent", choices=["Always", "IfNotPresent", "Never"]
+        "--image-pull-policy",
+        default="IfNotPresent",
+        choices=["Always", "IfNotPresent", "Never"],
+        help="imagePullPolicy of the pods kobench creates (default IfNotPresent)",
     )
     parser.add_argument(
         "--scheduler-name",
         default=None,
         help="schedulerName of the pods kobench creates (default: the cluster's scheduler)",
     )
-    parser.add_argument("--log-format", default="json", choices=["json", "plain", "full"])
-    parser.add_argument("--verbose", action="store_true")
+    parser.add_argument(
+        "--log-format",
+        default="json",
+        choices=["json", "plain", "full"],
+        help="log lines as JSON, plain text or kopf's full format (default json)",
+    )
+    parser.add_argument("--verbose", action="store_true", help="debug logging")

@@ -8,16 +8,18 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
 from kobench import __version__
 from kobench.api import PLUGIN_NAME, Benchmark, errors_from_validation
-from kobench.errors import InputError, KobenchError, SpecError
+from kobench.errors import ClusterUnreadable, InputError, KobenchError, SpecError
 from kobench.measure.results import RunResult, result_schema
 from kobench.plugins.checks import check_benchmark, load_checked
 from kobench.present.compare_commands import add_compare_parser, load_baseline, run_matrix_file
 from kobench.present.terminal import (
+    EXIT_CLUSTER,
     EXIT_FAILED,
     EXIT_INTERRUPTED,
     EXIT_INVALID,
@@ -132,6 +134,39 @@ def cmd_reference(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from kobench.present.memtier_export import memtier_document
+    from kobench.present.result_files import load_run
+
+    if args.output:
+        check_output(args.output)
+    document = memtier_document(load_run(Path(args.file)))
+    text = json.dumps(document, indent=2) + "\n"
+    if args.output:
+        write_output(args.output, text, option="--output")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def add_export_parser(sub: Any) -> None:
+    from kobench.present.memtier_export import EXPORT_HELP
+
+    export = sub.add_parser(
+        "export",
+        help="write a result document in another tool's format (memtier_benchmark's JSON)",
+        description="Write a result document in another tool's format.",
+        epilog=EXPORT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    export.add_argument("file", help="a result document (kobench run -o, kubectl kobench fetch)")
+    export.add_argument(
+        "--format", required=True, choices=["memtier"], help="memtier: memtier_benchmark's JSON"
+    )
+    export.add_argument("--output", "-o", help="write it here (default: standard output)")
+    export.set_defaults(handler=cmd_export)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kobench", description=__doc__)
     parser.add_argument("--version", action="version", version=f"kobench {__version__}")
@@ -155,9 +190,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=cmd_run)
 
     add_compare_parser(sub)
+    add_export_parser(sub)
 
     validate = sub.add_parser("validate", help="check a benchmark file without running it")
-    validate.add_argument("file")
+    validate.add_argument("file", help="a KeyDBObserverBenchmark YAML file ('-': stdin)")
     validate.set_defaults(handler=cmd_validate)
 
     schema = sub.add_parser("result-schema", help="print the JSON schema of result documents")
@@ -177,15 +213,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _third_party(exc: Exception) -> str | None:
-    """A message for errors of the libraries at the edge (kubeconfig, API server, files)."""
+def _third_party(exc: Exception) -> tuple[str, int] | None:
+    """A message and an exit status for errors of the libraries at the edge (kubeconfig, API
+    server, files)."""
     module = type(exc).__module__
     if module.startswith("kubernetes_asyncio.config"):
-        return f"no usable Kubernetes configuration: {exc} (set KUBECONFIG or run in a cluster)"
+        return (
+            f"no usable Kubernetes configuration: {exc} (set KUBECONFIG or run in a cluster)",
+            EXIT_CLUSTER,
+        )
     if module.startswith("aiohttp"):
-        return f"cannot reach the Kubernetes API server: {exc}"
+        return f"cannot reach the Kubernetes API server: {exc}", EXIT_CLUSTER
     if isinstance(exc, OSError):
-        return str(exc)
+        return str(exc), EXIT_FAILED
     return None
 
 
@@ -208,6 +248,9 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print(f"kobench: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except ClusterUnreadable as exc:
+        print(f"kobench: {exc}", file=sys.stderr)
+        return EXIT_CLUSTER
     except KobenchError as exc:
         print(f"kobench: {exc}", file=sys.stderr)
         return EXIT_FAILED
@@ -223,8 +266,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"kobench: not valid JSON: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except Exception as exc:
-        message = _third_party(exc)
-        if message is None:
+        known = _third_party(exc)
+        if known is None:
             raise
-        print(f"kobench: {message}", file=sys.stderr)
-        return EXIT_FAILED
+        print(f"kobench: {known[0]}", file=sys.stderr)
+        return known[1]

@@ -3,7 +3,10 @@
 A source is a result document (a path, e.g. from ``kobench run -o``) or a benchmark's name,
 read from the resource's status and the results ConfigMap it names. Only a name needs a
 kubeconfig. Prints the same table as ``kobench run``; ``--json`` prints the document and
-``--html FILE`` writes the report page (several sources: a comparison).
+``--html FILE`` writes the report page (several sources: a comparison). The exit status follows
+the verdict (:data:`~kobench.present.terminal.EXIT_STATUSES_HELP`): a file that cannot be read
+is an :class:`~kobench.errors.InputError` (2), a cluster that cannot be read a
+:class:`~kobench.errors.ClusterUnreadable` (5), never the 1 of a Failed run.
 """
 
 from __future__ import annotations
@@ -14,17 +17,21 @@ import logging
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from kobench.errors import KobenchError
+from kobench.errors import ClusterUnreadable, InputError
 from kobench.measure.results import RunResult
-from kobench.present.pages import load_result, write_html
+from kobench.present.pages import write_html
+from kobench.present.result_files import load_run
 from kobench.present.run_table import render_result
+from kobench.present.terminal import EXIT_FAILED, EXIT_INVALID, EXIT_NOT_FINISHED, EXIT_USAGE
 
-EXIT_CODES = {"Passed": 0, "Failed": 1, "Invalid": 3}
-EXIT_NOT_FINISHED = 4
-SEVERITY = (0, EXIT_NOT_FINISHED, 1, 3)
-"""Exit codes from best to worst: Passed, not finished, Failed, Invalid."""
+if TYPE_CHECKING:
+    from kobench.run.pods.kube import Kube
+
+EXIT_CODES = {"Passed": 0, "Failed": EXIT_FAILED, "Invalid": EXIT_INVALID}
+SEVERITY = (0, EXIT_NOT_FINISHED, EXIT_FAILED, EXIT_INVALID, EXIT_USAGE)
+"""Exit codes from best to worst: Passed, not finished, Failed, Invalid, invalid spec."""
 
 
 @dataclass(frozen=True)
@@ -61,48 +68,60 @@ def _current_namespace() -> str:
 async def fetch_report(name: str, namespace: str, run_id: str | None = None) -> Fetched:
     """The benchmark's status and the merged result of its last (or the named) run."""
     from kubernetes_asyncio import client, config
+    from kubernetes_asyncio.client.exceptions import ApiException
 
     from kobench.run.pods.kube import Kube, load_config
-    from kobench.run.pods.role_manifests import RESULT_KEY
 
     _quiet_config_loader()
     try:
         await load_config()
     except (config.ConfigException, OSError) as exc:
-        raise KobenchError(
+        raise ClusterUnreadable(
             f"cannot read benchmark {name!r} from a cluster: no usable Kubernetes configuration: "
             f"{exc} (set KUBECONFIG or run in a cluster; to read a result file, give its path)"
         ) from None
     async with client.ApiClient() as api:
-        kube = Kube(api)
-        body = await kube.get_benchmark(namespace, name)
-        if body is None:
-            raise KobenchError(f"benchmark {namespace}/{name} not found")
-        status: dict[str, Any] = body.get("status") or {}
-        spec = body.get("spec")
-        config_map = status.get("resultsConfigMap") or ""
-        if run_id is not None:
-            entries = [h for h in status.get("history") or [] if h.get("runId") == run_id]
-            if not entries:
-                raise KobenchError(f"run {run_id} is not in the history of {namespace}/{name}")
-            config_map = entries[0].get("resultsConfigMap") or ""
-        if not config_map:
-            return Fetched(status, spec, None)
-        found = await kube.get_config_map(namespace, config_map)
-        if found is None or RESULT_KEY not in (found.get("data") or {}):
-            raise KobenchError(f"results ConfigMap {namespace}/{config_map} is missing")
-        document = json.loads(found["data"][RESULT_KEY])
-        return Fetched(status, spec, RunResult.model_validate(document))
+        try:
+            return await _read(Kube(api), name, namespace, run_id)
+        except ApiException as exc:
+            raise ClusterUnreadable(
+                f"cannot read benchmark {namespace}/{name}: the API server answered "
+                f"{exc.status} {exc.reason}"
+            ) from None
 
 
-def _unfinished(name: str, namespace: str, status: dict[str, Any], out: TextIO) -> int:
+async def _read(kube: Kube, name: str, namespace: str, run_id: str | None) -> Fetched:
+    from kobench.run.pods.role_manifests import RESULT_KEY
+
+    body = await kube.get_benchmark(namespace, name)
+    if body is None:
+        raise ClusterUnreadable(f"benchmark {namespace}/{name} not found")
+    status: dict[str, Any] = body.get("status") or {}
+    spec = body.get("spec")
+    config_map = status.get("resultsConfigMap") or ""
+    if run_id is not None:
+        entries = [h for h in status.get("history") or [] if h.get("runId") == run_id]
+        if not entries:
+            raise InputError(f"--run {run_id}: not in the history of {namespace}/{name}")
+        config_map = entries[0].get("resultsConfigMap") or ""
+    if not config_map:
+        return Fetched(status, spec, None)
+    found = await kube.get_config_map(namespace, config_map)
+    if found is None or RESULT_KEY not in (found.get("data") or {}):
+        raise ClusterUnreadable(f"results ConfigMap {namespace}/{config_map} is missing")
+    document = json.loads(found["data"][RESULT_KEY])
+    return Fetched(status, spec, RunResult.model_validate(document))
+
+
+def print_unfinished(name: str, namespace: str, status: dict[str, Any], out: TextIO) -> int:
     out.write(
         f"{namespace}/{name}: phase {status.get('phase') or 'Pending'}"
         f" - {status.get('message') or 'no result yet'}\n"
     )
     for reason in status.get("reasons") or []:
         out.write(f"  - {reason}\n")
-    return EXIT_CODES["Failed"] if status.get("phase") == "Failed" else EXIT_NOT_FINISHED
+    phase = status.get("phase")
+    return {"Failed": EXIT_FAILED, "Error": EXIT_USAGE}.get(phase or "", EXIT_NOT_FINISHED)
 
 
 def print_report(
@@ -135,19 +154,19 @@ def report(
     """
     out = output or sys.stdout
     if as_json and len(sources) != 1:
-        raise KobenchError("--json prints one result document: give one source")
+        raise InputError("--json prints one result document: give one source")
     results: list[RunResult] = []
     specs: list[dict[str, Any] | None] = []
     codes: list[int] = []
     for source in sources:
         if is_file_source(source):
-            results.append(load_result(Path(source)))
+            results.append(load_run(Path(source)))
             specs.append(None)
             continue
         ns = namespace or _current_namespace()
         fetched = asyncio.run(fetch_report(source, ns, run_id))
         if fetched.result is None:
-            codes.append(_unfinished(source, ns, fetched.status, out))
+            codes.append(print_unfinished(source, ns, fetched.status, out))
             continue
         results.append(fetched.result)
         specs.append(fetched.spec)

@@ -51,8 +51,15 @@ def add_subcommands(sub: Any) -> None:
     add_operator_arguments(operator)
     operator.set_defaults(handler=cmd_operator)
 
+    from kobench.present.terminal import EXIT_STATUSES_HELP
+
     report = sub.add_parser(
-        "report", help="show the results of runs: result files or benchmarks in a cluster"
+        "report",
+        help="show the results of runs: result files or benchmarks in a cluster",
+        description="Show the results of runs (the table of kobench run), from result files "
+        "or from benchmarks in a cluster.",
+        epilog=EXIT_STATUSES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     report.add_argument(
         "sources",

@@ -14,9 +14,28 @@ from typing import TextIO
 from kobench.errors import InputError
 
 EXIT_FAILED = 1
+"""Verdict Failed, or a run that could not be carried out (phase Failed)."""
 EXIT_USAGE = 2
+"""Bad arguments, an invalid benchmark, or an input file that cannot be read as what it is."""
 EXIT_INVALID = 3
+"""Verdict Invalid: the figures cannot be trusted (clock offset, rate shortfall)."""
+EXIT_NOT_FINISHED = 4
+"""The run asked for has not finished (yet)."""
+EXIT_CLUSTER = 5
+"""The Kubernetes API could not be read (kubeconfig, API server, a resource missing)."""
 EXIT_INTERRUPTED = 130
+
+EXIT_STATUSES_HELP = f"""\
+exit status:
+  0    verdict Passed
+  {EXIT_FAILED}    verdict Failed, or the run could not be carried out (phase Failed)
+  {EXIT_USAGE}    bad arguments, an unreadable or invalid result file, an invalid spec (phase Error)
+  {EXIT_INVALID}    verdict Invalid (the figures cannot be trusted)
+  {EXIT_NOT_FINISHED}    the run has not finished
+  {EXIT_CLUSTER}    the cluster could not be read (kubeconfig, API server, benchmark or ConfigMap)
+several sources: the worst of them, in the order 0, {EXIT_NOT_FINISHED}, {EXIT_FAILED}, \
+{EXIT_INVALID}, {EXIT_USAGE}"""
+"""The exit statuses of a command that reports runs (``kobench report``, ``kubectl kobench``)."""
 
 
 PROGRESS_INTERVAL_S = 5.0

@@ -16,11 +16,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="role", required=True)
     writer = sub.add_parser("writer", help="write on schedule and measure handshakes")
     writer.add_argument("--config", required=True, type=Path, help="run configuration (JSON)")
-    writer.add_argument("--writer-id", type=int, default=0)
+    writer.add_argument(
+        "--writer-id", type=int, default=0, help="this writer's index in the run (default 0)"
+    )
     observer = sub.add_parser("observer", help="listen for keyspace notifications")
     observer.add_argument("--config", required=True, type=Path, help="run configuration (JSON)")
     observer.add_argument("--observer", required=True, help="observer name from spec.observers")
-    observer.add_argument("--instance", type=int, default=0)
+    observer.add_argument(
+        "--instance", type=int, default=0, help="this instance's index (default 0)"
+    )
     observer.add_argument(
         "--ready-file", type=Path, help="created once the subscription is confirmed"
     )

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from testkit.support import REPO
 from tests.unit.compare.runs import resource, run
 
 from kobench.measure.results import RunResult
@@ -158,4 +159,5 @@ def test_without_scipy_the_answer_says_how_to_install_it(
     monkeypatch.setitem(sys.modules, "scipy.stats", None)  # import scipy.stats fails
     baseline, candidate = sides
     assert main(["compare", "-a", *baseline, "-b", *candidate]) == 1
-    assert "pip install 'kobench[compare]'" in capsys.readouterr().err
+    # The tests run from this checkout: the hint keeps its editable install.
+    assert f"pip install -e '.[compare]' (in {REPO})" in capsys.readouterr().err

@@ -80,6 +80,7 @@ ALL_TOOLS = [
     "etcd-v3.6.16",
     "helm-v3.19.5",
     "k8s-v1.34.4",
+    "kind-check-v0.33.0",
     "prometheus-v0.316.0",
     "toxiproxy-v2.5.0",
 ]

@@ -168,7 +168,7 @@ def test_report_without_a_kubeconfig_says_so(tmp_path: Path) -> None:
         env={**os.environ, "KUBECONFIG": str(tmp_path / "none"), "HOME": str(tmp_path)},
         check=False,
     )
-    expect_clear(result, 1, "Kubernetes configuration")
+    expect_clear(result, 5, "Kubernetes configuration")
 
 
 def test_a_role_with_a_bad_configuration_says_so(tmp_path: Path) -> None:

@@ -106,11 +106,25 @@ def test_report_compares_several_files(tmp_path: Path) -> None:
 
 
 def test_report_errors_are_one_line_not_tracebacks(tmp_path: Path) -> None:
+    # Neither is the 1 of a Failed run: 2 for an unreadable input, 5 for an unreadable cluster.
     missing = kobench("report", str(tmp_path / "nope.json"), home=tmp_path)
-    assert missing.returncode == 1
-    assert "nope.json: cannot read the result document" in missing.stderr
+    assert missing.returncode == 2
+    assert "nope.json: no such file" in missing.stderr
     assert "Traceback" not in missing.stderr
+    other = tmp_path / "other.json"
+    other.write_text('{"kind": "Something"}')
+    not_a_result = kobench("report", str(other), home=tmp_path)
+    assert not_a_result.returncode == 2
+    assert "other.json: not a kobench result document" in not_a_result.stderr
     no_cluster = kobench("report", "quickstart", home=tmp_path)
-    assert no_cluster.returncode == 1
+    assert no_cluster.returncode == 5
     assert "cannot read benchmark 'quickstart' from a cluster" in no_cluster.stderr
     assert "Traceback" not in no_cluster.stderr
+
+
+def test_report_exits_by_the_verdict(tmp_path: Path) -> None:
+    for verdict, status in (("Passed", 0), ("Failed", 1), ("Invalid", 3)):
+        path = tmp_path / f"{verdict}.json"
+        result = run_result().model_copy(update={"verdict": verdict})
+        path.write_text(result.model_dump_json(by_alias=True))
+        assert kobench("report", str(path), home=tmp_path).returncode == status, verdict

@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import math
 import statistics
+import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from kobench.errors import KobenchError
@@ -40,10 +42,32 @@ class Decision:
     median_ratio: float | None = None
 
 
-SCIPY_MISSING = (
-    "comparisons test with scipy's Mann-Whitney U, and scipy is not installed: "
-    "pip install 'kobench[compare]' (or pip install scipy)"
-)
+SCIPY_MISSING = "comparisons test with scipy's Mann-Whitney U, and scipy is not installed: "
+PACKAGE_DIR = Path(__file__).resolve().parents[2]
+"""Where the ``kobench`` package's files are: in a checkout, ``<checkout>/operator/kobench``."""
+
+
+def checkout_of(package_dir: Path) -> Path | None:
+    """The checkout the package's files live in (pyproject.toml of project kobench beside
+    ``operator/``), or None when they were installed from an index or a wheel."""
+    if package_dir.parent.name != "operator":
+        return None
+    pyproject = package_dir.parent.parent / "pyproject.toml"
+    try:
+        project = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("project", {})
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    return pyproject.parent if project.get("name") == "kobench" else None
+
+
+def compare_install_hint(package_dir: Path = PACKAGE_DIR) -> str:
+    """How to add the ``compare`` extra the way kobench was installed. Files in a checkout mean
+    an editable install (or PYTHONPATH): ``-e`` keeps it editable, where a plain ``pip install
+    '.[compare]'`` would replace it with a copy that no longer follows the checkout."""
+    checkout = checkout_of(package_dir)
+    if checkout is not None:
+        return f"pip install -e '.[compare]' (in {checkout}), or pip install scipy"
+    return "pip install 'kobench[compare]' (or pip install scipy)"
 
 
 def require_scipy() -> Callable[..., Any]:
@@ -52,7 +76,7 @@ def require_scipy() -> Callable[..., Any]:
     try:
         from scipy.stats import mannwhitneyu
     except ImportError:
-        raise KobenchError(SCIPY_MISSING) from None
+        raise KobenchError(SCIPY_MISSING + compare_install_hint()) from None
     test: Callable[..., Any] = mannwhitneyu
     return test
 
