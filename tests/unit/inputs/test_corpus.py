@@ -153,11 +153,11 @@ def test_a_broken_pipe_is_quiet() -> None:
         assert stderr == "", stderr
 
 
-def test_reference_update_needs_the_markers(tmp_path: Path) -> None:
-    readme = tmp_path / "README.md"
-    readme.write_text("# a README without a reference section\n")
-    expect_clear(kobench("reference", "--update", str(readme)), 2, "has no reference section")
-    expect_clear(kobench("reference", "--update", str(tmp_path / "nope.md")), 2, "nope.md")
+def test_reference_docs_needs_a_directory(tmp_path: Path) -> None:
+    page = tmp_path / "README.md"
+    page.write_text("# a file, not the reference folder\n")
+    expect_clear(kobench("reference", "--docs", str(page)), 2, "not a directory")
+    expect_clear(kobench("reference", "--docs", str(tmp_path / "nope")), 2, "nope")
 
 
 def test_report_without_a_kubeconfig_says_so(tmp_path: Path) -> None:
