@@ -70,7 +70,8 @@ def _option_rows(parser: argparse.ArgumentParser) -> list[str]:
         choices = f" (one of {', '.join(map(str, action.choices))})" if action.choices else ""
         default = action.default
         shown = "" if default in (None, False, [], argparse.SUPPRESS) else f"`{default}`"
-        rows.append(f"| `{_cell(names)}` | {_cell((action.help or '') + choices)} | {shown} |")
+        meaning = _cell(((action.help or "") + choices).strip())
+        rows.append(f"| `{_cell(names)}` | {meaning} | {shown} |")
     return rows
 
 
