@@ -19,15 +19,16 @@ EXIT_STATUSES: tuple[tuple[int, str], ...] = (
     (
         EXIT_FAILED,
         "`run`: the verdict is Failed, or the run could not be carried out (a stage "
-        "timed out, a role failed, a matrix's run not carried out). `report`: a source Failed. "
-        "`compare --fail-on-worse`: a figure is Worse. `operator`, `report NAME`: no usable "
+        "timed out, a role failed, a matrix's run not carried out). `report`: a source Failed, "
+        "or a result file cannot be read. `compare --fail-on-worse`: a figure is Worse. "
+        "`operator`, `report NAME`: no usable "
         "kubeconfig, or the API server cannot be reached.",
     ),
     (
         EXIT_USAGE,
-        "a file or an option is invalid or cannot be read (a benchmark, a result or "
-        "comparison document, an `-o` or `--html` path); nothing was run. argparse's own usage "
-        "errors exit 2 too.",
+        "a file or an option is invalid or cannot be read (a benchmark; the result or "
+        "comparison documents `compare` reads; an `-o` or `--html` path); nothing was run. "
+        "argparse's own usage errors exit 2 too.",
     ),
     (EXIT_INVALID, "`run`, `report`: the verdict is Invalid (the figures cannot be trusted)."),
     (EXIT_NOT_FINISHED, "`report NAME`: the benchmark in the cluster has no finished run yet."),
