@@ -18,6 +18,7 @@ lint:
 	ruff format --check operator tests benchmarks testkit
 	mypy
 	lint-imports
+	NO_MKDOCS_2_WARNING=1 $(PYTHON) -m mkdocs build --strict --quiet --site-dir build/site
 	shellcheck -x hack/cluster hack/images/build hack/images/faketime/kobench hack/lib/*.sh .ci/run
 
 unit:

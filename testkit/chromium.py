@@ -51,18 +51,19 @@ def chromium() -> str:
     return found
 
 
-def _run(page: Path, profile: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+def _run(page: Path | str, profile: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     profile.mkdir(parents=True, exist_ok=True)
-    command = [chromium(), *FLAGS, f"--user-data-dir={profile}", *extra, page.as_uri()]
+    url = page if isinstance(page, str) else page.as_uri()
+    command = [chromium(), *FLAGS, f"--user-data-dir={profile}", *extra, url]
     done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
     if done.returncode != 0:
         pytest.fail(f"chromium exited {done.returncode}:\n{done.stderr[-3000:]}", pytrace=False)
     return done
 
 
-def render(page: Path, work: Path, *, name: str, size: str = "1280,2000") -> Rendered:
-    """Render ``page`` twice (each with a new empty profile): once for the DOM, once for a
-    screenshot saved under ``ARTEFACTS/name``."""
+def render(page: Path | str, work: Path, *, name: str, size: str = "1280,2000") -> Rendered:
+    """Render ``page`` (a file, or a URL on loopback) twice, each with a new empty profile: once
+    for the DOM, once for a screenshot saved under ``ARTEFACTS/name``."""
     dumped = _run(page, work / "profile-dom", "--dump-dom")
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     screenshot = ARTEFACTS / name

@@ -116,21 +116,21 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_reference(args: argparse.Namespace) -> int:
-    from kobench.api.readme_section import update
-    from kobench.api.reference import BEGIN, END, reference_markdown
+    from kobench.api.reference import reference_markdown
 
-    if args.update:
-        readme = Path(args.update)
-        try:
-            text = readme.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"{readme}: cannot be read ({exc})") from None
-        if BEGIN not in text or END not in text or text.index(BEGIN) > text.index(END):
-            raise InputError(f"{readme}: has no reference section; add the lines {BEGIN} and {END}")
-        changed = update(readme)
-        print(f"{args.update}: {'updated' if changed else 'already up to date'}")
-    else:
+    if args.docs is None:
         print(reference_markdown())
+        return 0
+    from kobench.present.reference_pages import write_pages
+
+    directory = Path(args.docs)
+    if not directory.is_dir():
+        raise InputError(f"--docs {directory}: not a directory (the docs' reference/ folder)")
+    try:
+        written = write_pages(directory)
+    except OSError as exc:
+        raise InputError(f"--docs {directory}: {exc.strerror or exc}") from None
+    print(f"{directory}: {'wrote ' + ', '.join(written) if written else 'already up to date'}")
     return 0
 
 
@@ -200,7 +200,9 @@ def build_parser() -> argparse.ArgumentParser:
     schema.set_defaults(handler=cmd_schema)
 
     reference = sub.add_parser("reference", help="print the resource reference (Markdown)")
-    reference.add_argument("--update", metavar="README", help="rewrite its reference section")
+    reference.add_argument(
+        "--docs", metavar="DIR", help="write the docs site's generated reference pages into DIR"
+    )
     reference.set_defaults(handler=cmd_reference)
 
     role = sub.add_parser("role", help="run one writer or observer (inside a pod)")

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 from testkit.corpus.corpus import CASES, FILE_CASES, Case
+from testkit.doc_blocks import blocks
 from testkit.support import REPO
 
 from kobench.errors import InputError, SpecError, SpecErrors
@@ -153,11 +154,11 @@ def test_a_broken_pipe_is_quiet() -> None:
         assert stderr == "", stderr
 
 
-def test_reference_update_needs_the_markers(tmp_path: Path) -> None:
-    readme = tmp_path / "README.md"
-    readme.write_text("# a README without a reference section\n")
-    expect_clear(kobench("reference", "--update", str(readme)), 2, "has no reference section")
-    expect_clear(kobench("reference", "--update", str(tmp_path / "nope.md")), 2, "nope.md")
+def test_reference_docs_needs_a_directory(tmp_path: Path) -> None:
+    page = tmp_path / "README.md"
+    page.write_text("# a file, not the reference folder\n")
+    expect_clear(kobench("reference", "--docs", str(page)), 2, "not a directory")
+    expect_clear(kobench("reference", "--docs", str(tmp_path / "nope")), 2, "nope")
 
 
 def test_report_without_a_kubeconfig_says_so(tmp_path: Path) -> None:
@@ -185,17 +186,17 @@ def test_a_role_with_a_bad_configuration_says_so(tmp_path: Path) -> None:
     )
 
 
-def test_the_readme_error_example_is_what_kobench_prints(tmp_path: Path) -> None:
-    repo = REPO
-    readme = (repo / "README.md").read_text(encoding="utf-8")
-    example = readme.split("each naming its field:\n\n```text\n", 1)[1].split("```", 1)[0]
-    document = yaml.safe_load((repo / "examples" / "quickstart.yaml").read_text())
-    document["spec"]["workload"]["rate"] = "fast"
-    document["spec"]["observers"][0]["replicas"] = 0
+def test_the_docs_error_example_is_what_kobench_prints(tmp_path: Path) -> None:
+    """docs/getting-started/local.md shows a file with two mistakes and kobench's answer."""
+    page = REPO / "docs" / "getting-started" / "local.md"
+    made = next(b for b in blocks(page) if "cat > bad.yaml" in b.body).body
+    bad = yaml.safe_load(made.split("\n", 1)[1].rsplit("EOF", 1)[0])
+    answer = next(s for b in blocks(page) for s in b.steps() if "validate bad.yaml" in s.command)
     path = tmp_path / "bad.yaml"
-    path.write_text(yaml.safe_dump(document))
-    result = kobench("run", str(path))
-    assert expect_clear(result, 2) == example
+    path.write_text(yaml.safe_dump(bad))
+    result = kobench("validate", str(path))
+    assert answer.shown[-1] == f"exit status {result.returncode}"
+    assert expect_clear(result, 2) == "\n".join(answer.shown[:-1]) + "\n"
 
 
 def test_every_allowed_difference_says_why() -> None:
