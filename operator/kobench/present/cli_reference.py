@@ -1,43 +1,12 @@
 """The command line as Markdown, read from ``kobench``'s own argparse parser: every command, its
-usage and options, and the exit statuses (declared here with their meaning, numbers from the
-code that returns them)."""
+usage and options, and the exit statuses (the one table in :mod:`kobench.present.terminal`)."""
 
 from __future__ import annotations
 
 import argparse
 
-from kobench.present.cluster_report import EXIT_NOT_FINISHED
-from kobench.present.terminal import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_INVALID, EXIT_USAGE
+from kobench.present.terminal import EXIT_STATUSES
 
-EXIT_STATUSES: tuple[tuple[int, str], ...] = (
-    (
-        0,
-        "`run`: the verdict is Passed (a matrix: every run was carried out). `report`: every "
-        "source Passed. `compare`: done (with `--fail-on-worse`: no figure is Worse). `validate`: "
-        "the file is valid.",
-    ),
-    (
-        EXIT_FAILED,
-        "`run`: the verdict is Failed, or the run could not be carried out (a stage "
-        "timed out, a role failed, a matrix's run not carried out). `report`: a source Failed, "
-        "or a result file cannot be read. `compare --fail-on-worse`: a figure is Worse. "
-        "`operator`, `report NAME`: no usable "
-        "kubeconfig, or the API server cannot be reached.",
-    ),
-    (
-        EXIT_USAGE,
-        "a file or an option is invalid or cannot be read (a benchmark; the result or "
-        "comparison documents `compare` reads; an `-o` or `--html` path); nothing was run. "
-        "argparse's own usage errors exit 2 too.",
-    ),
-    (EXIT_INVALID, "`run`, `report`: the verdict is Invalid (the figures cannot be trusted)."),
-    (EXIT_NOT_FINISHED, "`report NAME`: the benchmark in the cluster has no finished run yet."),
-    (
-        EXIT_INTERRUPTED,
-        "`run`: interrupted (Ctrl-C, SIGTERM, SIGHUP or SIGQUIT); every process "
-        "it started was stopped and its temporary directory removed.",
-    ),
-)
 """Exit statuses of ``kobench``, most specific command first; ``report`` over several sources
 exits with the worst (Invalid over Failed over not finished over Passed)."""
 

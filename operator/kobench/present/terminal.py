@@ -14,28 +14,61 @@ from typing import TextIO
 from kobench.errors import InputError
 
 EXIT_FAILED = 1
-"""Verdict Failed, or a run that could not be carried out (phase Failed)."""
 EXIT_USAGE = 2
-"""Bad arguments, an invalid benchmark, or an input file that cannot be read as what it is."""
 EXIT_INVALID = 3
-"""Verdict Invalid: the figures cannot be trusted (clock offset, rate shortfall)."""
 EXIT_NOT_FINISHED = 4
-"""The run asked for has not finished (yet)."""
 EXIT_CLUSTER = 5
-"""The Kubernetes API could not be read (kubeconfig, API server, a resource missing)."""
 EXIT_INTERRUPTED = 130
 
-EXIT_STATUSES_HELP = f"""\
-exit status:
-  0    verdict Passed
-  {EXIT_FAILED}    verdict Failed, or the run could not be carried out (phase Failed)
-  {EXIT_USAGE}    bad arguments, an unreadable or invalid result file, an invalid spec (phase Error)
-  {EXIT_INVALID}    verdict Invalid (the figures cannot be trusted)
-  {EXIT_NOT_FINISHED}    the run has not finished
-  {EXIT_CLUSTER}    the cluster could not be read (kubeconfig, API server, benchmark or ConfigMap)
-several sources: the worst of them, in the order 0, {EXIT_NOT_FINISHED}, {EXIT_FAILED}, \
-{EXIT_INVALID}, {EXIT_USAGE}"""
-"""The exit statuses of a command that reports runs (``kobench report``, ``kubectl kobench``)."""
+EXIT_STATUSES: tuple[tuple[int, str], ...] = (
+    (
+        0,
+        "`run`: the verdict is Passed (a matrix: every run was carried out). `report`, "
+        "`kubectl kobench`: every source Passed. `compare`: done (with `--fail-on-worse`: no "
+        "figure is Worse). `validate`: the file is valid.",
+    ),
+    (
+        EXIT_FAILED,
+        "the verdict is Failed, or the run could not be carried out (phase Failed: a stage "
+        "timed out, a role failed, a matrix's run not carried out). `compare --fail-on-worse`: "
+        "a figure is Worse. `operator`: no usable kubeconfig, or the API server cannot be "
+        "reached.",
+    ),
+    (
+        EXIT_USAGE,
+        "a file or an option is invalid or cannot be read (a benchmark, the result or "
+        "comparison documents `compare` and `report` read, an `-o` or `--html` path), or the "
+        "spec is invalid (phase Error); nothing was run. argparse's own usage errors too.",
+    ),
+    (EXIT_INVALID, "the verdict is Invalid (the figures cannot be trusted)."),
+    (
+        EXIT_NOT_FINISHED,
+        "`report NAME`, `kubectl kobench wait`: the benchmark in the cluster has no finished "
+        "run yet.",
+    ),
+    (
+        EXIT_CLUSTER,
+        "`report NAME`, `kubectl kobench`: the cluster could not be read (kubeconfig, API "
+        "server, the benchmark or its ConfigMap).",
+    ),
+    (
+        EXIT_INTERRUPTED,
+        "`run`: interrupted (Ctrl-C, SIGTERM, SIGHUP or SIGQUIT); every process it started was "
+        "stopped and its temporary directory removed.",
+    ),
+)
+"""The one table of exit statuses: the commands' help and the command-line reference page
+render it."""
+
+EXIT_STATUSES_HELP = "\n".join(
+    [
+        "exit status:",
+        *(f"  {code:<4} {meaning.replace('`', '')}" for code, meaning in EXIT_STATUSES),
+        f"several sources: the worst of them, in the order 0, {EXIT_NOT_FINISHED}, "
+        f"{EXIT_FAILED}, {EXIT_INVALID}, {EXIT_USAGE}",
+    ]
+)
+"""The exit statuses as a command's help shows them (``kobench report``, ``kubectl kobench``)."""
 
 
 PROGRESS_INTERVAL_S = 5.0

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from kobench.api import BenchmarkSpec
-from kobench.api.status import PHASES, TERMINAL_PHASES, BenchmarkStatus
+from kobench.api.status import PHASES, TERMINAL_PHASES, BenchmarkStatus, ConditionType, Reason
 from kobench.run.actions import Action, PostEvent, StopRoles
 from kobench.run.draft import Draft, Wait
 from kobench.run.observed import Observed, Resource
@@ -198,9 +198,11 @@ def advance(d: Draft, observed: Observed, spec: BenchmarkSpec, settings: Setting
         field = "resultFile" if spec.baseline.result_file is not None else "resultsConfigMap"
         d.fail("BaselineUnreadable", f"spec.baseline.{field}: {observed.baseline_error}")
     elif (failure := failed_role(observed, spec, phase)) is not None:
-        reason = "OOMKilled" if "OOMKilled" in failure else "ChildFailed"
+        reason: Reason = "OOMKilled" if "OOMKilled" in failure else "ChildFailed"
         # The stage's own condition says so too, however soon the role failed.
-        stage = "EngineReady" if phase == "WaitingForEngine" else "ObserversSubscribed"
+        stage: ConditionType = (
+            "EngineReady" if phase == "WaitingForEngine" else "ObserversSubscribed"
+        )
         d.condition(stage, "False", reason, failure)
         d.fail(reason, failure)
     else:

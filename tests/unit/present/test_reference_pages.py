@@ -11,8 +11,8 @@ from tests.unit.report.test_dashboard import operator_series
 
 from kobench.api.status import CONDITION_TYPES, PHASES, REASONS
 from kobench.present.cli import build_parser
-from kobench.present.cli_reference import EXIT_STATUSES
 from kobench.present.reference_pages import PAGES, cli_page, metrics_page, stale_pages, status_page
+from kobench.present.terminal import EXIT_STATUSES
 
 REFERENCE = REPO / "docs" / "reference"
 

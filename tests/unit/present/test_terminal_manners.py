@@ -62,7 +62,7 @@ def subcommand(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentP
 def test_report_help_lists_its_exit_statuses() -> None:
     text = subcommand(build_parser(), "report").format_help()
     assert EXIT_STATUSES_HELP in text
-    for line in ("1    verdict Failed", "2    bad arguments, an unreadable", "5    the cluster"):
+    for line in ("1    the verdict is Failed", "2    a file or an option", "5    report NAME"):
         assert line in text
 
 
