@@ -36,23 +36,27 @@ PHASES: dict[Phase, str] = {
     "Pending": "a run was started in status; nothing is created yet",
     "Deploying": "the run configuration, the engine's Secret, ConfigMap, Service and StatefulSet "
     "are being created",
-    "WaitingForEngine": "until every engine replica answers PING (timeouts.engineReadySeconds)",
+    "WaitingForEngine": "until every engine replica serves with its replication links up "
+    "(timeouts.engineReadySeconds)",
     "Subscribing": "observer pods run; until each confirmed its subscription "
     "(timeouts.subscribeSeconds)",
     "Running": "the writers run (started only once every observer is subscribed); until every "
-    "role ended (timeouts.runSeconds)",
+    "role ended or the ones left are past their budget (timeouts.runSeconds)",
     "Collecting": "reading each role's result document, merging and judging them",
     "RunningCells": "a matrix: its runs (cell x repetition) go one after another, each a child "
     "benchmark; status.progress counts them",
     "Comparing": "a matrix: every run ended; their results are compared cell against cell",
     "Succeeded": "the run was carried out; status.verdict says whether it passed",
-    "Failed": "the run could not be carried out: a stage timed out or a child failed (reasons)",
+    "Failed": "the run could not be carried out: a stage timed out or a role failed before the "
+    "writers ran (reasons)",
     "Error": "the spec is invalid (reasons name the field); fixing it starts the run",
 }
 """The phases of a run, in order, and what each means (declared once)."""
 TERMINAL_PHASES: frozenset[str] = frozenset({"Succeeded", "Failed", "Error"})
 ConditionStatus = Literal["True", "False", "Unknown"]
-ConditionType = Literal["EngineReady", "ObserversSubscribed", "Complete", "Passed"]
+ConditionType = Literal[
+    "EngineReady", "ObserversSubscribed", "Complete", "Passed", "Ready", "Reconciling", "Stalled"
+]
 
 MAX_REASONS = 16
 MAX_REASON_LENGTH = 512
@@ -69,11 +73,19 @@ CONDITION_TYPES: dict[ConditionType, str] = {
     "message names the call and the answer, and it retries with a backoff).",
     "Passed": "True: verdict Passed. False: verdict Failed or Invalid (reason), or the run failed. "
     "Unknown: no verdict yet.",
+    "Ready": "kstatus (helm --wait, Flux, kubectl wait --for=condition=Ready). True: the run "
+    "ended with its result (phase Succeeded; the verdict is in Passed). False: a run is in "
+    "progress (reason Progressing) or cannot go on (the reason is Complete's).",
+    "Reconciling": "kstatus. True: a run is in progress (reason Progressing; the message says "
+    "its phase). False: it ended.",
+    "Stalled": "kstatus. True: the run cannot go on without a change to the resource (phase "
+    "Failed or Error; the reason is Complete's). False otherwise.",
 }
 """Condition types and the meaning of their states, declared once."""
 
 Reason = Literal[
     "RunStarted",
+    "Progressing",
     "Starting",
     "Unschedulable",
     "AllReplicasReady",
@@ -97,6 +109,7 @@ Reason = Literal[
 ]
 REASONS: dict[Reason, str] = {
     "RunStarted": "any condition: a run began; what the condition says is not known yet",
+    "Progressing": "Ready False, Reconciling True: a run is in progress",
     "Starting": "EngineReady False: replicas are starting",
     "Unschedulable": "EngineReady False: a replica cannot be scheduled (the message says why)",
     "AllReplicasReady": "EngineReady True",
@@ -110,9 +123,11 @@ REASONS: dict[Reason, str] = {
     "InvalidSpec": "Complete True, Passed False: the spec is invalid (phase Error)",
     "EngineTimeout": "Complete True: the engine was not ready within timeouts.engineReadySeconds",
     "SubscribeTimeout": "Complete True: observers not subscribed within timeouts.subscribeSeconds",
-    "RunTimeout": "Complete True: the roles did not finish within timeouts.runSeconds",
+    "RunTimeout": "Complete True: the roles did not finish within timeouts.runSeconds and the "
+    "drain and grace after it (the writers stop at the limit themselves)",
     "OOMKilled": "Complete True: a child's container was OOM-killed",
-    "ChildFailed": "Complete True: a child pod failed (the message names the pod and reason)",
+    "ChildFailed": "Complete True: a role failed while the engine started or the observers "
+    "subscribed (the message names the role and why: a pod's container state, a process's exit)",
     "Compared": "Complete True, Passed True: a matrix's runs were all carried out and compared",
     "RunsNotCarriedOut": "Passed False: a matrix's run could not be carried out (reasons name it)",
     "BaselineUnreadable": "Complete True: spec.baseline.resultsConfigMap cannot be read (the "
@@ -126,7 +141,13 @@ REASONS: dict[Reason, str] = {
 class Condition(Document):
     """A Kubernetes-style condition."""
 
-    type: Annotated[str, Field(description="EngineReady, ObserversSubscribed, Complete or Passed.")]
+    type: Annotated[
+        str,
+        Field(
+            description="EngineReady, ObserversSubscribed, Complete, Passed, Ready, Reconciling "
+            "or Stalled."
+        ),
+    ]
     status: ConditionStatus
     reason: Annotated[str, Field(description="CamelCase reason.", max_length=128)] = ""
     message: Annotated[str, Field(description="Human-readable detail.", max_length=2048)] = ""

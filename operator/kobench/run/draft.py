@@ -9,9 +9,16 @@ status that holds the transition is saved.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Literal, cast
 
-from kobench.api.status import BenchmarkStatus, ConditionStatus, ConditionType, Phase, Reason
+from kobench.api.status import (
+    TERMINAL_PHASES,
+    BenchmarkStatus,
+    ConditionStatus,
+    ConditionType,
+    Phase,
+    Reason,
+)
 from kobench.measure.results import RunResult
 from kobench.run.actions import Action, PostEvent
 from kobench.run.observed import Resource
@@ -73,7 +80,24 @@ class Draft:
             self.status.phase_since = time_text(self.now)
         self.status.phase = phase
         self.status.message = message
+        self.kstatus()
         self.act(PostEvent("Warning" if warning else "Normal", str(phase), message))
+
+    def kstatus(self) -> None:
+        """Ready, Reconciling and Stalled as kstatus reads them (helm --wait, Flux, kubectl
+        wait), from the phase and, once the run ended, Complete's reason."""
+        phase, message = self.status.phase, self.status.message
+        if phase not in TERMINAL_PHASES:
+            self.condition("Reconciling", "True", "Progressing", f"{phase}: {message}")
+            self.condition("Ready", "False", "Progressing", f"{phase}: {message}")
+            self.condition("Stalled", "False", "Progressing")
+            return
+        complete = next((c for c in self.status.conditions if c.type == "Complete"), None)
+        reason = cast(Reason, complete.reason) if complete else "Failed"
+        self.condition("Reconciling", "False", reason, message)
+        done = phase == "Succeeded"
+        self.condition("Ready", "True" if done else "False", reason, message)
+        self.condition("Stalled", "False" if done else "True", reason, message)
 
     def wake_within(self, seconds: float) -> None:
         self.wake_in = seconds if self.wake_in is None else min(self.wake_in, seconds)
