@@ -1,6 +1,7 @@
 """A fault schedule in the operator, as plain data: the injector pod starts before the writers,
 the kills come at their time on the injector's clock (once each, also after a restart, and by a
-selector that matches that one pod), and a killed role is the fault's target, not a failure."""
+selector that matches that one pod), and a killed role is the fault's target, not a failure
+while another instance of it measures."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ FAULT_SPEC = {
     "engine": {"replicas": 2},
     "workload": {"writes": 5000, "rate": 1000, "warmupSeconds": 0},
     "observers": [
-        {"name": "sync", "mode": "sync", "targetReplica": 1},
+        {"name": "sync", "mode": "sync", "targetReplica": 1, "replicas": 2},
         {"name": "async", "mode": "async"},
     ],
     "faults": [

@@ -251,6 +251,10 @@ class WritersSummary(Document):
         Field(description="Writers of the spec that sent no document (killed, or lost)."),
     ] = []
     sent: int
+    measured_writes: Annotated[
+        int | None,
+        Field(description="Writes the writers' documents report past their warm-up."),
+    ] = None
     measured_start_ns: Annotated[
         int, Field(description="Wall clock (ns) of second 0 of the series (earliest writer).")
     ] = 0

@@ -26,6 +26,7 @@ def writers_summary(spec: BenchmarkSpec, writers: list[WriterResult]) -> Writers
         writers=len(writers),
         silent=sorted(set(range(workload.writers)) - {w.writer_id for w in writers}),
         sent=sum(w.sent for w in writers),
+        measured_writes=sum(max(0, w.sent - w.warmup_writes) for w in writers),
         measured_start_ns=min(
             (w.measured_start_ns for w in writers if w.measured_start_ns), default=0
         ),
