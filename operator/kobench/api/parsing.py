@@ -8,7 +8,6 @@ result, skipping those that read a broken field. Plugin rules come on top, in
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from kobench.api.benchmark import Benchmark, BenchmarkSpec, Envelope
 from kobench.api.cross_rules import cross_field_errors
+from kobench.api.input_files import read_bounded
 from kobench.api.messages import errors_from_validation
 from kobench.api.yaml_loader import MAX_BYTES, Document, decode, parse_document
 from kobench.errors import InputError, SpecError, SpecErrors
@@ -131,20 +131,7 @@ def parse_benchmark(data: Any) -> Benchmark:
 
 def read_source(source: str | Path) -> tuple[str, bytes]:
     """(label, bytes) of a file, or of standard input for ``-``; at most MAX_BYTES + 1 read."""
-    label = str(source)
-    if label == "-":
-        return "standard input", sys.stdin.buffer.read(MAX_BYTES + 1)
-    try:
-        with Path(source).open("rb") as stream:
-            return label, stream.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise InputError(f"{label}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{label}: is a directory; give a benchmark file") from None
-    except PermissionError:
-        raise InputError(f"{label}: permission denied") from None
-    except OSError as exc:
-        raise InputError(f"{label}: cannot be read ({exc.strerror or exc})") from None
+    return read_bounded(source, limit=MAX_BYTES)
 
 
 def load_document(source: str | Path) -> tuple[str, Document]:

@@ -37,8 +37,10 @@ class Fetched:
 
 
 def is_file_source(source: str) -> bool:
-    """A path rather than a benchmark name (names are DNS labels: no '/', no '.json')."""
-    return "/" in source or source.endswith(".json") or Path(source).is_file()
+    """A path rather than a benchmark name (names are DNS labels: no '/', no '.json'); a FIFO or
+    device by that name is a file too."""
+    path = Path(source)
+    return "/" in source or source.endswith(".json") or (path.exists() and not path.is_dir())
 
 
 def _quiet_config_loader() -> None:

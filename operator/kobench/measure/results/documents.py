@@ -9,7 +9,7 @@ from pydantic import Field
 
 from kobench.api.basics import Document
 from kobench.api.status import Verdict as Verdict
-from kobench.measure.histograms import LatencySummary
+from kobench.measure.histograms import EncodedHistogram, LatencySummary
 from kobench.measure.results.calibration_docs import Calibration, RoleRoundTrip, ToolOverhead
 
 # Re-exported: the engine's documents were here first.
@@ -57,7 +57,8 @@ class ObserverResult(Document):
     ended_ns: int
     writers: dict[str, WriterCounts] = {}
     latency: Annotated[
-        dict[str, str], Field(description="Raw one-way latency in us per written replica (HDR).")
+        dict[str, EncodedHistogram],
+        Field(description="Raw one-way latency in us per written replica (HDR)."),
     ] = {}
     latency_basis: Annotated[
         LatencyBasis,
@@ -68,7 +69,7 @@ class ObserverResult(Document):
         ),
     ] = "notification"
     read_latency: Annotated[
-        dict[str, str],
+        dict[str, EncodedHistogram],
         Field(description="Shared mode: the proof of concept's read-based latency in us (HDR)."),
     ] = {}
     negative_latencies: int = 0
@@ -142,7 +143,7 @@ class WriterResult(Document):
     achieved_rate: float = 0.0
     max_lag_us: float = 0.0
     rtt: Annotated[
-        dict[str, str],
+        dict[str, EncodedHistogram],
         Field(description="Handshake round trip in us per observer instance 'name.index' (HDR)."),
     ] = {}
     handshakes: dict[str, int] = {}
@@ -232,8 +233,8 @@ class ObserverSummary(Document):
         ToolOverhead | None,
         Field(description="Event p50 against the engine's paced round trip from the observer."),
     ] = None
-    latency_histogram: str = ""
-    rtt_histogram: str = ""
+    latency_histogram: EncodedHistogram = ""
+    rtt_histogram: EncodedHistogram = ""
 
 
 class MatrixCell(Document):
