@@ -34,7 +34,8 @@ from kobench.roles import entry as role_main
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from kobench.present.run_table import render_result
+    from kobench.present.run_table import WIDE_WIDTH, render_result
+    from kobench.present.table_fit import terminal_width
     from kobench.run.local.local_run import run_local
 
     benchmark = load_checked(args.file)
@@ -60,7 +61,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(document)
     else:
-        sys.stdout.write(render_result(result, wide=args.wide, color=sys.stdout.isatty()))
+        width = terminal_width()
+        width = max(width, WIDE_WIDTH) if args.wide else width
+        sys.stdout.write(
+            render_result(result, wide=args.wide, color=sys.stdout.isatty(), width=width)
+        )
     if failures:
         sys.stdout.flush()
         return unwritten(result.run_id, document, failures)

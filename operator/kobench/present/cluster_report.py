@@ -19,7 +19,8 @@ from typing import Any, TextIO
 from kobench.errors import KobenchError
 from kobench.measure.results import RunResult
 from kobench.present.pages import load_result, write_html
-from kobench.present.run_table import render_result
+from kobench.present.run_table import WIDE_WIDTH, render_result
+from kobench.present.table_fit import terminal_width
 
 EXIT_CODES = {"Passed": 0, "Failed": 1, "Invalid": 3}
 EXIT_NOT_FINISHED = 4
@@ -157,7 +158,10 @@ def report(
         if as_json:
             out.write(result.model_dump_json(by_alias=True, indent=2) + "\n")
         else:
-            out.write(render_result(result, wide=wide, color=out.isatty()))
+            width = terminal_width() if out is sys.stdout else None
+            if width is not None and wide:
+                width = max(width, WIDE_WIDTH)
+            out.write(render_result(result, wide=wide, color=out.isatty(), width=width))
         codes.append(EXIT_CODES[result.verdict])
     if html is not None and results:
         write_html(html, results, specs)

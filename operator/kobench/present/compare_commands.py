@@ -13,6 +13,7 @@ from kobench.measure.compare.comparison_docs import MatrixComparison
 from kobench.measure.results import RunResult
 from kobench.present.output_files import Output, check_outputs, unwritten, write_text
 from kobench.present.result_files import ComparisonDocument
+from kobench.present.table_fit import terminal_width
 from kobench.present.terminal import EXIT_FAILED, progress_bar
 
 
@@ -93,7 +94,7 @@ def run_matrix_file(
     if args.json:
         sys.stdout.write(text)
     else:
-        sys.stdout.write(render_matrix(document, color=sys.stdout.isatty()))
+        sys.stdout.write(render_matrix(document, color=sys.stdout.isatty(), width=terminal_width()))
     failed = [f"{cell.id} {why}" for cell in document.cells for why in cell.failures]
     for failure in failed:
         print(f"kobench: not carried out: {failure}", file=sys.stderr)
@@ -162,9 +163,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(text)
     elif isinstance(document, Comparison):
-        sys.stdout.write(render_comparison(document, color=color))
+        sys.stdout.write(render_comparison(document, color=color, width=terminal_width()))
     else:
-        sys.stdout.write(render_matrix(document, color=color))
+        sys.stdout.write(render_matrix(document, color=color, width=terminal_width()))
     if failures:
         sys.stdout.flush()
         return unwritten("comparison", text, failures)
