@@ -78,19 +78,26 @@ def _validate(
             if not pruned:
                 return None, errors
     return None, errors
-    return None, errors
+
+
+def spec_checked(data: Any) -> tuple[BenchmarkSpec | None, list[SpecError], list[SpecError]]:
+    """A ``spec`` mapping checked: (best-effort model, field errors, cross-field errors). The
+    model holds defaults where a field was broken: rules that read one must skip it, and
+    only those (a cross-field error breaks no field)."""
+    if data is None:
+        data = {}
+    if not isinstance(data, Mapping):
+        return None, [SpecError("spec", "must be a mapping of the benchmark's settings")], []
+    spec, errors = _validate(BenchmarkSpec, data, "spec")
+    if spec is None:
+        return None, errors, []
+    return spec, errors, cross_field_errors(spec, broken=[e.field for e in errors])
 
 
 def spec_errors(data: Any) -> tuple[BenchmarkSpec | None, list[SpecError]]:
     """A ``spec`` mapping checked by field and cross-field rules: (best-effort model, errors)."""
-    if data is None:
-        data = {}
-    if not isinstance(data, Mapping):
-        return None, [SpecError("spec", "must be a mapping of the benchmark's settings")]
-    spec, errors = _validate(BenchmarkSpec, data, "spec")
-    if spec is not None:
-        errors += cross_field_errors(spec, broken=[e.field for e in errors])
-    return spec, errors
+    spec, field_errors, cross_errors = spec_checked(data)
+    return spec, field_errors + cross_errors
 
 
 def benchmark_errors(document: Any) -> tuple[Benchmark | None, list[SpecError]]:

@@ -6,6 +6,7 @@ from importlib.metadata import entry_points
 
 from kobench.errors import SpecError
 from kobench.plugins.engines.engine_protocol import Engine
+from kobench.plugins.suggest import unknown_engine
 
 GROUP = "kobench.engines"
 
@@ -20,10 +21,7 @@ def get_engine(name: str) -> Engine:
         if ep.name == name:
             engine: Engine = ep.load()()
             return engine
-    raise SpecError(
-        "spec.engine.type",
-        f"unknown engine {name!r}; installed engines: {', '.join(engine_names()) or 'none'}",
-    )
+    raise SpecError("spec.engine.type", unknown_engine(name, engine_names()))
 
 
 __all__ = ["GROUP", "Engine", "engine_names", "get_engine"]

@@ -8,6 +8,7 @@ from kobench.errors import SpecError
 from kobench.plugins.observers.book import EventBook
 from kobench.plugins.observers.context import ObserverContext, Target
 from kobench.plugins.observers.observer_protocol import ObserverStrategy
+from kobench.plugins.suggest import unknown_mode
 
 GROUP = "kobench.observers"
 
@@ -21,9 +22,7 @@ def get_observer(name: str, *, field: str = "spec.observers[].mode") -> Observer
         if ep.name == name:
             strategy: ObserverStrategy = ep.load()()
             return strategy
-    raise SpecError(
-        field, f"unknown observer mode {name!r}; installed modes: {', '.join(observer_names())}"
-    )
+    raise SpecError(field, unknown_mode(name, observer_names()))
 
 
 __all__ = [
