@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -248,3 +250,75 @@ def test_validate_leaves_a_cluster_baseline_to_the_operator(
     held = bench(tmp_path, "held", baseline={"resultsConfigMap": "last-good", "p50Ratio": 1.5})
     assert main(["validate", str(held)]) == 0
     assert "valid" in capsys.readouterr().out
+
+
+MEMORY_BOUND_KB = 300 * 1024
+"""Peak resident memory of one command refusing a hostile input (scipy alone takes ~120 MB)."""
+
+
+def peak_kb(argv: list[str], cwd: Path) -> tuple[int, str]:
+    """(exit status, peak resident memory in KiB) of ``kobench ARGV`` as a process of its own."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kobench", *argv],
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stderr is not None
+    err = process.stderr.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    assert "Traceback" not in err, err
+    return usage.ru_maxrss, err
+
+
+@pytest.mark.parametrize(
+    "kind", ["dev-zero", "dev-urandom", "sparse-300-mib", "deep-array", "digits"]
+)
+@pytest.mark.parametrize("name", ["compare", "report", "baseline", "validate"])
+def test_no_input_grows_memory_beyond_a_bound(tmp_path: Path, kind: str, name: str) -> None:
+    # Before: `compare -a /dev/zero` grew past 4.5 GB and died with MemoryError, and a
+    # baseline of /dev/zero grew `kobench run` to 7.8 GB.
+    made: dict[str, Callable[[], str]] = {
+        "dev-zero": lambda: "/dev/zero",
+        "dev-urandom": lambda: "/dev/urandom",
+        "sparse-300-mib": lambda: sparse(tmp_path),
+        "deep-array": lambda: _written(tmp_path / "deep.json", "[" * 200_000 + "]" * 200_000),
+        "digits": lambda: _written(tmp_path / "digits.json", '{"runId": ' + "9" * 5001 + "}"),
+    }
+    path = made[kind]()
+    argv, _, start = command(name, path, tmp_path)
+    peak, err = peak_kb(argv, tmp_path)
+    assert err.startswith(start), err
+    assert peak < MEMORY_BOUND_KB, f"{peak // 1024} MiB"
+
+
+def _written(path: Path, text: str) -> str:
+    path.write_text(text)
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("value", "field", "words"),
+    [
+        ("9" * 5001, "", "an integer of 5001 digits (line 5); at most 40"),
+        ("-" + "1" * 4301, "", "an integer of 4301 digits"),
+        ("0x" + "f" * 4000, "", "an integer of"),
+        ("1" * 4000 + ".5", "spec.workload.rate", "integer"),
+        ('"' + "9" * 5001 + '"', "spec.workload.rate", "must be an integer"),
+    ],
+    ids=["digits", "negative", "hexadecimal", "long-float", "quoted"],
+)
+def test_a_benchmark_with_a_crafted_number_gets_one_answer(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str, field: str, words: str
+) -> None:
+    # Before: `ValueError: Exceeds the limit (4300 digits)`, a traceback.
+    path = tmp_path / "number.yaml"
+    path.write_text(
+        "apiVersion: kobench.io/v1alpha1\nkind: KeyDBObserverBenchmark\n"
+        f"metadata: {{name: n}}\nspec:\n  workload: {{rate: {value}}}\n"
+    )
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert (f"{field}: " if field else f"kobench: {path}: ") in err and words in err, err
