@@ -44,7 +44,9 @@ def test_a_fault_schedule_runs_to_a_verdict_with_outages_that_match_the_faults(
         observers=[
             {"name": "near", "mode": "async", "targetReplica": 0},
             {"name": "far", "mode": "async", "targetReplica": 1},
-            {"name": "doomed", "mode": "sync", "targetReplica": 0},
+            # Two instances: the kill takes instance 0; a run whose observer measured nothing
+            # is never Passed.
+            {"name": "doomed", "mode": "sync", "targetReplica": 0, "replicas": 2},
         ],
         faults=[
             {"atSeconds": 2, "action": "pauseReplica", "replica": 0, "durationSeconds": PAUSE_S},
@@ -67,13 +69,13 @@ def test_a_fault_schedule_runs_to_a_verdict_with_outages_that_match_the_faults(
     assert abs(kill_observer["appliedAtSeconds"] - 5) < 1.0, kill_observer
     # The killed instance left no document: it is listed as the fault's target, killed.
     hit = {i["observer"]: i["killed"] for i in kill_observer["observers"]}
-    assert hit == {"near.0": False, "far.0": False, "doomed.0": True}, kill_observer
+    assert hit == {"near.0": False, "far.0": False, "doomed.0": True, "doomed.1": False}, hit
     assert abs(kill_replica["appliedAtSeconds"] - 6) < 1.0, kill_replica
     assert kill_replica["resyncMs"] is not None and kill_replica["resyncMs"] > 0, kill_replica
     far = next(i for i in kill_replica["observers"] if i["observer"] == "far.0")
     assert far["outageMs"] is not None and far["outageMs"] > 500, far
     pods = {p["metadata"]["name"] for p in installation.pods_of(name)}
-    assert not any("-obs-doomed-" in p for p in pods), pods
+    assert not any(p.endswith("-obs-doomed-0") for p in pods), pods
     wide = installation.kubectl("get", "kob", name, "-n", installation.namespace, "-o", "wide")
     assert "WORST-OUTAGE" in wide.stdout and "FAULTS" in wide.stdout, wide.stdout
 

@@ -1,7 +1,8 @@
 """A fault schedule through the phase machine, as plain data: the injector starts before the
 writers, the kills come at their time on the injector's clock (once each, also after a restart),
-and a killed role is the fault's target, not a failure. How an executor ends one role is its own
-(a pod by a selector matching that one pod: tested with the manifests)."""
+and a killed role is the fault's target, not a failure while another instance of it measures.
+How an executor ends one role is its own (a pod by a selector matching that one pod: tested with
+the manifests)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ FAULT_SPEC = {
     "engine": {"replicas": 2},
     "workload": {"writes": 5000, "rate": 1000, "warmupSeconds": 0},
     "observers": [
-        {"name": "sync", "mode": "sync", "targetReplica": 1},
+        {"name": "sync", "mode": "sync", "targetReplica": 1, "replicas": 2},
         {"name": "async", "mode": "async"},
     ],
     "faults": [
