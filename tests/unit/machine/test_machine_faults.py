@@ -121,4 +121,8 @@ def test_a_killed_observer_is_the_faults_target_and_the_run_collects_without_it(
     assert by_index[0].applied_at_seconds == 1.0 and by_index[0].duration_ms == 500.0
     assert by_index[1].applied_at_seconds == 2.1
     assert by_index[2].applied_at_seconds == 3.1 and by_index[2].resync_ms == 900.0
+    # The status's record of the kill says when the engine was whole again, as the result does.
+    assert world.status.faults is not None
+    (killed_replica,) = [k for k in world.status.faults.kills if k.index == 2]
+    assert killed_replica.recovered_ns == killed_replica.applied_ns + 900_000_000
     assert world.status.summary is not None and world.status.summary.faults == 3
