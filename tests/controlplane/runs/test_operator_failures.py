@@ -152,7 +152,9 @@ def test_observers_that_never_subscribe_time_out_without_a_writer(
     drive_engine_ready(cluster, ns, "deaf", replicas=2)
     status = wait_phase(cluster, ns, "deaf", "Failed", "Succeeded", timeout=40)
     assert status["phase"] == "Failed"
-    assert status["reasons"] == ["observers not subscribed within 3s (0/3)"]
+    assert status["reasons"] == [
+        "observers not subscribed within 3s (spec.timeouts.subscribeSeconds): 0/3 subscribed"
+    ]
     conditions = {c["type"]: c for c in status["conditions"]}
     assert conditions["EngineReady"]["status"] == "True"
     assert conditions["ObserversSubscribed"]["status"] == "False"

@@ -127,14 +127,16 @@ def test_an_unschedulable_replica_is_named_while_waiting_and_in_the_timeout() ->
     world.step(10)
     status, reason, message = conditions(world)["EngineReady"]
     assert (status, reason) == ("False", "Unschedulable")
-    assert f"engine replica 1 cannot be scheduled: {scheduler}" in message
+    assert f"engine replica 1 cannot be scheduled: pod a-pod: {scheduler}" in message
     world.step(63)
     assert world.phase() == "Failed"
     assert conditions(world)["Complete"][1] == "EngineTimeout"
     assert world.status.reasons[0].startswith(
         "engine not ready within 60s (spec.timeouts.engineReadySeconds): 1/2 replicas ready"
     )
-    assert f"engine replica 1 cannot be scheduled: {scheduler}" in world.status.reasons[0]
+    assert (
+        f"engine replica 1 cannot be scheduled: pod a-pod: {scheduler}" in (world.status.reasons[0])
+    )
 
 
 def test_observers_that_never_subscribe_time_out_without_a_writer() -> None:
