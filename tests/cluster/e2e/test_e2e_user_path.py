@@ -128,6 +128,31 @@ def test_the_run_succeeds_with_real_numbers(cluster_run: ClusterRun) -> None:
     assert [h["runId"] for h in status["history"]] == [status["runId"]]
 
 
+def test_kubectl_wait_for_ready_returns_once_a_run_ended_with_its_result(
+    installation: Installation,
+) -> None:
+    """What ``helm install --wait`` (Helm 4), Flux and a pipeline's ``kubectl wait`` read:
+    Ready, Reconciling and Stalled, each with the generation it was decided for."""
+    document = short_run(example("quickstart"), name="waited", rate=100, seconds=2)
+    installation.kubectl(
+        "apply", "-n", installation.namespace, "-f", "-", input=json.dumps(document)
+    )
+    waited = installation.kubectl(
+        "wait", "kob/waited", "-n", installation.namespace, "--for=condition=Ready",
+        "--timeout=180s", check=False, timeout=200,
+    )  # fmt: skip
+    assert waited.returncode == 0, waited.stderr
+    body = installation.benchmark("waited")
+    status = body["status"]
+    assert status["phase"] == "Succeeded", status
+    conditions = {c["type"]: c for c in status["conditions"]}
+    assert conditions["Reconciling"]["status"] == "False"
+    assert conditions["Stalled"]["status"] == "False"
+    generation = body["metadata"]["generation"]
+    assert status["observedGeneration"] == generation
+    assert all(c["observedGeneration"] == generation for c in conditions.values()), conditions
+
+
 def test_kubectl_get_kob_shows_the_headline_numbers(
     installation: Installation, cluster_run: ClusterRun
 ) -> None:
