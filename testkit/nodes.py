@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,19 +32,6 @@ def node_ready(cluster: KubeCluster, node: str) -> bool:
     """Whether the node's Ready condition is True."""
     conditions = cluster.get_json("node", node)["status"].get("conditions", [])
     return any(c["type"] == "Ready" and c["status"] == "True" for c in conditions)
-
-
-def wait_node_ready(cluster: KubeCluster, node: str, *, ready: bool, timeout_s: float) -> float:
-    """Wait until the node's Ready condition is ``ready``; returns the seconds it took."""
-    started = time.monotonic()
-    while node_ready(cluster, node) != ready:
-        if time.monotonic() - started > timeout_s:
-            pytest.fail(
-                f"node {node} not {'Ready' if ready else 'NotReady'} after {timeout_s:.0f} s",
-                pytrace=False,
-            )
-        time.sleep(1)
-    return time.monotonic() - started
 
 
 def _hack(cluster: KubeCluster, *args: str) -> None:

@@ -18,10 +18,24 @@ up_node_address() {
 			ip link add "$NODE_IFACE" type bridge
 		fi
 	fi
+	if [[ -d /sys/class/net/$NODE_IFACE/bridge ]]; then
+		ip link set "$NODE_IFACE" address 02:6b:62:00:00:01 # as pin_bridge_address says
+	fi
 	ip addr replace "$NODE_IP/${NODES_NET#*/}" dev "$NODE_IFACE"
 	ip link set "$NODE_IFACE" up
 	# The service range answers nowhere unless kube-proxy rewrote the destination.
 	ip route replace blackhole "$SERVICE_CIDR"
+}
+
+# A bridge not given an address takes the lowest of its ports' (all zeros with none): a pod
+# leaving the node changes its gateway's MAC under the other pods, whose ARP entries then point
+# nowhere for seconds (a pod on another node cannot reach them meanwhile). A bridge given its
+# own address keeps it; locally administered, one per node from its pod range (10.203.65.0/24
+# is 02:6b:62:00:41:01).
+pin_bridge_address() {
+	local bridge=$1 octets
+	IFS=. read -ra octets <<<"${NODE_POD_CIDR%/*}"
+	"${IN_NODE[@]}" ip link set "$bridge" address "$(printf '02:6b:62:00:%02x:01' "${octets[2]}")"
 }
 
 # sysctl_set KEY VALUE: on the host, records the value found first, so 'down' can put it back
@@ -42,6 +56,7 @@ up_pod_network() {
 	if ! "${n[@]}" ip link show "$POD_BRIDGE" >/dev/null 2>&1; then
 		"${n[@]}" ip link add "$POD_BRIDGE" type bridge
 	fi
+	pin_bridge_address "$POD_BRIDGE"
 	"${n[@]}" ip addr replace "${NODE_POD_CIDR%.*}.1/${NODE_POD_CIDR#*/}" dev "$POD_BRIDGE"
 	"${n[@]}" ip link set "$POD_BRIDGE" up
 	"${n[@]}" ip route replace "$NODE_POD_CIDR" dev "$POD_BRIDGE" table "$ROUTE_TABLE"

@@ -148,8 +148,11 @@ def test_fetch_of_a_matrix_is_read_by_compare_and_report(
         "engine-valkey.rep1.json",
         "engine-valkey.rep2.json",
     ]
-    shown = kobench("compare", str(out / f"kubectl-matrix-{run_id}.comparison.json"), env=plugin)
+    comparison = out / f"kubectl-matrix-{run_id}.comparison.json"
+    shown = kobench("compare", str(comparison), env=plugin)
     assert shown.returncode == 0 and shown.stdout == done.stdout, shown.stderr
+    order = json.loads(comparison.read_text())["order"]
+    assert len(set(order[:2])) == 2, order  # round-robin: each cell once before either twice
     pair = kobench(
         "compare",
         "-a",

@@ -138,6 +138,10 @@ def _node_to_partition(engines: dict[int, str], roles: dict[str, str], operator:
     return candidates[0]
 
 
+def _lease_renewed(cluster: KubeCluster, node: str) -> str:
+    return str(cluster.get_json("lease", node, "-n", "kube-node-lease")["spec"]["renewTime"])
+
+
 def _assert_lost_or_held_back_and_named(
     hit: list[dict[str, Any]], status: dict[str, Any], *, cut_s: float
 ) -> None:
@@ -180,7 +184,10 @@ def test_a_partitioned_engine_node_ends_with_a_verdict_and_converges_after_heali
     assert can_partition(node), node
     _wait_for_writes(installation, name, at_least=400)  # warm-up, then calm measured seconds
     with node_partitioned(kube_three_nodes, node):
+        renewed = _lease_renewed(kube_three_nodes, node)
         time.sleep(cut_s)
+        # The cut is real: the kubelet (renewing every 10 s) could not reach the API server.
+        assert _lease_renewed(kube_three_nodes, node) == renewed, f"{node} renewed its lease"
     body = installation.finish(clock, timeout=300)
     record_timing(f"{name} ({node} cut {cut_s} s)", clock.durations())
     status = body["status"]
