@@ -112,7 +112,7 @@ def test_required_anti_affinity_refuses_a_fourth_replica_with_a_clear_status(
     document = short_run(example("cross-replica"), name=name, cleanup="Keep", seconds=2)
     document["spec"]["engine"]["replicas"] = len(schedulable) + 1
     document["spec"]["engine"]["placement"] = {"antiAffinity": "required"}
-    document["spec"]["timeouts"] = {"engineReadySeconds": 45}
+    document["spec"]["timeouts"] = {"engineReadySeconds": 25}
     clock = installation.apply(document)
     body = installation.finish(clock, timeout=180)
     status = body["status"]

@@ -32,7 +32,9 @@ def scratch(tmp_path: Path) -> dict[str, str]:
     shim = bin_dir / "kobench"
     shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m kobench "$@"\n')
     shim.chmod(0o755)
-    return {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "NO_COLOR": "1"}
+    # The pages show a terminal 100 columns wide, whatever the test's own output is.
+    path = f"{bin_dir}:{os.environ['PATH']}"
+    return {**os.environ, "PATH": path, "NO_COLOR": "1", "COLUMNS": "100"}
 
 
 def run_sh(block: Block, cwd: Path, env: dict[str, str]) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 import yaml
+from testkit.processes import default_interrupts
 
 pytestmark = pytest.mark.engine
 
@@ -124,6 +125,7 @@ def start(*args: str, cwd: Path) -> subprocess.Popen[str]:
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "COLUMNS": "200"},
+        preexec_fn=default_interrupts,  # the tests signal it, also from a background job
     )
 
 
