@@ -10,11 +10,13 @@ error, and the temporary directory removed.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import secrets
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +36,7 @@ from kobench.run.machine import decide
 from kobench.run.observed import ChildView, Resource
 from kobench.run.settings import Settings
 from kobench.run.stages.matrix_cells import planned
+from kobench.run.target.target_session import close_target, open_target, target_benchmark
 
 POLL_SECONDS = 0.1
 SETTINGS = Settings(active_interval=POLL_SECONDS, idle_interval=POLL_SECONDS, stops_roles=True)
@@ -102,7 +105,13 @@ def run_locally(
     run_id = local_run_id(resource.name, resource.run_nonce, random_suffix=suffix)
     events: list[PostEvent] = []
     with sigterm_as_interrupt():
+        session = None
+        if benchmark.spec.target is not None:  # checked before any process starts
+            session = open_target(benchmark.spec, run_id, os.environ)
+            benchmark = target_benchmark(benchmark, session)
+            options, resource = replace(options, target=session), resource_for(benchmark)
         group = ProcessGroup(Path(tempfile.mkdtemp(prefix="kobench-")))
+        record = None
         try:
 
             def run_child(action: StartChild) -> ChildView:
@@ -132,7 +141,12 @@ def run_locally(
                     time.sleep(max(0.005, min(POLL_SECONDS, wake)))
         finally:
             group.close()  # every child stopped and the directory removed, whatever comes
-    return LocalOutcome(status, executor.result, executor.comparison, tuple(events))
+            if session is not None:  # after the roles: none of them writes again
+                record = close_target(session, interrupted=sys.exc_info()[0] is not None)
+    result = executor.result
+    if result is not None and record is not None:
+        result = result.model_copy(update={"target": record})
+    return LocalOutcome(status, result, executor.comparison, tuple(events))
 
 
 def cell_benchmark(benchmark: Benchmark, cell: Mapping[str, Any]) -> Benchmark:

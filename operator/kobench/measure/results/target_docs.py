@@ -1,0 +1,34 @@
+"""What a run against a user's own engine (``spec.target``) records about it: where it went, as
+whom, how it verified the server, what it changed and what it left behind. No secret."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from kobench.api.basics import Document
+
+
+class TargetRecord(Document):
+    endpoints: Annotated[list[str], Field(description="host:port of every endpoint, in order.")]
+    write_endpoint: Annotated[int, Field(description="Index of the endpoint written to.")]
+    observe_endpoint: Annotated[int, Field(description="Index of the endpoint observed.")]
+    roles: Annotated[list[str], Field(description="Each endpoint's role (INFO replication).")]
+    username: Annotated[str | None, Field(description="ACL user (None: default user).")] = None
+    tls: bool = False
+    tls_verified: Annotated[
+        bool, Field(description="False when spec.target.tls.insecureSkipVerify was set.")
+    ] = True
+    key_prefix: Annotated[str, Field(description="Every key of the run lay under it.")]
+    max_rate: Annotated[int, Field(description="Rate limit of the run (writes/s in total).")]
+    notify_keyspace_events: Annotated[
+        str, Field(description="The write endpoint's flags as found ('?': not readable).")
+    ]
+    config_changes: Annotated[
+        list[str], Field(description="Settings changed (allowConfigChange) and restored.")
+    ] = []
+    keys_removed: Annotated[
+        int, Field(description="Keys UNLINKed under the prefix at the end.")
+    ] = 0
+    keys_left: Annotated[int, Field(description="Keys still under the prefix after removal.")] = 0
