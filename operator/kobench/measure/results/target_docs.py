@@ -32,3 +32,26 @@ class TargetRecord(Document):
         int, Field(description="Keys UNLINKed under the prefix at the end.")
     ] = 0
     keys_left: Annotated[int, Field(description="Keys still under the prefix after removal.")] = 0
+
+    def lines(self) -> list[str]:
+        """The target's facts in words, for the run's table."""
+        parts = []
+        for index, (endpoint, role) in enumerate(zip(self.endpoints, self.roles, strict=True)):
+            uses = [
+                w
+                for i, w in ((self.write_endpoint, "written"), (self.observe_endpoint, "observed"))
+                if i == index
+            ]
+            parts.append(f"{endpoint} ({', '.join([role, *uses])})")
+        tls = (
+            ("TLS, verified" if self.tls_verified else "TLS, NOT verified")
+            if self.tls
+            else "no TLS"
+        )
+        changes = "; ".join(self.config_changes) or "configuration unchanged"
+        return [
+            f"target: {', '.join(parts)}; user {self.username or 'default'}, {tls}",
+            f"rate limit: {self.max_rate} writes/s in total (spec.target.maxRate)",
+            f"target keys: {self.keys_removed} removed under {self.key_prefix}, "
+            f"{self.keys_left} left; {changes}",
+        ]

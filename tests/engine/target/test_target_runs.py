@@ -1,0 +1,230 @@
+"""kobench measures a deployment the user already runs (``spec.target``): a redis-server or
+valkey-server primary and replica the test starts with TLS only and an ACL user holding exactly
+the documented permissions. The figures come out right, no key is left, the configuration is
+unchanged, the password is on no command line and in no output, a missing permission is refused
+before anything is written, and a Ctrl-C still removes the run's keys."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.engine.running_cli import RunningBenchmark
+from tests.engine.target.tls_servers import (
+    MINIMAL_ACL,
+    Deployment,
+    every_pid,
+    start_deployment,
+    stop_deployment,
+)
+
+PASSWORD_ENV = "KOBENCH_TEST_TARGET_PASSWORD"
+SERVERS = ("redis-server", "valkey-server")
+
+
+def target_spec(deployment: Deployment, **extra: Any) -> dict[str, Any]:
+    ports = deployment.ports
+    return {
+        "endpoints": [f"rediss://127.0.0.1:{ports[0]}", f"rediss://127.0.0.1:{ports[1]}"],
+        "auth": {"username": "kobench", "passwordEnv": PASSWORD_ENV},
+        "tls": {"caFile": str(deployment.ca)},
+        **extra,
+    }
+
+
+def workload(mode: str, seconds: float = 2.0) -> dict[str, Any]:
+    return {"rate": 200, "durationSeconds": seconds, "warmupSeconds": 0.5, "keyMode": mode}
+
+
+def configuration(deployment: Deployment) -> list[dict[str, str]]:
+    """CONFIG GET * of both servers (as their administrator)."""
+    found = []
+    for index in range(2):
+        with deployment.admin(index) as client:
+            found.append({str(k): str(v) for k, v in client.config_get("*").items()})
+    return found
+
+
+def command_lines() -> list[bytes]:
+    lines = []
+    for pid in every_pid():
+        try:
+            lines.append(Path(f"/proc/{pid}/cmdline").read_bytes())
+        except OSError:
+            continue
+    return lines
+
+
+@pytest.fixture
+def deploy(tmp_path: Path) -> Iterator[Callable[..., Deployment]]:
+    started: list[Deployment] = []
+
+    def start(binary: str, *, acl: str = MINIMAL_ACL, name: str = "d") -> Deployment:
+        directory = tmp_path / name
+        directory.mkdir()
+        deployment = start_deployment(binary, directory, acl=acl)
+        started.append(deployment)
+        return deployment
+
+    yield start
+    for deployment in started:
+        stop_deployment(deployment)
+
+
+def run_until_done(running: RunningBenchmark) -> tuple[int, str, list[bytes]]:
+    """Exit status, output, and every command line seen on the machine while it ran."""
+    seen: list[bytes] = []
+    while running.process.poll() is None:
+        seen += command_lines()
+        time.sleep(0.3)
+    code, out = running.finish()
+    return code, out, seen
+
+
+@pytest.mark.parametrize("binary", SERVERS)
+def test_a_tls_acl_target_is_measured_and_left_as_found(
+    binary: str,
+    deploy: Callable[..., Deployment],
+    benchmark_file: Callable[..., Path],
+    run_cli: Callable[[Path], RunningBenchmark],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    deployment = deploy(binary)
+    monkeypatch.setenv(PASSWORD_ENV, deployment.password)
+    before = configuration(deployment)
+    with deployment.admin(0) as admin:
+        server = admin.info("server")
+    for mode in ("unique", "shared"):
+        path = benchmark_file(
+            f"target-{mode}", target=target_spec(deployment), workload=workload(mode)
+        )
+        running = run_cli(path)
+        code, out, seen = run_until_done(running)
+        assert code == 0, out
+        result = json.loads(running.output.read_text())
+        engine = "valkey" if binary == "valkey-server" else "redis"
+        version = server.get(f"{engine}_version", server["redis_version"])
+        assert (result["engine"]["type"], result["engine"]["version"]) == (
+            engine,
+            f"{engine} {version}",
+        )
+        sent = result["writers"]["sent"]
+        assert sent == 400  # 200/s for 2 s, the warm-up apart
+        for observer in result["observers"]:  # both listened on the replica, through TLS
+            assert (observer["targetReplica"], observer["received"], observer["missed"]) == (
+                1,
+                sent,
+                0,
+            )
+            assert 0 < observer["latencyMs"]["p50"] < 50
+        target = result["target"]
+        assert (target["roles"], target["writeEndpoint"], target["observeEndpoint"]) == (
+            ["primary", "replica"],
+            0,
+            1,
+        )
+        assert (target["tls"], target["tlsVerified"], target["username"]) == (True, True, "kobench")
+        assert target["keysRemoved"] >= sent and target["keysLeft"] == 0
+        assert "rate limit: 1000 writes/s in total" in out
+        for index in range(2):
+            with deployment.admin(index) as admin:
+                assert admin.dbsize() == 0, f"server {index} kept keys"
+        secret = deployment.password.encode()
+        assert not [line for line in seen if secret in line], "the password is on a command line"
+        assert deployment.password not in out + running.output.read_text()
+    assert configuration(deployment) == before
+
+
+def test_a_missing_permission_is_refused_before_anything_is_written(
+    deploy: Callable[..., Deployment],
+    benchmark_file: Callable[..., Path],
+    run_cli: Callable[[Path], RunningBenchmark],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    deployment = deploy("redis-server", acl=MINIMAL_ACL.replace(" +subscribe", ""))
+    monkeypatch.setenv(PASSWORD_ENV, deployment.password)
+    with deployment.admin(0) as admin:
+        admin.config_resetstat()
+    path = benchmark_file("refused", target=target_spec(deployment), workload=workload("unique"))
+    code, out = run_cli(path).finish()
+    assert code != 0
+    assert "may not SUBSCRIBE __keyevent@0__:set" in out and "nothing was written" in out
+    with deployment.admin(0) as admin:
+        written = {k for k in admin.info("commandstats") if k in ("cmdstat_set", "cmdstat_unlink")}
+        assert (written, admin.dbsize()) == (set(), 0)
+    assert deployment.password not in out
+
+
+def test_missing_notification_flags_are_refused_and_the_configuration_left_alone(
+    deploy: Callable[..., Deployment],
+    benchmark_file: Callable[..., Path],
+    run_cli: Callable[[Path], RunningBenchmark],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    deployment = deploy("valkey-server")
+    monkeypatch.setenv(PASSWORD_ENV, deployment.password)
+    for index in range(2):
+        with deployment.admin(index) as admin:
+            admin.config_set("notify-keyspace-events", "")
+    before = configuration(deployment)
+    path = benchmark_file("flags", target=target_spec(deployment), workload=workload("unique"))
+    code, out = run_cli(path).finish()
+    assert code != 0
+    assert "notify-keyspace-events" in out and "allowConfigChange" in out
+    assert configuration(deployment) == before
+    with deployment.admin(0) as admin:
+        assert admin.dbsize() == 0
+
+
+def test_ctrl_c_mid_run_still_removes_the_keys(
+    deploy: Callable[..., Deployment],
+    benchmark_file: Callable[..., Path],
+    run_cli: Callable[[Path], RunningBenchmark],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    deployment = deploy("redis-server")
+    monkeypatch.setenv(PASSWORD_ENV, deployment.password)
+    path = benchmark_file(
+        "interrupted", target=target_spec(deployment), workload=workload("unique", seconds=30)
+    )
+    running = run_cli(path)
+    running.wait_for_children("role writer", 1, timeout=30)
+    with deployment.admin(0) as admin:
+        deadline = time.monotonic() + 10
+        while admin.dbsize() < 100 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert admin.dbsize() >= 100, "the writer never wrote"
+        running.interrupt()
+        code, out = running.finish(timeout=30)
+        assert code != 0
+        assert "0 left" in out, out
+        assert admin.dbsize() == 0
+    assert not running.leftovers()
+
+
+def test_the_minimal_acl_is_the_documented_one() -> None:
+    guide = Path(__file__).parents[3] / "docs" / "guides" / "own-deployment.md"
+    assert MINIMAL_ACL in guide.read_text(), "the guide's ACL and the tested one differ"
+
+
+def test_a_server_certificate_from_another_ca_is_refused(
+    deploy: Callable[..., Deployment],
+    benchmark_file: Callable[..., Path],
+    run_cli: Callable[[Path], RunningBenchmark],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Verification is on by default: a CA that did not sign the server's certificate fails."""
+    deployment = deploy("redis-server")
+    other = deploy("redis-server", name="other")
+    monkeypatch.setenv(PASSWORD_ENV, deployment.password)
+    spec = target_spec(deployment)
+    spec["tls"] = {"caFile": str(other.ca)}
+    path = benchmark_file("unverified", target=spec, workload=workload("unique"))
+    code, out = run_cli(path).finish()
+    assert code != 0 and "certificate verify failed" in out, out
+    with deployment.admin(0) as admin:
+        assert admin.dbsize() == 0
