@@ -10,14 +10,17 @@ from typing import Annotated
 
 from pydantic import Field
 
-from kobench.api.basics import DNS_LABEL, KEY_NAME, MAX_REPLICAS, Model
+from kobench.api.basics import (
+    DNS_LABEL,
+    ENDPOINT,
+    ENDPOINT_CHOICE,
+    ENV_NAME,
+    KEY_NAME,
+    MAX_REPLICAS,
+    Model,
+)
 from kobench.api.engine_spec import SecretKeyRef
 
-ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]{0,127}$"
-ENDPOINT = r"^(rediss?://)?[^\s/@:]+(:[0-9]{1,5})?/?[0-9]{0,2}$|^rediss?://[^\s/@:]+@[^\s/]+$"
-"""``host:port``, or a ``redis://`` / ``rediss://`` URL (a user name may be in it, a password
-never: it would be on the command line that passes it)."""
-CHOICE = r"^(primary|replica|[0-6])$"
 DEFAULT_MAX_RATE = 1_000
 
 
@@ -105,7 +108,7 @@ class Target(Model):
         Field(
             description="Endpoint the writers write to: primary (found by INFO replication) "
             "or its index in endpoints.",
-            pattern=CHOICE,
+            pattern=ENDPOINT_CHOICE,
         ),
     ] = "primary"
     observe_on: Annotated[
@@ -113,7 +116,7 @@ class Target(Model):
         Field(
             description="Endpoint the observers listen on: replica (the first replica found, "
             "else the primary), primary, or an index in endpoints.",
-            pattern=CHOICE,
+            pattern=ENDPOINT_CHOICE,
         ),
     ] = "replica"
     database: Annotated[

@@ -8,36 +8,19 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from tests.engine.running_cli import RunningBenchmark
 from tests.engine.target.tls_servers import (
     MINIMAL_ACL,
+    SERVERS,
     Deployment,
     every_pid,
-    start_deployment,
-    stop_deployment,
+    target_spec,
+    workload,
 )
-
-PASSWORD_ENV = "KOBENCH_TEST_TARGET_PASSWORD"
-SERVERS = ("redis-server", "valkey-server")
-
-
-def target_spec(deployment: Deployment, **extra: Any) -> dict[str, Any]:
-    ports = deployment.ports
-    return {
-        "endpoints": [f"rediss://127.0.0.1:{ports[0]}", f"rediss://127.0.0.1:{ports[1]}"],
-        "auth": {"username": "kobench", "passwordEnv": PASSWORD_ENV},
-        "tls": {"caFile": str(deployment.ca)},
-        **extra,
-    }
-
-
-def workload(mode: str, seconds: float = 2.0) -> dict[str, Any]:
-    return {"rate": 200, "durationSeconds": seconds, "warmupSeconds": 0.5, "keyMode": mode}
 
 
 def configuration(deployment: Deployment) -> list[dict[str, str]]:
@@ -59,22 +42,6 @@ def command_lines() -> list[bytes]:
     return lines
 
 
-@pytest.fixture
-def deploy(tmp_path: Path) -> Iterator[Callable[..., Deployment]]:
-    started: list[Deployment] = []
-
-    def start(binary: str, *, acl: str = MINIMAL_ACL, name: str = "d") -> Deployment:
-        directory = tmp_path / name
-        directory.mkdir()
-        deployment = start_deployment(binary, directory, acl=acl)
-        started.append(deployment)
-        return deployment
-
-    yield start
-    for deployment in started:
-        stop_deployment(deployment)
-
-
 def run_until_done(running: RunningBenchmark) -> tuple[int, str, list[bytes]]:
     """Exit status, output, and every command line seen on the machine while it ran."""
     seen: list[bytes] = []
@@ -91,10 +58,8 @@ def test_a_tls_acl_target_is_measured_and_left_as_found(
     deploy: Callable[..., Deployment],
     benchmark_file: Callable[..., Path],
     run_cli: Callable[[Path], RunningBenchmark],
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     deployment = deploy(binary)
-    monkeypatch.setenv(PASSWORD_ENV, deployment.password)
     before = configuration(deployment)
     with deployment.admin(0) as admin:
         server = admin.info("server")
@@ -143,10 +108,8 @@ def test_a_missing_permission_is_refused_before_anything_is_written(
     deploy: Callable[..., Deployment],
     benchmark_file: Callable[..., Path],
     run_cli: Callable[[Path], RunningBenchmark],
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     deployment = deploy("redis-server", acl=MINIMAL_ACL.replace(" +subscribe", ""))
-    monkeypatch.setenv(PASSWORD_ENV, deployment.password)
     with deployment.admin(0) as admin:
         admin.config_resetstat()
     path = benchmark_file("refused", target=target_spec(deployment), workload=workload("unique"))
@@ -163,10 +126,8 @@ def test_missing_notification_flags_are_refused_and_the_configuration_left_alone
     deploy: Callable[..., Deployment],
     benchmark_file: Callable[..., Path],
     run_cli: Callable[[Path], RunningBenchmark],
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     deployment = deploy("valkey-server")
-    monkeypatch.setenv(PASSWORD_ENV, deployment.password)
     for index in range(2):
         with deployment.admin(index) as admin:
             admin.config_set("notify-keyspace-events", "")
@@ -184,10 +145,8 @@ def test_ctrl_c_mid_run_still_removes_the_keys(
     deploy: Callable[..., Deployment],
     benchmark_file: Callable[..., Path],
     run_cli: Callable[[Path], RunningBenchmark],
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     deployment = deploy("redis-server")
-    monkeypatch.setenv(PASSWORD_ENV, deployment.password)
     path = benchmark_file(
         "interrupted", target=target_spec(deployment), workload=workload("unique", seconds=30)
     )
@@ -215,12 +174,10 @@ def test_a_server_certificate_from_another_ca_is_refused(
     deploy: Callable[..., Deployment],
     benchmark_file: Callable[..., Path],
     run_cli: Callable[[Path], RunningBenchmark],
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Verification is on by default: a CA that did not sign the server's certificate fails."""
     deployment = deploy("redis-server")
     other = deploy("redis-server", name="other")
-    monkeypatch.setenv(PASSWORD_ENV, deployment.password)
     spec = target_spec(deployment)
     spec["tls"] = {"caFile": str(other.ca)}
     path = benchmark_file("unverified", target=spec, workload=workload("unique"))

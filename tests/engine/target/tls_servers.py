@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import redis
 from cryptography import x509
@@ -112,6 +113,7 @@ def _config(
             "tls-replication yes",
             'save ""',
             "appendonly no",
+            "repl-diskless-sync-delay 0",  # the replica links at once, not after 5 s
             f"dir {directory}",
             "notify-keyspace-events KE$",
             f"user default on >{admin} ~* &* +@all",
@@ -168,3 +170,21 @@ def every_pid() -> Iterator[int]:
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             yield int(entry.name)
+
+
+PASSWORD_ENV = "KOBENCH_TEST_TARGET_PASSWORD"
+SERVERS = ("redis-server", "valkey-server")
+
+
+def target_spec(deployment: Deployment, **extra: Any) -> dict[str, Any]:
+    ports = deployment.ports
+    return {
+        "endpoints": [f"rediss://127.0.0.1:{ports[0]}", f"rediss://127.0.0.1:{ports[1]}"],
+        "auth": {"username": "kobench", "passwordEnv": PASSWORD_ENV},
+        "tls": {"caFile": str(deployment.ca)},
+        **extra,
+    }
+
+
+def workload(mode: str, seconds: float = 2.0) -> dict[str, Any]:
+    return {"rate": 200, "durationSeconds": seconds, "warmupSeconds": 0.5, "keyMode": mode}
