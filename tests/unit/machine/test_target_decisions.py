@@ -7,6 +7,7 @@ import pytest
 
 from kobench.api import BenchmarkSpec
 from kobench.plugins.checks import check_spec
+from kobench.run.spec_check import spec_problems
 from kobench.run.target import target_plan as plan
 from kobench.run.target.target_plan import TargetRefused
 
@@ -106,3 +107,22 @@ def test_the_roles_spec_puts_every_key_under_the_run_prefix() -> None:
     assert {o.target_replica for o in roles.observers} == {1}
     assert roles.engine.notify_keyspace_events == "E$"  # the writer then listens on keyevent only
     assert BenchmarkSpec.model_validate(roles.model_dump(by_alias=True)).target == spec.target
+
+
+def test_each_executor_reads_secrets_its_own_way() -> None:
+    target = {
+        "endpoints": ["h:1"],
+        "auth": {"passwordSecretRef": {"name": "pw"}},
+        "tls": {"caConfigMapRef": {"name": "ca"}},
+    }
+    local = spec_problems({"target": target}, reads="files")
+    assert [p.split(":", 1)[0] for p in local] == [
+        "spec.target.auth.passwordSecretRef",
+        "spec.target.tls.caConfigMapRef",
+    ]
+    assert "auth.passwordEnv or auth.passwordFile" in local[0]
+    cluster = spec_problems({"target": {"endpoints": ["h:1"]}}, reads="configMaps")
+    assert cluster == [
+        "spec.target: the operator does not measure a target yet: run this benchmark with "
+        "kobench run from a machine that reaches the endpoints"
+    ]

@@ -36,6 +36,7 @@ from kobench.run.machine import decide
 from kobench.run.observed import ChildView, Resource
 from kobench.run.settings import Settings
 from kobench.run.stages.matrix_cells import planned
+from kobench.run.target.target_plan import target_sources_refused
 from kobench.run.target.target_session import close_target, open_target, target_benchmark
 
 POLL_SECONDS = 0.1
@@ -106,7 +107,9 @@ def run_locally(
     events: list[PostEvent] = []
     with sigterm_as_interrupt():
         session = None
-        if benchmark.spec.target is not None:  # checked before any process starts
+        target = benchmark.spec.target
+        if target is not None and not target_sources_refused(target, cluster=False):
+            # checked before any process starts (a refused source ends as Error, unconnected)
             session = open_target(benchmark.spec, run_id, os.environ)
             benchmark = target_benchmark(benchmark, session)
             options, resource = replace(options, target=session), resource_for(benchmark)

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from kobench.api import BenchmarkSpec
 from kobench.api.target_spec import Target
-from kobench.errors import KobenchError
+from kobench.errors import KobenchError, SpecError
 from kobench.plugins.connections import Access
 from kobench.roles.role_config import Endpoint
 
@@ -32,6 +32,44 @@ class ParsedEndpoint:
     port: int
     tls: bool
     username: str | None
+
+
+CLUSTER_SOURCES = (
+    ("auth.passwordSecretRef", "password_secret_ref"),
+    ("tls.caSecretRef", "ca_secret_ref"),
+    ("tls.caConfigMapRef", "ca_config_map_ref"),
+    ("tls.clientSecretName", "client_secret_name"),
+)
+
+
+def target_sources_refused(target: Target, *, cluster: bool) -> list[SpecError]:
+    """Where secrets and certificates are read must suit the executor: files and environment
+    variables for ``kobench run``, Secrets and ConfigMaps for the operator, which does not
+    measure a target yet."""
+    if cluster:
+        return [
+            SpecError(
+                "spec.target",
+                "the operator does not measure a target yet: run this benchmark with kobench "
+                "run from a machine that reaches the endpoints",
+            )
+        ]
+    errors = []
+    for path, name in CLUSTER_SOURCES:
+        owner = target.auth if path.startswith("auth.") else target.tls
+        if getattr(owner, name) is not None:
+            errors.append(
+                SpecError(
+                    f"spec.target.{path}",
+                    "is read by the operator in a cluster; for kobench run give "
+                    + (
+                        "auth.passwordEnv or auth.passwordFile"
+                        if path.startswith("auth.")
+                        else "tls.caFile, tls.certFile and tls.keyFile"
+                    ),
+                )
+            )
+    return errors
 
 
 def parse_endpoint(text: str, index: int) -> ParsedEndpoint:

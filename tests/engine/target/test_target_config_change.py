@@ -1,0 +1,42 @@
+"""``allowConfigChange: true``: the one setting kobench may change on a target is
+notify-keyspace-events, for the run only: it adds the missing flags on every endpoint, measures,
+restores the previous value, and the result says so."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.engine.running_cli import RunningBenchmark
+from tests.engine.target.test_target_runs import configuration
+from tests.engine.target.tls_servers import MINIMAL_ACL, Deployment, target_spec, workload
+
+
+def test_missing_flags_are_set_for_the_run_and_restored(
+    deploy: Callable[..., Deployment],
+    benchmark_file: Callable[..., Path],
+    run_cli: Callable[[Path], RunningBenchmark],
+) -> None:
+    deployment = deploy("valkey-server", acl=f"{MINIMAL_ACL} +config|get +config|set")
+    for index in range(2):
+        with deployment.admin(index) as admin:
+            admin.config_set("notify-keyspace-events", "Kg")
+    before = configuration(deployment)
+    flags = before[0]["notify-keyspace-events"]  # as the server spells them
+    spec = target_spec(deployment, allowConfigChange=True)
+    path = benchmark_file("flags", target=spec, workload=workload("unique", seconds=1))
+    running = run_cli(path)
+    code, out = running.finish()
+    assert code == 0, out
+    result = json.loads(running.output.read_text())
+    observers = result["observers"]
+    assert [o["missed"] for o in observers] == [0, 0] and observers[0]["received"] == 200
+    target = result["target"]
+    assert target["notifyKeyspaceEvents"] == flags and "E" not in flags
+    ports = deployment.ports
+    assert target["configChanges"] == [
+        f"127.0.0.1:{port} notify-keyspace-events {flags!r} -> {flags + 'E$'!r}, restored"
+        for port in ports
+    ]
+    assert configuration(deployment) == before
