@@ -4,9 +4,11 @@ which observed, the notification flags, the engine, and the spec its roles run."
 from __future__ import annotations
 
 import pytest
+from tests.unit.machine.world import World, resource
 
 from kobench.api import BenchmarkSpec
 from kobench.plugins.checks import check_spec
+from kobench.run.plan import plan_run
 from kobench.run.spec_check import spec_problems
 from kobench.run.target import target_plan as plan
 from kobench.run.target.target_plan import TargetRefused
@@ -126,3 +128,20 @@ def test_each_executor_reads_secrets_its_own_way() -> None:
         "spec.target: the operator does not measure a target yet: run this benchmark with "
         "kobench run from a machine that reaches the endpoints"
     ]
+
+
+def test_the_plan_of_a_target_run_has_no_engine_role_to_start() -> None:
+    spec = check_spec(
+        {"target": {"endpoints": ["h:1", "h:2"]}, "workload": {"writers": 2, "rate": 100}}
+    )
+    planned = plan_run(spec)
+    assert planned.replicas == ()
+    assert [r.key for r in planned.measuring] == ["sync.0", "async.0", "writer.0", "writer.1"]
+
+
+def test_the_operator_ends_a_target_run_as_error_naming_the_field() -> None:
+    world = World(res=resource({"target": {"endpoints": ["h:1"]}}))
+    world.step(0)
+    assert world.phase() == "Error"
+    assert world.status.reasons[0].startswith("spec.target: the operator does not measure")
+    assert world.started == []

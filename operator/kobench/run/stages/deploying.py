@@ -25,6 +25,10 @@ def pending(d: Draft, observed: Observed, spec: BenchmarkSpec, settings: Setting
 def deploying(d: Draft, observed: Observed, spec: BenchmarkSpec, settings: Settings) -> str:
     """Freeze the run's spec and start the engine (a target has none to start); then wait."""
     del observed, settings
-    d.act(FreezeSpec(), *(() if spec.target is not None else (StartEngine(),)))
+    if spec.target is not None:
+        d.act(FreezeSpec())
+        d.move("WaitingForEngine", f"using the target's {spec.engine.replicas} endpoints")
+        return ""
+    d.act(FreezeSpec(), StartEngine())
     d.move("WaitingForEngine", f"waiting for {spec.engine.replicas} engine replicas")
     return ""
