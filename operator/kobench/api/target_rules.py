@@ -8,7 +8,15 @@ from kobench.api.engine_spec import Engine
 from kobench.api.fault_spec import KILL_ACTIONS
 from kobench.errors import SpecError
 
-DEPLOY_FIELDS = ("image", "server_threads", "port", "auth_secret_ref", "resources", "placement")
+DEPLOY_FIELDS = (
+    "image",
+    "server_threads",
+    "port",
+    "tls",
+    "auth_secret_ref",
+    "resources",
+    "placement",
+)
 """Engine fields that only describe an engine kobench deploys."""
 PROCESS_FAULTS = (*KILL_ACTIONS, "pauseReplica", "cutReplication")
 """Faults that act on servers (a kill, CLIENT PAUSE, CONFIG SET masterauth): never on a target."""

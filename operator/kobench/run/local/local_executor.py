@@ -24,7 +24,7 @@ from kobench.api import BenchmarkSpec
 from kobench.api.status import BenchmarkStatus
 from kobench.measure.compare.comparison_docs import MatrixComparison
 from kobench.measure.results import EngineFacts, RunResult
-from kobench.plugins.connections import Access
+from kobench.plugins.connections import Access, use_access
 from kobench.plugins.engines import get_engine
 from kobench.plugins.engines.inspect import inspect_engine
 from kobench.roles.injector import fault_clock
@@ -42,6 +42,7 @@ from kobench.run.actions import (
 )
 from kobench.run.collection import result_line
 from kobench.run.local.local_files import read_result_file
+from kobench.run.local.local_tls import local_access, make_certificates, tls_args
 from kobench.run.local.processes import Child, ProcessGroup, free_ports
 from kobench.run.local.server_binary import find_server
 from kobench.run.machine import needs
@@ -101,6 +102,8 @@ class LocalExecutor:
         target = options.target
         self.password = target.password if target else secrets.token_hex(16)
         self.endpoints: list[Endpoint] = list(target.endpoints) if target else []
+        self.access = target.access if target else Access()
+        """How this process and the roles connect (a target's, or the run's own TLS)."""
         self.commands: dict[int, list[str]] = {}
         """Each replica's server command, to start it again after a kill."""
         self.processes: dict[str, Child] = {}
@@ -224,6 +227,9 @@ class LocalExecutor:
         self.endpoints = [Endpoint(host="127.0.0.1", port=port) for port in ports]
         links = self.options.peer_links
         peers_of = links(list(self.endpoints)) if links else self.endpoints
+        files = make_certificates(self.directory / "tls") if spec.engine.tls else None
+        self.access = local_access(files) if files else Access()
+        use_access(self.access)  # this process inspects the engine too
         for index in range(spec.engine.replicas):
             data = self.directory / f"replica-{index}"
             data.mkdir()
@@ -235,6 +241,8 @@ class LocalExecutor:
             args = engine.server_args(index, peers, spec=spec.engine, password=None)
             self.commands[index] = [binary, str(conf), *args, "--bind", "127.0.0.1"]
             self.commands[index] += ["--dir", str(data)]
+            if files is not None:
+                self.commands[index] += tls_args(self.endpoints[index].port, files)
             key = Role("replica", index).key
             self.processes[key] = self.group.start(key, self.commands[index])
         self._write_config(spec)
@@ -249,7 +257,7 @@ class LocalExecutor:
             spec=spec,
             endpoints=self.endpoints,
             subscribe_timeout_seconds=float(spec.timeouts.subscribe_seconds),
-            access=self.options.target.access if self.options.target else Access(),
+            access=self.access,
         )
         path.write_text(config.to_json(), encoding="utf-8")
 

@@ -27,6 +27,7 @@ from kobench.measure.compare.cell_comparison import step_label
 from kobench.measure.compare.comparison_docs import MatrixComparison
 from kobench.measure.results import RunResult
 from kobench.plugins.checks import check_benchmark
+from kobench.plugins.connections import Access, use_access
 from kobench.run.actions import PostEvent, StartChild
 from kobench.run.draft import parse_time
 from kobench.run.local.local_executor import LocalExecutor, LocalOptions, PeerLinks
@@ -146,6 +147,7 @@ def run_locally(
             group.close()  # every child stopped and the directory removed, whatever comes
             if session is not None:  # after the roles: none of them writes again
                 record = close_target(session, interrupted=sys.exc_info()[0] is not None)
+            use_access(Access())  # the next run of this process (a matrix's) sets its own
     result = executor.result
     if result is not None and record is not None:
         result = result.model_copy(update={"target": record})
