@@ -20,6 +20,9 @@ DEPLOY_FIELDS = (
 """Engine fields that only describe an engine kobench deploys."""
 PROCESS_FAULTS = (*KILL_ACTIONS, "pauseReplica", "cutReplication")
 """Faults that act on servers (a kill, CLIENT PAUSE, CONFIG SET masterauth): never on a target."""
+SHARED_FAULTS = ("dropSubscribers",)
+"""Faults that would reach the user's own clients: dropSubscribers is CLIENT KILL TYPE pubsub,
+which cuts every subscriber of the server, not only kobench's."""
 NO_TARGET = "a target run deploys no engine"
 
 
@@ -69,15 +72,24 @@ def _workload(spec: BenchmarkSpec) -> list[SpecError]:
 
 
 def _faults(spec: BenchmarkSpec) -> list[SpecError]:
-    return [
-        SpecError(
-            f"spec.faults[{index}].action",
-            f"{fault.action} acts on the target's servers: refused against a target "
-            "(dropSubscribers, which drops kobench's own connections only, is allowed)",
-        )
-        for index, fault in enumerate(spec.faults)
-        if fault.action in PROCESS_FAULTS
-    ]
+    errors = []
+    for index, fault in enumerate(spec.faults):
+        field = f"spec.faults[{index}].action"
+        if fault.action in PROCESS_FAULTS:
+            errors.append(
+                SpecError(
+                    field, f"{fault.action} acts on the target's servers: refused against a target"
+                )
+            )
+        elif fault.action in SHARED_FAULTS:
+            errors.append(
+                SpecError(
+                    field,
+                    f"{fault.action} would cut the target's own subscribers too: refused against "
+                    "a target (dropping only kobench's connections is not available yet)",
+                )
+            )
+    return errors
 
 
 def target_errors(spec: BenchmarkSpec) -> list[SpecError]:

@@ -67,6 +67,7 @@ def test_a_rate_above_the_limit_is_refused_until_the_limit_is_raised() -> None:
         {"action": "cutReplication", "replica": 1, "atSeconds": 1, "durationSeconds": 1},
         {"action": "killObserver", "observer": "sync", "atSeconds": 1},
         {"action": "killWriter", "atSeconds": 1},
+        {"action": "dropSubscribers", "replica": 1, "atSeconds": 1},
     ],
 )
 def test_faults_that_act_on_processes_are_refused_against_a_target(fault: dict[str, Any]) -> None:

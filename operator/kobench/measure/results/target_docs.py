@@ -31,7 +31,12 @@ class TargetRecord(Document):
     keys_removed: Annotated[
         int, Field(description="Keys UNLINKed under the prefix at the end.")
     ] = 0
-    keys_left: Annotated[int, Field(description="Keys still under the prefix after removal.")] = 0
+    keys_left: Annotated[
+        int, Field(description="Keys still under the prefix after removal (-1: not known).")
+    ] = 0
+    cleanup_error: Annotated[
+        str | None, Field(description="Why the removal or a restore failed (None: it did not).")
+    ] = None
 
     def lines(self) -> list[str]:
         """The target's facts in words, for the run's table."""
@@ -53,5 +58,7 @@ class TargetRecord(Document):
             f"target: {', '.join(parts)}; user {self.username or 'default'}, {tls}",
             f"rate limit: {self.max_rate} writes/s in total (spec.target.maxRate)",
             f"target keys: {self.keys_removed} removed under {self.key_prefix}, "
-            f"{self.keys_left} left; {changes}",
+            f"{self.keys_left} left; {changes}"
+            if self.cleanup_error is None
+            else f"target keys under {self.key_prefix} NOT removed: {self.cleanup_error}",
         ]

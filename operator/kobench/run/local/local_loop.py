@@ -37,8 +37,9 @@ from kobench.run.machine import decide
 from kobench.run.observed import ChildView, Resource
 from kobench.run.settings import Settings
 from kobench.run.stages.matrix_cells import planned
+from kobench.run.target.target_opening import open_target
 from kobench.run.target.target_plan import target_sources_refused
-from kobench.run.target.target_session import close_target, open_target, target_benchmark
+from kobench.run.target.target_session import close_target, target_benchmark
 
 POLL_SECONDS = 0.1
 SETTINGS = Settings(active_interval=POLL_SECONDS, idle_interval=POLL_SECONDS, stops_roles=True)

@@ -1,6 +1,5 @@
-"""A run's dealings with a target, at the edge: find what each endpoint is, check the ACL user's
-permissions and the notification flags before the run writes anything, and at the end remove
-the run's keys and restore what it changed.
+"""An open target (what :mod:`.target_opening` found, what to undo), the spec its roles run,
+and the end of a run against it: its keys removed, changed settings restored, all recorded.
 
 Against a target kobench only ever runs the commands of the documented minimal ACL (and
 ``CONFIG GET``/``CONFIG SET notify-keyspace-events`` where allowed): never FLUSH*, DEBUG,
@@ -9,19 +8,15 @@ SHUTDOWN, CLIENT PAUSE, or CONFIG SET of anything else.
 
 from __future__ import annotations
 
-import os
 import sys
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 
 import redis
 
-from kobench.api import Benchmark, BenchmarkSpec
+from kobench.api import Benchmark
 from kobench.api.target_spec import Target, TargetAuth
-from kobench.measure import protocol
 from kobench.measure.results.target_docs import TargetRecord
 from kobench.plugins import connections as clients
 from kobench.roles.handshakes import glob_escape
@@ -65,6 +60,8 @@ class TargetSession:
     observe: int
     engine: str
     flags: str = "?"
+    spec_ttl: int = 0
+    """The run's key TTL (s): how long a key left behind lives."""
     restore: dict[int, str] = field(default_factory=dict)
     """Endpoint index -> its notify-keyspace-events before kobench changed it."""
 
@@ -72,7 +69,7 @@ class TargetSession:
         e = self.endpoints[index]
         return clients.client(e.host, e.port, self.password, db=self.target.database)
 
-    def record(self, removed: int, left: int) -> TargetRecord:
+    def record(self, removed: int, left: int, failure: str | None = None) -> TargetRecord:
         return TargetRecord(
             endpoints=[str(e) for e in self.endpoints],
             write_endpoint=self.write,
@@ -91,154 +88,8 @@ class TargetSession:
             ],
             keys_removed=removed,
             keys_left=left,
+            cleanup_error=failure,
         )
-
-
-def _refuse_noperm(what: str, session: TargetSession, index: int) -> Callable[[Exception], None]:
-    def refuse(exc: Exception) -> None:
-        user = session.access.username or "default"
-        raise TargetRefused(
-            f"the ACL user {user!r} may not {what} on {session.endpoints[index]} ({exc}); "
-            "nothing was written. See 'Measure your own deployment' for the minimal ACL"
-        ) from None
-
-    return refuse
-
-
-def _checked(action: Callable[[], object], refuse: Callable[[Exception], None]) -> object:
-    try:
-        return action()
-    except redis.exceptions.NoPermissionError as exc:
-        refuse(exc)
-    except redis.ResponseError as exc:
-        if str(exc).startswith(("NOPERM", "no permission")):
-            refuse(exc)
-        raise
-    return None
-
-
-def _subscribe(client: redis.Redis, channel: str) -> redis.client.PubSub:
-    pubsub = client.pubsub()
-    pubsub.subscribe(channel)
-    deadline = time.monotonic() + PROBE_SECONDS
-    while time.monotonic() < deadline:
-        message = pubsub.get_message(timeout=0.1)
-        if message is not None and message["type"] == "subscribe":
-            return pubsub
-    raise TargetRefused(f"no confirmation of SUBSCRIBE {channel} within {PROBE_SECONDS}s")
-
-
-def open_target(spec: BenchmarkSpec, run_id: str, env: Mapping[str, str]) -> TargetSession:
-    """Connect, find each endpoint's role and the engine, and check the run may go; raise
-    TargetRefused (having written nothing but a probe key under the run's prefix) if not."""
-    target = spec.target
-    assert target is not None
-    parsed = plan.parse_endpoints(target)
-    access = plan.access_for(target, parsed)
-    clients.use_access(access)
-    password = read_password(target.auth, env)
-    endpoints = plan.endpoints_of(parsed)
-    infos = []
-    for index, endpoint in enumerate(endpoints):
-        with clients.client(endpoint.host, endpoint.port, password) as client:
-            try:
-                infos.append(client.info())
-            except redis.exceptions.NoPermissionError as exc:
-                raise TargetRefused(
-                    f"the ACL user may not run INFO on {endpoint} ({exc})"
-                ) from None
-            except (redis.RedisError, OSError) as exc:
-                raise TargetRefused(f"spec.target.endpoints[{index}]: {endpoint}: {exc}") from None
-    roles = [plan.replication_role(info) for info in infos]
-    write = plan.choose(target.write_to, roles, "spec.target.writeTo")
-    observe = plan.choose(target.observe_on, roles, "spec.target.observeOn", fallback=write)
-    engine = plan.engine_type(infos[write])
-    if "type" in spec.engine.model_fields_set and spec.engine.type != engine:
-        raise TargetRefused(f"spec.engine.type: {spec.engine.type}, but the target is {engine}")
-    session = TargetSession(
-        target,
-        endpoints,
-        access,
-        password,
-        plan.run_prefix(target, run_id),
-        roles,
-        write,
-        observe,
-        engine,
-    )
-    _check_permissions(session)
-    _check_flags(session)
-    return session
-
-
-def _check_permissions(session: TargetSession) -> None:
-    """Every command the run sends, tried harmlessly before the first write (SET comes last)."""
-    probe = f"{session.prefix}probe"
-    channel = protocol.keyevent_channel(session.target.database)
-    match = f"{glob_escape(session.prefix)}*"
-    for index in sorted({session.write, session.observe}):
-        with session.client(index) as client:
-            steps: list[tuple[str, Callable[[], object]]] = [
-                ("run PING", client.ping),
-                (f"GET keys {probe}", partial(client.get, probe)),
-                (f"SUBSCRIBE {channel}", partial(_subscribe_once, client, channel)),
-            ]
-            if index == session.write:
-                steps += [
-                    (f"SCAN MATCH {match}", partial(client.scan, 0, match=match, count=10)),
-                    (f"UNLINK keys {probe}", partial(client.unlink, probe)),
-                ]
-            for what, action in steps:
-                _checked(action, _refuse_noperm(what, session, index))
-    with session.client(session.write) as client:  # the first write, once all else may be done
-        write = partial(client.set, probe, b"1", px=10_000)
-        _checked(write, _refuse_noperm(f"SET keys {probe}", session, session.write))
-        client.unlink(probe)
-
-
-def _subscribe_once(client: redis.Redis, channel: str) -> None:
-    _subscribe(client, channel).close()
-
-
-def _check_flags(session: TargetSession) -> None:
-    """The keyevent flags on every endpoint: read with CONFIG GET where allowed (and set for the
-    run with allowConfigChange), else proven by a probe event on the observed endpoint."""
-    for index in range(len(session.endpoints)):
-        with session.client(index) as client:
-            try:
-                flags = str(client.config_get(NOTIFY).get(NOTIFY, ""))
-            except redis.ResponseError:  # NOPERM: the user may not read the configuration
-                _probe_event(session)
-                return
-            if index == session.write:
-                session.flags = flags
-            missing = plan.missing_flags(flags)
-            if not missing:
-                continue
-            if not session.target.allow_config_change:
-                raise TargetRefused(
-                    plan.notify_refusal(str(session.endpoints[index]), flags, missing)
-                )
-            session.restore[index] = flags
-            client.config_set(NOTIFY, flags + missing)
-
-
-def _probe_event(session: TargetSession) -> None:
-    probe = f"{session.prefix}probe"
-    channel = protocol.keyevent_channel(session.target.database)
-    with session.client(session.observe) as listener, session.client(session.write) as writer:
-        pubsub = _subscribe(listener, channel)
-        writer.set(probe, b"1", px=10_000)
-        deadline = time.monotonic() + PROBE_SECONDS
-        heard = False
-        while not heard and time.monotonic() < deadline:
-            message = pubsub.get_message(timeout=0.1)
-            heard = message is not None and message.get("data") in (probe, probe.encode())
-        pubsub.close()
-        writer.unlink(probe)
-    if not heard:
-        endpoint = str(session.endpoints[session.observe])
-        raise TargetRefused(plan.notify_refusal(endpoint, "? (CONFIG GET not allowed)", "E$"))
 
 
 def target_benchmark(benchmark: Benchmark, session: TargetSession) -> Benchmark:
@@ -254,12 +105,10 @@ def target_benchmark(benchmark: Benchmark, session: TargetSession) -> Benchmark:
     return benchmark.model_copy(update={"spec": spec})
 
 
-def close_target(session: TargetSession, *, interrupted: bool = False) -> TargetRecord:
-    """Remove every key under the run's prefix (SCAN + UNLINK on the write endpoint, which
-    replicates it), count what is left, and restore changed settings. ``interrupted``: the run
-    ends without a result, so say it on standard error."""
+def _remove_keys(session: TargetSession) -> tuple[int, int]:
+    """(removed, left) under the run's prefix on the write endpoint."""
     match = f"{glob_escape(session.prefix)}*"
-    removed = left = 0
+    removed = 0
     with session.client(session.write) as client:
         for _ in range(3):  # a role stopping late may still have set a key
             keys = list(client.scan_iter(match=match, count=SCAN_COUNT))
@@ -268,17 +117,37 @@ def close_target(session: TargetSession, *, interrupted: bool = False) -> Target
             if not keys:
                 break
         left = sum(1 for _ in client.scan_iter(match=match, count=SCAN_COUNT))
+    return removed, left
+
+
+def close_target(session: TargetSession, *, interrupted: bool = False) -> TargetRecord:
+    """Remove every key under the run's prefix (SCAN + UNLINK on the write endpoint, which
+    replicates it), count what is left, and restore changed settings. A target that cannot be
+    reached then is said on standard error (the keys expire with their TTL), not raised over
+    what ended the run; so is the removal of an interrupted run, which has no result."""
+    try:
+        removed, left = _remove_keys(session)
+    except (redis.RedisError, OSError) as exc:
+        removed, left, failure = 0, -1, str(exc)
+    else:
+        failure = ""
     for index, flags in sorted(session.restore.items()):
-        with session.client(index) as client:
-            client.config_set(NOTIFY, flags)
-    record = session.record(removed, left)
-    if interrupted:
+        try:
+            with session.client(index) as client:
+                client.config_set(NOTIFY, flags)
+        except (redis.RedisError, OSError) as exc:
+            failure += f"; {NOTIFY} not restored on {session.endpoints[index]} ({exc})"
+    record = session.record(removed, left, failure.strip("; ") or None)
+    if failure:
+        ttl = session.spec_ttl
+        print(
+            f"kobench: could not clean the target up: {record.cleanup_error}. The run's keys "
+            f"under {session.prefix} expire within {ttl} s",
+            file=sys.stderr,
+        )
+    elif interrupted:
         print(
             f"kobench: removed {removed} keys under {session.prefix} on the target, {left} left",
             file=sys.stderr,
         )
     return record
-
-
-def environment() -> Mapping[str, str]:
-    return os.environ
