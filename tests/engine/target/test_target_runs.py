@@ -165,6 +165,30 @@ def test_ctrl_c_mid_run_still_removes_the_keys(
     assert not running.leftovers()
 
 
+def test_a_failed_run_still_removes_the_keys(
+    deploy: Callable[..., Deployment],
+    benchmark_file: Callable[..., Path],
+    run_cli: Callable[[Path], RunningBenchmark],
+) -> None:
+    """The run's time limit ends it while the writer still writes: it fails, keys removed."""
+    deployment = deploy("redis-server")
+    path = benchmark_file(
+        "failed",
+        target=target_spec(deployment),
+        workload=workload("unique", seconds=30),
+        timeouts={"runSeconds": 3},
+    )
+    running = run_cli(path)
+    code, out = running.finish()
+    assert code != 0 and "stopped at the run's time limit" in out, out
+    result = json.loads(running.output.read_text())
+    target = result["target"]
+    assert result["verdict"] == "Failed"
+    assert target["keysRemoved"] > 100 and target["keysLeft"] == 0  # the writer had written
+    with deployment.admin(0) as admin:
+        assert admin.dbsize() == 0
+
+
 def test_the_minimal_acl_is_the_documented_one() -> None:
     guide = Path(__file__).parents[3] / "docs" / "guides" / "own-deployment.md"
     assert MINIMAL_ACL in guide.read_text(), "the guide's ACL and the tested one differ"

@@ -147,7 +147,8 @@ def run_locally(
         finally:
             group.close()  # every child stopped and the directory removed, whatever comes
             if session is not None:  # after the roles: none of them writes again
-                record = close_target(session, interrupted=sys.exc_info()[0] is not None)
+                unfinished = sys.exc_info()[0] is not None or executor.result is None
+                record = close_target(session, interrupted=unfinished)
             use_access(Access())  # the next run of this process (a matrix's) sets its own
     result = executor.result
     if result is not None and record is not None:

@@ -124,7 +124,7 @@ def close_target(session: TargetSession, *, interrupted: bool = False) -> Target
     """Remove every key under the run's prefix (SCAN + UNLINK on the write endpoint, which
     replicates it), count what is left, and restore changed settings. A target that cannot be
     reached then is said on standard error (the keys expire with their TTL), not raised over
-    what ended the run; so is the removal of an interrupted run, which has no result."""
+    what ended the run; so is the removal of an interrupted or failed run, which has no result."""
     try:
         removed, left = _remove_keys(session)
     except (redis.RedisError, OSError) as exc:
