@@ -135,7 +135,9 @@ def test_missing_notification_flags_are_refused_and_the_configuration_left_alone
     path = benchmark_file("flags", target=target_spec(deployment), workload=workload("unique"))
     code, out = run_cli(path).finish()
     assert code != 0
-    assert "notify-keyspace-events" in out and "allowConfigChange" in out
+    port = deployment.ports[0]
+    assert f"a SET under the run's prefix raised no event on 127.0.0.1:{port}" in out, out
+    assert "CONFIG SET notify-keyspace-events KE$" in out and "allowConfigChange" in out
     assert configuration(deployment) == before
     with deployment.admin(0) as admin:
         assert admin.dbsize() == 0

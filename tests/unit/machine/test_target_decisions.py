@@ -78,6 +78,8 @@ def test_missing_flags_and_how_to_set_them() -> None:
     words = plan.notify_refusal("db:1", "Kx", "E$")
     assert "CONFIG SET notify-keyspace-events KxE$" in words
     assert "spec.target.allowConfigChange: true" in words
+    unread = plan.notify_refusal("db:1", None)
+    assert "raised no event on db:1" in unread and "CONFIG SET notify-keyspace-events KE$" in unread
 
 
 @pytest.mark.parametrize(

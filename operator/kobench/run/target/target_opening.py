@@ -155,18 +155,27 @@ def _check_flags(session: TargetSession) -> None:
 
 
 def _probe_event(session: TargetSession) -> None:
+    """One SET of a probe key on the write endpoint must be heard on the keyevent channel of
+    both the observed endpoint (the observers) and the write endpoint (the writer's handshake
+    listener)."""
     probe = f"{session.prefix}probe"
     channel = protocol.keyevent_channel(session.target.database)
-    with session.client(session.observe) as listener, session.client(session.write) as writer:
-        pubsub = _subscribe(listener, channel)
+    listening = sorted({session.observe, session.write})
+    with session.client(session.write) as writer:
+        listeners = [session.client(index) for index in listening]
+        subscriptions = [_subscribe(listener, channel) for listener in listeners]
         writer.set(probe, b"1", px=10_000)
         deadline = time.monotonic() + PROBE_SECONDS
-        heard = False
-        while not heard and time.monotonic() < deadline:
-            message = pubsub.get_message(timeout=0.1)
-            heard = message is not None and message.get("data") in (probe, probe.encode())
-        pubsub.close()
+        heard = [False] * len(listening)
+        while not all(heard) and time.monotonic() < deadline:
+            for i, pubsub in enumerate(subscriptions):
+                message = pubsub.get_message(timeout=0.05)
+                heard[i] |= message is not None and message.get("data") in (probe, probe.encode())
+        for pubsub, listener in zip(subscriptions, listeners, strict=True):
+            pubsub.close()
+            listener.close()
         writer.unlink(probe)
-    if not heard:
-        endpoint = str(session.endpoints[session.observe])
-        raise TargetRefused(plan.notify_refusal(endpoint, "? (CONFIG GET not allowed)", "E$"))
+    for index, was_heard in zip(listening, heard, strict=True):
+        if not was_heard:
+            endpoint = str(session.endpoints[index])
+            raise TargetRefused(plan.notify_refusal(endpoint, None))

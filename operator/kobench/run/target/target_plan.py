@@ -155,13 +155,23 @@ def missing_flags(flags: str, needed: str = NEEDED_FLAGS) -> str:
     return "".join(f for f in needed if f not in flags and not (f == "$" and "A" in flags))
 
 
-def notify_refusal(endpoint: str, flags: str, missing: str) -> str:
-    wanted = flags + missing
+def notify_refusal(endpoint: str, flags: str | None, missing: str = NEEDED_FLAGS) -> str:
+    """Why the flags refuse the run and how to set them; ``flags`` None: not readable (no
+    CONFIG GET for the user), and a probe SET raised no event on ``endpoint``."""
+    if flags is None:
+        found = (
+            f"a SET under the run's prefix raised no event on {endpoint} (its "
+            "notify-keyspace-events could not be read: the user may not run CONFIG GET)"
+        )
+        wanted = f"K{NEEDED_FLAGS}"
+    else:
+        found = f"notify-keyspace-events on {endpoint} is {flags!r}"
+        wanted = flags + missing
     return (
-        f"notify-keyspace-events on {endpoint} is {flags!r}: the keyevent mechanism needs "
-        f"{missing!r} too. Set it on every endpoint (CONFIG SET notify-keyspace-events {wanted}, "
-        "and in the server's configuration file), or let kobench set it for the run and "
-        "restore it afterwards with spec.target.allowConfigChange: true"
+        f"{found}: the keyevent mechanism needs {missing!r}. Set it on every endpoint (CONFIG "
+        f"SET notify-keyspace-events {wanted}, and in the server's configuration file), or let "
+        "kobench set it for the run and restore it afterwards with "
+        "spec.target.allowConfigChange: true"
     )
 
 
