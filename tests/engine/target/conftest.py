@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from tests.engine.running_cli import RunningBenchmark
 from tests.engine.target.tls_servers import (
     MINIMAL_ACL,
     PASSWORD_ENV,
     Deployment,
+    Start,
     start_deployment,
     stop_deployment,
+    workload,
 )
 
 
@@ -32,3 +36,16 @@ def deploy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable
     yield start
     for deployment in started:
         stop_deployment(deployment)
+
+
+@pytest.fixture
+def start(
+    benchmark_file: Callable[..., Path], run_cli: Callable[[Path], RunningBenchmark]
+) -> Start:
+    def run(
+        name: str, target: dict[str, Any], mode: str = "unique", seconds: float = 2.0, **spec: Any
+    ) -> RunningBenchmark:
+        path = benchmark_file(name, target=target, workload=workload(mode, seconds), **spec)
+        return run_cli(path)
+
+    return run

@@ -6,17 +6,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from pathlib import Path
 
-from tests.engine.running_cli import RunningBenchmark
-from tests.engine.target.test_target_runs import configuration
-from tests.engine.target.tls_servers import MINIMAL_ACL, Deployment, target_spec, workload
+from tests.engine.target.tls_servers import (
+    MINIMAL_ACL,
+    Deployment,
+    Start,
+    configuration,
+    target_spec,
+)
 
 
 def test_missing_flags_are_set_for_the_run_and_restored(
     deploy: Callable[..., Deployment],
-    benchmark_file: Callable[..., Path],
-    run_cli: Callable[[Path], RunningBenchmark],
+    start: Start,
 ) -> None:
     deployment = deploy("valkey-server", acl=f"{MINIMAL_ACL} +config|get +config|set")
     for index in range(2):
@@ -25,8 +27,7 @@ def test_missing_flags_are_set_for_the_run_and_restored(
     before = configuration(deployment)
     flags = before[0]["notify-keyspace-events"]  # as the server spells them
     spec = target_spec(deployment, allowConfigChange=True)
-    path = benchmark_file("flags", target=spec, workload=workload("unique", seconds=1))
-    running = run_cli(path)
+    running = start("flags", spec, seconds=1)
     code, out = running.finish()
     assert code == 0, out
     result = json.loads(running.output.read_text())

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from pathlib import Path
 
 from testkit.toxiproxy import Toxiproxy
-from tests.engine.running_cli import RunningBenchmark
-from tests.engine.target.tls_servers import Deployment, target_spec, workload
+from tests.engine.target.tls_servers import Deployment, Start, target_spec
 
 DELAY_MS = 20
 
@@ -18,16 +16,14 @@ DELAY_MS = 20
 def test_a_delay_through_tls_is_recovered(
     deploy: Callable[..., Deployment],
     toxiproxy: Toxiproxy,
-    benchmark_file: Callable[..., Path],
-    run_cli: Callable[[Path], RunningBenchmark],
+    start: Start,
 ) -> None:
     deployment = deploy("redis-server")
     proxied = toxiproxy.proxy("replica", deployment.ports[1])
     toxiproxy.latency("replica", DELAY_MS)  # what the replica sends: its notifications
     spec = target_spec(deployment)
     spec["endpoints"][1] = f"rediss://127.0.0.1:{proxied}"  # the certificate names 127.0.0.1
-    path = benchmark_file("delayed", target=spec, workload=workload("unique", seconds=1.5))
-    running = run_cli(path)
+    running = start("delayed", spec, seconds=1.5)
     code, out = running.finish()
     assert code == 0, out
     result = json.loads(running.output.read_text())

@@ -17,19 +17,11 @@ from tests.engine.target.tls_servers import (
     MINIMAL_ACL,
     SERVERS,
     Deployment,
+    Start,
+    configuration,
     every_pid,
     target_spec,
-    workload,
 )
-
-
-def configuration(deployment: Deployment) -> list[dict[str, str]]:
-    """CONFIG GET * of both servers (as their administrator)."""
-    found = []
-    for index in range(2):
-        with deployment.admin(index) as client:
-            found.append({str(k): str(v) for k, v in client.config_get("*").items()})
-    return found
 
 
 def command_lines() -> list[bytes]:
@@ -56,18 +48,14 @@ def run_until_done(running: RunningBenchmark) -> tuple[int, str, list[bytes]]:
 def test_a_tls_acl_target_is_measured_and_left_as_found(
     binary: str,
     deploy: Callable[..., Deployment],
-    benchmark_file: Callable[..., Path],
-    run_cli: Callable[[Path], RunningBenchmark],
+    start: Start,
 ) -> None:
     deployment = deploy(binary)
     before = configuration(deployment)
     with deployment.admin(0) as admin:
         server = admin.info("server")
     for mode in ("unique", "shared"):
-        path = benchmark_file(
-            f"target-{mode}", target=target_spec(deployment), workload=workload(mode)
-        )
-        running = run_cli(path)
+        running = start(f"target-{mode}", target_spec(deployment), mode)
         code, out, seen = run_until_done(running)
         assert code == 0, out
         result = json.loads(running.output.read_text())
@@ -106,14 +94,12 @@ def test_a_tls_acl_target_is_measured_and_left_as_found(
 
 def test_a_missing_permission_is_refused_before_anything_is_written(
     deploy: Callable[..., Deployment],
-    benchmark_file: Callable[..., Path],
-    run_cli: Callable[[Path], RunningBenchmark],
+    start: Start,
 ) -> None:
     deployment = deploy("redis-server", acl=MINIMAL_ACL.replace(" +subscribe", ""))
     with deployment.admin(0) as admin:
         admin.config_resetstat()
-    path = benchmark_file("refused", target=target_spec(deployment), workload=workload("unique"))
-    code, out = run_cli(path).finish()
+    code, out = start("refused", target_spec(deployment)).finish()
     assert code != 0
     assert "may not SUBSCRIBE __keyevent@0__:set" in out and "nothing was written" in out
     with deployment.admin(0) as admin:
@@ -124,16 +110,14 @@ def test_a_missing_permission_is_refused_before_anything_is_written(
 
 def test_missing_notification_flags_are_refused_and_the_configuration_left_alone(
     deploy: Callable[..., Deployment],
-    benchmark_file: Callable[..., Path],
-    run_cli: Callable[[Path], RunningBenchmark],
+    start: Start,
 ) -> None:
     deployment = deploy("valkey-server")
     for index in range(2):
         with deployment.admin(index) as admin:
             admin.config_set("notify-keyspace-events", "")
     before = configuration(deployment)
-    path = benchmark_file("flags", target=target_spec(deployment), workload=workload("unique"))
-    code, out = run_cli(path).finish()
+    code, out = start("flags", target_spec(deployment)).finish()
     assert code != 0
     port = deployment.ports[0]
     assert f"a SET under the run's prefix raised no event on 127.0.0.1:{port}" in out, out
@@ -145,14 +129,10 @@ def test_missing_notification_flags_are_refused_and_the_configuration_left_alone
 
 def test_ctrl_c_mid_run_still_removes_the_keys(
     deploy: Callable[..., Deployment],
-    benchmark_file: Callable[..., Path],
-    run_cli: Callable[[Path], RunningBenchmark],
+    start: Start,
 ) -> None:
     deployment = deploy("redis-server")
-    path = benchmark_file(
-        "interrupted", target=target_spec(deployment), workload=workload("unique", seconds=30)
-    )
-    running = run_cli(path)
+    running = start("interrupted", target_spec(deployment), seconds=30)
     running.wait_for_children("role writer", 1, timeout=30)
     with deployment.admin(0) as admin:
         deadline = time.monotonic() + 10
@@ -169,18 +149,11 @@ def test_ctrl_c_mid_run_still_removes_the_keys(
 
 def test_a_failed_run_still_removes_the_keys(
     deploy: Callable[..., Deployment],
-    benchmark_file: Callable[..., Path],
-    run_cli: Callable[[Path], RunningBenchmark],
+    start: Start,
 ) -> None:
     """The run's time limit ends it while the writer still writes: it fails, keys removed."""
     deployment = deploy("redis-server")
-    path = benchmark_file(
-        "failed",
-        target=target_spec(deployment),
-        workload=workload("unique", seconds=30),
-        timeouts={"runSeconds": 3},
-    )
-    running = run_cli(path)
+    running = start("failed", target_spec(deployment), seconds=30, timeouts={"runSeconds": 3})
     code, out = running.finish()
     assert code != 0 and "stopped at the run's time limit" in out, out
     result = json.loads(running.output.read_text())
@@ -198,16 +171,14 @@ def test_the_minimal_acl_is_the_documented_one() -> None:
 
 def test_a_server_certificate_from_another_ca_is_refused(
     deploy: Callable[..., Deployment],
-    benchmark_file: Callable[..., Path],
-    run_cli: Callable[[Path], RunningBenchmark],
+    start: Start,
 ) -> None:
     """Verification is on by default: a CA that did not sign the server's certificate fails."""
     deployment = deploy("redis-server")
     other = deploy("redis-server", name="other")
     spec = target_spec(deployment)
     spec["tls"] = {"caFile": str(other.ca)}
-    path = benchmark_file("unverified", target=spec, workload=workload("unique"))
-    code, out = run_cli(path).finish()
+    code, out = start("unverified", spec).finish()
     assert code != 0 and "certificate verify failed" in out, out
     with deployment.admin(0) as admin:
         assert admin.dbsize() == 0

@@ -9,7 +9,7 @@ import ipaddress
 import secrets
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from testkit.support import free_port
+from tests.engine.running_cli import RunningBenchmark
 
 MINIMAL_ACL = (
     "resetkeys ~kobench:* resetchannels &__keyevent@0__:set "
@@ -27,6 +28,10 @@ MINIMAL_ACL = (
 )
 """The documented minimal ACL of the keyevent mechanism (docs/guides/own-deployment.md)."""
 SERVER_NAME = "engine.kobench.test"
+
+Start = Callable[..., RunningBenchmark]
+"""``start(name, target, mode="unique", seconds=2.0, **spec)``: ``kobench run`` of a benchmark
+file against ``target`` (a spec.target), as a user starts it."""
 
 
 def _key_pem(key: ec.EllipticCurvePrivateKey) -> bytes:
@@ -157,6 +162,15 @@ def _wait_linked(deployment: Deployment, timeout: float = 15.0) -> None:
             pass
         time.sleep(0.1)
     raise AssertionError(f"{deployment.binary}: the replica's TLS link never came up")
+
+
+def configuration(deployment: Deployment) -> list[dict[str, str]]:
+    """CONFIG GET * of both servers (as their administrator)."""
+    found = []
+    for index in range(2):
+        with deployment.admin(index) as client:
+            found.append({str(k): str(v) for k, v in client.config_get("*").items()})
+    return found
 
 
 def stop_deployment(deployment: Deployment) -> None:
