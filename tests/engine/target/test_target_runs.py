@@ -20,6 +20,7 @@ from tests.engine.target.tls_servers import (
     Start,
     configuration,
     every_pid,
+    never_sent_but_seen,
     target_spec,
 )
 
@@ -52,8 +53,10 @@ def test_a_tls_acl_target_is_measured_and_left_as_found(
 ) -> None:
     deployment = deploy(binary)
     before = configuration(deployment)
-    with deployment.admin(0) as admin:
-        server = admin.info("server")
+    for index in range(2):
+        with deployment.admin(index) as admin:
+            admin.config_resetstat()
+            server = admin.info("server")
     for mode in ("unique", "shared"):
         running = start(f"target-{mode}", target_spec(deployment), mode)
         code, out, seen = run_until_done(running)
@@ -90,6 +93,7 @@ def test_a_tls_acl_target_is_measured_and_left_as_found(
         assert not [line for line in seen if secret in line], "the password is on a command line"
         assert deployment.password not in out + running.output.read_text()
     assert configuration(deployment) == before
+    assert never_sent_but_seen(deployment) == {}  # no FLUSH*, CONFIG SET, DEBUG, CLIENT PAUSE
 
 
 def test_a_missing_permission_is_refused_before_anything_is_written(

@@ -173,6 +173,30 @@ def configuration(deployment: Deployment) -> list[dict[str, str]]:
     return found
 
 
+NEVER_SENT = (
+    "flushall",
+    "flushdb",
+    "config|set",
+    "debug",
+    "shutdown",
+    "client|pause",
+    "client|kill",
+)
+"""What kobench never sends to a target, not even to be refused."""
+
+
+def never_sent_but_seen(deployment: Deployment) -> dict[str, object]:
+    """INFO commandstats entries of :data:`NEVER_SENT` on either server (calls or refusals)."""
+    seen: dict[str, object] = {}
+    for index in range(2):
+        with deployment.admin(index) as client:
+            stats = client.info("commandstats")
+        seen |= {
+            f"{index}:{k}": v for k, v in stats.items() if k.removeprefix("cmdstat_") in NEVER_SENT
+        }
+    return seen
+
+
 def stop_deployment(deployment: Deployment) -> None:
     for process in deployment.processes:
         process.terminate()

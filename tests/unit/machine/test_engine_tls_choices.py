@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from kobench.api.matrix_spec import plan_cells
 from kobench.plugins.checks import check_spec
 from kobench.plugins.engines import get_engine
@@ -17,9 +19,10 @@ FILES = LocalCertificates(
 )
 
 
-def test_the_last_port_argument_closes_the_plain_port() -> None:
-    spec = check_spec({"engine": {"type": "redis", "replicas": 2, "tls": True}})
-    engine = get_engine("redis")
+@pytest.mark.parametrize("engine_type", ["keydb", "redis", "valkey"])
+def test_the_last_port_argument_closes_the_plain_port(engine_type: str) -> None:
+    spec = check_spec({"engine": {"type": engine_type, "replicas": 2, "tls": True}})
+    engine = get_engine(engine_type)
     args = engine.server_args(
         1,
         [Endpoint(host="127.0.0.1", port=7000), Endpoint(host="127.0.0.1", port=7001)],
