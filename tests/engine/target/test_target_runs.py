@@ -96,18 +96,27 @@ def test_a_tls_acl_target_is_measured_and_left_as_found(
     assert never_sent_but_seen(deployment) == {}  # no FLUSH*, CONFIG SET, DEBUG, CLIENT PAUSE
 
 
+@pytest.mark.parametrize(
+    ("missing", "instead", "named"),
+    [
+        (" +subscribe", "", "may not SUBSCRIBE __keyevent@0__:set"),
+        (" +unlink", "", "may not UNLINK keys kobench:refused-"),
+        ("~kobench:*", "~app:*", "may not GET keys kobench:refused-"),
+    ],
+)
 def test_a_missing_permission_is_refused_before_anything_is_written(
-    deploy: Callable[..., Deployment],
-    start: Start,
+    missing: str, instead: str, named: str, deploy: Callable[..., Deployment], start: Start
 ) -> None:
-    deployment = deploy("redis-server", acl=MINIMAL_ACL.replace(" +subscribe", ""))
+    deployment = deploy("redis-server", acl=MINIMAL_ACL.replace(missing, instead))
     with deployment.admin(0) as admin:
         admin.config_resetstat()
     code, out = start("refused", target_spec(deployment)).finish()
     assert code != 0
-    assert "may not SUBSCRIBE __keyevent@0__:set" in out and "nothing was written" in out
+    assert named in out and "nothing was written" in out, out
     with deployment.admin(0) as admin:
-        written = {k for k in admin.info("commandstats") if k in ("cmdstat_set", "cmdstat_unlink")}
+        stats = admin.info("commandstats")
+        writes = ("cmdstat_set", "cmdstat_unlink")
+        written = {k for k in writes if int(stats.get(k, {}).get("calls", 0))}  # refused: no call
         assert (written, admin.dbsize()) == (set(), 0)
     assert deployment.password not in out
 

@@ -103,22 +103,23 @@ def open_target(spec: BenchmarkSpec, run_id: str, env: Mapping[str, str]) -> Tar
 
 
 def _check_permissions(session: TargetSession) -> None:
-    """Every command the run sends, tried harmlessly before the first write (SET comes last)."""
+    """Every command the run sends, tried harmlessly before the first write (SET comes last):
+    the reads on every endpoint (the read-back after the run visits each), the rest where the
+    run does them."""
     probe = f"{session.prefix}probe"
     channel = protocol.keyevent_channel(session.target.database)
     match = f"{glob_escape(session.prefix)}*"
-    for index in sorted({session.write, session.observe}):
+    for index in range(len(session.endpoints)):
         with session.client(index) as client:
             steps: list[tuple[str, Callable[[], object]]] = [
                 ("run PING", client.ping),
                 (f"GET keys {probe}", partial(client.get, probe)),
-                (f"SUBSCRIBE {channel}", partial(_subscribe_once, client, channel)),
+                (f"SCAN MATCH {match}", partial(client.scan, 0, match=match, count=10)),
             ]
+            if index in (session.write, session.observe):
+                steps.append((f"SUBSCRIBE {channel}", partial(_subscribe_once, client, channel)))
             if index == session.write:
-                steps += [
-                    (f"SCAN MATCH {match}", partial(client.scan, 0, match=match, count=10)),
-                    (f"UNLINK keys {probe}", partial(client.unlink, probe)),
-                ]
+                steps.append((f"UNLINK keys {probe}", partial(client.unlink, probe)))
             for what, action in steps:
                 _checked(action, _refuse_noperm(what, session, index))
     with session.client(session.write) as client:  # the first write, once all else may be done
