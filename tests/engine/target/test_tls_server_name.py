@@ -30,32 +30,42 @@ def deployment(tmp_path: Path) -> Iterator[Deployment]:
     clients.use_access(Access())
 
 
-def reach(deployment: Deployment, server_name: str) -> None:
-    """PING through every kind of client, as the ACL user, checking ``server_name``."""
+CLIENTS = ("sync", "asyncio", "lean subscription")
+
+
+def reach(deployment: Deployment, server_name: str, kind: str) -> None:
+    """PING (or SUBSCRIBE) through one kind of client, as the ACL user, checking
+    ``server_name``."""
     clients.use_access(
         Access(username="kobench", tls=True, ca_file=str(deployment.ca), server_name=server_name)
     )
     port, password = deployment.ports[0], deployment.password
-    with clients.client("127.0.0.1", port, password) as client:
-        assert client.ping()
+    if kind == "sync":
+        with clients.client("127.0.0.1", port, password) as client:
+            assert client.ping()
+        return
 
-    async def both() -> None:
-        client = clients.async_client("127.0.0.1", port, password)
-        try:
-            assert await client.ping()
-        finally:
-            await client.aclose()
+    async def other() -> None:
+        if kind == "asyncio":
+            client = clients.async_client("127.0.0.1", port, password)
+            try:
+                assert await client.ping()
+            finally:
+                await client.aclose()
+            return
         target = Target("127.0.0.1", port, password, 0)
         subscription = await WireSubscription.open(target, "__keyevent@0__:set", timeout=5)
         await subscription.aclose()
 
-    asyncio.run(both())
+    asyncio.run(other())
 
 
-def test_the_name_the_certificate_holds_is_accepted(deployment: Deployment) -> None:
-    reach(deployment, SERVER_NAME)
+@pytest.mark.parametrize("kind", CLIENTS)
+def test_the_name_the_certificate_holds_is_accepted(deployment: Deployment, kind: str) -> None:
+    reach(deployment, SERVER_NAME, kind)
 
 
-def test_another_name_is_refused(deployment: Deployment) -> None:
+@pytest.mark.parametrize("kind", CLIENTS)
+def test_another_name_is_refused(deployment: Deployment, kind: str) -> None:
     with pytest.raises(redis.ConnectionError, match="certificate verify failed"):
-        reach(deployment, "elsewhere.kobench.test")
+        reach(deployment, "elsewhere.kobench.test", kind)
