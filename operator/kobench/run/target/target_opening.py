@@ -21,7 +21,13 @@ from kobench.plugins import connections as clients
 from kobench.roles.handshakes import glob_escape
 from kobench.run.target import target_plan as plan
 from kobench.run.target.target_plan import TargetRefused
-from kobench.run.target.target_session import NOTIFY, PROBE_SECONDS, TargetSession, read_password
+from kobench.run.target.target_session import (
+    NOTIFY,
+    PROBE_SECONDS,
+    TargetSession,
+    read_password,
+    restore_settings,
+)
 
 
 def _refuse_noperm(what: str, session: TargetSession, index: int) -> Callable[[Exception], None]:
@@ -98,7 +104,11 @@ def open_target(spec: BenchmarkSpec, run_id: str, env: Mapping[str, str]) -> Tar
         spec_ttl=spec.workload.key_ttl_seconds,
     )
     _check_permissions(session)
-    _check_flags(session)
+    try:
+        _check_flags(session)
+    except BaseException:  # refused, or interrupted, half-way: undo what was set already
+        restore_settings(session)
+        raise
     return session
 
 

@@ -120,6 +120,18 @@ def _remove_keys(session: TargetSession) -> tuple[int, int]:
     return removed, left
 
 
+def restore_settings(session: TargetSession) -> list[str]:
+    """Put back what kobench changed (allowConfigChange); what could not be, in words."""
+    problems = []
+    for index, flags in sorted(session.restore.items()):
+        try:
+            with session.client(index) as client:
+                client.config_set(NOTIFY, flags)
+        except (redis.RedisError, OSError) as exc:
+            problems.append(f"{NOTIFY} not restored on {session.endpoints[index]} ({exc})")
+    return problems
+
+
 def close_target(session: TargetSession, *, interrupted: bool = False) -> TargetRecord:
     """Remove every key under the run's prefix (SCAN + UNLINK on the write endpoint, which
     replicates it), count what is left, and restore changed settings. A target that cannot be
@@ -131,12 +143,7 @@ def close_target(session: TargetSession, *, interrupted: bool = False) -> Target
         removed, left, failure = 0, -1, str(exc)
     else:
         failure = ""
-    for index, flags in sorted(session.restore.items()):
-        try:
-            with session.client(index) as client:
-                client.config_set(NOTIFY, flags)
-        except (redis.RedisError, OSError) as exc:
-            failure += f"; {NOTIFY} not restored on {session.endpoints[index]} ({exc})"
+    failure += "".join(f"; {problem}" for problem in restore_settings(session))
     record = session.record(removed, left, failure.strip("; ") or None)
     if failure:
         ttl = session.spec_ttl
