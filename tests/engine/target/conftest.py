@@ -43,7 +43,7 @@ def start(
     benchmark_file: Callable[..., Path], run_cli: Callable[[Path], RunningBenchmark]
 ) -> Start:
     def run(
-        name: str, target: dict[str, Any], mode: str = "unique", seconds: float = 2.0, **spec: Any
+        name: str, target: dict[str, Any], mode: str = "unique", seconds: float = 1.5, **spec: Any
     ) -> RunningBenchmark:
         path = benchmark_file(name, target=target, workload=workload(mode, seconds), **spec)
         return run_cli(path)

@@ -224,5 +224,5 @@ def target_spec(deployment: Deployment, **extra: Any) -> dict[str, Any]:
     }
 
 
-def workload(mode: str, seconds: float = 2.0) -> dict[str, Any]:
+def workload(mode: str, seconds: float = 1.5) -> dict[str, Any]:
     return {"rate": 200, "durationSeconds": seconds, "warmupSeconds": 0.5, "keyMode": mode}
