@@ -139,22 +139,6 @@ def test_an_unschedulable_replica_is_named_while_waiting_and_in_the_timeout() ->
     )
 
 
-def test_an_observer_that_ends_before_subscribing_fails_the_run_at_once() -> None:
-    world = World()
-    for seconds in range(4):
-        world.step(seconds)
-        if seconds == 2:
-            world.engine_ready()
-    assert world.phase() == "Subscribing"
-    first = world.observers()[0]
-    world.subscribe(*world.observers()[1:])
-    world.roles[first] = pod(phase="Succeeded", finished=4)
-    world.step(5)
-    assert world.phase() == "Failed"
-    assert world.status.reasons == [f"observer {first}: ended before it subscribed"]
-    assert not set(world.writers()) & set(world.started_roles())
-
-
 def test_observers_that_never_subscribe_time_out_without_a_writer() -> None:
     world = World()
     world.step(0)
