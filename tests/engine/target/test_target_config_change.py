@@ -41,3 +41,22 @@ def test_missing_flags_are_set_for_the_run_and_restored(
         for port in ports
     ]
     assert configuration(deployment) == before
+
+
+def test_a_change_refused_half_way_is_undone(
+    deploy: Callable[..., Deployment], start: Start
+) -> None:
+    """The replica's ACL user may not CONFIG SET: the primary's flags, set first, are restored."""
+    deployment = deploy("redis-server", acl=f"{MINIMAL_ACL} +config|get +config|set")
+    for index in range(2):
+        with deployment.admin(index) as admin:
+            admin.config_set("notify-keyspace-events", "Kg")
+            if index == 1:
+                admin.execute_command("ACL", "SETUSER", "kobench", "-config|set")
+    before = configuration(deployment)
+    code, out = start("half", target_spec(deployment, allowConfigChange=True)).finish()
+    assert code != 0
+    port = deployment.ports[1]
+    assert f"may not CONFIG SET notify-keyspace-events on 127.0.0.1:{port}" in out, out
+    assert "what it had set is restored" in out
+    assert configuration(deployment) == before

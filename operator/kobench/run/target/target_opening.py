@@ -33,9 +33,10 @@ from kobench.run.target.target_session import (
 def _refuse_noperm(what: str, session: TargetSession, index: int) -> Callable[[Exception], None]:
     def refuse(exc: Exception) -> None:
         user = session.access.username or "default"
+        undone = "nothing was written" if not session.restore else "what it had set is restored"
         raise TargetRefused(
             f"the ACL user {user!r} may not {what} on {session.endpoints[index]} ({exc}); "
-            "nothing was written. See 'Measure your own deployment' for the minimal ACL"
+            f"{undone}. See 'Measure your own deployment' for the minimal ACL"
         ) from None
 
     return refuse
@@ -161,8 +162,9 @@ def _check_flags(session: TargetSession) -> None:
                 raise TargetRefused(
                     plan.notify_refusal(str(session.endpoints[index]), flags, missing)
                 )
+            change = partial(client.config_set, NOTIFY, flags + missing)
+            _checked(change, _refuse_noperm(f"CONFIG SET {NOTIFY}", session, index))
             session.restore[index] = flags
-            client.config_set(NOTIFY, flags + missing)
 
 
 def _probe_event(session: TargetSession) -> None:
