@@ -24,6 +24,15 @@ PLUGIN_NAME = r"^[a-z][a-z0-9_-]{0,31}$"
 KEY_NAME = r"^[A-Za-z0-9_:.{}-]{1,128}$"
 QUANTITY = r"^[0-9]+(\.[0-9]+)?(m|k|Ki|Mi|Gi|Ti|M|G|T)?$"
 NOTIFY_FLAGS = r"^[KEg$lshzxetmdnA]+$"
+ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]{0,127}$"
+ENDPOINT = (
+    r"^(rediss?://)?[^\s/@:]+(:[0-9]{1,5})?/?$|^rediss?://[^\s/@:]+@[^\s/@:]+(:[0-9]{1,5})?/?$"
+)
+"""``host:port``, or a ``redis://`` / ``rediss://`` URL (a user name may be in it, a password
+never: it would be on the command line that passes it)."""
+ENDPOINT_CHOICE = r"^(primary|replica|[0-6])$"
+UNSHOWN_PATTERNS = frozenset({ENDPOINT})
+"""Patterns whose wrong values an error message does not repeat: they may hold a password."""
 
 PATTERN_WORDS = {
     DNS_LABEL: "must be a DNS label: lowercase letters, digits and '-', "
@@ -35,6 +44,11 @@ PATTERN_WORDS = {
     KEY_NAME: "must be a key name: 1 to 128 letters, digits or any of _ : . { } -",
     QUANTITY: "must be a Kubernetes quantity such as 500m, 2, 256Mi or 1Gi",
     NOTIFY_FLAGS: "may only hold notify-keyspace-events flags (K E g $ l s h z x e t m d n A)",
+    ENV_NAME: "must be an environment variable name: letters, digits and '_', not starting "
+    "with a digit",
+    ENDPOINT: "must be host:port, redis://[user@]host:port or rediss://[user@]host:port, with "
+    "no password (give it with spec.target.auth)",
+    ENDPOINT_CHOICE: "must be primary, replica or an endpoint's index (0 to 6)",
 }
 """What each pattern means, in words: error messages never show a regular expression."""
 

@@ -24,6 +24,7 @@ from kobench.api.engine_spec import Engine
 from kobench.api.fault_spec import MAX_FAULTS, Fault, FaultThresholds
 from kobench.api.matrix_spec import Matrix
 from kobench.api.metadata import Metadata
+from kobench.api.target_spec import Target
 
 
 class Workload(Model):
@@ -243,6 +244,10 @@ class BenchmarkSpec(Model):
         ""
     )
     engine: Annotated[Engine, Field(description="Engine under test.")] = Engine()
+    target: Annotated[
+        Target | None,
+        Field(description="Measure an engine already running instead of deploying one."),
+    ] = None
     workload: Annotated[Workload, Field(description="What the writers do.")] = Workload()
     observers: Annotated[
         list[Observer],

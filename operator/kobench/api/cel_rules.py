@@ -202,12 +202,12 @@ def _axis_size(field: str) -> str:
     return f"(has(self.{field}) ? size(self.{field}) : 1)"
 
 
-_MATRIX_AXES = ("engines", "observerModes", "rates", "keyModes", "serverThreads")
+_MATRIX_AXES = ("engines", "observerModes", "rates", "keyModes", "serverThreads", "tls")
 RULES["spec.matrix"] = [
     {
         "rule": " || ".join(f"has(self.{axis})" for axis in _MATRIX_AXES),
-        "message": "set at least one axis: engines, observerModes, rates, keyModes or "
-        "serverThreads",
+        "message": "set at least one axis: engines, observerModes, rates, keyModes, "
+        "serverThreads or tls",
         "reason": "FieldValueRequired",
     },
     {

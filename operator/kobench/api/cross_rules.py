@@ -14,6 +14,7 @@ from kobench.api.basics import DEFAULT_DURATION_SECONDS, MAX_WRITES
 from kobench.api.benchmark import BenchmarkSpec
 from kobench.api.fault_rules import fault_field_errors, fault_target_errors, fault_timing_errors
 from kobench.api.matrix_spec import matrix_errors
+from kobench.api.target_rules import target_errors
 from kobench.errors import SpecError
 
 
@@ -198,6 +199,7 @@ RULES = (
     Rule(("matrix",), lambda spec: matrix_errors(spec.matrix) if spec.matrix else []),
     Rule(("matrix", "baseline"), _baseline_with_matrix),
     Rule(("baseline.resultFile", "baseline.resultsConfigMap"), _baseline_source),
+    Rule(("target", "engine", "workload", "faults", "matrix"), target_errors),
 )
 
 

@@ -101,6 +101,13 @@ class Engine(Model):
     ] = "KE$"
     database: Annotated[int, Field(description="Database index used for keys.", ge=0, le=15)] = 0
     port: Annotated[int, Field(description="Server port inside the pod.", ge=1, le=65535)] = 6379
+    tls: Annotated[
+        bool,
+        Field(
+            description="Serve with TLS only (replication too): a CA made for the run signs the "
+            "servers' certificate and every role verifies it (local runs)."
+        ),
+    ] = False
     auth_secret_ref: Annotated[
         SecretKeyRef | None,
         Field(description="Secret holding the engine password; generated when absent."),

@@ -88,9 +88,13 @@ class Matrix(Model):
         list[Threads] | None,
         Field(description="Server threads axis.", min_length=1, max_length=MAX_AXIS_VALUES),
     ] = None
+    tls: Annotated[
+        list[bool] | None,
+        Field(description="TLS axis (engine.tls): what TLS costs.", min_length=1, max_length=2),
+    ] = None
 
 
-AXES = ("engine", "observerMode", "rate", "keyMode", "serverThreads")
+AXES = ("engine", "observerMode", "rate", "keyMode", "serverThreads", "tls")
 """Axis names, in cell-id order; each is a field of :class:`Matrix` (plural)."""
 FIELDS = {
     "engine": "engines",
@@ -98,6 +102,7 @@ FIELDS = {
     "rate": "rates",
     "keyMode": "keyModes",
     "serverThreads": "serverThreads",
+    "tls": "tls",
 }
 
 
@@ -109,11 +114,14 @@ def axis_values(matrix: Matrix) -> dict[str, list[Any]]:
         "rate": matrix.rates,
         "keyMode": matrix.key_modes,
         "serverThreads": matrix.server_threads,
+        "tls": matrix.tls,
     }
     return {axis: list(values) for axis, values in given.items() if values}
 
 
 def label(value: Any) -> str:
+    if isinstance(value, bool):  # the TLS axis
+        return "tls" if value else "plain"
     return value.label if isinstance(value, EngineChoice) else str(value)
 
 
@@ -139,6 +147,8 @@ def apply_cell(spec: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
             engine["image"] = choice.image
     if "serverThreads" in values:
         engine["serverThreads"] = values["serverThreads"]
+    if "tls" in values:
+        engine["tls"] = values["tls"]
     if "rate" in values:
         workload["rate"] = values["rate"]
     if "keyMode" in values:
@@ -194,7 +204,8 @@ def matrix_errors(matrix: Matrix) -> list[SpecError]:
         return [
             SpecError(
                 "spec.matrix",
-                "set at least one axis: engines, observerModes, rates, keyModes or serverThreads",
+                "set at least one axis: engines, observerModes, rates, keyModes, serverThreads "
+                "or tls",
             )
         ]
     errors = []

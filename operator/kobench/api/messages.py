@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from kobench.api.basics import PATTERN_WORDS
+from kobench.api.basics import PATTERN_WORDS, UNSHOWN_PATTERNS
 from kobench.errors import SpecError, SpecErrors
 
 _KINDS = {
@@ -87,9 +87,10 @@ def message_for(error: ErrorDetails) -> str:
     if kind == "list_type":
         return f"must be a list, not {describe(value)}"
     if kind == "string_pattern_mismatch":
-        words = PATTERN_WORDS.get(
-            str(ctx.get("pattern", "")), "has characters that are not allowed"
-        )
+        pattern = str(ctx.get("pattern", ""))
+        words = PATTERN_WORDS.get(pattern, "has characters that are not allowed")
+        if pattern in UNSHOWN_PATTERNS:  # the value may hold a password
+            return words
         return f"{words} (got {shown(value)})"
     message = str(error["msg"]).removeprefix("Value error, ")
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):

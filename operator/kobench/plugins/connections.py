@@ -3,26 +3,131 @@ hides the pub/sub messages lost meanwhile. A role that reconnects does so itself
 
 from __future__ import annotations
 
+import ssl
+from collections.abc import Mapping
 from typing import Any
 
 import redis
 import redis.asyncio as aioredis
+from pydantic import ConfigDict
 from redis.asyncio.retry import Retry as AsyncRetry
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from kobench.api.basics import Document
+
 TIMEOUT_SECONDS = 5.0
+
+
+class Access(Document):
+    """How this process's clients reach the engine besides the password: ACL user and TLS.
+    One per process (a process talks to one engine deployment), set once by :func:`use_access`;
+    it holds no secret, so it may travel in a role's configuration."""
+
+    model_config = ConfigDict(frozen=True)
+
+    username: str | None = None
+    tls: bool = False
+    ca_file: str | None = None
+    cert_file: str | None = None
+    key_file: str | None = None
+    server_name: str | None = None
+    """The name the server's certificate must hold, when it is not the host dialled."""
+    verify: bool = True
+
+
+_access = Access()
+
+
+def use_access(access: Access) -> None:
+    """Every client this process makes from now on connects as ``access`` says."""
+    global _access  # one engine deployment per process, see Access
+    _access = access
+
+
+def current_access() -> Access:
+    return _access
+
+
+def tls_options(access: Access) -> dict[str, Any]:
+    """redis-py's TLS arguments for ``access`` (none without TLS)."""
+    if not access.tls:
+        return {}
+    return {
+        "ssl": True,
+        "ssl_ca_certs": access.ca_file,
+        "ssl_certfile": access.cert_file,
+        "ssl_keyfile": access.key_file,
+        "ssl_cert_reqs": "required" if access.verify else "none",
+        "ssl_check_hostname": access.verify and access.server_name is None,
+    }
+
+
+def stream_options(access: Access | None = None) -> dict[str, Any]:
+    """``asyncio.open_connection`` arguments for a raw connection (the lean subscription): the
+    same TLS as every other client of the process."""
+    access = access or _access
+    if not access.tls:
+        return {}
+    context = ssl.create_default_context(cafile=access.ca_file)
+    if access.cert_file:
+        context.load_cert_chain(access.cert_file, access.key_file)
+    if not access.verify:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return {"ssl": context, "server_hostname": access.server_name}
+
+
+def auth_arguments(password: str) -> tuple[str, ...]:
+    """AUTH's arguments for a raw connection: with the ACL user when there is one."""
+    return (_access.username, password) if _access.username else (password,)
 
 
 def _options(host: str, port: int, password: str | None, db: int, timeout: float) -> dict[str, Any]:
     return {
         "host": host,
         "port": port,
+        "username": _access.username,
         "password": password,
         "db": db,
         "socket_timeout": timeout,
         "socket_connect_timeout": timeout,
+        **tls_options(_access),
     }
+
+
+class _NamedSSLConnection(redis.SSLConnection):
+    """Verifies the server's certificate against ``server_name`` instead of the host dialled."""
+
+    server_name = ""
+
+    def _wrap_socket_with_ssl(self, sock: Any) -> Any:
+        dialled, self.host = self.host, self.server_name
+        try:
+            context = self._build_ssl_context()  # type: ignore[no-untyped-call]
+            context.check_hostname = True
+            sock.settimeout(self.socket_connect_timeout)
+            wrapped = context.wrap_socket(sock, server_hostname=self.server_name)
+            wrapped.settimeout(self.socket_timeout)
+            return wrapped
+        finally:
+            self.host = dialled
+
+
+class _NamedAsyncSSLConnection(aioredis.SSLConnection):
+    server_name = ""
+
+    def _connection_arguments(self) -> Mapping[str, Any]:
+        arguments = dict(super()._connection_arguments())
+        context = arguments["ssl"]
+        context.check_hostname = True
+        return {**arguments, "server_hostname": self.server_name}
+
+
+def _named(pool: Any, base: type[Any]) -> None:
+    """Check the certificate's name against ``server_name`` (redis-py checks the host)."""
+    if _access.tls and _access.verify and _access.server_name:
+        pool.connection_class = type("NamedTLS", (base,), {"server_name": _access.server_name})
 
 
 def client(
@@ -30,7 +135,9 @@ def client(
 ) -> redis.Redis:
     """A client that fails instead of retrying: every role sees every connection loss."""
     options = _options(host, port, password, db, timeout)
-    return redis.Redis(**options, retry=Retry(NoBackoff(), 0))
+    made = redis.Redis(**options, retry=Retry(NoBackoff(), 0))
+    _named(made.connection_pool, _NamedSSLConnection)
+    return made
 
 
 def async_client(
@@ -38,7 +145,9 @@ def async_client(
 ) -> aioredis.Redis:
     """The asyncio twin of :func:`client`."""
     options = _options(host, port, password, db, timeout)
-    return aioredis.Redis(**options, retry=AsyncRetry(NoBackoff(), 0))
+    made = aioredis.Redis(**options, retry=AsyncRetry(NoBackoff(), 0))
+    _named(made.connection_pool, _NamedAsyncSSLConnection)
+    return made
 
 
 BUSY_REPLIES = ("LOADING", "BUSY", "MASTERDOWN", "TRYAGAIN")

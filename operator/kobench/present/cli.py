@@ -24,6 +24,7 @@ from kobench.present.compare_commands import (
     run_matrix_file,
 )
 from kobench.present.output_files import Output, check_outputs, inputs_of, unwritten, write_text
+from kobench.present.target_option import add_target_option, with_target
 from kobench.present.terminal import (
     EXIT_CLUSTER,
     EXIT_FAILED,
@@ -43,6 +44,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     benchmark = load_checked(args.file)
     if args.engine:
         benchmark = with_engine(benchmark, args.engine)
+    if args.target:
+        benchmark = with_target(benchmark, args.target)
     binaries = server_binaries(args.server_binary or [])
     outputs = [Output("--output", args.output or ""), Output("--html", args.html or "")]
     baseline_file = baseline_path(args.file, benchmark)
@@ -204,6 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
         "matrix (repeatable)",
     )
     run.add_argument("--engine", help="run on this engine instead of spec.engine.type")
+    add_target_option(run)
     run.add_argument("--html", metavar="FILE", help="also write the report page (self-contained)")
     run.add_argument("--json", action="store_true", help="print the result document, not a table")
     run.add_argument("--wide", action="store_true", help="all columns (wider than 100)")

@@ -181,6 +181,8 @@ def _facts(result: RunResult) -> list[str]:
         else ("NOT converged" if convergence.checked else "not checked")
     )
     lines.append(f"convergence: {state} ({convergence.detail})")
+    if result.target is not None:
+        lines += result.target.lines()
     if result.client:
         client = result.client
         lines.append(

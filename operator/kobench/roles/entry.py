@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from kobench.plugins.connections import use_access
 from kobench.roles.injector import Injector
 from kobench.roles.observer_role import run_observer
 from kobench.roles.role_config import RESULT_MARKER, RoleConfig, password_from_env
@@ -34,6 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     config = RoleConfig.from_file(args.config)
+    use_access(config.access)
     password = password_from_env()
     if args.role == "writer":
         document = Writer(config, args.writer_id, password).run().model_dump_json(by_alias=True)

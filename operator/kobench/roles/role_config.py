@@ -16,6 +16,7 @@ from pydantic import ConfigDict, Field
 
 from kobench.api import BenchmarkSpec
 from kobench.api.basics import Document
+from kobench.plugins.connections import Access
 
 PASSWORD_ENV = "KOBENCH_PASSWORD"
 RESULT_MARKER = "KOBENCH_RESULT "
@@ -43,6 +44,8 @@ class RoleConfig(Document):
     spec: BenchmarkSpec
     endpoints: Annotated[list[Endpoint], Field(min_length=1, description="Replica i at index i.")]
     subscribe_timeout_seconds: float = 60.0
+    access: Access = Access()
+    """ACL user and TLS towards the engine (the password is not here: see PASSWORD_ENV)."""
 
     def to_json(self) -> str:
         return self.model_dump_json(by_alias=True)

@@ -215,7 +215,7 @@ def plan_batch(
         write = Write(writer_id, n, replica, schedule.intended_ns(n))
         items = batch.setdefault(replica, [])
         if shared:
-            items.append((workload.shared_key, protocol.encode_value(write, size), 0))
+            items.append((workload.shared_key, protocol.encode_value(write, size), ttl))
             continue
         items.append((protocol.unique_key(prefix, run_id, write), padding, ttl))
         if conflict is not None:

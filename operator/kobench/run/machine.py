@@ -270,6 +270,10 @@ def failed_role(observed: Observed, spec: BenchmarkSpec, phase: str) -> str | No
         view = observed.roles.get(role.key)
         if view is not None and view.failure:
             return f"{role.title}: {view.failure}"
+        # An observer that gave up before subscribing (it could not connect) exits cleanly:
+        # waiting for it would only end in the subscribe timeout.
+        if role.kind == "observer" and view is not None and view.phase == "Succeeded":
+            return f"{role.title}: ended before it subscribed"
     return None
 
 

@@ -86,9 +86,10 @@ class Plan:
 
 
 def plan_run(spec: BenchmarkSpec) -> Plan:
-    """The roles ``spec`` asks for."""
+    """The roles ``spec`` asks for (against a target: no engine replica to start)."""
+    replicas = 0 if spec.target is not None else spec.engine.replicas
     return Plan(
-        replicas=tuple(Role("replica", i) for i in range(spec.engine.replicas)),
+        replicas=tuple(Role("replica", i) for i in range(replicas)),
         observers=tuple(
             Role("observer", i, o.name) for o in spec.observers for i in range(o.replicas)
         ),

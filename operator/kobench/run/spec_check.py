@@ -14,6 +14,7 @@ from typing import Any, Literal
 from kobench.api import BenchmarkSpec
 from kobench.errors import SpecError, SpecErrors
 from kobench.plugins.checks import check_spec
+from kobench.run.target.target_plan import target_sources_refused
 
 Reads = Literal["files", "configMaps"]
 
@@ -34,6 +35,12 @@ BASELINE_REFUSED: dict[Reads, SpecError] = {
 def executable_spec(spec: Mapping[str, Any], *, reads: Reads) -> BenchmarkSpec:
     """The spec, fully checked for this executor; SpecErrors naming every field."""
     checked = check_spec(spec)
+    if checked.target is not None:
+        refused = target_sources_refused(checked.target, cluster=reads == "configMaps")
+        if refused:
+            raise SpecErrors(refused)
+    if checked.engine.tls and reads == "configMaps":
+        raise SpecError("spec.engine.tls", "not available in a cluster yet: kobench run only")
     baseline = checked.baseline
     if baseline is not None:
         from_file = baseline.result_file is not None

@@ -27,6 +27,7 @@ from kobench.measure.results.role_docs import LatencyBasis as LatencyBasis
 from kobench.measure.results.role_docs import ObserverResult as ObserverResult
 from kobench.measure.results.role_docs import WriterCounts as WriterCounts
 from kobench.measure.results.role_docs import WriterResult as WriterResult
+from kobench.measure.results.target_docs import TargetRecord
 from kobench.measure.series import (
     NotWritten,
     ObserverSecond,
@@ -182,6 +183,8 @@ class RunResult(Document):
     observers: list[ObserverSummary]
     matrix: list[MatrixCell]
     convergence: Convergence
+    target: TargetRecord | None = None
+    """A run against the user's own engine: how it reached it and what it left."""
     faults: Annotated[
         list[FaultResult], Field(description="What each fault of spec.faults did.")
     ] = []

@@ -22,6 +22,7 @@ class EngineFacts(Document):
     version: str = ""
     replicas: int
     replication: list[ReplicaState] = []
+    tls: Annotated[bool, Field(description="The servers were reached through TLS.")] = False
     checked_ns: Annotated[
         int, Field(description="Wall clock (ns) when the replication state was read.")
     ] = 0

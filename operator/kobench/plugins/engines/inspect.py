@@ -59,6 +59,7 @@ def inspect_engine(
         version=version,
         replicas=len(endpoints),
         replication=states,
+        tls=clients.current_access().tls,
         checked_ns=time.time_ns(),
     )
 

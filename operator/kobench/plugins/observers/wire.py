@@ -20,6 +20,7 @@ import time
 import hiredis
 import redis
 
+from kobench.plugins import connections as clients
 from kobench.plugins.observers.context import Target
 
 CHUNK_BYTES = 1 << 16
@@ -49,7 +50,8 @@ class WireSubscription:
         confirm the subscription."""
         try:
             reader, writer = await asyncio.wait_for(
-                asyncio.open_connection(target.host, target.port), timeout
+                asyncio.open_connection(target.host, target.port, **clients.stream_options()),
+                timeout,
             )
         except TimeoutError as exc:
             raise redis.ConnectionError(
@@ -60,7 +62,8 @@ class WireSubscription:
         subscription = cls(reader, writer)
         try:
             if target.password:
-                writer.write(command(b"AUTH", target.password.encode()))
+                auth = clients.auth_arguments(target.password)
+                writer.write(command(b"AUTH", *(part.encode() for part in auth)))
                 reply = await subscription._reply(timeout)
                 if reply != b"OK":
                     raise redis.AuthenticationError(f"{target} refused the password: {reply!r}")

@@ -24,6 +24,7 @@ from kobench.api import BenchmarkSpec
 from kobench.api.status import BenchmarkStatus
 from kobench.measure.compare.comparison_docs import MatrixComparison
 from kobench.measure.results import EngineFacts, RunResult
+from kobench.plugins.connections import Access, use_access
 from kobench.plugins.engines import get_engine
 from kobench.plugins.engines.inspect import inspect_engine
 from kobench.roles.injector import fault_clock
@@ -41,6 +42,7 @@ from kobench.run.actions import (
 )
 from kobench.run.collection import result_line
 from kobench.run.local.local_files import read_result_file
+from kobench.run.local.local_tls import local_access, make_certificates, tls_args
 from kobench.run.local.processes import Child, ProcessGroup, free_ports
 from kobench.run.local.server_binary import find_server
 from kobench.run.machine import needs
@@ -48,6 +50,7 @@ from kobench.run.observed import ChildView, Observed, Resource, RoleView
 from kobench.run.plan import Role, plan_run
 from kobench.run.spec_check import spec_problems
 from kobench.run.stages.matrix_cells import compare_children
+from kobench.run.target.target_session import TargetSession
 
 PeerLinks = Callable[[list[Endpoint]], list[Endpoint]]
 """Given the replicas' endpoints, the addresses their peers use to reach each of them."""
@@ -69,6 +72,9 @@ class LocalOptions:
     peer_links: PeerLinks | None = None
     """Where replicas reach their peers (default: directly): how a test puts a Toxiproxy on a
     replication link."""
+
+    target: TargetSession | None = None
+    """A run against the user's engine: its endpoints, password and access (nothing started)."""
 
     def server_binary(self, engine: str) -> str | None:
         return self.server_binaries.get(engine, self.server_binaries.get(""))
@@ -93,8 +99,11 @@ class LocalExecutor:
         self.resource, self.run_id, self.group, self.options = resource, run_id, group, options
         self.run_child = run_child
         self.directory = group.directory
-        self.password = secrets.token_hex(16)
-        self.endpoints: list[Endpoint] = []
+        target = options.target
+        self.password = target.password if target else secrets.token_hex(16)
+        self.endpoints: list[Endpoint] = list(target.endpoints) if target else []
+        self.access = target.access if target else Access()
+        """How this process and the roles connect (a target's, or the run's own TLS)."""
         self.commands: dict[int, list[str]] = {}
         """Each replica's server command, to start it again after a kill."""
         self.processes: dict[str, Child] = {}
@@ -218,6 +227,9 @@ class LocalExecutor:
         self.endpoints = [Endpoint(host="127.0.0.1", port=port) for port in ports]
         links = self.options.peer_links
         peers_of = links(list(self.endpoints)) if links else self.endpoints
+        files = make_certificates(self.directory / "tls") if spec.engine.tls else None
+        self.access = local_access(files) if files else Access()
+        use_access(self.access)  # this process inspects the engine too
         for index in range(spec.engine.replicas):
             data = self.directory / f"replica-{index}"
             data.mkdir()
@@ -229,20 +241,30 @@ class LocalExecutor:
             args = engine.server_args(index, peers, spec=spec.engine, password=None)
             self.commands[index] = [binary, str(conf), *args, "--bind", "127.0.0.1"]
             self.commands[index] += ["--dir", str(data)]
+            if files is not None:
+                self.commands[index] += tls_args(self.endpoints[index].port, files)
             key = Role("replica", index).key
             self.processes[key] = self.group.start(key, self.commands[index])
+        self._write_config(spec)
+
+    def _write_config(self, spec: BenchmarkSpec) -> None:
+        """The roles' run configuration (once): the engine's or the target's endpoints."""
+        path = self.directory / "run.json"
+        if path.exists():
+            return
         config = RoleConfig(
             run_id=self.run_id,
             spec=spec,
             endpoints=self.endpoints,
             subscribe_timeout_seconds=float(spec.timeouts.subscribe_seconds),
+            access=self.access,
         )
-        (self.directory / "run.json").write_text(config.to_json(), encoding="utf-8")
+        path.write_text(config.to_json(), encoding="utf-8")
 
     def _start_role(self, spec: BenchmarkSpec, role: Role) -> None:
         if role.key in self.processes:
             return
-        del spec
+        self._write_config(spec)
         args: list[str] = [role.kind]
         if role.kind == "observer":
             ready = self.directory / "ready" / role.key
@@ -252,7 +274,8 @@ class LocalExecutor:
             args += ["--writer-id", str(role.index)]
         command = [sys.executable, "-m", "kobench", "role", *args]
         command += ["--config", str(self.directory / "run.json")]
-        env = {PASSWORD_ENV: self.password, **self.options.role_env.get(role.key, {})}
+        password = {PASSWORD_ENV: self.password} if self.password else {}
+        env = {**password, **self.options.role_env.get(role.key, {})}
         self.processes[role.key] = self.group.start(role.key, command, env=env)
 
     def _kill(self, role: Role) -> None:

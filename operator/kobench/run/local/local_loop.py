@@ -10,11 +10,13 @@ error, and the temporary directory removed.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import secrets
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,7 @@ from kobench.measure.compare.cell_comparison import step_label
 from kobench.measure.compare.comparison_docs import MatrixComparison
 from kobench.measure.results import RunResult
 from kobench.plugins.checks import check_benchmark
+from kobench.plugins.connections import Access, use_access
 from kobench.run.actions import PostEvent, StartChild
 from kobench.run.draft import parse_time
 from kobench.run.local.local_executor import LocalExecutor, LocalOptions, PeerLinks
@@ -34,6 +37,9 @@ from kobench.run.machine import decide
 from kobench.run.observed import ChildView, Resource
 from kobench.run.settings import Settings
 from kobench.run.stages.matrix_cells import planned
+from kobench.run.target.target_opening import open_target
+from kobench.run.target.target_plan import target_sources_refused
+from kobench.run.target.target_session import close_target, target_benchmark
 
 POLL_SECONDS = 0.1
 SETTINGS = Settings(active_interval=POLL_SECONDS, idle_interval=POLL_SECONDS, stops_roles=True)
@@ -102,7 +108,15 @@ def run_locally(
     run_id = local_run_id(resource.name, resource.run_nonce, random_suffix=suffix)
     events: list[PostEvent] = []
     with sigterm_as_interrupt():
+        session = None
+        target = benchmark.spec.target
+        if target is not None and not target_sources_refused(target, cluster=False):
+            # checked before any process starts (a refused source ends as Error, unconnected)
+            session = open_target(benchmark.spec, run_id, os.environ)
+            benchmark = target_benchmark(benchmark, session)
+            options, resource = replace(options, target=session), resource_for(benchmark)
         group = ProcessGroup(Path(tempfile.mkdtemp(prefix="kobench-")))
+        record = None
         try:
 
             def run_child(action: StartChild) -> ChildView:
@@ -132,7 +146,14 @@ def run_locally(
                     time.sleep(max(0.005, min(POLL_SECONDS, wake)))
         finally:
             group.close()  # every child stopped and the directory removed, whatever comes
-    return LocalOutcome(status, executor.result, executor.comparison, tuple(events))
+            if session is not None:  # after the roles: none of them writes again
+                unfinished = sys.exc_info()[0] is not None or executor.result is None
+                record = close_target(session, interrupted=unfinished)
+            use_access(Access())  # the next run of this process (a matrix's) sets its own
+    result = executor.result
+    if result is not None and record is not None:
+        result = result.model_copy(update={"target": record})
+    return LocalOutcome(status, result, executor.comparison, tuple(events))
 
 
 def cell_benchmark(benchmark: Benchmark, cell: Mapping[str, Any]) -> Benchmark:

@@ -15,13 +15,20 @@ from kobench.run.settings import Settings
 
 def pending(d: Draft, observed: Observed, spec: BenchmarkSpec, settings: Settings) -> str:
     del observed, settings
-    d.move("Deploying", f"creating engine {spec.engine.type} x{spec.engine.replicas}")
+    if spec.target is not None:
+        d.move("Deploying", f"measuring target {spec.engine.type} x{spec.engine.replicas}")
+    else:
+        d.move("Deploying", f"creating engine {spec.engine.type} x{spec.engine.replicas}")
     return ""
 
 
 def deploying(d: Draft, observed: Observed, spec: BenchmarkSpec, settings: Settings) -> str:
-    """Freeze the run's spec and start the engine; then wait for it."""
+    """Freeze the run's spec and start the engine (a target has none to start); then wait."""
     del observed, settings
+    if spec.target is not None:
+        d.act(FreezeSpec())
+        d.move("WaitingForEngine", f"using the target's {spec.engine.replicas} endpoints")
+        return ""
     d.act(FreezeSpec(), StartEngine())
     d.move("WaitingForEngine", f"waiting for {spec.engine.replicas} engine replicas")
     return ""
