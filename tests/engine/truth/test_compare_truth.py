@@ -39,6 +39,8 @@ DELAY_MS = 50
 REPETITIONS = 4
 SIDES = {"calm": 0, "calm-again": 0, "delayed": DELAY_MS}
 
+pytestmark = pytest.mark.alone  # a tight bound: nothing runs beside it (Makefile)
+
 
 def compare(folder: Path, baseline: str, candidate: str) -> tuple[str, dict[str, Figure]]:
     """``kobench compare`` of two sides' folders: its table, and its figures by 'subject figure'."""

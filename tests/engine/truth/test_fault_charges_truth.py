@@ -17,6 +17,8 @@ from kobench.run.local.local_loop import run_local
 RATE = 5000
 FIRST_S, SECOND_S = 2.2, 2.7
 
+pytestmark = pytest.mark.alone  # a tight bound: nothing runs beside it (Makefile)
+
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
 def test_two_drops_in_one_second_are_each_charged_their_own_losses(

@@ -29,6 +29,8 @@ from kobench.run.local.processes import Child, ProcessGroup
 PASSWORD = "reconnect-truth"
 FROZEN_SECONDS = 3.0
 
+pytestmark = pytest.mark.alone  # a tight bound: nothing runs beside it (Makefile)
+
 
 class FakeFrozenServer:
     """Stands in for a server process that is frozen or dying on the replica's port: the kernel
