@@ -135,6 +135,20 @@ def _conflict(spec: BenchmarkSpec) -> list[SpecError]:
     return errors
 
 
+def _command(spec: BenchmarkSpec) -> list[SpecError]:
+    """A command other than set names its write only by its key: unique keys."""
+    workload = spec.workload
+    if workload.command != "set" and workload.key_mode != "unique":
+        return [
+            SpecError(
+                "spec.workload.keyMode",
+                f"command {workload.command} needs keyMode unique: its event names the key, "
+                "and a shared key's event cannot tell one write from another",
+            )
+        ]
+    return []
+
+
 def _baseline_with_matrix(spec: BenchmarkSpec) -> list[SpecError]:
     if spec.matrix is not None and spec.baseline is not None:
         return [
@@ -189,6 +203,7 @@ RULES = (
         ),
         fault_errors,
     ),
+    Rule(("workload.command", "workload.keyMode"), _command),
     Rule(("matrix",), lambda spec: matrix_errors(spec.matrix) if spec.matrix else []),
     Rule(("matrix", "baseline"), _baseline_with_matrix),
     Rule(("baseline",), _baseline_source),

@@ -164,6 +164,12 @@ class ObserverLine(Document):
     mode: str
     instances: int = 0
     target_replica: int = 0
+    redelivered: Annotated[
+        int, Field(description="At least once: entries delivered again (not missed).")
+    ] = 0
+    coalesced: Annotated[
+        int, Field(description="Coalescing: writes covered by another write's invalidation.")
+    ] = 0
     received: int = 0
     expected: int = 0
     missed: int = 0
@@ -199,6 +205,13 @@ class Summary(Document):
     offset was estimated)."""
 
     writes: Annotated[int, Field(description="Writes sent by every writer.")] = 0
+    mechanism: Annotated[
+        str, Field(description="The delivery mechanism, as mechanism:variant when it has one.")
+    ] = "keyevent"
+    guarantee: Annotated[
+        str,
+        Field(description="Its guarantee: at-most-once, at-least-once, coalescing, resumable."),
+    ] = "at-most-once"
     missed: Annotated[int, Field(description="Missed events over every observer.")] = 0
     p50_ms: float | None = None
     p99_ms: float | None = None

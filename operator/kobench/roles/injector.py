@@ -26,7 +26,7 @@ from kobench.plugins.engines.inspect import inspect_engine, replication_ready
 from kobench.roles.fault_commands import end_commands, start_commands
 from kobench.roles.fault_steps import NS, RECOVERY_SECONDS, Step, steps
 from kobench.roles.role_config import RoleConfig
-from kobench.roles.writer import writer_targets
+from kobench.roles.writer_rules import writer_targets
 
 FAULT_CLOCK_MARKER = "KOBENCH_FAULT_CLOCK "
 TICK_SECONDS = 0.05

@@ -11,6 +11,7 @@ from kobench.api.basics import Document
 from kobench.api.status import Verdict as Verdict
 from kobench.measure.histograms import LatencySummary
 from kobench.measure.results.calibration_docs import RoleRoundTrip, ToolOverhead
+from kobench.measure.results.delivery_docs import DeliveryFacts
 
 # Re-exported: the engine's documents were here first.
 from kobench.measure.results.engine_docs import Convergence as Convergence
@@ -41,6 +42,12 @@ class ObserverSummary(Document):
 
     name: str
     mode: str
+    mechanism: Annotated[
+        str, Field(description="The delivery mechanism, as mechanism:variant when it has one.")
+    ] = "keyevent"
+    guarantee: Annotated[
+        str, Field(description="Its guarantee: at-most-once, at-least-once, coalescing, resumable.")
+    ] = "at-most-once"
     instances: int
     target_replica: int
     received: Annotated[
@@ -61,6 +68,30 @@ class ObserverSummary(Document):
     superseded: Annotated[
         int, Field(description="Shared mode: notified writes whose value was already overwritten.")
     ] = 0
+    redelivered: Annotated[
+        int, Field(description="At least once: entries delivered again, over instances.")
+    ] = 0
+    redelivery_latency_ms: Annotated[
+        LatencySummary | None,
+        Field(description="At least once: redelivered entries, from their write's intended time."),
+    ] = None
+    coalesced: Annotated[
+        int, Field(description="Coalescing: writes covered by another write's invalidation.")
+    ] = 0
+    coalesced_invalidations: Annotated[
+        int, Field(description="Coalescing: invalidations that covered more than one write.")
+    ] = 0
+    caught_up: Annotated[
+        int,
+        Field(description="Writes sent during an outage and received after it (delivered late)."),
+    ] = 0
+    unacknowledged: Annotated[
+        int | None,
+        Field(
+            description="A stream group shared by several consumers: entries never acknowledged "
+            "by the group when its last consumer ended (these are its missed)."
+        ),
+    ] = None
     disconnects: int
     worst_instance_disconnects: int = 0
     negative_latencies: int
@@ -189,3 +220,7 @@ class RunResult(Document):
         list[RoleRoundTrip],
         Field(description="Per role, the engine's PING round trip measured before the run."),
     ] = []
+    delivery: Annotated[
+        DeliveryFacts,
+        Field(description="The delivery mechanism that ran, its guarantee and the command."),
+    ] = DeliveryFacts()
