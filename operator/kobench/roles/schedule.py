@@ -187,10 +187,11 @@ def write_all(
     return True
 
 
-EVENT, CONTROL, PLAIN = 0, 1, 2
+EVENT, CONTROL, PLAIN, READ = 0, 1, 2, 3
 """What an item is to the observers: a write they hear (its command, announced the delivery
-mechanism's way), a writer's news for them (an end marker, refused writes: a SET, announced), or
-a key they do not hear (a conflict key, the fault clock: a SET)."""
+mechanism's way), a writer's news for them (an end marker, refused writes: a SET, announced), a
+key they do not hear (a conflict key, the fault clock: a SET), or a read (a GET: command expire
+with readAtDue reads each key once it is due)."""
 
 
 class Item(NamedTuple):

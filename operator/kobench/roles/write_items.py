@@ -3,11 +3,16 @@ delivery mechanism's announcement after it (:mod:`kobench.plugins.mechanisms`)."
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from kobench.api import BenchmarkSpec
+from kobench.measure import protocol
+from kobench.measure.clock import Clock
+from kobench.measure.protocol import Write
 from kobench.plugins.mechanisms import get_mechanism
 from kobench.plugins.mechanisms.commands import due_ms, write_commands
 from kobench.plugins.mechanisms.mechanism_protocol import Command
-from kobench.roles.schedule import CONTROL, EVENT, Item
+from kobench.roles.schedule import CONTROL, EVENT, READ, Item, Schedule
 
 
 class ItemCommands:
@@ -21,6 +26,8 @@ class ItemCommands:
 
     def __call__(self, item: Item) -> list[Command]:
         key, value, ttl = item.key, item.value, item.ttl
+        if item.kind == READ:
+            return [("GET", key)]
         if item.kind == EVENT:
             due = due_ms(item.intended_ns, self.after_ms) if self.command == "expire" else 0
             written = write_commands(self.command, key, value, ttl, due_at_ms=due)
@@ -29,3 +36,54 @@ class ItemCommands:
         if item.kind == CONTROL:
             return [plain, *self.mechanism.announce(self.spec, self.run_id, key, control=True)]
         return [plain]
+
+
+MS = 1_000_000
+READ_MARGIN_NS = MS
+"""A key is read this long after it was due: the engine expires a key once its clock is past
+the due millisecond, not at it."""
+
+
+class DueReads:
+    """Command expire with ``expiry.readAtDue``: each key read once it is due, so the engine
+    expires it on access (lazily) rather than in its active expiry cycle."""
+
+    def __init__(self, spec: BenchmarkSpec, run_id: str, writer: int, targets: list[int]) -> None:
+        expiry = spec.workload.expiry
+        self.active = spec.workload.command == "expire" and expiry.read_at_due
+        self.prefix, self.run_id = spec.workload.key_prefix, run_id
+        self.writer, self.targets, self.after_ms = writer, targets, expiry.after_ms
+        self.next = 0
+        """The first write whose key has not been read yet."""
+
+    def _due_ns(self, schedule: Schedule, n: int) -> int:
+        return (due_ms(schedule.intended_ns(n), self.after_ms)) * MS + READ_MARGIN_NS
+
+    def due(self, schedule: Schedule, written: int, now_wall_ns: int) -> dict[int, list[Item]]:
+        """The reads due now of writes ``0..written-1``, per replica."""
+        reads: dict[int, list[Item]] = {}
+        while (
+            self.active and self.next < written and self._due_ns(schedule, self.next) <= now_wall_ns
+        ):
+            n = self.next
+            replica = self.targets[n % len(self.targets)]
+            key = protocol.unique_key(
+                self.prefix, self.run_id, Write(self.writer, n, replica, schedule.intended_ns(n))
+            )
+            reads.setdefault(replica, []).append(Item(key, b"", 0, READ))
+            self.next += 1
+        return reads
+
+    def rest(
+        self,
+        schedule: Schedule,
+        written: int,
+        clock: Clock,
+        send: Callable[[dict[int, list[Item]]], None],
+    ) -> None:
+        """After the schedule: the keys still to read, each at its due time."""
+        while self.active and self.next < written:
+            wait_ns = self._due_ns(schedule, self.next) - clock.wall_ns()
+            if wait_ns > 0:
+                clock.sleep(wait_ns / 1e9)
+            send(self.due(schedule, written, clock.wall_ns()))

@@ -34,7 +34,7 @@ from kobench.roles.schedule import (
     plan_batch,
     write_all,
 )
-from kobench.roles.write_items import ItemCommands
+from kobench.roles.write_items import DueReads, ItemCommands
 from kobench.roles.writer_rules import (
     agree_start,
     expected_handshakes,
@@ -220,7 +220,14 @@ class Writer:
             key = protocol.measuring_key(workload.handshake_key, self.config.run_id)
             self._served(clients[self.targets[0]], key, self.measured_start_ns)
 
+        reads = DueReads(self.spec, self.config.run_id, self.writer_id, self.targets)
+
+        def read(due: dict[int, list[Item]]) -> None:
+            for replica, items in due.items():
+                send_items(clients[replica], items, self.commands)
+
         def send(start: int, stop: int) -> list[tuple[int, str]]:
+            read(reads.due(schedule, start, self.clock.wall_ns()))
             batch = plan_batch(
                 workload, self.config.run_id, self.writer_id, self.targets, schedule, start, stop
             )
@@ -244,9 +251,11 @@ class Writer:
 
         offset_ns = wall_minus_monotonic_ns(self.clock)
         try:
-            return write_all(
+            done = write_all(
                 schedule, self.clock, send, self.progress, stop_at_mono_ns=self.stop_at
             )
+            reads.rest(schedule, self.progress.sent, self.clock, read)
+            return done
         finally:
             self.wall_step_ns = wall_minus_monotonic_ns(self.clock) - offset_ns
 

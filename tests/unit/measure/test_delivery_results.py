@@ -20,6 +20,7 @@ from kobench.measure.results import (
     WriterResult,
     merge_run,
 )
+from kobench.measure.results.probe_docs import ProbeResult, ReplicaProbe
 from kobench.measure.results.role_docs import GroupAudit
 from kobench.plugins.observers.book import EventBook
 from kobench.present.run_table import render_result
@@ -94,7 +95,14 @@ def merged(spec: dict[str, Any], observers: list[ObserverResult]) -> RunResult:
         convergence=Convergence(checked=True, converged=True),
         started_ns=START,
         finished_ns=intended(TOTAL),
-        hz=10,
+        probe=ProbeResult(
+            engine="redis",
+            mechanism="keyevent",
+            command="set",
+            started_ns=START,
+            ended_ns=START,
+            replicas=[ReplicaProbe(index=0, version="redis 7.0.15", hz=10)],
+        ),
     )
 
 

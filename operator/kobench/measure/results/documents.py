@@ -19,6 +19,7 @@ from kobench.measure.results.engine_docs import EngineFacts as EngineFacts
 from kobench.measure.results.engine_docs import PairDivergence as PairDivergence
 from kobench.measure.results.engine_docs import ReplicaState as ReplicaState
 from kobench.measure.results.fault_docs import FaultResult
+from kobench.measure.results.probe_docs import ProbeResult
 
 # Re-exported: the roles' documents were here first.
 from kobench.measure.results.role_docs import SCHEMA_VERSION as SCHEMA_VERSION
@@ -224,3 +225,10 @@ class RunResult(Document):
         DeliveryFacts,
         Field(description="The delivery mechanism that ran, its guarantee and the command."),
     ] = DeliveryFacts()
+    probe: Annotated[
+        ProbeResult | None,
+        Field(
+            description="What the capability probe asked each server and what it answered "
+            "(runs beyond keyevent on set are probed before the observers start)."
+        ),
+    ] = None

@@ -43,6 +43,7 @@ from kobench.measure.results.documents import (
 )
 from kobench.measure.results.fault_figures import fault_results, fault_seconds
 from kobench.measure.results.findings import ClockEstimate, saturation
+from kobench.measure.results.probe_docs import ProbeResult
 from kobench.measure.results.refused_writes import (
     measured_refused,
     refused_by_writer,
@@ -221,13 +222,13 @@ def merge_run(
     extra_reasons: list[str] | None = None,
     fault_records: Sequence[AppliedFault] = (),
     measured_from_ns: int = 0,
-    hz: int | None = None,
+    probe: ProbeResult | None = None,
 ) -> RunResult:
     """Merge role documents into one run result and judge it.
 
     ``fault_records``: what the injector and the runner applied of ``spec.faults``, timed from
-    ``measured_from_ns`` (default: the earliest writer's first measured write); ``hz``: the
-    engine's, as the probe read it (an expiry's lag follows it)."""
+    ``measured_from_ns`` (default: the earliest writer's first measured write); ``probe``: what
+    the capability probe found (the engine's hz among it: an expiry's lag follows it)."""
     sent = sent_by_writer(spec, writers, observers)
     # Writes the engine refused were never made: no observer missed them.
     warmup, refused_runs = warmup_by_writer(spec, writers), refused_by_writer(writers)
@@ -264,7 +265,8 @@ def merge_run(
         matrix=matrix(observers),
         convergence=convergence,
         calibration=role_round_trips(writers, observers),
-        delivery=run_delivery(spec, observers, hz),
+        delivery=run_delivery(spec, observers, probe.hz if probe else None),
+        probe=probe,
     )
     if spec.faults:
         faults = fault_results(spec, fault_records, observers, measured_from, writers)

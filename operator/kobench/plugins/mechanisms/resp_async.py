@@ -98,7 +98,7 @@ class AsyncRespLink:
 
     async def call(self, *command: str | bytes | int, timeout: float = 5.0) -> object:
         self.send(command)
-        return checked(await self.reply(timeout))
+        return checked(await self.reply(timeout), self.target.password)
 
     async def pushes(self, timeout: float, limit: int = 256) -> list[Push]:
         self._sort()

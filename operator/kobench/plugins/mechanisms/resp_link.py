@@ -76,9 +76,12 @@ def hello(target: Target, *, resp3: bool, name: str | None) -> list[Command]:
     return commands
 
 
-def checked(reply: object) -> object:
+def checked(reply: object, secret: str | None = None) -> object:
+    """The reply; an error reply raises, without the password (a server echoes the arguments
+    of a command it does not know: HELLO 3 AUTH default <password>)."""
     if isinstance(reply, Exception):
-        raise redis.ResponseError(str(reply))
+        told = str(reply)
+        raise redis.ResponseError(told.replace(secret, "***") if secret else told)
     return reply
 
 
@@ -169,7 +172,7 @@ class RespLink:
     def call(self, *command: str | bytes | int, timeout: float = 5.0) -> object:
         """Send one command and return its reply; an error reply raises."""
         self.send(command)
-        return checked(self.reply(timeout))
+        return checked(self.reply(timeout), self.target.password)
 
     def pushes(self, timeout: float, limit: int = 256) -> list[Push]:
         """Pushes already read, else those of the next chunk within ``timeout`` s."""
