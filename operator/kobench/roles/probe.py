@@ -25,6 +25,7 @@ from kobench.plugins.engines.inspect import server_version
 from kobench.plugins.mechanisms import effective, get_mechanism
 from kobench.plugins.mechanisms.commands import classes_of
 from kobench.plugins.mechanisms.mechanism_protocol import EVENT, SyncReceiver
+from kobench.plugins.mechanisms.stream_reads import control_stream
 from kobench.plugins.observers.context import ObserverContext, Target
 from kobench.roles.probe_checks import TIMEOUT_SECONDS, ask
 from kobench.roles.role_config import RoleConfig
@@ -164,7 +165,14 @@ class Probe:
             told = (False, f"the writer side was refused: {exc}")
         finally:
             receiver.close()
+            self._clean(write, key)
         self._answer(listen, "delivery", told, field)
+
+    def _clean(self, write: int, key: str) -> None:
+        """The probe's key and streams go: it leaves nothing in the engine."""
+        stream = protocol.run_stream(self.spec.workload.key_prefix, self.run_id)
+        with self._target(write).client(timeout=TIMEOUT_SECONDS) as client:
+            client.delete(key, stream, control_stream(stream))
 
     @staticmethod
     def _heard(receiver: SyncReceiver, key: bytes) -> tuple[bool, str]:

@@ -3,7 +3,10 @@ delivery mechanism's announcement after it (:mod:`kobench.plugins.mechanisms`)."
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+
+import redis
 
 from kobench.api import BenchmarkSpec
 from kobench.measure import protocol
@@ -12,6 +15,7 @@ from kobench.measure.protocol import Write
 from kobench.plugins.mechanisms import get_mechanism
 from kobench.plugins.mechanisms.commands import due_ms, write_commands
 from kobench.plugins.mechanisms.mechanism_protocol import Command
+from kobench.roles.refusals import send_items
 from kobench.roles.schedule import CONTROL, EVENT, READ, Item, Schedule
 
 
@@ -42,11 +46,14 @@ MS = 1_000_000
 READ_MARGIN_NS = MS
 """A key is read this long after it was due: the engine expires a key once its clock is past
 the due millisecond, not at it."""
+IDLE_SECONDS = 0.002
+"""The reader's longest sleep while nothing is due (a due time is never missed by more)."""
 
 
 class DueReads:
     """Command expire with ``expiry.readAtDue``: each key read once it is due, so the engine
-    expires it on access (lazily) rather than in its active expiry cycle."""
+    expires it on access (lazily) rather than in its active expiry cycle. The reads run in a
+    thread of their own beside the writes, each at its key's due time (not at the next write)."""
 
     def __init__(self, spec: BenchmarkSpec, run_id: str, writer: int, targets: list[int]) -> None:
         expiry = spec.workload.expiry
@@ -74,16 +81,57 @@ class DueReads:
             self.next += 1
         return reads
 
-    def rest(
+    def run(
         self,
         schedule: Schedule,
-        written: int,
+        written: Callable[[], int],
+        finished: Callable[[], bool],
         clock: Clock,
         send: Callable[[dict[int, list[Item]]], None],
     ) -> None:
-        """After the schedule: the keys still to read, each at its due time."""
-        while self.active and self.next < written:
+        """Read each key once due, at its time (the writer's reader thread), until every key
+        written is read and the writer has ``finished``; a key is never read before it was
+        written (``written``: how many have been)."""
+        while self.active:
+            sent = written()
+            if self.next >= sent:
+                if finished():
+                    return
+                clock.sleep(IDLE_SECONDS)
+                continue
             wait_ns = self._due_ns(schedule, self.next) - clock.wall_ns()
             if wait_ns > 0:
-                clock.sleep(wait_ns / 1e9)
-            send(self.due(schedule, written, clock.wall_ns()))
+                clock.sleep(min(wait_ns / 1e9, IDLE_SECONDS))
+                continue
+            send(self.due(schedule, sent, clock.wall_ns()))
+
+    def start(
+        self,
+        schedule: Schedule,
+        written: Callable[[], int],
+        finished: Callable[[], bool],
+        clock: Clock,
+        sending: tuple[dict[int, redis.Redis], ItemCommands],
+    ) -> threading.Thread | None:
+        """:meth:`run` in a thread of its own, on its own clients (closed when it ends); None
+        when the run does not read its keys."""
+        if not self.active:
+            return None
+        clients, commands = sending
+
+        def send(due: dict[int, list[Item]]) -> None:
+            for replica, items in due.items():
+                send_items(clients[replica], items, commands)
+
+        def read() -> None:
+            try:
+                self.run(schedule, written, finished, clock, send)
+            except (redis.RedisError, OSError):
+                pass  # the writes say what became of the engine
+            finally:
+                for client in clients.values():
+                    client.close()
+
+        thread = threading.Thread(target=read, name="due-reads", daemon=True)
+        thread.start()
+        return thread

@@ -85,6 +85,8 @@ class Writer:
         )
         self._stop = threading.Event()
         self._subscribed = threading.Event()
+        self._written = threading.Event()
+        """The schedule is over (the due-time reader reads what is left, then stops)."""
         self.stop_at = clock.monotonic_ns() + round(self.spec.run_seconds * 1e9)
         """The run's time limit, counted from the writer's start (the run's Running stage)."""
 
@@ -221,13 +223,15 @@ class Writer:
             self._served(clients[self.targets[0]], key, self.measured_start_ns)
 
         reads = DueReads(self.spec, self.config.run_id, self.writer_id, self.targets)
-
-        def read(due: dict[int, list[Item]]) -> None:
-            for replica, items in due.items():
-                send_items(clients[replica], items, self.commands)
+        reader = reads.start(
+            schedule,
+            lambda: self.progress.sent,
+            self._written.is_set,
+            self.clock,
+            ({r: self._target(r).client() for r in set(self.targets)}, self.commands),
+        )
 
         def send(start: int, stop: int) -> list[tuple[int, str]]:
-            read(reads.due(schedule, start, self.clock.wall_ns()))
             batch = plan_batch(
                 workload, self.config.run_id, self.writer_id, self.targets, schedule, start, stop
             )
@@ -251,12 +255,13 @@ class Writer:
 
         offset_ns = wall_minus_monotonic_ns(self.clock)
         try:
-            done = write_all(
+            return write_all(
                 schedule, self.clock, send, self.progress, stop_at_mono_ns=self.stop_at
             )
-            reads.rest(schedule, self.progress.sent, self.clock, read)
-            return done
         finally:
+            self._written.set()
+            if reader is not None:
+                reader.join(timeout=self.spec.workload.expiry.after_ms / 1000 + 5.0)
             self.wall_step_ns = wall_minus_monotonic_ns(self.clock) - offset_ns
 
     def _served(self, client: redis.Redis, key: str, value: int, *, kind: int = PLAIN) -> None:

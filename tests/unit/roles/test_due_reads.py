@@ -11,7 +11,7 @@ from kobench.api import parse_spec
 from kobench.measure import protocol
 from kobench.measure.protocol import Write
 from kobench.roles.schedule import CONTROL, EVENT, READ, Item, Schedule
-from kobench.roles.write_items import READ_MARGIN_NS, DueReads, ItemCommands
+from kobench.roles.write_items import IDLE_SECONDS, READ_MARGIN_NS, DueReads, ItemCommands
 
 MS = 1_000_000
 
@@ -40,7 +40,7 @@ def test_each_key_is_read_once_due_and_not_before() -> None:
     assert [item.key.split(":")[3] for item in later[0]] == ["1", "2"]
 
 
-def test_the_last_keys_are_read_after_the_schedule_each_at_its_time() -> None:
+def test_each_key_is_read_at_its_own_due_time_not_at_the_next_write() -> None:
     clock = FakeClock()
     schedule = Schedule.starting_now(clock, rate=100, total=5, warmup=0)
     reads = DueReads(spec(expiry={"afterMs": 30, "readAtDue": True}), "r", 0, [0])
@@ -49,12 +49,13 @@ def test_the_last_keys_are_read_after_the_schedule_each_at_its_time() -> None:
     def send(due: dict[int, list[Item]]) -> None:
         sent.append((clock.wall_ns(), [item.key for items in due.values() for item in items]))
 
-    reads.rest(schedule, 5, clock, send)
+    reads.run(schedule, lambda: 5, lambda: True, clock, send)
     assert sum(len(keys) for _, keys in sent) == 5
     for at, keys in sent:
         for key in keys:
             seq = int(key.split(":")[3])
-            assert at >= (schedule.intended_ns(seq) // MS + 30) * MS  # never before its due time
+            due = (schedule.intended_ns(seq) // MS + 30) * MS
+            assert due <= at <= due + READ_MARGIN_NS + IDLE_SECONDS * 1e9  # at its own time
     assert DueReads(spec(expiry={"readAtDue": False}), "r", 0, [0]).due(schedule, 5, 10**20) == {}
 
 
