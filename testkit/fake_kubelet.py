@@ -127,6 +127,29 @@ def mark_ready(cluster: KubeCluster, namespace: str, pod: str) -> None:
     patch_status(cluster, namespace, pod, running_status(name))
 
 
+SECRET_CACHE = "failed to sync secret cache: timed out waiting for the condition"
+"""What a kubelet says when a pod starts right after its Secret was created (it retries)."""
+
+
+def mark_waiting(cluster: KubeCluster, namespace: str, pod: str, reason: str, message: str) -> None:
+    """A container the kubelet could not create yet, as a kubelet reports it."""
+    name = container_name(cluster, namespace, pod)
+    waiting = {"waiting": {"reason": reason, "message": message}}
+    patch_status(
+        cluster,
+        namespace,
+        pod,
+        {
+            "phase": "Pending",
+            "conditions": [
+                {"type": "PodScheduled", "status": "True", "lastTransitionTime": NOW},
+                {"type": "Ready", "status": "False", "lastTransitionTime": NOW},
+            ],
+            "containerStatuses": [_container_status(name, waiting, ready=False)],
+        },
+    )
+
+
 def mark_succeeded(cluster: KubeCluster, namespace: str, pod: str, result: str | None) -> None:
     if result is not None:
         cluster.kubectl(

@@ -74,6 +74,7 @@ from kobench.api.parsing import (
     load_document,
     parse_benchmark,
     parse_spec,
+    spec_checked,
     spec_errors,
 )
 from kobench.api.workload_spec import Workload
@@ -133,5 +134,6 @@ __all__ = [
     "parse_benchmark",
     "parse_spec",
     "planned_writes",
+    "spec_checked",
     "spec_errors",
 ]

@@ -55,9 +55,12 @@ MAX_MS = 3_600_000.0
 class Document(BaseModel):
     """The one base model of everything kobench reads and writes (the spec, the status, result
     and comparison documents, a role's configuration): camelCase on the wire, snake_case in
-    Python, unknown fields refused."""
+    Python, unknown fields refused, and no NaN or infinity anywhere: a figure that is not a
+    number cannot be judged or compared, so a document holding one is refused when read."""
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, extra="forbid", allow_inf_nan=False
+    )
 
 
 class Model(Document):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from kobench.api.basics import DEFAULT_DURATION_SECONDS, MAX_WRITES
 from kobench.api.benchmark import BenchmarkSpec
-from kobench.api.fault_rules import fault_errors
+from kobench.api.fault_rules import fault_field_errors, fault_target_errors, fault_timing_errors
 from kobench.api.matrix_spec import matrix_errors
 from kobench.errors import SpecError
 
@@ -190,23 +190,29 @@ RULES = (
     Rule(
         ("engine.replicas", "workload.conflict", "workload.writers", "workload.keyMode"), _conflict
     ),
+    Rule(("faults",), fault_field_errors),
+    # Each kind of target reads its own field: a broken engine type keeps replicas checked.
+    Rule(("faults", "engine.replicas"), lambda spec: fault_target_errors(spec, ("replica",))),
     Rule(
-        (
-            "faults",
-            "engine.replicas",
-            "engine.type",
-            "observers",
-            "workload.writers",
-            "workload.rate",
-            "workload.durationSeconds",
-            "workload.writes",
-        ),
-        fault_errors,
+        ("faults", "engine.replicas", "engine.type"),
+        lambda spec: fault_target_errors(spec, ("primary",)),
+    ),
+    Rule(("faults", "observers"), lambda spec: fault_target_errors(spec, ("observer",))),
+    Rule(("faults", "workload.writers"), lambda spec: fault_target_errors(spec, ("writer",))),
+    # The measured time is rate x writes when writes is set, durationSeconds otherwise: a
+    # broken rate keeps a duration's faults checked.
+    Rule(
+        ("faults", "workload.durationSeconds", "workload.writes", "workload.rate"),
+        lambda spec: fault_timing_errors(spec) if spec.workload.writes is not None else [],
+    ),
+    Rule(
+        ("faults", "workload.durationSeconds", "workload.writes"),
+        lambda spec: fault_timing_errors(spec) if spec.workload.writes is None else [],
     ),
     Rule(("workload.command", "workload.keyMode"), _command),
     Rule(("matrix",), lambda spec: matrix_errors(spec.matrix) if spec.matrix else []),
     Rule(("matrix", "baseline"), _baseline_with_matrix),
-    Rule(("baseline",), _baseline_source),
+    Rule(("baseline.resultFile", "baseline.resultsConfigMap"), _baseline_source),
 )
 
 

@@ -4,6 +4,8 @@ in CEL."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from kobench.api.basics import DEFAULT_DURATION_SECONDS
 from kobench.api.benchmark import BenchmarkSpec
 from kobench.api.fault_spec import KILL_ACTIONS, REPLICA_ACTIONS, TIMED_ACTIONS, Fault
@@ -48,20 +50,21 @@ def _fields(fault: Fault, where: str) -> list[SpecError]:
     return errors
 
 
-def _targets(spec: BenchmarkSpec, fault: Fault, where: str) -> list[SpecError]:
-    """The replica, observer instance or writer exists."""
+TargetKind = Literal["replica", "primary", "observer", "writer"]
+"""What a target rule reads: engine.replicas, engine.type, the observers, workload.writers."""
+
+
+def _targets(spec: BenchmarkSpec, fault: Fault, where: str, kind: TargetKind) -> list[SpecError]:
+    """The replica, observer instance or writer exists (one ``kind`` of check)."""
     replicas = spec.engine.replicas
-    if fault.replica is not None and fault.replica >= replicas:
+    if kind == "replica" and fault.replica is not None and fault.replica >= replicas:
         return [
             SpecError(
                 f"{where}.replica", f"{fault.replica} must be below engine.replicas ({replicas})"
             )
         ]
-    if (
-        fault.action == "cutReplication"
-        and fault.replica == 0
-        and spec.engine.type in SINGLE_PRIMARY
-    ):
+    primary = fault.action == "cutReplication" and fault.replica == 0
+    if kind == "primary" and primary and spec.engine.type in SINGLE_PRIMARY:
         return [
             SpecError(
                 f"{where}.replica",
@@ -69,7 +72,7 @@ def _targets(spec: BenchmarkSpec, fault: Fault, where: str) -> list[SpecError]:
                 "cut (cut a replica 1 or above)",
             )
         ]
-    if fault.observer is not None:
+    if kind == "observer" and fault.observer is not None:
         named = next((o for o in spec.observers if o.name == fault.observer), None)
         if named is None:
             known = ", ".join(o.name for o in spec.observers)
@@ -84,7 +87,7 @@ def _targets(spec: BenchmarkSpec, fault: Fault, where: str) -> list[SpecError]:
                     f"({named.replicas})",
                 )
             ]
-    if fault.writer is not None and fault.writer >= spec.workload.writers:
+    if kind == "writer" and fault.writer is not None and fault.writer >= spec.workload.writers:
         return [
             SpecError(
                 f"{where}.writer",
@@ -115,17 +118,47 @@ def _timing(spec: BenchmarkSpec, fault: Fault, where: str) -> list[SpecError]:
     return []
 
 
-def fault_errors(spec: BenchmarkSpec) -> list[SpecError]:
-    """Every problem of the fault schedule."""
+def fault_field_errors(spec: BenchmarkSpec) -> list[SpecError]:
+    """The fields each fault's action needs, and no other."""
+    return [e for i, fault in enumerate(spec.faults) for e in _fields(fault, f"spec.faults[{i}]")]
+
+
+def fault_target_errors(
+    spec: BenchmarkSpec,
+    kinds: tuple[TargetKind, ...] = ("replica", "primary", "observer", "writer"),
+) -> list[SpecError]:
+    """The replica, observer or writer each fault names exists (faults whose fields are wrong
+    are told by :func:`fault_field_errors` alone)."""
     errors: list[SpecError] = []
     for index, fault in enumerate(spec.faults):
         where = f"spec.faults[{index}]"
-        fields = _fields(fault, where)
-        errors += fields
-        if not fields:
-            errors += _targets(spec, fault, where)
-        errors += _timing(spec, fault, where)
+        if _fields(fault, where):
+            continue
+        for kind in kinds:
+            found = _targets(spec, fault, where, kind)
+            errors += found
+            if found:
+                break  # one problem per fault's target: the first
     return errors
 
 
-__all__ = ["KILL_ACTIONS", "fault_errors", "measured_seconds"]
+def fault_timing_errors(spec: BenchmarkSpec) -> list[SpecError]:
+    """Each fault starts and ends during the measured writes."""
+    return [
+        e for i, fault in enumerate(spec.faults) for e in _timing(spec, fault, f"spec.faults[{i}]")
+    ]
+
+
+def fault_errors(spec: BenchmarkSpec) -> list[SpecError]:
+    """Every problem of the fault schedule."""
+    return fault_field_errors(spec) + fault_target_errors(spec) + fault_timing_errors(spec)
+
+
+__all__ = [
+    "KILL_ACTIONS",
+    "fault_errors",
+    "fault_field_errors",
+    "fault_target_errors",
+    "fault_timing_errors",
+    "measured_seconds",
+]

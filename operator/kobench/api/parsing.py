@@ -8,7 +8,6 @@ result, skipping those that read a broken field. Plugin rules come on top, in
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from kobench.api.benchmark import Benchmark, BenchmarkSpec, Envelope
 from kobench.api.cross_rules import cross_field_errors
+from kobench.api.input_files import read_bounded
 from kobench.api.messages import errors_from_validation
 from kobench.api.yaml_loader import MAX_BYTES, Document, decode, parse_document
 from kobench.errors import InputError, SpecError, SpecErrors
@@ -78,19 +78,26 @@ def _validate(
             if not pruned:
                 return None, errors
     return None, errors
-    return None, errors
+
+
+def spec_checked(data: Any) -> tuple[BenchmarkSpec | None, list[SpecError], list[SpecError]]:
+    """A ``spec`` mapping checked: (best-effort model, field errors, cross-field errors). The
+    model holds defaults where a field was broken: rules that read one must skip it, and
+    only those (a cross-field error breaks no field)."""
+    if data is None:
+        data = {}
+    if not isinstance(data, Mapping):
+        return None, [SpecError("spec", "must be a mapping of the benchmark's settings")], []
+    spec, errors = _validate(BenchmarkSpec, data, "spec")
+    if spec is None:
+        return None, errors, []
+    return spec, errors, cross_field_errors(spec, broken=[e.field for e in errors])
 
 
 def spec_errors(data: Any) -> tuple[BenchmarkSpec | None, list[SpecError]]:
     """A ``spec`` mapping checked by field and cross-field rules: (best-effort model, errors)."""
-    if data is None:
-        data = {}
-    if not isinstance(data, Mapping):
-        return None, [SpecError("spec", "must be a mapping of the benchmark's settings")]
-    spec, errors = _validate(BenchmarkSpec, data, "spec")
-    if spec is not None:
-        errors += cross_field_errors(spec, broken=[e.field for e in errors])
-    return spec, errors
+    spec, field_errors, cross_errors = spec_checked(data)
+    return spec, field_errors + cross_errors
 
 
 def benchmark_errors(document: Any) -> tuple[Benchmark | None, list[SpecError]]:
@@ -131,20 +138,7 @@ def parse_benchmark(data: Any) -> Benchmark:
 
 def read_source(source: str | Path) -> tuple[str, bytes]:
     """(label, bytes) of a file, or of standard input for ``-``; at most MAX_BYTES + 1 read."""
-    label = str(source)
-    if label == "-":
-        return "standard input", sys.stdin.buffer.read(MAX_BYTES + 1)
-    try:
-        with Path(source).open("rb") as stream:
-            return label, stream.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise InputError(f"{label}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{label}: is a directory; give a benchmark file") from None
-    except PermissionError:
-        raise InputError(f"{label}: permission denied") from None
-    except OSError as exc:
-        raise InputError(f"{label}: cannot be read ({exc.strerror or exc})") from None
+    return read_bounded(source, limit=MAX_BYTES)
 
 
 def load_document(source: str | Path) -> tuple[str, Document]:

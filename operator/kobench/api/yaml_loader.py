@@ -24,6 +24,8 @@ MAX_DEPTH = 64
 """Deepest nesting of mappings and lists (a benchmark needs 5)."""
 MAX_NODES = 100_000
 """Most values in a document once every alias is expanded."""
+MAX_DIGITS = 40
+"""Longest integer (Python refuses to read one of more than 4300 digits, with a traceback)."""
 
 _Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 LIBYAML = _Base is not yaml.SafeLoader
@@ -94,6 +96,8 @@ def _check_events(label: str, text: str) -> None:
             if len(stack) > MAX_DEPTH:
                 raise InputError(f"{label}: nested deeper than {MAX_DEPTH} levels")
             continue
+        if isinstance(event, yaml.ScalarEvent) and event.implicit[0]:  # plain: not quoted
+            _check_integer(label, event)
         if isinstance(event, yaml.ScalarEvent | yaml.AliasEvent | yaml.CollectionEndEvent):
             if isinstance(event, yaml.CollectionEndEvent):
                 count, anchor = stack.pop()
@@ -114,6 +118,16 @@ def _check_events(label: str, text: str) -> None:
                 )
         if documents > 1:
             raise InputError(f"{label}: holds more than one YAML document; give one benchmark")
+
+
+def _check_integer(label: str, event: yaml.ScalarEvent) -> None:
+    """Python refuses to read an integer of over 4300 digits (with a traceback): say so first."""
+    digits = len(event.value.lstrip("+-").replace("_", ""))  # any base: 0x fff... too
+    if digits > MAX_DIGITS and _INT.match(event.value):
+        line = event.start_mark.line + 1 if event.start_mark else 0
+        raise InputError(
+            f"{label}: an integer of {digits} digits (line {line}); at most {MAX_DIGITS}"
+        )
 
 
 def _is_null(event: yaml.ScalarEvent) -> bool:

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import statistics
+import struct
+import zlib
 from collections.abc import Iterable
+from typing import Annotated
 
 from hdrh.histogram import HdrHistogram
+from pydantic import AfterValidator
 
 from kobench.api.basics import Document
 
@@ -36,6 +42,63 @@ def decode_histogram(text: str) -> HdrHistogram:
         return new_histogram()
     histogram: HdrHistogram = HdrHistogram.decode(text.encode("ascii"))
     return histogram
+
+
+MAX_ENCODED_CHARS = 1024 * 1024
+"""An encoded histogram of this range is a few KiB at most."""
+_COOKIE_MASK = ~0xF0
+_COMPRESSION_COOKIE = 0x1C849304
+_ENCODING_COOKIE = 0x1C849303
+_PAYLOAD_HEADER = struct.Struct(">IIIIqqd")
+
+
+def _inflated(raw: bytes) -> bytes:
+    """The payload of the compressed wrapper, bounded (a zlib bomb stops at the bound)."""
+    cookie, length = struct.unpack(">II", raw[:8])
+    if cookie & _COOKIE_MASK != _COMPRESSION_COOKIE or length != len(raw) - 8:
+        raise ValueError("not an HDR histogram (its header is wrong)")
+    inflater = zlib.decompressobj()
+    try:
+        payload = inflater.decompress(raw[8:], MAX_ENCODED_CHARS * 8)
+    except zlib.error:
+        raise ValueError("not an HDR histogram (its compressed part is broken)") from None
+    if inflater.unconsumed_tail or len(payload) < _PAYLOAD_HEADER.size:
+        raise ValueError("not an HDR histogram (its payload has a wrong size)")
+    return payload
+
+
+def check_encoded(text: str) -> str:
+    """``text`` if it is an HDR histogram of kobench's range and precision, else ValueError
+    (a document's histograms are checked when it is read, not when a page draws them)."""
+    if not text:
+        return text
+    if len(text) > MAX_ENCODED_CHARS:
+        raise ValueError(f"not an HDR histogram (longer than {MAX_ENCODED_CHARS} characters)")
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError("not an HDR histogram (not base64)") from None
+    if len(raw) < 8:
+        raise ValueError("not an HDR histogram (too short)")
+    cookie, _, _, digits, lowest, highest, _ = _PAYLOAD_HEADER.unpack_from(_inflated(raw))
+    if cookie & _COOKIE_MASK != _ENCODING_COOKIE or (lowest, highest, digits) != (
+        LOWEST_US,
+        HIGHEST_US,
+        SIGNIFICANT_DIGITS,
+    ):
+        raise ValueError(
+            f"not a kobench histogram ({LOWEST_US} to {HIGHEST_US} us, {SIGNIFICANT_DIGITS} "
+            "significant digits)"
+        )
+    try:
+        HdrHistogram.decode(text.encode("ascii"))
+    except Exception:  # the codec raises its own classes and ctypes' errors alike
+        raise ValueError("not an HDR histogram (its counts cannot be decoded)") from None
+    return text
+
+
+EncodedHistogram = Annotated[str, AfterValidator(check_encoded)]
+"""An encoded histogram in a document: checked when the document is read."""
 
 
 def merge_histograms(into: HdrHistogram, others: Iterable[HdrHistogram]) -> HdrHistogram:

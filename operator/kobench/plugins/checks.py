@@ -11,17 +11,27 @@ any child.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from kobench.api import Benchmark, BenchmarkSpec, benchmark_errors, load_document, spec_errors
+from kobench.api import (
+    PLUGIN_NAME,
+    Benchmark,
+    BenchmarkSpec,
+    benchmark_errors,
+    load_document,
+    spec_checked,
+    spec_errors,
+)
 from kobench.api.matrix_spec import plan_cells
 from kobench.errors import SpecError, SpecErrors
-from kobench.plugins.engines import get_engine
+from kobench.plugins.engines import engine_names, get_engine
 from kobench.plugins.mechanism_checks import delivery_errors
 from kobench.plugins.mechanisms import get_mechanism
-from kobench.plugins.observers import get_observer
+from kobench.plugins.observers import get_observer, observer_names
+from kobench.plugins.suggest import unknown_engine, unknown_mode, with_suggestions
 
 
 def _broken(fields: Iterable[str], *prefixes: str) -> bool:
@@ -29,10 +39,11 @@ def _broken(fields: Iterable[str], *prefixes: str) -> bool:
 
 
 def plugin_errors(spec: BenchmarkSpec, *, broken: Iterable[str] = ()) -> list[SpecError]:
-    """Rules of the installed plugins; rules reading a field in ``broken`` are skipped."""
+    """Rules of the installed plugins. ``broken``: fields whose value the model does not hold
+    (their default took their place); a rule that reads one is skipped, and only such a rule."""
     broken = list(broken)
     errors: list[SpecError] = []
-    if not _broken(broken, "spec.observers"):
+    if not _broken(broken, "spec.observers"):  # an item's error drops the list: defaults
         for index, observer in enumerate(spec.observers):
             try:
                 get_observer(observer.mode, field=f"spec.observers[{index}].mode")
@@ -46,15 +57,16 @@ def plugin_errors(spec: BenchmarkSpec, *, broken: Iterable[str] = ()) -> list[Sp
     except SpecError as exc:
         return [exc, *errors]
     workload = spec.workload
-    if workload.round_robin and not engine.multi_master and not _broken(broken, "spec.workload"):
+    single = not engine.multi_master
+    if single and workload.round_robin and not _broken(broken, "spec.workload.roundRobin"):
         errors.append(
             SpecError(
                 "spec.workload.roundRobin",
                 f"engine {engine.name} has one primary; use keydb for multi-master",
             )
         )
-    conflict_broken = _broken(broken, "spec.workload.conflict")
-    if workload.conflict is not None and not engine.multi_master and not conflict_broken:
+    conflict = workload.conflict is not None and not _broken(broken, "spec.workload.conflict")
+    if single and conflict:
         errors.append(
             SpecError(
                 "spec.workload.conflict",
@@ -73,6 +85,39 @@ def plugin_errors(spec: BenchmarkSpec, *, broken: Iterable[str] = ()) -> list[Sp
                 f"writable replicas: {', '.join(map(str, masters))}",
             )
         )
+    return errors
+
+
+def _named(items: Any, key: str | None) -> list[tuple[int, str]]:
+    """(index, name) of a list in the document: its items' ``key``, or the items themselves."""
+    found = []
+    for index, item in enumerate(items if isinstance(items, list) else []):
+        name = item.get(key) if key is not None and isinstance(item, Mapping) else item
+        if isinstance(name, str) and re.fullmatch(PLUGIN_NAME, name):
+            found.append((index, name))
+    return found
+
+
+def _listed_names(data: Any, broken: list[str]) -> list[SpecError]:
+    """Unknown plugins read from the document itself, for the lists the model could not hold
+    (an item's error drops a list for its default): the user's names are still worth telling."""
+    spec: Mapping[str, Any] = data if isinstance(data, Mapping) else {}
+    found = spec.get("matrix")
+    matrix: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
+    engines, modes = engine_names(), observer_names()
+    lists = [
+        ("spec.observers", spec.get("observers"), "mode", "spec.observers[{}].mode", False),
+        ("spec.matrix", matrix.get("engines"), "type", "spec.matrix.engines[{}].type", True),
+        ("spec.matrix", matrix.get("observerModes"), None, "spec.matrix.observerModes[{}]", False),
+    ]
+    errors = []
+    for prefix, items, key, field, engine in lists:
+        if not _broken(broken, prefix):
+            continue
+        for index, name in _named(items, key):
+            if name not in (engines if engine else modes):
+                message = unknown_engine(name, engines) if engine else unknown_mode(name, modes)
+                errors.append(SpecError(field.format(index), message))
     return errors
 
 
@@ -121,18 +166,32 @@ def cell_errors(spec: BenchmarkSpec) -> list[SpecError]:
     return errors
 
 
-def _with_cells(spec: BenchmarkSpec, errors: list[SpecError]) -> list[SpecError]:
-    if errors or spec.matrix is None:
+def _with_cells(spec: BenchmarkSpec, errors: list[SpecError], broken: list[str]) -> list[SpecError]:
+    if spec.matrix is None or _broken(broken, "spec.matrix"):
         return errors
+    if errors:  # the cells are checked once the resource itself is right; their names now
+        return errors + _axis_plugin_errors(spec)
     return cell_errors(spec)
+
+
+def _all_problems(
+    spec_data: Any, spec: BenchmarkSpec | None, errors: list[SpecError], broken: list[str]
+) -> list[SpecError]:
+    """``errors`` and the plugins' rules, each problem told once, wrong-case names answered."""
+    if spec is not None:
+        errors = [*errors, *plugin_errors(spec, broken=broken)]
+        errors = _with_cells(spec, errors, broken)
+    errors += _listed_names(spec_data, broken)
+    document = {"spec": spec_data}
+    return with_suggestions(errors, document, engine_names(), observer_names())
 
 
 def spec_problems(data: Mapping[str, Any] | None) -> tuple[BenchmarkSpec | None, list[SpecError]]:
     """(the spec or None, every problem of a ``spec`` mapping): what the operator reports."""
-    spec, errors = spec_errors(dict(data) if data is not None else None)
-    if spec is not None:
-        errors += plugin_errors(spec, broken=[e.field for e in errors])
-        errors = _with_cells(spec, errors)
+    spec_data = dict(data) if data is not None else None
+    spec, field_errors, cross_errors = spec_checked(spec_data)
+    broken = [e.field for e in field_errors]
+    errors = _all_problems(spec_data, spec, field_errors + cross_errors, broken)
     return (spec if not errors else None), errors
 
 
@@ -145,16 +204,19 @@ def check_spec(data: Mapping[str, Any] | None) -> BenchmarkSpec:
 
 
 def check_benchmark(document: Any, *, found: list[SpecError] | None = None) -> Benchmark:
-    """A whole resource document, fully checked (``found``: problems the parser already saw)."""
+    """A whole resource document, fully checked (``found``: problems the parser already saw,
+    duplicate keys)."""
     benchmark, errors = benchmark_errors(document)
     errors = [*(found or []), *errors]
+    spec_data = document.get("spec") if isinstance(document, Mapping) else None
+    spec: BenchmarkSpec | None = None
+    broken = [e.field for e in found or []]
     if benchmark is not None:
-        errors += plugin_errors(benchmark.spec, broken=[e.field for e in errors])
-        errors = _with_cells(benchmark.spec, errors)
-    elif isinstance(document, dict) and isinstance(document.get("spec", {}), dict | None):
-        spec, _ = spec_errors(document.get("spec"))
-        if spec is not None:
-            errors += plugin_errors(spec, broken=[e.field for e in errors])
+        spec = benchmark.spec
+    elif isinstance(spec_data, Mapping | None):
+        spec, field_errors, _ = spec_checked(spec_data)
+        broken += [e.field for e in field_errors]
+    errors = _all_problems(spec_data, spec, errors, broken)
     if errors or benchmark is None:
         raise SpecErrors(errors)
     return benchmark

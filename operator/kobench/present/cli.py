@@ -17,32 +17,37 @@ from kobench.api import PLUGIN_NAME, Benchmark, errors_from_validation
 from kobench.errors import ClusterUnreadable, InputError, KobenchError, SpecError, Unsupported
 from kobench.measure.results import RunResult, result_schema
 from kobench.plugins.checks import check_benchmark, load_checked
-from kobench.present.compare_commands import add_compare_parser, load_baseline, run_matrix_file
+from kobench.present.compare_commands import (
+    add_compare_parser,
+    baseline_path,
+    load_baseline,
+    run_matrix_file,
+)
+from kobench.present.output_files import Output, check_outputs, inputs_of, unwritten, write_text
 from kobench.present.terminal import (
     EXIT_CLUSTER,
     EXIT_FAILED,
     EXIT_INTERRUPTED,
     EXIT_INVALID,
     EXIT_USAGE,
-    check_output,
     progress_bar,
-    write_output,
 )
 from kobench.roles import entry as role_main
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from kobench.present.run_table import render_result
+    from kobench.present.run_table import WIDE_WIDTH, render_result
+    from kobench.present.table_fit import terminal_width
     from kobench.run.local.local_loop import run_local
 
     benchmark = load_checked(args.file)
     if args.engine:
         benchmark = with_engine(benchmark, args.engine)
     binaries = server_binaries(args.server_binary or [])
-    outputs = [("--output", args.output), ("--html", args.html)]
-    for option, output in outputs:
-        if output:
-            check_output(output, option=option)
+    outputs = [Output("--output", args.output or ""), Output("--html", args.html or "")]
+    baseline_file = baseline_path(args.file, benchmark)
+    inputs = inputs_of(("the benchmark file", args.file), ("the baseline", baseline_file))
+    check_outputs(outputs, inputs)  # before the run: found out after it, the result is lost
     if benchmark.spec.matrix is not None:
         return run_matrix_file(args, benchmark, binaries)
     load_baseline(args.file, benchmark)  # before the run: a typo costs no run
@@ -52,30 +57,42 @@ def cmd_run(args: argparse.Namespace) -> int:
             benchmark, server_binary=binary, progress=update, base_dir=base_dir(args.file)
         )
     document = result.model_dump_json(by_alias=True, indent=2) + "\n"
-    if args.output:
-        write_output(args.output, document, option="--output")
-    if args.html:
-        from kobench.present.pages import write_html
-
-        try:
-            write_html(
-                Path(args.html),
-                [result],
-                [benchmark.model_dump(mode="json", by_alias=True, exclude_none=True)["spec"]],
-            )
-        except OSError as exc:
-            raise InputError(f"--html {args.html}: {exc.strerror or exc}") from None
-        print(f"kobench: report written to {args.html}", file=sys.stderr)
+    failures = _write_run_outputs(args, benchmark, result, document)
     if args.json:
         sys.stdout.write(document)
     else:
-        sys.stdout.write(render_result(result, wide=args.wide, color=sys.stdout.isatty()))
+        width = terminal_width()
+        width = max(width, WIDE_WIDTH) if args.wide else width
+        sys.stdout.write(
+            render_result(result, wide=args.wide, color=sys.stdout.isatty(), width=width)
+        )
+    if failures:
+        sys.stdout.flush()
+        return unwritten(result.run_id, document, failures)
     return exit_status(result)
 
 
 def base_dir(file: str) -> Path:
     """Where the benchmark's relative paths are read from: its file's directory."""
     return Path(".") if file == "-" else Path(file).parent
+
+
+def _write_run_outputs(
+    args: argparse.Namespace, benchmark: Benchmark, result: RunResult, document: str
+) -> list[str]:
+    """Write ``-o`` and ``--html``; the reasons of those that could not be written."""
+    failures = []
+    if args.output:
+        failures.append(write_text(Output("--output", args.output), document))
+    if args.html:
+        from kobench.present.pages import render_html
+
+        spec = benchmark.model_dump(mode="json", by_alias=True, exclude_none=True)["spec"]
+        failed = write_text(Output("--html", args.html), render_html([result], [spec]))
+        if failed is None:
+            print(f"kobench: report written to {args.html}", file=sys.stderr)
+        failures.append(failed)
+    return [f for f in failures if f is not None]
 
 
 def server_binaries(values: list[str]) -> dict[str, str]:
@@ -105,6 +122,9 @@ def exit_status(result: RunResult) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     benchmark = load_checked(args.file)
+    baseline = benchmark.spec.baseline
+    if baseline is not None and baseline.result_file is not None:
+        load_baseline(args.file, benchmark)  # what kobench run reads before it starts
     print(f"{args.file}: valid {benchmark.kind} {benchmark.metadata.name}")
     return 0
 
@@ -138,15 +158,16 @@ def cmd_export(args: argparse.Namespace) -> int:
     from kobench.present.memtier_export import memtier_document
     from kobench.present.result_files import load_run
 
+    output = Output("--output", args.output or "")
     if args.output:
-        check_output(args.output)
+        check_outputs([output], inputs_of(("the result file", args.file)))
     document = memtier_document(load_run(Path(args.file)))
     text = json.dumps(document, indent=2) + "\n"
-    if args.output:
-        write_output(args.output, text, option="--output")
-    else:
+    if not args.output:
         sys.stdout.write(text)
-    return 0
+        return 0
+    failed = write_text(output, text)
+    return unwritten(Path(args.file).stem, text, [failed]) if failed else 0
 
 
 def add_export_parser(sub: Any) -> None:

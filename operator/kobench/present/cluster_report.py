@@ -23,7 +23,8 @@ from kobench.errors import ClusterUnreadable, InputError
 from kobench.measure.results import RunResult
 from kobench.present.pages import write_html
 from kobench.present.result_files import load_run
-from kobench.present.run_table import render_result
+from kobench.present.run_table import WIDE_WIDTH, render_result
+from kobench.present.table_fit import terminal_width
 from kobench.present.terminal import EXIT_FAILED, EXIT_INVALID, EXIT_NOT_FINISHED, EXIT_USAGE
 
 if TYPE_CHECKING:
@@ -44,8 +45,10 @@ class Fetched:
 
 
 def is_file_source(source: str) -> bool:
-    """A path rather than a benchmark name (names are DNS labels: no '/', no '.json')."""
-    return "/" in source or source.endswith(".json") or Path(source).is_file()
+    """A path rather than a benchmark name (names are DNS labels: no '/', no '.json'); a FIFO or
+    device by that name is a file too."""
+    path = Path(source)
+    return "/" in source or source.endswith(".json") or (path.exists() and not path.is_dir())
 
 
 def _quiet_config_loader() -> None:
@@ -174,7 +177,10 @@ def report(
         if as_json:
             out.write(result.model_dump_json(by_alias=True, indent=2) + "\n")
         else:
-            out.write(render_result(result, wide=wide, color=out.isatty()))
+            width = terminal_width() if out is sys.stdout else None
+            if width is not None and wide:
+                width = max(width, WIDE_WIDTH)
+            out.write(render_result(result, wide=wide, color=out.isatty(), width=width))
         codes.append(EXIT_CODES[result.verdict])
     if html is not None and results:
         write_html(html, results, specs)

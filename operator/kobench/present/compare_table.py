@@ -2,13 +2,15 @@
 
 Each side shows its median and interquartile range over the repetitions; then the median
 difference (candidate - baseline), the ratio, the p-value, Cliff's delta and the verdict.
+Tables fit the terminal (80 columns at least): names and the sides' ranges wrap, a number or a
+verdict is never cut, and numbers never take exponent form.
 """
 
 from __future__ import annotations
 
 import io
+import math
 
-from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -21,8 +23,9 @@ from kobench.measure.compare.comparison_docs import (
 from kobench.measure.compare.decision_rule import DEFAULT_CRITERIA
 from kobench.measure.compare.figures import OBSERVER_FIGURES, WRITER_FIGURES
 from kobench.measure.compare.sweep import sweeps
+from kobench.present.table_fit import DEFAULT_WIDTH, fit, new_table, print_whole
 
-WIDTH = 100
+WIDTH = DEFAULT_WIDTH
 LABELS = {f.name: f.label for f in (*OBSERVER_FIGURES, *WRITER_FIGURES)}
 VERDICT_STYLE = {
     "Better": "bold green",
@@ -36,11 +39,20 @@ COLUMNS = (
 )
 
 
-def _number(value: float) -> str:
-    """Three significant digits, never in exponent form (a rate of 1000 reads 1000, not 1e+03)."""
-    if abs(value) >= 1000:
+def _number(value: float, digits: int = 3) -> str:
+    """``digits`` significant digits in plain notation: 1000 reads 1000 and 0.00001234
+    reads 0.0000123, never 1e+03 or 1.23e-05."""
+    if value == 0 or not math.isfinite(value):
+        return "0" if value == 0 else str(value)
+    magnitude = math.floor(math.log10(abs(value)))
+    if magnitude >= digits - 1:
         return f"{value:.0f}"
-    return f"{value:.3g}"
+    text = f"{value:.{digits - 1 - magnitude}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _signed(value: float) -> str:
+    return ("+" if value >= 0 else "") + _number(value)
 
 
 def _spread(spread: Spread | None) -> str:
@@ -48,7 +60,8 @@ def _spread(spread: Spread | None) -> str:
         return "-"
     if spread.q1 == spread.q3:
         return _number(spread.median)
-    return f"{_number(spread.median)} ({_number(spread.q1)}-{_number(spread.q3)})"
+    # Spaces between the parts: a narrow column wraps there, and no number is cut.
+    return f"{_number(spread.median)} ({_number(spread.q1)} to {_number(spread.q3)})"
 
 
 def _count(figure: FigureComparison) -> str:
@@ -63,8 +76,8 @@ def _row(figure: FigureComparison) -> list[str]:
         _count(figure),
         _spread(figure.baseline),
         _spread(figure.candidate),
-        "-" if figure.median_difference is None else f"{figure.median_difference:+.3g}",
-        "-" if figure.median_ratio is None else f"{figure.median_ratio:.2f}x",
+        "-" if figure.median_difference is None else _signed(figure.median_difference),
+        "-" if figure.median_ratio is None else f"{_number(figure.median_ratio)}x",
         "-" if figure.p_value is None else f"{figure.p_value:.3f}",
         "-" if figure.cliffs_delta is None else f"{figure.cliffs_delta:+.2f}",
         f"[{VERDICT_STYLE[figure.verdict]}]{figure.verdict}[/]"
@@ -73,23 +86,16 @@ def _row(figure: FigureComparison) -> list[str]:
     ]
 
 
-def comparison_table(comparison: Comparison, *, title: str = "") -> Table:
+def comparison_table(comparison: Comparison, *, title: str = "", width: int = WIDTH) -> Table:
     base, cand = comparison.baseline, comparison.candidate
-    table = _table(title or f"{cand.label} against {base.label} (ms unless said; median (IQR))")
-    # A number is never cut short; an observer's name wraps only beyond 12 characters.
-    widest = min(12, max([len("observer"), *(len(f.subject) for f in comparison.figures)]))
+    table = new_table(title or f"{cand.label} against {base.label} (ms unless said; median (IQR))")
     for column in COLUMNS:
-        left = column in {"observer", "figure"}
-        wraps = column == "observer"
-        table.add_column(
-            column,
-            justify="left" if left else "right",
-            no_wrap=not wraps,
-            overflow="fold",
-            min_width=widest if wraps else None,
-        )
-    for figure in comparison.figures:
-        table.add_row(*_row(figure))
+        table.add_column(column, justify="left" if column in {"observer", "figure"} else "right")
+    rows = [_row(figure) for figure in comparison.figures]
+    for row in rows:
+        table.add_row(*row)
+    # Too wide, the observer's name folds and the sides' ranges wrap; a number never does.
+    fit(table, rows, width, wraps=("baseline", "candidate"), folds=("observer",))
     return table
 
 
@@ -112,12 +118,12 @@ def _finish(console: Console, buffer: io.StringIO, color: bool) -> str:
     return "".join(line.rstrip() + "\n" for line in text.splitlines())
 
 
-def render_comparison(comparison: Comparison, *, color: bool = False) -> str:
+def render_comparison(comparison: Comparison, *, color: bool = False, width: int = WIDTH) -> str:
     buffer = io.StringIO()
-    console = Console(file=buffer, width=WIDTH, force_terminal=color, no_color=not color)
+    console = Console(file=buffer, width=width, force_terminal=color, no_color=not color)
     for line in _side_lines(comparison):
         console.print(line, markup=False)
-    console.print(comparison_table(comparison))
+    print_whole(console, comparison_table(comparison, width=width))
     criteria = comparison.criteria
     console.print(
         f"Mann-Whitney U two-sided, alpha {criteria.alpha}, at least "
@@ -128,44 +134,28 @@ def render_comparison(comparison: Comparison, *, color: bool = False) -> str:
     return _finish(console, buffer, color)
 
 
-def _table(title: str) -> Table:
-    """A table of this module's look: title on the left, a simple head, compact padding."""
-    return Table(
-        title=title,
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        collapse_padding=True,
-    )
-
-
 CELL_FIGURES = ("p50Ms", "p99Ms", "maxMs", "lossPercent")
 
 
-def cells_table(document: MatrixComparison) -> Table:
+def cells_table(document: MatrixComparison, *, width: int = WIDTH) -> Table:
     """Per cell and observer: the median of each figure (and its IQR), the runs measured."""
-    table = _table("Cells (ms unless said; median (IQR) over the repetitions)")
+    table = new_table("Cells (ms unless said; median (IQR) over the repetitions)")
     columns = ("observer", "p50", "p99", "max", "loss %", "rate/s")
-    # The cell's id heads its rows: the first column must keep room for it on a narrow terminal.
-    widest = max((len(cell.id) + 9 for cell in document.cells), default=10)
     for column in columns:
-        left = column == "observer"
-        table.add_column(
-            column,
-            justify="left" if left else "right",
-            no_wrap=not left,
-            min_width=min(widest, 28) if left else None,
-            overflow="fold" if left else "ellipsis",  # an id has no spaces to wrap at
-        )
+        table.add_column(column, justify="left" if column == "observer" else "right")
+    rows: list[list[str]] = []
     for cell in document.cells:
         runs = f"{len(cell.runs)} run{'' if len(cell.runs) == 1 else 's'}"
-        table.add_row(f"{cell.id} ({runs})", *([""] * (len(columns) - 1)), style="bold")
+        rows.append([f"{cell.id} ({runs})", *([""] * (len(columns) - 1))])
+        table.add_row(*rows[-1], style="bold")
         rate = _spread(cell.summary.get("writers", {}).get("achievedRate"))
         for subject, figures in cell.summary.items():
             if subject == "writers":
                 continue
-            spreads = [_spread(figures.get(name)) for name in CELL_FIGURES]
-            table.add_row(f"  {subject}", *spreads, rate)
+            rows.append([f"  {subject}", *(_spread(figures.get(n)) for n in CELL_FIGURES), rate])
+            table.add_row(*rows[-1])
+    # A cell's id has no spaces: it folds; the ranges wrap between their numbers.
+    fit(table, rows, width, wraps=columns[1:], folds=("observer",), least=12)
     return table
 
 
@@ -173,11 +163,13 @@ def _ms_or_dash(value: float | None) -> str:
     return "-" if value is None else _number(value)
 
 
-def sweeps_table(document: MatrixComparison) -> Table:
+def sweeps_table(document: MatrixComparison, *, width: int = WIDTH) -> Table:
     """Per sweep (other axes alike) and observer: p50/p99 by rate, and where it stops keeping up."""
-    table = _table("Rate sweep (medians; ms; * = lost events or saturated at that rate)")
-    for column in ("cells", "observer", "rate: p50 / p99", "sustains"):
+    table = new_table("Rate sweep (medians; ms; * = lost events or saturated at that rate)")
+    columns = ("cells", "observer", "rate: p50 / p99", "sustains")
+    for column in columns:
         table.add_column(column, justify="right" if column == "sustains" else "left")
+    rows = []
     for sweep in document.sweeps:
         points = "  ".join(
             f"{p.rate}: {_ms_or_dash(p.p50_ms)} / {_ms_or_dash(p.p99_ms)}"
@@ -186,22 +178,25 @@ def sweeps_table(document: MatrixComparison) -> Table:
         )
         highest = sweep.highest_sustained_rate
         sustains = "none" if highest is None else f"{highest}/s"
-        table.add_row(sweep.group or "-", sweep.observer, points, sustains)
+        rows.append([sweep.group or "-", sweep.observer, points, sustains])
+        table.add_row(*rows[-1])
+    fit(table, rows, width, wraps=("rate: p50 / p99",), folds=("cells", "observer"))
     return table
 
 
-def render_matrix(document: MatrixComparison, *, color: bool = False) -> str:
+def render_matrix(document: MatrixComparison, *, color: bool = False, width: int = WIDTH) -> str:
     buffer = io.StringIO()
-    console = Console(file=buffer, width=WIDTH, force_terminal=color, no_color=not color)
+    console = Console(file=buffer, width=width, force_terminal=color, no_color=not color)
     console.print(
         f"{document.benchmark}: {len(document.cells)} cells x {document.repetitions} "
         f"repetitions, run order {' '.join(document.order)}",
         markup=False,
     )
-    console.print(cells_table(document))
+    print_whole(console, cells_table(document, width=width))
     found = document.sweeps or sweeps(document.cells)  # a document written before sweeps
     if found:
-        console.print(sweeps_table(document.model_copy(update={"sweeps": found})))
+        swept = document.model_copy(update={"sweeps": found})
+        print_whole(console, sweeps_table(swept, width=width))
     for cell in document.cells:
         for failure in cell.failures:
             console.print(f"{cell.id}: not carried out: {failure}", markup=False)
@@ -212,9 +207,8 @@ def render_matrix(document: MatrixComparison, *, color: bool = False) -> str:
             markup=False,
         )
     for pair in document.pairs:
-        console.print(
-            comparison_table(pair.comparison, title=f"{pair.axis}: {pair.b} against {pair.a}")
-        )
+        title = f"{pair.axis}: {pair.b} against {pair.a}"
+        print_whole(console, comparison_table(pair.comparison, title=title, width=width))
     if not document.pairs:
         console.print("no pair of cells differs on exactly one axis", markup=False)
     return _finish(console, buffer, color)

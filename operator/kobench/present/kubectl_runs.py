@@ -106,7 +106,8 @@ def show(
 ) -> int:
     """The run's table (or its JSON document); a run without results says its phase."""
     from kobench.present.compare_table import render_matrix
-    from kobench.present.run_table import render_result
+    from kobench.present.run_table import WIDE_WIDTH, render_result
+    from kobench.present.table_fit import terminal_width
 
     run = select_run(body, run_id)
     if not run.config_map:
@@ -116,10 +117,13 @@ def show(
     if as_json:
         sys.stdout.write(json.dumps(document, indent=2) + "\n")
     elif run.matrix:
-        sys.stdout.write(render_matrix(MatrixComparison.model_validate(document), color=color))
+        matrix = MatrixComparison.model_validate(document)
+        sys.stdout.write(render_matrix(matrix, color=color, width=terminal_width()))
     else:
         result = RunResult.model_validate(document)
-        sys.stdout.write(render_result(result, wide=wide, color=color))
+        width = terminal_width()
+        width = max(width, WIDE_WIDTH) if wide else width
+        sys.stdout.write(render_result(result, wide=wide, color=color, width=width))
     if run.matrix:
         return EXIT_CODES.get(str((body.get("status") or {}).get("verdict")), EXIT_FAILED)
     return EXIT_CODES[RunResult.model_validate(document).verdict]

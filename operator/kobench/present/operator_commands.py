@@ -28,7 +28,12 @@ def cmd_operator(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from kobench.present.cluster_report import report
+    from kobench.present.cluster_report import is_file_source, report
+    from kobench.present.output_files import Output, check_outputs
+
+    if args.html:  # before any source is read or fetched
+        files = [("a source", Path(s)) for s in args.sources if is_file_source(s)]
+        check_outputs([Output("--html", args.html)], files)
 
     return report(
         args.sources,

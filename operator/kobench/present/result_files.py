@@ -6,20 +6,18 @@ Every problem is an :class:`~kobench.errors.InputError` that names the file (exi
 
 from __future__ import annotations
 
-import json
+import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from kobench.api.input_files import read_json as read_json_file
 from kobench.errors import InputError
 from kobench.measure.compare.comparison_docs import Comparison, MatrixComparison
 from kobench.measure.compare.sides import Labelled
 from kobench.measure.results import RunResult
-
-MAX_DOCUMENT_BYTES = 256 * 1024 * 1024
-"""A matrix document holds every run's histograms; anything larger is not one of ours."""
 
 ComparisonDocument = Comparison | MatrixComparison
 M = TypeVar("M", bound=BaseModel)
@@ -34,22 +32,7 @@ def _problems(exc: ValidationError) -> str:
 
 def read_json(path: Path) -> Any:
     """The JSON document in a file, or an InputError that names the file."""
-    if path.is_dir():
-        raise InputError(f"{path}: is a directory (give result files, or the directory alone)")
-    try:
-        if path.stat().st_size > MAX_DOCUMENT_BYTES:
-            raise InputError(f"{path}: larger than 256 MiB: not a kobench document")
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not a text file (a result document is JSON)") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read: {exc.strerror or exc}") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: not JSON ({exc.msg} at line {exc.lineno})") from None
+    return read_json_file(path, what="a kobench document")
 
 
 def _validated(model: type[M], document: Any, path: Path, what: str) -> M:
@@ -104,3 +87,27 @@ def expand(paths: Sequence[str]) -> list[Path]:
 def load_side(paths: Sequence[str]) -> list[Labelled]:
     """The run results of one side, each labelled with its file name."""
     return [Labelled(str(path), load_run(path)) for path in expand(paths)]
+
+
+def _identity(result: RunResult) -> tuple[str, str]:
+    """A run is its run id and its content: a copy of a file is the same run."""
+    content = hashlib.sha256(result.model_dump_json(by_alias=True).encode()).hexdigest()
+    return result.run_id, content
+
+
+def refuse_repeated_runs(baseline: Sequence[Labelled], candidate: Sequence[Labelled]) -> None:
+    """One run counts once: the same run twice on a side would pass for two repetitions, and
+    on both sides it is compared with itself."""
+    seen: dict[tuple[str, str], tuple[str, str]] = {}
+    for side, runs in (("--baseline", baseline), ("--candidate", candidate)):
+        for run in runs:
+            key = _identity(run.result)
+            if key not in seen:
+                seen[key] = (side, run.label)
+                continue
+            first_side, first = seen[key]
+            where = "also on" if first_side == side else "on"
+            raise InputError(
+                f"{run.label}: the same run as {first} (run {key[0]}, {where} {first_side}): "
+                "each run counts once; give every result once and a run on one side only"
+            )

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 
-from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -19,6 +18,7 @@ from kobench.measure.results.fault_verdict import killed_labels
 from kobench.present.delivery_lines import delivery_lines
 from kobench.present.fault_table import fault_table
 from kobench.present.pages.page_data import worst_second
+from kobench.present.table_fit import fit, new_table, print_whole
 
 VERDICT_STYLE = {"Passed": "bold green", "Failed": "bold red", "Invalid": "bold yellow"}
 WIDTH = 100
@@ -103,35 +103,26 @@ def _calibration_lines(result: RunResult) -> list[str]:
     return lines
 
 
-def _observer_table(result: RunResult, columns: tuple[str, ...]) -> Table:
-    table = Table(
-        title="Event latency per observer (ms, written -> observed), of the measured writes",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        collapse_padding=True,
-    )
+def _observer_table(result: RunResult, columns: tuple[str, ...], width: int) -> Table:
+    title = "Event latency per observer (ms, written -> observed), of the measured writes"
+    table = new_table(title, edges=True)
     killed = killed_labels(result.faults)
     rows = [_cells(obs, killed) for obs in result.observers]
     for column in columns:
-        # A number is never cut short: only the observer's name may wrap.
-        widest = max([len(column), *(len(row[column]) for row in rows)])
-        table.add_column(
-            column,
-            justify="left" if column in {"observer", "mode"} else "right",
-            min_width=None if column == "observer" else widest,
-            no_wrap=column != "observer",
-            overflow="fold",
-        )
-    for row in rows:
-        table.add_row(*(row[c] for c in columns))
+        table.add_column(column, justify="left" if column in {"observer", "mode"} else "right")
+    cells = [[row[c] for c in columns] for row in rows]
+    for row in cells:
+        table.add_row(*row)
+    # A number is never cut short: only the observer's name (and mode) may fold.
+    fit(table, cells, width, folds=("observer", "mode"))
     return table
 
 
 def _matrix_table(result: RunResult) -> Table | None:
     if len({(c.written_replica, c.observed_replica) for c in result.matrix}) <= 1:
         return None
-    matrix = Table(title="Replica matrix (ms)", title_justify="left", box=box.SIMPLE_HEAD)
+    matrix = new_table("Replica matrix (ms)", edges=True)
+    matrix.padding = (0, 1, 0, 0)
     for column in ("written", "observed", "events", "p50", "p99"):
         matrix.add_column(column, justify="right")
     for cell in result.matrix:
@@ -201,22 +192,26 @@ def _facts(result: RunResult) -> list[str]:
     return lines
 
 
-def render_result(result: RunResult, *, wide: bool = False, color: bool = False) -> str:
-    """The verdict, the per-observer table, the replica matrix and the run's facts as text."""
+def render_result(
+    result: RunResult, *, wide: bool = False, color: bool = False, width: int | None = None
+) -> str:
+    """The verdict, the per-observer table, the replica matrix and the run's facts as text,
+    laid out for ``width`` columns (default 100, 160 wide); nothing is cut to fit."""
     buffer = io.StringIO()
-    width = WIDE_WIDTH if wide else WIDTH
+    width = width or (WIDE_WIDTH if wide else WIDTH)
     console = Console(file=buffer, width=width, force_terminal=color, no_color=not color)
     style = VERDICT_STYLE.get(result.verdict, "")
     console.print(f"[{style}]{result.verdict}[/] {result.benchmark} (run {result.run_id})")
     for reason in result.reasons:
         console.print(f"  - {reason}", markup=False)
-    console.print(_observer_table(result, WIDE_COLUMNS if wide else NARROW_COLUMNS))
+    columns = WIDE_COLUMNS if wide else NARROW_COLUMNS
+    print_whole(console, _observer_table(result, columns, width))
     matrix = _matrix_table(result)
     if matrix is not None:
-        console.print(matrix)
-    faults = fault_table(result)
+        print_whole(console, matrix)
+    faults = fault_table(result, width)
     if faults is not None:
-        console.print(faults)
+        print_whole(console, faults)
     for line in _facts(result):
         console.print(line, markup=False)
     text = buffer.getvalue()

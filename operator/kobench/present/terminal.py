@@ -1,17 +1,14 @@
-"""What the ``kobench`` commands share: exit statuses, progress output and output files."""
+"""What the ``kobench`` commands share: exit statuses and progress output (output files:
+:mod:`kobench.present.output_files`)."""
 
 from __future__ import annotations
 
 import contextlib
 import math
-import os
 import sys
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import TextIO
-
-from kobench.errors import InputError
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -125,22 +122,3 @@ def progress_bar(
 
     with bar:
         yield update
-
-
-def check_output(output: str, *, option: str = "--output") -> None:
-    """Before a run: can the file be written? (Found out after a run, the results would be lost.)"""
-    path = Path(output)
-    parent = path.parent
-    if path.is_dir():
-        raise InputError(f"{option} {output}: is a directory; give a file name")
-    if not parent.is_dir():
-        raise InputError(f"{option} {output}: directory {parent} does not exist")
-    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise InputError(f"{option} {output}: permission denied")
-
-
-def write_output(output: str, text: str, *, option: str) -> None:
-    try:
-        Path(output).write_text(text)
-    except OSError as exc:
-        raise InputError(f"{option} {output}: {exc.strerror or exc}") from None

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from kobench.api import BenchmarkSpec
 from kobench.api.status import PHASES, TERMINAL_PHASES, BenchmarkStatus, ConditionType, Reason
+from kobench.measure.results.baseline_rule import unusable
 from kobench.run.actions import Action, PostEvent, StopRoles
 from kobench.run.draft import Draft, Wait
 from kobench.run.observed import Observed, Resource
@@ -194,10 +195,9 @@ def advance(d: Draft, observed: Observed, spec: BenchmarkSpec, settings: Setting
     recovered(d)
     if spec.matrix is not None:
         advance_matrix(d, observed, spec, settings)
-    elif phase == "Pending" and spec.baseline is not None and observed.baseline is None:
-        # Before anything starts: a baseline that cannot be read costs no run.
-        field = "resultFile" if spec.baseline.result_file is not None else "resultsConfigMap"
-        d.fail("BaselineUnreadable", f"spec.baseline.{field}: {observed.baseline_error}")
+    elif phase == "Pending" and (refused := baseline_refused(observed, spec)) is not None:
+        # Before anything starts: a gate that cannot be evaluated costs no run.
+        d.fail("BaselineUnreadable", refused)
     elif (failure := failed_role(observed, spec, phase)) is not None:
         reason: Reason = "OOMKilled" if "OOMKilled" in failure else "ChildFailed"
         # The stage's own condition says so too, however soon the role failed.
@@ -212,6 +212,19 @@ def advance(d: Draft, observed: Observed, spec: BenchmarkSpec, settings: Setting
             timed_out(d, observed, spec, progress)
     if d.phase in ("Succeeded", "Failed"):
         finish(d, spec, d.result)
+
+
+def baseline_refused(observed: Observed, spec: BenchmarkSpec) -> str | None:
+    """Why spec.baseline cannot gate this run (unreadable, or a figure it needs is missing or
+    impossible), naming the field; None when it can (or there is none)."""
+    rule = spec.baseline
+    if rule is None:
+        return None
+    field = "resultFile" if rule.result_file is not None else "resultsConfigMap"
+    if observed.baseline is None:
+        return f"spec.baseline.{field}: {observed.baseline_error}"
+    problems = unusable(observed.baseline, rule, [o.name for o in spec.observers])
+    return f"spec.baseline.{field}: {'; '.join(problems)}" if problems else None
 
 
 def timed_out(d: Draft, observed: Observed, spec: BenchmarkSpec, progress: str) -> None:

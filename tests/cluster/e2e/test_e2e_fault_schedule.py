@@ -44,7 +44,9 @@ def test_a_fault_schedule_runs_to_a_verdict_with_outages_that_match_the_faults(
         observers=[
             {"name": "near", "mode": "async", "targetReplica": 0},
             {"name": "far", "mode": "async", "targetReplica": 1},
-            {"name": "doomed", "mode": "sync", "targetReplica": 0},
+            # Two instances: the kill takes instance 0; a run whose observer measured nothing
+            # is never Passed.
+            {"name": "doomed", "mode": "sync", "targetReplica": 0, "replicas": 2},
         ],
         faults=[
             {"atSeconds": 2, "action": "pauseReplica", "replica": 0, "durationSeconds": PAUSE_S},
@@ -67,13 +69,13 @@ def test_a_fault_schedule_runs_to_a_verdict_with_outages_that_match_the_faults(
     assert abs(kill_observer["appliedAtSeconds"] - 5) < 1.0, kill_observer
     # The killed instance left no document: it is listed as the fault's target, killed.
     hit = {i["observer"]: i["killed"] for i in kill_observer["observers"]}
-    assert hit == {"near.0": False, "far.0": False, "doomed.0": True}, kill_observer
+    assert hit == {"near.0": False, "far.0": False, "doomed.0": True, "doomed.1": False}, hit
     assert abs(kill_replica["appliedAtSeconds"] - 6) < 1.0, kill_replica
     assert kill_replica["resyncMs"] is not None and kill_replica["resyncMs"] > 0, kill_replica
     far = next(i for i in kill_replica["observers"] if i["observer"] == "far.0")
     assert far["outageMs"] is not None and far["outageMs"] > 500, far
     pods = {p["metadata"]["name"] for p in installation.pods_of(name)}
-    assert not any("-obs-doomed-" in p for p in pods), pods
+    assert not any(p.endswith("-obs-doomed-0") for p in pods), pods
     wide = installation.kubectl("get", "kob", name, "-n", installation.namespace, "-o", "wide")
     assert "WORST-OUTAGE" in wide.stdout and "FAULTS" in wide.stdout, wide.stdout
 
@@ -123,3 +125,35 @@ def test_dropped_subscribers_and_a_killed_writer_in_pods(
     ]
     pods = {p["metadata"]["name"] for p in installation.pods_of(name)}
     assert not any(p.endswith("-writer-1") for p in pods), pods
+
+
+def test_a_replaced_primary_is_linked_again_within_seconds_of_being_ready(
+    installation: Installation, record_timing: Any
+) -> None:
+    """Redis, three replicas: the primary's pod killed at 2 s. Its StatefulSet starts a
+    successor under the same Service; the replicas must link to it within seconds of it being
+    ready, not after their replication timeout (60 s by default: the connection they opened
+    while the departed pod still terminated hung). The same happened to KeyDB's peers. (The
+    writer, on the primary, loses its engine: the run is Failed, and collected.)"""
+    name = "fault-replaced-primary"
+    document = short_run(
+        example("cross-replica"),
+        name=name,
+        rate=100,
+        seconds=20,
+        cleanup="Keep",
+        timeouts={"runSeconds": 180, "drainSeconds": 5},
+        observers=[{"name": "far", "mode": "async", "targetReplica": 1}],
+        faults=[{"atSeconds": 2, "action": "killReplica", "replica": 0}],
+    )
+    document["spec"]["engine"]["replicas"] = 3
+    clock = installation.apply(document)
+    body = installation.finish(clock, timeout=240)
+    record_timing("fault-schedule (primary replaced)", clock.durations())
+    assert body["status"]["phase"] == "Succeeded", body["status"]
+    (kill,) = installation.results(body)["faults"]
+    print(f"TRUTH replaced primary: resync {kill['resyncMs']} ms, {kill}")
+    # The successor starts and loads nothing in about two seconds; the links follow at once.
+    assert kill["resyncMs"] is not None and kill["resyncMs"] < 12_000, kill
+    recorded = body["status"]["faults"]["kills"][0]
+    assert recorded["recoveredNs"] > recorded["appliedNs"], recorded

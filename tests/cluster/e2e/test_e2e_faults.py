@@ -220,3 +220,9 @@ def test_an_invalid_resource_ends_in_error_with_the_message(installation: Instal
     warnings = [e for e in _events_for(installation, name) if e["type"] == "Warning"]
     assert any("memcached" in e["message"] for e in warnings), warnings
     assert installation.pods_of(name) == []
+    # kstatus: it cannot go on without a change (Flux and Helm 4 read Stalled, not Ready).
+    stalled = installation.kubectl(
+        "wait", f"kob/{name}", "-n", installation.namespace, "--for=condition=Stalled",
+        "--timeout=30s", check=False,
+    )  # fmt: skip
+    assert stalled.returncode == 0, stalled.stderr

@@ -37,6 +37,9 @@ def plugin(installation: Installation, tmp_path_factory: pytest.TempPathFactory)
         **installation.cluster.env,
         "PATH": os.pathsep.join([str(bin_dir), str(kubectl_dir), os.environ["PATH"]]),
         "PYTHONPATH": os.pathsep.join([str(REPO / "operator"), str(REPO)]),
+        # Both sides of a comparison are laid out alike: the same width, whatever the
+        # environment pytest's own processes inherit.
+        "COLUMNS": "100",
     }
 
 
@@ -101,10 +104,12 @@ def test_fetch_of_a_run_is_read_by_report_and_export(
     assert fetched.returncode == 0, fetched.stderr
     file = tmp_path / f"quickstart-{run_id}.json"
     assert fetched.stdout.split() == [str(file)]
-    report = kobench("report", str(file))
+    report = kobench("report", str(file), env=plugin)
     assert report.returncode == quickstart[1].returncode, report.stderr
     assert report.stdout == quickstart[1].stdout  # the same table, now from a laptop's file
-    memtier = kobench("export", "--format", "memtier", str(file), "-o", str(tmp_path / "m.json"))
+    memtier = kobench(
+        "export", "--format", "memtier", str(file), "-o", str(tmp_path / "m.json"), env=plugin
+    )
     assert memtier.returncode == 0, memtier.stderr
     totals = json.loads((tmp_path / "m.json").read_text())["ALL STATS"]["Totals"]
     assert totals["Count"] > 0 and totals["Percentile Latencies"]["p99.00"] > 0
@@ -143,7 +148,7 @@ def test_fetch_of_a_matrix_is_read_by_compare_and_report(
         "engine-valkey.rep1.json",
         "engine-valkey.rep2.json",
     ]
-    shown = kobench("compare", str(out / f"kubectl-matrix-{run_id}.comparison.json"))
+    shown = kobench("compare", str(out / f"kubectl-matrix-{run_id}.comparison.json"), env=plugin)
     assert shown.returncode == 0 and shown.stdout == done.stdout, shown.stderr
     pair = kobench(
         "compare",
@@ -153,7 +158,7 @@ def test_fetch_of_a_matrix_is_read_by_compare_and_report(
         *map(str, sorted(runs.glob("engine-valkey.*"))),
     )
     assert pair.returncode == 0, pair.stderr
-    report = kobench("report", *map(str, sorted(runs.glob("*.json"))))
+    report = kobench("report", *map(str, sorted(runs.glob("*.json"))), env=plugin)
     assert report.returncode in (0, 1), report.stderr
     assert report.stdout.count("valkey") >= 2
     children = installation.get("kob", "-l", "kobench.io/matrix=kubectl-matrix")["items"]

@@ -1,9 +1,11 @@
 """``examples/seed-claims-here.yaml`` applied to the real cluster: Redis and Valkey x sync and
-async x three rates, every cell four times, each run a child benchmark of the matrix, one at a
-time; then the comparison in the status (bounded) and in the results ConfigMap (whole).
+async x two rates, every cell twice, each run a child benchmark of the matrix, one at a time;
+then the comparison in the status (bounded) and in the results ConfigMap (whole).
 
-The runs are shortened (one replica, one second of writes each, 100-400 writes/s) so that 48 of
-them fit in the cluster tier's time; the figures are not the point here, the way through is."""
+The runs are shortened (one replica, one second of writes each, 100-200 writes/s, two
+repetitions: 16 runs) so that they fit in the cluster tier's time; the figures are not the point
+here, the way through is (every axis, the sweeps, the order, one child at a time). The statistics
+themselves are tested with four repetitions and more in the unit and engine tiers."""
 
 from __future__ import annotations
 
@@ -18,9 +20,9 @@ from testkit.support import REPO, wait_for
 from tests.cluster.e2e.bench import Installation
 
 EXAMPLE = REPO / "examples" / "seed-claims-here.yaml"
-RATES = [100, 200, 400]
+RATES = [100, 200]
 CELLS = 2 * 2 * len(RATES)
-REPETITIONS = 4
+REPETITIONS = 2
 RUNS = CELLS * REPETITIONS
 
 
@@ -36,7 +38,7 @@ def shortened() -> dict[str, Any]:
     return document
 
 
-@pytest.mark.timeout(60 * 25)
+@pytest.mark.timeout(60 * 12)
 def test_a_matrix_runs_its_cells_as_children_and_compares_them(
     installation: Installation, record_timing: Any
 ) -> None:
@@ -44,8 +46,8 @@ def test_a_matrix_runs_its_cells_as_children_and_compares_them(
     name = document["metadata"]["name"]
     clock = installation.apply(document)
     running = installation.wait_phase(clock, ("RunningCells",), timeout=60)
-    assert re.fullmatch(r"\d+/48", running["status"]["progress"]), running["status"]
-    body = installation.finish(clock, timeout=60 * 20)
+    assert re.fullmatch(rf"\d+/{RUNS}", running["status"]["progress"]), running["status"]
+    body = installation.finish(clock, timeout=60 * 10)
     durations = clock.durations()
     record_timing(f"{name} ({RUNS} runs)", durations)
     status = body["status"]
@@ -56,13 +58,13 @@ def test_a_matrix_runs_its_cells_as_children_and_compares_them(
     assert matrix["runs"] == matrix["done"] == RUNS
     assert [c["runs"] for c in matrix["cells"]] == [REPETITIONS] * CELLS
     assert all(c["lossPercent"] == 0 for c in matrix["cells"]), matrix["cells"]
-    # Pairs that differ on one axis: engine (6), observer mode (6), rate (3 per group of 4).
+    # Pairs that differ on one axis: engine (4), observer mode (4), rate (1 per group of 4).
     axes = [p["axis"] for p in matrix["pairs"]]
-    assert sorted(set(axes)) == ["engine", "observerMode", "rate"] and len(axes) == 24
+    assert sorted(set(axes)) == ["engine", "observerMode", "rate"] and len(axes) == 12
     assert all(
         p["p99"] in ("Better", "Worse", "NoDifference", "Inconclusive") for p in matrix["pairs"]
     )
-    assert len(matrix["sweeps"]) == 4 and "48 runs compared" in matrix["headline"]
+    assert len(matrix["sweeps"]) == 4 and f"{RUNS} runs compared" in matrix["headline"]
     print(f"matrix headline: {matrix['headline']}")
 
     comparison = json.loads(

@@ -52,6 +52,39 @@ def test_an_oom_killed_engine_fails_the_run_with_the_container_reason(
     assert pod_names(cluster, ns, f"kobench.io/run-id={status['runId']}")
 
 
+def test_a_container_the_kubelet_retries_is_a_wait_and_the_run_goes_on(
+    crd_cluster: KubeCluster,
+    kube_namespace: Callable[..., str],
+    operator: Callable[..., OperatorProcess],
+) -> None:
+    # Seen on a fresh CI machine: an observer pod started right after its Secret was created,
+    # CreateContainerConfigError "failed to sync secret cache"; the run used to end at once.
+    cluster = crd_cluster
+    ns = kube_namespace(cluster)
+    operator(cluster, ns)
+    cluster.apply(benchmark("transient", SPEC), namespace=ns)
+    status = drive_engine_ready(cluster, ns, "transient", replicas=2)
+    observers = wait_for(
+        "observer pods", lambda: pod_names(cluster, ns, run_selector(status, "observer"))
+    )
+    error = "CreateContainerConfigError"
+    kubelet.mark_waiting(cluster, ns, observers[0], error, kubelet.SECRET_CACHE)
+
+    def told() -> dict[str, Any] | None:
+        found = status_of(cluster, ns, "transient")
+        return found if "the kubelet retries" in found.get("message", "") else None
+
+    waiting = wait_for("the status to say what the kubelet retries", told)
+    assert waiting["phase"] == "Subscribing", waiting
+    assert f"{error} {kubelet.SECRET_CACHE}" in waiting["message"]
+    assert observers[0] in waiting["message"]
+    # The kubelet's next sync starts the container: the run goes on as if nothing happened.
+    for pod in observers:
+        kubelet.mark_ready(cluster, ns, pod)
+    running = wait_phase(cluster, ns, "transient", "Running", "Failed")
+    assert running["phase"] == "Running", running
+
+
 def test_an_oom_killed_observer_fails_the_run(
     crd_cluster: KubeCluster,
     kube_namespace: Callable[..., str],
@@ -119,7 +152,9 @@ def test_observers_that_never_subscribe_time_out_without_a_writer(
     drive_engine_ready(cluster, ns, "deaf", replicas=2)
     status = wait_phase(cluster, ns, "deaf", "Failed", "Succeeded", timeout=40)
     assert status["phase"] == "Failed"
-    assert status["reasons"] == ["observers not subscribed within 3s (0/3)"]
+    assert status["reasons"] == [
+        "observers not subscribed within 3s (spec.timeouts.subscribeSeconds): 0/3 subscribed"
+    ]
     conditions = {c["type"]: c for c in status["conditions"]}
     assert conditions["EngineReady"]["status"] == "True"
     assert conditions["ObserversSubscribed"]["status"] == "False"

@@ -26,8 +26,8 @@ import pytest
 import redis
 from testkit.support import free_port, wait_for
 
-from kobench.api import parse_spec
-from kobench.measure.results import Convergence, EngineFacts, ObserverResult, merge_run
+from kobench.api import BenchmarkSpec, parse_spec
+from kobench.measure.results import Convergence, EngineFacts, RunResult, merge_run
 from kobench.plugins import connections
 from kobench.plugins.observers import EventBook, get_observer
 from kobench.roles.observer_role import observer_context
@@ -97,19 +97,8 @@ def server(group: ProcessGroup, port: int, *more: str) -> redis.Redis:
     return client
 
 
-@pytest.mark.parametrize("key_mode", ["unique", "shared"])
-def test_a_replica_loading_a_full_resync_pauses_the_writer_and_loses_nothing(
-    group: ProcessGroup, key_mode: str
-) -> None:
-    primary_port, replica_port = free_port(), free_port()
-    primary = server(group, primary_port, "--enable-debug-command", "yes",
-                     "--repl-backlog-size", "16kb", "--repl-diskless-sync-delay", "0")  # fmt: skip
-    replica = server(group, replica_port, "--replicaof", "127.0.0.1", str(primary_port),
-                     *REPLICA_ARGS)  # fmt: skip
-    wait_for("the replica's link", lambda: replica.info("replication")["master_link_status"]
-             == "up", timeout=10)  # fmt: skip
-    primary.execute_command("DEBUG", "POPULATE", DATASET_KEYS, "dataset", 32)  # not replicated
-    spec = parse_spec(
+def loading_spec(key_mode: str) -> BenchmarkSpec:
+    return parse_spec(
         {
             "engine": {"type": "redis", "replicas": 1},
             "workload": {
@@ -127,28 +116,29 @@ def test_a_replica_loading_a_full_resync_pauses_the_writer_and_loses_nothing(
             "validity": {"requireConvergence": False},
         }
     )
-    config = RoleConfig(
-        run_id="loading", spec=spec, endpoints=[Endpoint(host="127.0.0.1", port=replica_port)]
-    )
-    books = [EventBook(observer_context(config, o.name, 0, PASSWORD)) for o in spec.observers]
+
+
+def observing(config: RoleConfig) -> tuple[list[EventBook], list[threading.Thread]]:
+    """Every observer of the spec, subscribed, each in a thread of this process."""
+    books = [
+        EventBook(observer_context(config, o.name, 0, PASSWORD)) for o in config.spec.observers
+    ]
     ready = [threading.Event() for _ in books]
-    observing = [
+    threads = [
         threading.Thread(
             target=get_observer(b.context.mode).observe, args=(b.context, b, r.set), daemon=True
         )
         for b, r in zip(books, ready, strict=True)
     ]
-    for thread in observing:
+    for thread in threads:
         thread.start()
     assert all(r.wait(timeout=10) for r in ready), "an observer never subscribed"
-    written: list[object] = []
-    writing = threading.Thread(
-        target=lambda: written.append(Writer(config, 0, PASSWORD).run()), daemon=True
-    )
-    writing.start()
-    time.sleep(3.0)  # 2.5 s into the measured writes
-    probe = Probe(replica_port)
-    probe.start()
+    return books, threads
+
+
+def full_resync(primary: redis.Redis, replica: redis.Redis, primary_port: int) -> None:
+    """The replica cut and linked again beyond the primary's backlog: it loads a full resync
+    from disk (LOADING) while it is written to."""
     replica.execute_command("REPLICAOF", "NO", "ONE")
     primary.set("overrun", b"x" * 65536)  # beyond its 16 kB backlog: a full resync
     replica.execute_command("REPLICAOF", "127.0.0.1", primary_port)
@@ -161,26 +151,56 @@ def test_a_replica_loading_a_full_resync_pauses_the_writer_and_loses_nothing(
         timeout=30,
         every=0.01,
     )
-    time.sleep(0.2)
-    probe.stopped.set()
-    probe.join(timeout=5)
-    writing.join(timeout=60)
-    for thread in observing:
-        thread.join(timeout=30)
-    assert written, "the writer did not finish"
-    documents: list[ObserverResult] = [b.result() for b in books]
-    (writer,) = written
-    result = merge_run(
+
+
+def merged(spec: BenchmarkSpec, writer: object, books: list[EventBook]) -> RunResult:
+    return merge_run(
         benchmark="loading",
         run_id="loading",
         spec=spec,
         writers=[writer],  # type: ignore[list-item]
-        observers=documents,
+        observers=[b.result() for b in books],
         engine=EngineFacts(type="redis", replicas=1),
         convergence=Convergence(checked=True, converged=True),
         started_ns=0,
         finished_ns=1,
     )
+
+
+@pytest.mark.parametrize("key_mode", ["unique", "shared"])
+def test_a_replica_loading_a_full_resync_pauses_the_writer_and_loses_nothing(
+    group: ProcessGroup, key_mode: str
+) -> None:
+    primary_port, replica_port = free_port(), free_port()
+    primary = server(group, primary_port, "--enable-debug-command", "yes",
+                     "--repl-backlog-size", "16kb", "--repl-diskless-sync-delay", "0")  # fmt: skip
+    replica = server(group, replica_port, "--replicaof", "127.0.0.1", str(primary_port),
+                     *REPLICA_ARGS)  # fmt: skip
+    wait_for("the replica's link", lambda: replica.info("replication")["master_link_status"]
+             == "up", timeout=10)  # fmt: skip
+    primary.execute_command("DEBUG", "POPULATE", DATASET_KEYS, "dataset", 32)  # not replicated
+    spec = loading_spec(key_mode)
+    config = RoleConfig(
+        run_id="loading", spec=spec, endpoints=[Endpoint(host="127.0.0.1", port=replica_port)]
+    )
+    books, threads = observing(config)
+    written: list[object] = []
+    writing = threading.Thread(
+        target=lambda: written.append(Writer(config, 0, PASSWORD).run()), daemon=True
+    )
+    writing.start()
+    time.sleep(3.0)  # 2.5 s into the measured writes
+    probe = Probe(replica_port)
+    probe.start()
+    full_resync(primary, replica, primary_port)
+    time.sleep(0.2)
+    probe.stopped.set()
+    probe.join(timeout=5)
+    writing.join(timeout=60)
+    for thread in threads:
+        thread.join(timeout=30)
+    assert written, "the writer did not finish"
+    result = merged(spec, written[0], books)
     assert probe.loading, "the replica never answered LOADING: no truth to check"
     began, ended = probe.loading[0], probe.loading[-1]
     loading_s = (ended - began) / 1e9

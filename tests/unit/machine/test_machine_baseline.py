@@ -104,3 +104,18 @@ def test_each_executor_names_the_field_of_a_baseline_it_cannot_read() -> None:
         "spec.baseline: set exactly one of resultFile (kobench run) and resultsConfigMap (in a "
         "cluster)"
     ]
+
+
+def test_a_baseline_that_cannot_gate_the_run_is_refused_before_anything_starts() -> None:
+    world = World(res=resource(BASELINE_SPEC))
+    world.step(0)
+    earlier = plain_result()
+    without_sync = earlier.model_copy(
+        update={"observers": [o for o in earlier.observers if o.name != "sync"]}
+    )
+    decision = world.step(1, baseline=without_sync)
+    assert world.phase() == "Failed"
+    assert world.status.reasons[0].startswith(
+        "spec.baseline.resultsConfigMap: observer sync is not in run"
+    )
+    assert not [a for a in decision.actions if isinstance(a, StartEngine | StartRoles)]

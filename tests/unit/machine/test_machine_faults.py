@@ -1,7 +1,8 @@
 """A fault schedule through the phase machine, as plain data: the injector starts before the
 writers, the kills come at their time on the injector's clock (once each, also after a restart),
-and a killed role is the fault's target, not a failure. How an executor ends one role is its own
-(a pod by a selector matching that one pod: tested with the manifests)."""
+and a killed role is the fault's target, not a failure while another instance of it measures.
+How an executor ends one role is its own (a pod by a selector matching that one pod: tested with
+the manifests)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ FAULT_SPEC = {
     "engine": {"replicas": 2},
     "workload": {"writes": 5000, "rate": 1000, "warmupSeconds": 0},
     "observers": [
-        {"name": "sync", "mode": "sync", "targetReplica": 1},
+        {"name": "sync", "mode": "sync", "targetReplica": 1, "replicas": 2},
         {"name": "async", "mode": "async"},
     ],
     "faults": [
@@ -120,4 +121,8 @@ def test_a_killed_observer_is_the_faults_target_and_the_run_collects_without_it(
     assert by_index[0].applied_at_seconds == 1.0 and by_index[0].duration_ms == 500.0
     assert by_index[1].applied_at_seconds == 2.1
     assert by_index[2].applied_at_seconds == 3.1 and by_index[2].resync_ms == 900.0
+    # The status's record of the kill says when the engine was whole again, as the result does.
+    assert world.status.faults is not None
+    (killed_replica,) = [k for k in world.status.faults.kills if k.index == 2]
+    assert killed_replica.recovered_ns == killed_replica.applied_ns + 900_000_000
     assert world.status.summary is not None and world.status.summary.faults == 3

@@ -5,6 +5,7 @@ from __future__ import annotations
 from tests.unit.machine.world import (
     SPEC,
     World,
+    at,
     forbidden,
     kinds,
     pod,
@@ -15,6 +16,7 @@ from tests.unit.machine.world import (
 
 from kobench.api.status import PHASES
 from kobench.run.actions import KeepResult, PostEvent, RecordRun, StopRoles, StopRun
+from kobench.run.pods.pod_views import pod_view
 
 
 def conditions(world: World) -> dict[str, tuple[str, str, str]]:
@@ -125,14 +127,16 @@ def test_an_unschedulable_replica_is_named_while_waiting_and_in_the_timeout() ->
     world.step(10)
     status, reason, message = conditions(world)["EngineReady"]
     assert (status, reason) == ("False", "Unschedulable")
-    assert f"engine replica 1 cannot be scheduled: {scheduler}" in message
+    assert f"engine replica 1 cannot be scheduled: pod a-pod: {scheduler}" in message
     world.step(63)
     assert world.phase() == "Failed"
     assert conditions(world)["Complete"][1] == "EngineTimeout"
     assert world.status.reasons[0].startswith(
         "engine not ready within 60s (spec.timeouts.engineReadySeconds): 1/2 replicas ready"
     )
-    assert f"engine replica 1 cannot be scheduled: {scheduler}" in world.status.reasons[0]
+    assert (
+        f"engine replica 1 cannot be scheduled: pod a-pod: {scheduler}" in (world.status.reasons[0])
+    )
 
 
 def test_observers_that_never_subscribe_time_out_without_a_writer() -> None:
@@ -343,3 +347,26 @@ def test_a_stage_that_times_out_on_its_first_pass_still_says_how_far_it_got() ->
     slow.step(500)
     assert slow.phase() == "Failed"
     assert conditions(slow)["EngineReady"] == ("False", "Starting", "0/2 ready")
+
+
+def test_a_container_the_kubelet_retries_is_a_wait_shown_in_the_status() -> None:
+    world = World()
+    world.step(0)
+    world.step(1)
+    world.step(2)
+    world.engine_ready()
+    world.step(3)
+    secret = "failed to sync secret cache: timed out waiting for the condition"
+    waiting = {"waiting": {"reason": "CreateContainerConfigError", "message": secret}}
+    status = {"phase": "Pending", "containerStatuses": [{"name": "role", "state": waiting}]}
+    created = stamp(3)
+    pod = {"metadata": {"name": "bench-obs-sync-0", "creationTimestamp": created}, "status": status}
+    world.roles["sync.0"] = pod_view(pod, at(4))
+    decision = world.step(4)
+    assert world.phase() == "Subscribing"
+    assert "CreateContainerConfigError failed to sync secret cache" in world.status.message
+    assert "observer sync.0: pod bench-obs-sync-0 container role" in world.status.message
+    assert not [a for a in decision.actions if isinstance(a, PostEvent)], "a wait is no Event"
+    world.subscribe()
+    world.step(5)
+    assert world.phase() == "Running"

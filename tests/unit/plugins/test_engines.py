@@ -35,6 +35,9 @@ def test_keydb_replicates_every_peer_in_active_multi_master_mode() -> None:
     assert args[args.index("--masterauth") + 1] == "pw"
     # Every peer serves a full sync to the others at once, not after the default 5 s wait.
     assert args[args.index("--repl-diskless-sync-delay") + 1] == "0"
+    # A link hung on a departed pod is given up within seconds; idle links are pinged inside that.
+    assert args[args.index("--repl-timeout") + 1] == "6"
+    assert args[args.index("--repl-ping-replica-period") + 1] == "1"
     assert engine.write_replicas(3) == [0, 1, 2]
     assert engine.handshake_replica(2) == 2
 
@@ -58,6 +61,7 @@ def test_primary_engines_make_replica_zero_the_primary(name: str) -> None:
     assert "--requirepass" not in primary
     # A replica that connects is served its full sync at once (5 s per replica by default).
     assert primary[primary.index("--repl-diskless-sync-delay") + 1] == "0"
+    assert replica[replica.index("--repl-timeout") + 1] == "6"
     assert engine.write_replicas(3) == [0]
     assert engine.handshake_replica(2) == 0
     assert engine.binary == f"{name}-server"

@@ -5,16 +5,12 @@ in test_kubectl_fetch.py). Its calls go to a stand-in ``kubectl``
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from testkit.cached_tools import cached_tool
 from testkit.support import REPO
 from tests.unit.present.kubectl_standin import StandinKubectl, results_map
 from tests.unit.report.documents import run_result
@@ -164,35 +160,3 @@ def test_get_lists_the_benchmarks_with_kubectl(kubectl: StandinKubectl) -> None:
 def test_the_package_installs_the_kubectl_kobench_executable() -> None:
     scripts = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]
     assert scripts["kubectl-kobench"] == "kobench.present.kubectl_plugin:main"
-
-
-def test_the_real_kubectl_finds_and_runs_the_plugin(tmp_path: Path) -> None:
-    """kubectl's own plugin mechanism (a ``kubectl-kobench`` on PATH), no cluster needed for
-    ``--dry-run``; the executable is what pip's console-script entry does."""
-    kubectl = cached_tool("k8s", "K8S_VERSION", "kubectl")
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    plugin = bin_dir / "kubectl-kobench"
-    plugin.write_text(
-        f"#!{sys.executable}\nimport sys\nfrom kobench.present.kubectl_plugin import main\n"
-        "sys.exit(main())\n"
-    )
-    plugin.chmod(0o755)
-    env = {
-        **os.environ,
-        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
-        "PYTHONPATH": os.pathsep.join([str(REPO / "operator"), str(REPO)]),
-        "KUBECONFIG": str(tmp_path / "no-kubeconfig"),
-    }
-
-    def kubectl_run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [str(kubectl), *args], capture_output=True, text=True, env=env, timeout=60
-        )
-
-    listed = kubectl_run("plugin", "list")
-    assert str(plugin) in listed.stdout, listed.stderr
-    dry = kubectl_run("kobench", "run", "--dry-run", str(QUICKSTART))
-    assert dry.returncode == 0, dry.stderr
-    assert yaml.safe_load(dry.stdout)["metadata"]["name"] == "quickstart"
-    assert kubectl_run("kobench", "--version").stdout.startswith("kubectl-kobench ")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from kobench.api.baseline_spec import Baseline
 from kobench.measure.results.documents import ObserverSummary, RunResult
 
@@ -60,3 +62,28 @@ def held_to_baseline(result: RunResult, baseline: RunResult, rule: Baseline) -> 
     if not found:
         return result
     return result.model_copy(update={"verdict": "Failed", "reasons": [*result.reasons, *found]})
+
+
+def unusable(baseline: RunResult, rule: Baseline, observers: Sequence[str]) -> list[str]:
+    """Why ``baseline`` cannot gate a run of these observers, each naming the figure (empty:
+    it can). A gate that cannot be evaluated is refused before the run, never skipped."""
+    earlier = {o.name: o for o in baseline.observers}
+    checks_latency = rule.p50_ratio is not None or rule.p99_ratio is not None
+    problems: list[str] = []
+    for name in observers:
+        then = earlier.get(name)
+        if then is None:
+            has = ", ".join(sorted(earlier)) or "no observers"
+            problems.append(f"observer {name} is not in run {baseline.run_id} (it has {has})")
+            continue
+        latency = then.corrected_latency_ms or then.latency_ms
+        if latency is None:
+            if checks_latency:
+                problems.append(f"observer {name} has no latency figures (p50, p99, max missing)")
+            continue
+        for label, value in (("p50", latency.p50), ("p99", latency.p99), ("max", latency.max)):
+            if value < 0:
+                problems.append(
+                    f"observer {name} {label} is {value:g} ms: a latency is not negative"
+                )
+    return problems

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from kobench.api.basics import Document
 from kobench.api.status import Verdict as Verdict
-from kobench.measure.histograms import LatencySummary
+from kobench.measure.histograms import EncodedHistogram, LatencySummary
 from kobench.measure.results.calibration_docs import RoleRoundTrip, ToolOverhead
 from kobench.measure.results.delivery_docs import DeliveryFacts
 
@@ -142,8 +142,8 @@ class ObserverSummary(Document):
         ToolOverhead | None,
         Field(description="Event p50 against the engine's paced round trip from the observer."),
     ] = None
-    latency_histogram: str = ""
-    rtt_histogram: str = ""
+    latency_histogram: EncodedHistogram = ""
+    rtt_histogram: EncodedHistogram = ""
 
 
 class MatrixCell(Document):

@@ -27,6 +27,15 @@ def killed_labels(faults: Sequence[FaultResult]) -> set[str]:
     }
 
 
+def killing_fault(label: str, faults: Sequence[FaultResult]) -> str:
+    """``fault 0 (killObserver) at 0.578 s`` for the fault that ended the role, or ``""``."""
+    for f in faults:
+        applied = f.applied_at_seconds
+        if f.target == label and f.action in ("killObserver", "killWriter") and applied is not None:
+            return f"fault {f.index} ({f.action}) at {applied:.3f} s"
+    return ""
+
+
 def unexcused_errors(errors: Sequence[str], faults: Sequence[FaultResult]) -> list[str]:
     """An observer's errors, less the one a killed writer causes by never announcing its end."""
     killed_writer = any(

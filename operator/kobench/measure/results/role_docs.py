@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from kobench.api.basics import Document
+from kobench.measure.histograms import EncodedHistogram
 from kobench.measure.results.calibration_docs import Calibration
 from kobench.measure.results.engine_docs import Convergence, EngineFacts
 from kobench.measure.series import (
@@ -72,7 +73,8 @@ class ObserverResult(Document):
     ended_ns: int
     writers: dict[str, WriterCounts] = {}
     latency: Annotated[
-        dict[str, str], Field(description="Raw one-way latency in us per written replica (HDR).")
+        dict[str, EncodedHistogram],
+        Field(description="Raw one-way latency in us per written replica (HDR)."),
     ] = {}
     latency_basis: Annotated[
         LatencyBasis,
@@ -83,7 +85,7 @@ class ObserverResult(Document):
         ),
     ] = "notification"
     read_latency: Annotated[
-        dict[str, str],
+        dict[str, EncodedHistogram],
         Field(description="Shared mode: the proof of concept's read-based latency in us (HDR)."),
     ] = {}
     negative_latencies: int = 0
@@ -214,7 +216,7 @@ class WriterResult(Document):
         ),
     ] = 0.0
     rtt: Annotated[
-        dict[str, str],
+        dict[str, EncodedHistogram],
         Field(description="Handshake round trip in us per observer instance 'name.index' (HDR)."),
     ] = {}
     handshakes: dict[str, int] = {}

@@ -15,6 +15,7 @@ from kobench.measure.results.fault_verdict import (
     excused_missed,
     fault_reasons,
     killed_labels,
+    killing_fault,
     unexcused_errors,
 )
 
@@ -114,16 +115,43 @@ def observer_reasons(
     failed: list[str] = unexcused_errors(obs.errors, faults)
     if obs.instances == 0:
         named = next(o for o in spec.observers if o.name == obs.name)
-        killed = killed_labels(faults)
-        if all(f"{obs.name}.{i}" in killed for i in range(named.replicas)):
-            return [], failed  # every instance was a fault's target
-        return [], [*failed, f"observer {obs.name} produced no result"]
+        labels = [f"{obs.name}.{i}" for i in range(named.replicas)]
+        killed = [f"{label} by {why}" for label in labels if (why := killing_fault(label, faults))]
+        if not killed:
+            return [], [*failed, f"observer {obs.name} produced no result"]
+        # A killed instance is no failure while another one measures; here none is left.
+        return [], [
+            *failed,
+            f"observer {obs.name} measured nothing: every instance was killed "
+            f"({', '.join(killed)}), so no figure of it can pass (keep one instance running)",
+        ]
     failed += _count_reasons(obs, spec, faults)
     if obs.saturation and not spec.thresholds.allow_saturation:
         failed.append(f"observer {obs.name} could not keep up: {obs.saturation}")
-    if obs.latency_ms is None and obs.received == 0 and not obs.errors:
-        failed.append(f"observer {obs.name} received no measured events")
+    if obs.latency_ms is None:
+        failed.append(
+            f"observer {obs.name} measured nothing: no measured event reached any of its "
+            f"{obs.instances} instance(s)"
+        )
     return _clock_reasons(obs, spec, step_ms), failed + _threshold_reasons(obs, spec)
+
+
+def _writer_reasons(spec: BenchmarkSpec, result: RunResult) -> list[str]:
+    """Nothing written is nothing measured: some writer must report measured writes."""
+    writers = result.writers
+    if writers.sent > 0 or writers.not_written > 0:
+        return []
+    why = [
+        f"writer {w} was killed by {fault}" if fault else f"writer {w} left no document"
+        for w in writers.silent
+        for fault in [killing_fault(f"writer.{w}", result.faults)]
+    ]
+    if writers.writers:
+        why.append(f"{writers.writers} writer(s) sent {writers.warmup} writes, all in the warm-up")
+    return [
+        f"the writers sent no measured writes ({'; '.join(why)}), so nothing was measured "
+        f"(spec.workload.writers: {spec.workload.writers})"
+    ]
 
 
 def judge(spec: BenchmarkSpec, result: RunResult) -> tuple[Verdict, list[str]]:
@@ -131,7 +159,7 @@ def judge(spec: BenchmarkSpec, result: RunResult) -> tuple[Verdict, list[str]]:
     validity = spec.validity
     writers = result.writers
     invalid: list[str] = []
-    failed: list[str] = list(writers.errors)
+    failed: list[str] = [*writers.errors, *_writer_reasons(spec, result)]
     shortfall = (
         100.0 * (1.0 - writers.achieved_rate / writers.target_rate) if writers.target_rate else 0
     )

@@ -11,6 +11,7 @@ from importlib.metadata import EntryPoint, entry_points
 
 from kobench.errors import SpecError
 from kobench.plugins.engines.engine_protocol import Engine
+from kobench.plugins.suggest import unknown_engine
 
 GROUP = "kobench.engines"
 
@@ -34,10 +35,7 @@ def get_engine(name: str) -> Engine:
     """The engine plugin called ``name``; unknown names fail naming the field and the choices."""
     if name in _installed():
         return _loaded(name)
-    raise SpecError(
-        "spec.engine.type",
-        f"unknown engine {name!r}; installed engines: {', '.join(engine_names()) or 'none'}",
-    )
+    raise SpecError("spec.engine.type", unknown_engine(name, engine_names()))
 
 
 __all__ = ["GROUP", "Engine", "engine_names", "get_engine"]

@@ -61,10 +61,20 @@ class Engine(Protocol):
         ...
 
 
+REPL_TIMEOUT_SECONDS = 6
+"""How long a replication link may hang before the server gives it up and connects again. The
+default (60 s) kept a replaced replica's peers on a connection to the departed pod for up to a
+minute (its Service still routes to it while it terminates, and a SYN to a gone address gets no
+answer); with 6 s they reach the successor within a few seconds of it being ready."""
+REPL_PING_SECONDS = 1
+"""How often a primary pings its replicas: well inside the timeout, so an idle link stays up."""
+
+
 def common_args(spec: EngineSpec, port: int, password: str | None) -> list[str]:
-    """Arguments every Redis-family server takes: no persistence, notifications, auth, and a
-    full sync that starts at once (the default waits 5 s for more replicas to share it: a
-    replica that connects a moment after another waited 5 s more, per replica, to be ready)."""
+    """Arguments every Redis-family server takes: no persistence, notifications, auth, a full
+    sync that starts at once (the default waits 5 s for more replicas to share it: a replica
+    that connects a moment after another waited 5 s more, per replica, to be ready), and
+    replication links that give up a hung connection within :data:`REPL_TIMEOUT_SECONDS`."""
     args = [
         "--port",
         str(port),
@@ -78,6 +88,10 @@ def common_args(spec: EngineSpec, port: int, password: str | None) -> list[str]:
         spec.notify_keyspace_events,
         "--repl-diskless-sync-delay",
         "0",
+        "--repl-timeout",
+        str(REPL_TIMEOUT_SECONDS),
+        "--repl-ping-replica-period",
+        str(REPL_PING_SECONDS),
     ]
     if password:
         args += ["--requirepass", password, "--masterauth", password]

@@ -10,6 +10,7 @@ from kobench.errors import SpecError
 from kobench.plugins.observers.book import EventBook
 from kobench.plugins.observers.context import ObserverContext, Target
 from kobench.plugins.observers.observer_protocol import ObserverStrategy
+from kobench.plugins.suggest import unknown_mode
 
 GROUP = "kobench.observers"
 
@@ -27,9 +28,7 @@ def get_observer(name: str, *, field: str = "spec.observers[].mode") -> Observer
     if name in _installed():
         strategy: ObserverStrategy = _installed()[name].load()()
         return strategy
-    raise SpecError(
-        field, f"unknown observer mode {name!r}; installed modes: {', '.join(observer_names())}"
-    )
+    raise SpecError(field, unknown_mode(name, observer_names()))
 
 
 __all__ = [

@@ -6,14 +6,14 @@ talks to a cluster, so reading a local file needs no kubeconfig.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from kobench.errors import KobenchError
+from kobench.api.input_files import read_json
+from kobench.errors import InputError, KobenchError
 from kobench.measure.results import RunResult
 from kobench.present.pages.run_page import render_html
 
@@ -21,13 +21,10 @@ from kobench.present.pages.run_page import render_html
 def load_result(path: Path) -> RunResult:
     """A result document from a JSON file (``kobench run -o``, ``kobench report --json``)."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise KobenchError(f"{path}: cannot read the result document: {exc.strerror}") from None
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise KobenchError(f"{path}: not JSON ({exc.msg} at line {exc.lineno})") from None
+        document = read_json(path, what="a result document")
+    except InputError as exc:
+        reason = str(exc).removeprefix(f"{path}: ")
+        raise KobenchError(f"{path}: cannot read the result document: {reason}") from None
     try:
         return RunResult.model_validate(document)
     except ValidationError as exc:

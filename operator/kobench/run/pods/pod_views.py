@@ -92,14 +92,14 @@ def _failure(name: str, status: Obj) -> str | None:
     return None
 
 
-def _unschedulable(status: Obj) -> str | None:
+def _unschedulable(name: str, status: Obj) -> str | None:
     for c in status.get("conditions") or []:
         if (c.get("type"), c.get("status"), c.get("reason")) == (
             "PodScheduled",
             "False",
             "Unschedulable",
         ):
-            return str(c.get("message") or "no node fits")
+            return f"pod {name}: {c.get('message') or 'no node fits'}"
     return None
 
 
@@ -128,7 +128,7 @@ def pod_view(pod: Obj, now: datetime) -> RoleView:
         ready=_ready(status),
         failure=_failure(name, status) or stuck,
         finished_at=_finished_at(status),
-        unschedulable=_unschedulable(status),
+        unschedulable=_unschedulable(name, status),
         waiting=waiting,
     )
 

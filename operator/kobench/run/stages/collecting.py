@@ -9,6 +9,7 @@ and so is a stage that timed out (carried in ``status.reasons`` from the move he
 from __future__ import annotations
 
 from kobench.api import BenchmarkSpec
+from kobench.api.status import FaultsStatus
 from kobench.measure.results import RunResult
 from kobench.measure.results.baseline_rule import held_to_baseline
 from kobench.run.actions import KeepResult
@@ -68,6 +69,21 @@ def baseline_field(spec: BenchmarkSpec) -> str:
     return "spec.baseline.resultFile" if file else "spec.baseline.resultsConfigMap"
 
 
+def recovered_kills(faults: FaultsStatus | None, result: RunResult) -> FaultsStatus | None:
+    """The kills recorded while running, with when the engine was whole again after each (the
+    injector watched it: a kill's resync runs from the kill to every link up)."""
+    if faults is None:
+        return None
+    resync = {f.index: f.resync_ms for f in result.faults if f.resync_ms is not None}
+    kills = [
+        k.model_copy(update={"recovered_ns": k.applied_ns + round(resync[k.index] * 1e6)})
+        if k.index in resync and k.applied_ns
+        else k
+        for k in faults.kills
+    ]
+    return faults.model_copy(update={"kills": kills})
+
+
 def _span_ns(d: Draft) -> tuple[int, int]:
     started = parse_time(d.status.started_at) or d.now
     return int(started.timestamp() * 1e9), int(d.now.timestamp() * 1e9)
@@ -100,6 +116,7 @@ def collecting(d: Draft, observed: Observed, spec: BenchmarkSpec, settings: Sett
     status.reasons = bounded_reasons(result.reasons)
     status.summary = summarize_run(result)
     status.engine = engine_status(result)
+    status.faults = recovered_kills(status.faults, result)
     passed = result.verdict == "Passed"
     d.condition("Complete", "True", "Succeeded", f"verdict {result.verdict}")
     d.condition(

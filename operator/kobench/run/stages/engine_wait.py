@@ -50,4 +50,6 @@ def waiting_for_engine(
     short = f"{ready}/{len(replicas)} ready"
     condition = f"{short}; {why}" if why else short
     d.condition("EngineReady", "False", "Unschedulable" if unschedulable else "Starting", condition)
+    waiting = f"waiting for {len(replicas)} engine replicas"
+    d.status.message = f"{waiting}; {why}" if why else waiting  # no Event: it is a wait
     return f"{counted}; {why}" if why else counted

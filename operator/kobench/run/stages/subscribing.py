@@ -28,4 +28,6 @@ def subscribing(d: Draft, observed: Observed, spec: BenchmarkSpec, settings: Set
     counted = f"{ready}/{expected} subscribed"
     why = held_up(observers)
     d.condition("ObserversSubscribed", "False", "Subscribing", counted)
+    waiting = f"waiting for {expected} observers to subscribe"
+    d.status.message = f"{waiting}; {why}" if why else waiting  # no Event: it is a wait
     return f"{counted}; {why}" if why else counted
