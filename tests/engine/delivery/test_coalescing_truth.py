@@ -93,15 +93,15 @@ def test_a_stalled_cache_has_its_stall_coalesced_not_missed(
     rate, stall_s = 200, 1.0
     path = benchmark_file(
         engine={"type": "redis", "replicas": 1},
-        workload={"rate": rate, "durationSeconds": 4, "warmupSeconds": 0.5},
+        workload={"rate": rate, "durationSeconds": 2.5, "warmupSeconds": 0.2},
         delivery={"mechanism": "tracking"},
         observers=[{"name": "cache", "mode": "sync", "handshake": False}],
-        timeouts={"drainSeconds": 3},
+        timeouts={"drainSeconds": 2},
     )
     running = run_cli(path)
     server = running.wait_for_children("redis-server", 1)[0]
     observer = running.wait_for_children("--observer cache", 1)[0]
-    wait_for_writes(server, 300)
+    wait_for_writes(server, 150)
     os.kill(observer, signal.SIGSTOP)
     time.sleep(stall_s)
     os.kill(observer, signal.SIGCONT)

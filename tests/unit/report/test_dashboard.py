@@ -70,12 +70,14 @@ def test_selectors_are_found_in_promql() -> None:
 def test_every_benchmark_panel_follows_the_variables() -> None:
     dashboard = load()
     names = [v["name"] for v in dashboard["templating"]["list"]]
-    assert names == ["datasource", "namespace", "benchmark"]
+    assert names == ["datasource", "namespace", "benchmark", "mechanism"]
     series = operator_series()
     for query in queries(dashboard):
         for selector in selectors(query.expr):
             if {"namespace", "benchmark"} <= series[selector.metric]:
                 assert {"namespace", "benchmark"} <= selector.labels, query
+            if "mechanism" in series[selector.metric]:  # an observer's series
+                assert "mechanism" in selector.labels, query
 
 
 def test_histogram_buckets_are_dense_below_a_millisecond() -> None:
