@@ -8,6 +8,7 @@ from testkit.dashboard_queries import (
     DASHBOARD,
     KUSTOMIZE_COPY,
     Selector,
+    concrete,
     exported,
     load,
     problems,
@@ -78,6 +79,8 @@ def test_every_benchmark_panel_follows_the_variables() -> None:
                 assert {"namespace", "benchmark"} <= selector.labels, query
             if "mechanism" in series[selector.metric]:  # an observer's series
                 assert "mechanism" in selector.labels, query
+        sent = concrete(query.expr, namespace="ns", benchmark="b")
+        assert "$" not in sent, sent  # every variable given a value
 
 
 def test_histogram_buckets_are_dense_below_a_millisecond() -> None:
