@@ -115,9 +115,11 @@ class DueReads:
     ) -> threading.Thread | None:
         """:meth:`run` in a thread of its own, on its own clients (closed when it ends); None
         when the run does not read its keys."""
-        if not self.active:
-            return None
         clients, commands = sending
+        if not self.active:
+            for client in clients.values():
+                client.close()  # never connected: redis-py connects on first use
+            return None
 
         def send(due: dict[int, list[Item]]) -> None:
             for replica, items in due.items():

@@ -36,12 +36,13 @@ def test_a_poll_acknowledges_what_was_booked_claims_now_and_then_and_reads() -> 
     assert [tag for tag, _ in first] == ["claim", "control", "read"]
     read = dict(first)["read"]
     assert read[:4] == ("XREADGROUP", "GROUP", "app", "app.0")
-    assert "BLOCK" in read and read[-1] == ">"
+    assert read[6:8] == ("BLOCK", 10) and read[-1] == ">"  # the end marker heard soon after
     got = reads.arrivals("read", [[b"s", entries((b"5-0", b"k5"))]], 9)
     assert got == [(b"k5", 9, EVENT)]
     reads.acknowledge()
-    second = reads.poll(10_100 * MS, 200, 256)
+    second = reads.poll(10_005 * MS, 200, 256)
     assert [tag for tag, _ in second] == ["ack", "read"]  # claims every redeliverAfterMs
+    assert [tag for tag, _ in reads.poll(10_100 * MS, 200, 256)] == ["control", "read"]
     assert dict(second)["ack"] == ("XACK", "s", "app", b"5-0")
     third = reads.poll(11_000 * MS, 200, 256)
     assert [tag for tag, _ in third] == ["claim", "control", "read"]

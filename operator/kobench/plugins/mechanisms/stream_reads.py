@@ -20,7 +20,12 @@ from kobench.plugins.mechanisms.mechanism_protocol import (
 )
 from kobench.plugins.observers.context import ObserverContext
 
-CONTROL_EVERY_NS = 200_000_000
+GROUP_BLOCK_MS = 10
+"""A group's blocking read waits at most this long: it cannot name the control stream
+(XREADGROUP needs the group on every stream it reads, and a group would hand each control entry
+to one consumer only), so the writers' end markers are looked for between reads. Longer, and a
+run's end is heard late: 200 ms read as a 250 ms backlog at the end of every run."""
+CONTROL_EVERY_NS = GROUP_BLOCK_MS * 1_000_000
 OWN_PENDING = 10_000
 """At most this many of its own pending entries are read again when a consumer reconnects."""
 KEY_FIELD = b"k"
@@ -109,6 +114,7 @@ class StreamReads:
                 "STREAMS", self.stream, self.control, self.last_id, self.control_id,
             )  # fmt: skip
             return [("read", read)]
+        block = min(block, GROUP_BLOCK_MS)
         tagged = self.flush()
         if now_ns - self.claimed_at_ns >= self.claim_after_ms * 1_000_000:
             self.claimed_at_ns = now_ns
