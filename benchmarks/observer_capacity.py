@@ -53,6 +53,8 @@ class Arm:
     """notifyKeyspaceEvents, or None for the code's own default."""
     source: Path = REPO
     """Checkout whose ``operator/`` runs the benchmark."""
+    delivery: dict[str, Any] | None = None
+    """spec.delivery, or None for the default (keyevent)."""
     best: list[int] = field(default_factory=list)
 
 
@@ -76,12 +78,13 @@ def step_spec(arm: Arm, rate: int, writers: int, seconds: float) -> dict[str, An
             "observers": [arm.observer],
             "timeouts": {"drainSeconds": 5},
             "validity": {"maxRateShortfallPercent": SHORTFALL * 100},
+            **({"delivery": arm.delivery} if arm.delivery else {}),
         },
     }
 
 
-def run_step(arm: Arm, rate: int, writers: int, seconds: float) -> tuple[bool, str]:
-    """One ``kobench run`` of the arm's code at ``rate`` events/s in all."""
+def run_result(arm: Arm, rate: int, writers: int, seconds: float) -> dict[str, Any] | None:
+    """One ``kobench run`` of the arm's code at ``rate`` events/s in all: its result document."""
     with tempfile.TemporaryDirectory() as tmp:
         spec_file, out = Path(tmp) / "bench.yaml", Path(tmp) / "result.json"
         spec_file.write_text(yaml.safe_dump(step_spec(arm, rate, writers, seconds)))
@@ -95,8 +98,16 @@ def run_step(arm: Arm, rate: int, writers: int, seconds: float) -> tuple[bool, s
             check=False,
         )
         if not out.exists():
-            return False, "no result document"
-        result = json.loads(out.read_text())
+            return None
+        result: dict[str, Any] = json.loads(out.read_text())
+        return result
+
+
+def run_step(arm: Arm, rate: int, writers: int, seconds: float) -> tuple[bool, str]:
+    """Whether the arm sustained ``rate`` events/s in all, and its figures."""
+    result = run_result(arm, rate, writers, seconds)
+    if result is None:
+        return False, "no result document"
     observer, sent = result["observers"][0], result["writers"]
     p99 = (observer.get("latencyMs") or {}).get("p99", float("inf"))
     backlog = observer.get("endLagMs")

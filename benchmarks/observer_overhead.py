@@ -31,7 +31,7 @@ import redis
 
 from kobench.api import parse_benchmark
 from kobench.measure.results import RunResult
-from kobench.roles.writer import tighten_timer_slack
+from kobench.roles.writer_rules import tighten_timer_slack
 from kobench.run.local.local_loop import run_local
 from kobench.run.local.processes import free_ports
 

@@ -104,11 +104,13 @@ GRAFANA_INTERVALS = {"$__rate_interval": "1m", "$__interval": "15s", "$__range":
 LABEL_VALUES = re.compile(r"label_values\((?:(.*),\s*)?([a-zA-Z_][a-zA-Z0-9_]*)\)")
 
 
-def concrete(text: str, *, namespace: str, benchmark: str) -> str:
-    """A panel's query as Grafana sends it with one namespace and benchmark selected."""
+def concrete(text: str, *, namespace: str, benchmark: str, mechanism: str = ".*") -> str:
+    """A panel's query as Grafana sends it with one namespace and benchmark selected (and every
+    mechanism: the variable's All, as it opens)."""
     for variable, value in GRAFANA_INTERVALS.items():
         text = text.replace(variable, value)
-    return text.replace("$namespace", namespace).replace("$benchmark", benchmark)
+    text = text.replace("$namespace", namespace).replace("$benchmark", benchmark)
+    return text.replace("$mechanism", mechanism)
 
 
 def label_queries(dashboard: dict[str, Any]) -> list[tuple[str, str | None, str]]:

@@ -32,6 +32,11 @@ class SpecErrors(SpecError):
         return "\n".join(str(e) for e in self.errors)
 
 
+class Unsupported(SpecErrors):
+    """The engine cannot do what the benchmark asks (the capability probe found it): each error
+    names the field, the engine, its version and the feature. Permanent, like an invalid spec."""
+
+
 class InputError(KobenchError):
     """A file or stream could not be read as a benchmark: missing, a directory, binary, too
     large, not YAML. Permanent, like a SpecError; the message names the file."""

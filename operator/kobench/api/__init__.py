@@ -6,8 +6,8 @@ executor's validation derive from these classes. Field names are camelCase on th
 every Kubernetes resource) and snake_case in Python. Its modules:
 
 * ``basics``: names, patterns (with their meaning in words), bounds and the one base model
-* ``engine_spec``, ``benchmark``, ``conflict``, ``fault_spec``, ``matrix_spec``,
-  ``baseline_spec``, ``metadata``: the models
+* ``engine_spec``, ``benchmark``, ``workload_spec``, ``delivery_spec``, ``conflict``,
+  ``fault_spec``, ``matrix_spec``, ``baseline_spec``, ``metadata``: the models
 * ``cross_rules``, ``fault_rules``: rules that span fields (the CRD repeats them in CEL,
   ``cel_rules``)
 * ``messages``: pydantic's errors in words; ``yaml_loader``: safe YAML; ``parsing``: entry points
@@ -45,10 +45,10 @@ from kobench.api.benchmark import (
     Thresholds,
     Timeouts,
     Validity,
-    Workload,
 )
 from kobench.api.conflict import Conflict
 from kobench.api.cross_rules import cross_field_errors, planned_writes
+from kobench.api.delivery_spec import COMMANDS, Command, Delivery, Expiry
 from kobench.api.engine_spec import (
     Engine,
     Placement,
@@ -77,10 +77,12 @@ from kobench.api.parsing import (
     spec_checked,
     spec_errors,
 )
+from kobench.api.workload_spec import Workload
 
 __all__ = [
     "API_VERSION",
     "CATEGORY",
+    "COMMANDS",
     "DEFAULT_DURATION_SECONDS",
     "DNS_LABEL",
     "DNS_SUBDOMAIN",
@@ -102,9 +104,12 @@ __all__ = [
     "VERSION",
     "Benchmark",
     "BenchmarkSpec",
+    "Command",
     "Conflict",
+    "Delivery",
     "Engine",
     "Envelope",
+    "Expiry",
     "Fault",
     "FaultAction",
     "FaultThresholds",

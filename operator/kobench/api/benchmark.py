@@ -1,4 +1,4 @@
-"""The workload, observers, criteria and the whole resource: what a benchmark file holds."""
+"""The observers, criteria and the whole resource: what a benchmark file holds."""
 
 from __future__ import annotations
 
@@ -8,9 +8,7 @@ from pydantic import Field
 
 from kobench.api.baseline_spec import Baseline
 from kobench.api.basics import (
-    DEFAULT_DURATION_SECONDS,
     DNS_LABEL,
-    KEY_NAME,
     MAX_MS,
     MAX_OBSERVERS,
     MAX_REPLICAS,
@@ -19,96 +17,13 @@ from kobench.api.basics import (
     PLUGIN_NAME,
     Model,
 )
-from kobench.api.conflict import Conflict
+from kobench.api.delivery_spec import Delivery
 from kobench.api.engine_spec import Engine
 from kobench.api.fault_spec import MAX_FAULTS, Fault, FaultThresholds
 from kobench.api.matrix_spec import Matrix
 from kobench.api.metadata import Metadata
 from kobench.api.target_spec import Target
-
-
-class Workload(Model):
-    """What the writers do."""
-
-    key_mode: Annotated[
-        Literal["shared", "unique"],
-        Field(
-            description="shared: one key for every write, read by observers on each event (the "
-            "proof of concept). unique: one key per write, so no read is needed (high rates)."
-        ),
-    ] = "shared"
-    rate: Annotated[
-        int, Field(description="Writes per second, per writer (open loop).", ge=1, le=200_000)
-    ] = 1000
-    duration_seconds: Annotated[
-        float | None,
-        Field(
-            description="Measured run length in seconds (default 10); exclusive with writes.",
-            gt=0,
-            le=86_400,
-        ),
-    ] = None
-    writes: Annotated[
-        int | None,
-        Field(
-            description="Number of measured writes per writer; exclusive with durationSeconds.",
-            ge=1,
-            le=MAX_WRITES,
-        ),
-    ] = None
-    warmup_seconds: Annotated[
-        float, Field(description="Writes sent first and not measured.", ge=0, le=3600)
-    ] = 1.0
-    value_size: Annotated[
-        int, Field(description="Bytes per written value (padded).", ge=64, le=1_048_576)
-    ] = 64
-    writers: Annotated[int, Field(description="Number of writer processes.", ge=1, le=16)] = 1
-    target_replica: Annotated[
-        int, Field(description="Engine replica the writers write to.", ge=0, le=MAX_REPLICAS - 1)
-    ] = 0
-    round_robin: Annotated[
-        bool,
-        Field(description="Spread writers over every master (multi-master engines only)."),
-    ] = False
-    shared_key: Annotated[
-        str, Field(description="Key written in shared mode.", pattern=KEY_NAME)
-    ] = "shared_key"
-    handshake_key: Annotated[
-        str,
-        Field(description="Prefix of the handshake keys observers answer on.", pattern=KEY_NAME),
-    ] = "handshake_key"
-    key_prefix: Annotated[
-        str, Field(description="Prefix of the per-write keys in unique mode.", pattern=KEY_NAME)
-    ] = "kobench"
-    key_ttl_seconds: Annotated[
-        int, Field(description="Expiry of unique and handshake keys.", ge=10, le=86_400)
-    ] = 600
-    conflict: Annotated[
-        Conflict | None,
-        Field(
-            description="Conflicting writes: every writer, each on its own master, writes the "
-            "same keys at the same instants (KeyDB multi-master, keyMode unique, 2+ writers)."
-        ),
-    ] = None
-
-    @property
-    def measured_writes(self) -> int:
-        """Measured writes per writer."""
-        if self.writes is not None:
-            return self.writes
-        duration = (
-            DEFAULT_DURATION_SECONDS if self.duration_seconds is None else self.duration_seconds
-        )
-        return max(1, round(duration * self.rate))
-
-    @property
-    def warmup_writes(self) -> int:
-        """Unmeasured writes per writer sent before the measured ones."""
-        return round(self.warmup_seconds * self.rate)
-
-    @property
-    def total_writes(self) -> int:
-        return self.warmup_writes + self.measured_writes
+from kobench.api.workload_spec import Workload
 
 
 class Observer(Model):
@@ -249,6 +164,13 @@ class BenchmarkSpec(Model):
         Field(description="Measure an engine already running instead of deploying one."),
     ] = None
     workload: Annotated[Workload, Field(description="What the writers do.")] = Workload()
+    delivery: Annotated[
+        Delivery,
+        Field(
+            description="How a change reaches the observers (their mode says how they read "
+            "it): keyevent by default."
+        ),
+    ] = Delivery()
     observers: Annotated[
         list[Observer],
         Field(description="Observers to run.", min_length=1, max_length=MAX_OBSERVERS),

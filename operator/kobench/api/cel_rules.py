@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from kobench.api import DEFAULT_DURATION_SECONDS, MAX_WRITES
+from kobench.api.cel_delivery import DELIVERY_RULES
 from kobench.api.matrix_spec import MAX_MATRIX_RUNS
 
 Schema = dict[str, Any]
@@ -84,6 +85,13 @@ RULES: dict[str, list[Schema]] = {
             "rule": "!has(self.conflict) || (has(self.writers) && self.writers >= 2)",
             "message": "conflict writes need at least 2 writers, each on its own master",
             "fieldPath": ".writers",
+            "reason": "FieldValueInvalid",
+        },
+        {
+            "rule": "!has(self.command) || self.command == 'set' || "
+            "(has(self.keyMode) && self.keyMode == 'unique')",
+            "message": "a command other than set needs keyMode unique: its event names the key",
+            "fieldPath": ".keyMode",
             "reason": "FieldValueInvalid",
         },
         {
@@ -202,12 +210,20 @@ def _axis_size(field: str) -> str:
     return f"(has(self.{field}) ? size(self.{field}) : 1)"
 
 
-_MATRIX_AXES = ("engines", "observerModes", "rates", "keyModes", "serverThreads", "tls")
+_MATRIX_AXES = (
+    "engines",
+    "observerModes",
+    "rates",
+    "keyModes",
+    "serverThreads",
+    "tls",
+    "mechanisms",
+)
 RULES["spec.matrix"] = [
     {
         "rule": " || ".join(f"has(self.{axis})" for axis in _MATRIX_AXES),
         "message": "set at least one axis: engines, observerModes, rates, keyModes, "
-        "serverThreads or tls",
+        "serverThreads, tls or mechanisms",
         "reason": "FieldValueRequired",
     },
     {
@@ -245,6 +261,8 @@ RULES["spec.baseline"] = [
         "reason": "FieldValueInvalid",
     }
 ]
+
+RULES["spec"] += DELIVERY_RULES
 
 # Observer names are unique: a list-type map keyed by name makes the API server say so.
 LIST_MAPS: dict[str, list[str]] = {"spec.observers": ["name"]}

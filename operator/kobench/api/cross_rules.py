@@ -136,6 +136,20 @@ def _conflict(spec: BenchmarkSpec) -> list[SpecError]:
     return errors
 
 
+def _command(spec: BenchmarkSpec) -> list[SpecError]:
+    """A command other than set names its write only by its key: unique keys."""
+    workload = spec.workload
+    if workload.command != "set" and workload.key_mode != "unique":
+        return [
+            SpecError(
+                "spec.workload.keyMode",
+                f"command {workload.command} needs keyMode unique: its event names the key, "
+                "and a shared key's event cannot tell one write from another",
+            )
+        ]
+    return []
+
+
 def _baseline_with_matrix(spec: BenchmarkSpec) -> list[SpecError]:
     if spec.matrix is not None and spec.baseline is not None:
         return [
@@ -196,6 +210,7 @@ RULES = (
         ("faults", "workload.durationSeconds", "workload.writes"),
         lambda spec: fault_timing_errors(spec) if spec.workload.writes is None else [],
     ),
+    Rule(("workload.command", "workload.keyMode"), _command),
     Rule(("matrix",), lambda spec: matrix_errors(spec.matrix) if spec.matrix else []),
     Rule(("matrix", "baseline"), _baseline_with_matrix),
     Rule(("baseline.resultFile", "baseline.resultsConfigMap"), _baseline_source),

@@ -51,7 +51,8 @@ class Fault(Model):
         FaultAction,
         Field(
             description="killReplica (process or pod ended; it comes back empty), pauseReplica "
-            "(CLIENT PAUSE ALL for durationSeconds), dropSubscribers (CLIENT KILL TYPE pubsub), "
+            "(CLIENT PAUSE ALL for durationSeconds), dropSubscribers (CLIENT KILL TYPE pubsub, and "
+            "by id every other receiving connection of an observer: stream consumers, tracking), "
             "cutReplication (the replica cannot reach its primary or peers for durationSeconds, "
             "then resyncs), killObserver, killWriter (the role ends; it is not restarted)."
         ),

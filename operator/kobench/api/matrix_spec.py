@@ -1,5 +1,5 @@
-"""A matrix in the resource: axes over engine, observer mode, rate, key mode and server
-threads, each cell run ``repetitions`` times, so one apply answers a comparison.
+"""A matrix in the resource: axes over engine, observer mode, rate, key mode, server threads and
+delivery mechanism, each cell run ``repetitions`` times, so one apply answers a comparison.
 
 Everything not on an axis is the resource's own spec: a cell is that spec with the cell's
 values put in. Every observer of a cell takes the cell's mode and keeps its name and replica,
@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from kobench.api.basics import PLUGIN_NAME, Model
+from kobench.api.delivery_spec import DELIVERY_LABEL, delivery_of_label
 from kobench.errors import SpecError
 
 MAX_AXIS_VALUES = 16
@@ -26,6 +27,7 @@ MAX_MATRIX_RUNS = 400
 PluginName = Annotated[str, Field(pattern=PLUGIN_NAME)]
 Rate = Annotated[int, Field(ge=1, le=200_000)]
 Threads = Annotated[int, Field(ge=1, le=16)]
+MechanismLabel = Annotated[str, Field(pattern=DELIVERY_LABEL)]
 
 
 class EngineChoice(Model):
@@ -92,9 +94,18 @@ class Matrix(Model):
         list[bool] | None,
         Field(description="TLS axis (engine.tls): what TLS costs.", min_length=1, max_length=2),
     ] = None
+    mechanisms: Annotated[
+        list[MechanismLabel] | None,
+        Field(
+            description="Delivery mechanism axis: a mechanism, or mechanism:variant "
+            "(tracking:redirect, stream:plain); each cell's spec.delivery takes it.",
+            min_length=1,
+            max_length=MAX_AXIS_VALUES,
+        ),
+    ] = None
 
 
-AXES = ("engine", "observerMode", "rate", "keyMode", "serverThreads", "tls")
+AXES = ("engine", "observerMode", "rate", "keyMode", "serverThreads", "tls", "mechanism")
 """Axis names, in cell-id order; each is a field of :class:`Matrix` (plural)."""
 FIELDS = {
     "engine": "engines",
@@ -103,6 +114,7 @@ FIELDS = {
     "keyMode": "keyModes",
     "serverThreads": "serverThreads",
     "tls": "tls",
+    "mechanism": "mechanisms",
 }
 
 
@@ -115,6 +127,7 @@ def axis_values(matrix: Matrix) -> dict[str, list[Any]]:
         "keyMode": matrix.key_modes,
         "serverThreads": matrix.server_threads,
         "tls": matrix.tls,
+        "mechanism": matrix.mechanisms,
     }
     return {axis: list(values) for axis, values in given.items() if values}
 
@@ -157,6 +170,11 @@ def apply_cell(spec: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
         cell["observers"] = [
             {**observer, "mode": values["observerMode"]} for observer in cell.get("observers", [])
         ]
+    if "mechanism" in values:
+        # Options other than the mechanism's own (redeliverAfterMs) stay as the resource set them.
+        delivery = dict(cell.get("delivery") or {})
+        delivery.pop("variant", None)
+        cell["delivery"] = {**delivery, **delivery_of_label(values["mechanism"])}
     return {**cell, "engine": engine, "workload": workload}
 
 
@@ -204,8 +222,8 @@ def matrix_errors(matrix: Matrix) -> list[SpecError]:
         return [
             SpecError(
                 "spec.matrix",
-                "set at least one axis: engines, observerModes, rates, keyModes, serverThreads "
-                "or tls",
+                "set at least one axis: engines, observerModes, rates, keyModes, serverThreads, "
+                "tls or mechanisms",
             )
         ]
     errors = []

@@ -18,6 +18,9 @@ class CellLine(Document):
     id: str
     runs: Annotated[int, Field(description="Repetitions carried out.")] = 0
     failures: Annotated[int, Field(description="Repetitions not carried out.")] = 0
+    unsupported: Annotated[
+        bool, Field(description="The engine cannot run this cell: left out of the comparisons.")
+    ] = False
     p50_ms: float | None = None
     p99_ms: float | None = None
     loss_percent: Annotated[

@@ -36,8 +36,9 @@ PHASES: dict[Phase, str] = {
     "Pending": "a run was started in status; nothing is created yet",
     "Deploying": "the run configuration, the engine's Secret, ConfigMap, Service and StatefulSet "
     "are being created",
-    "WaitingForEngine": "until every engine replica serves with its replication links up "
-    "(timeouts.engineReadySeconds)",
+    "WaitingForEngine": "until every engine replica serves with its replication links up, then "
+    "(for a mechanism or command beyond keyevent on set) the capability probe asked it what the "
+    "run needs (timeouts.engineReadySeconds)",
     "Subscribing": "observer pods run; until each confirmed its subscription "
     "(timeouts.subscribeSeconds)",
     "Running": "the writers run (started only once every observer is subscribed); until every "
@@ -49,7 +50,8 @@ PHASES: dict[Phase, str] = {
     "Succeeded": "the run was carried out; status.verdict says whether it passed",
     "Failed": "the run could not be carried out: a stage timed out or a role failed before the "
     "writers ran (reasons)",
-    "Error": "the spec is invalid (reasons name the field); fixing it starts the run",
+    "Error": "the spec is invalid, or the engine cannot do what it asks (reason Unsupported); "
+    "the reasons name the field; fixing it starts the run",
 }
 """The phases of a run, in order, and what each means (declared once)."""
 TERMINAL_PHASES: frozenset[str] = frozenset({"Succeeded", "Failed", "Error"})
@@ -106,6 +108,7 @@ Reason = Literal[
     "RunsNotCarriedOut",
     "CompareFailed",
     "BaselineUnreadable",
+    "Unsupported",
 ]
 REASONS: dict[Reason, str] = {
     "RunStarted": "any condition: a run began; what the condition says is not known yet",
@@ -134,6 +137,9 @@ REASONS: dict[Reason, str] = {
     "message says why); nothing was created",
     "CompareFailed": "Complete True: a matrix's results could not be compared (the message says "
     "why)",
+    "Unsupported": "EngineReady False, Complete True (phase Error): the capability probe found "
+    "the engine cannot do what the spec asks (the message names the field, the engine, its "
+    "version and the feature); nothing was measured, and a matrix leaves the cell out",
 }
 """Every condition reason kobench writes, and where it appears (declared once)."""
 
@@ -164,6 +170,12 @@ class ObserverLine(Document):
     mode: str
     instances: int = 0
     target_replica: int = 0
+    redelivered: Annotated[
+        int, Field(description="At least once: entries delivered again (not missed).")
+    ] = 0
+    coalesced: Annotated[
+        int, Field(description="Coalescing: writes covered by another write's invalidation.")
+    ] = 0
     received: int = 0
     expected: int = 0
     missed: int = 0
@@ -199,6 +211,13 @@ class Summary(Document):
     offset was estimated)."""
 
     writes: Annotated[int, Field(description="Writes sent by every writer.")] = 0
+    mechanism: Annotated[
+        str, Field(description="The delivery mechanism, as mechanism:variant when it has one.")
+    ] = "keyevent"
+    guarantee: Annotated[
+        str,
+        Field(description="Its guarantee: at-most-once, at-least-once, coalescing, resumable."),
+    ] = "at-most-once"
     missed: Annotated[int, Field(description="Missed events over every observer.")] = 0
     p50_ms: float | None = None
     p99_ms: float | None = None

@@ -99,4 +99,19 @@ def target_errors(spec: BenchmarkSpec) -> list[SpecError]:
     errors = [*_engine(spec), *_workload(spec), *_faults(spec)]
     if spec.matrix is not None:
         errors.append(SpecError("spec.matrix", "not available with spec.target yet"))
+    # The permission probe and the flags a target is checked for are keyevent's on SET.
+    if spec.delivery.mechanism != "keyevent":
+        errors.append(
+            SpecError(
+                "spec.delivery.mechanism",
+                f"{spec.delivery.mechanism} is not available with spec.target yet (keyevent is)",
+            )
+        )
+    if spec.workload.command != "set":
+        errors.append(
+            SpecError(
+                "spec.workload.command",
+                f"{spec.workload.command} is not available with spec.target yet (set is)",
+            )
+        )
     return errors

@@ -104,7 +104,9 @@ class RunCollector(Collector):
 
 
 BASE_LABELS = ["namespace", "benchmark"]
-OBSERVER_LABELS = [*BASE_LABELS, "observer"]
+OBSERVER_LABELS = [*BASE_LABELS, "observer", "mechanism"]
+"""An observer's series name its delivery mechanism (mechanism:variant), for the dashboard's
+mechanism variable."""
 
 
 class _Families:
@@ -136,6 +138,11 @@ class _Families:
         self.duration = GaugeMetricFamily(
             "kobench_run_duration_seconds", "Wall time of the last run's roles.", labels=base
         )
+        self.delivery = GaugeMetricFamily(
+            "kobench_run_delivery_info",
+            "1 for the delivery mechanism of the last run, its guarantee and command.",
+            labels=[*base, "mechanism", "guarantee", "command"],
+        )
 
     def _observer_families(self, obs: list[str]) -> None:
         self.missed = GaugeMetricFamily(
@@ -143,6 +150,16 @@ class _Families:
         )
         self.dups = GaugeMetricFamily(
             "kobench_run_duplicate_events", "Duplicate events in the last run.", labels=obs
+        )
+        self.redelivered = GaugeMetricFamily(
+            "kobench_run_redelivered_events",
+            "At least once: entries delivered again in the last run (not missed).",
+            labels=obs,
+        )
+        self.coalesced = GaugeMetricFamily(
+            "kobench_run_coalesced_writes",
+            "Coalescing: writes covered by another write's invalidation in the last run.",
+            labels=obs,
         )
         self.quantiles = {
             q: GaugeMetricFamily(
@@ -194,6 +211,10 @@ class _Families:
         self.writes.add_metric(labels, float(result.writers.sent))
         self.rate.add_metric(labels, result.writers.achieved_rate)
         self.duration.add_metric(labels, max(0, result.finished_ns - result.started_ns) / 1e9)
+        delivery = result.delivery
+        self.delivery.add_metric(
+            [*labels, delivery.mechanism, delivery.guarantee, delivery.command], 1.0
+        )
         for f in result.faults:
             if f.applied_at_seconds is None:
                 continue
@@ -204,9 +225,11 @@ class _Families:
             if f.resync_ms is not None:
                 self.fault_resync.add_metric(fl, f.resync_ms / 1000.0)
         for o in result.observers:
-            ol = [*labels, o.name]
+            ol = [*labels, o.name, o.mechanism]
             self.missed.add_metric(ol, float(o.missed))
             self.dups.add_metric(ol, float(o.duplicates))
+            self.redelivered.add_metric(ol, float(o.redelivered))
+            self.coalesced.add_metric(ol, float(o.coalesced))
             summary = o.corrected_latency_ms or o.latency_ms
             if summary is not None:
                 for q, family in self.quantiles.items():
@@ -228,8 +251,11 @@ class _Families:
             self.writes,
             self.rate,
             self.duration,
+            self.delivery,
             self.missed,
             self.dups,
+            self.redelivered,
+            self.coalesced,
             *self.quantiles.values(),
             self.rtt,
             self.latency,

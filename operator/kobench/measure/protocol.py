@@ -49,9 +49,20 @@ def schedule_offset_ns(seq: int, rate: int) -> int:
     return seq * NS_PER_SECOND // rate
 
 
-def keyevent_channel(database: int) -> str:
-    """The channel on which SET notifications arrive."""
-    return f"__keyevent@{database}__:set"
+def keyevent_channel(database: int, event: str = "set") -> str:
+    """The channel on which notifications of ``event`` arrive (SET's by default)."""
+    return f"__keyevent@{database}__:{event}"
+
+
+def run_channel(prefix: str, run_id: str) -> str:
+    """Where the writers of a run publish each written key (mechanisms publish, spublish):
+    outside the run's unique-key prefix, as the conflict keys are."""
+    return f"{prefix}.events:{run_id}"
+
+
+def run_stream(prefix: str, run_id: str) -> str:
+    """The stream the writers of a run add each written key to (mechanism stream)."""
+    return f"{prefix}.stream:{run_id}"
 
 
 def keyspace_channel_prefix(database: int) -> str:
@@ -170,6 +181,12 @@ def handshake_key_prefix(handshake_key: str, run_id: str) -> str:
 def measuring_key(handshake_key: str, run_id: str) -> str:
     """Where writer 0 puts when the measured writes start (wall clock, ns): the fault clock."""
     return handshake_key_prefix(handshake_key, run_id) + "from"
+
+
+def control_channel(handshake_key: str, run_id: str) -> str:
+    """Where writers publish their end markers and notes of refused writes for observers whose
+    mechanism does not carry them (tracking)."""
+    return handshake_key_prefix(handshake_key, run_id) + "ctl"
 
 
 def answer_prefix(handshake_key: str, run_id: str) -> str:

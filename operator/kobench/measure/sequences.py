@@ -38,6 +38,11 @@ class SequenceTracker:
             self.highest = seq
         return True
 
+    def contains(self, seq: int) -> bool:
+        """Whether ``seq`` has arrived (without recording anything)."""
+        byte, bit = divmod(seq, 8)
+        return seq >= 0 and byte < len(self.seen) and bool(self.seen[byte] & (1 << bit))
+
     @property
     def gaps(self) -> int:
         return self.highest + 1 - self.distinct

@@ -46,6 +46,14 @@ class Outage(Document):
         int, Field(description="Wall clock (ns): resubscribed; 0 when it never recovered.")
     ] = 0
     missed: Annotated[int, Field(ge=0, description="Writes sent meanwhile and never observed.")] = 0
+    caught_up: Annotated[
+        int,
+        Field(
+            ge=0,
+            description="Writes sent before it ended and received after it (a mechanism that "
+            "keeps them, such as a stream, delivers the gap late instead of losing it).",
+        ),
+    ] = 0
     first_event_after_ms: Annotated[
         float | None,
         Field(description="From the loss of the connection to the first event after it."),

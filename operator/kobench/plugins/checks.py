@@ -28,6 +28,8 @@ from kobench.api import (
 from kobench.api.matrix_spec import plan_cells
 from kobench.errors import SpecError, SpecErrors
 from kobench.plugins.engines import engine_names, get_engine
+from kobench.plugins.mechanism_checks import delivery_errors
+from kobench.plugins.mechanisms import get_mechanism
 from kobench.plugins.observers import get_observer, observer_names
 from kobench.plugins.suggest import unknown_engine, unknown_mode, with_suggestions
 
@@ -47,6 +49,7 @@ def plugin_errors(spec: BenchmarkSpec, *, broken: Iterable[str] = ()) -> list[Sp
                 get_observer(observer.mode, field=f"spec.observers[{index}].mode")
             except SpecError as exc:
                 errors.append(exc)
+    errors += delivery_errors(spec, broken=broken)
     if _broken(broken, "spec.engine.type"):
         return errors
     try:
@@ -125,6 +128,11 @@ def _axis_plugin_errors(spec: BenchmarkSpec) -> list[SpecError]:
     for index, mode in enumerate((matrix.observer_modes if matrix else None) or []):
         try:
             get_observer(mode, field=f"spec.matrix.observerModes[{index}]")
+        except SpecError as exc:
+            errors.append(exc)
+    for index, label in enumerate((matrix.mechanisms if matrix else None) or []):
+        try:
+            get_mechanism(label.partition(":")[0], field=f"spec.matrix.mechanisms[{index}]")
         except SpecError as exc:
             errors.append(exc)
     for index, choice in enumerate((matrix.engines if matrix else None) or []):

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from kobench import __version__
 from kobench.api import PLUGIN_NAME, Benchmark, errors_from_validation
-from kobench.errors import ClusterUnreadable, InputError, KobenchError, SpecError
+from kobench.errors import ClusterUnreadable, InputError, KobenchError, SpecError, Unsupported
 from kobench.measure.results import RunResult, result_schema
 from kobench.plugins.checks import check_benchmark, load_checked
 from kobench.present.compare_commands import (
@@ -269,6 +269,9 @@ def main(argv: list[str] | None = None) -> int:
         status: int = args.handler(args)
         sys.stdout.flush()
         return status
+    except Unsupported as exc:
+        print(f"kobench: the engine cannot run this benchmark:\n{exc}", file=sys.stderr)
+        return EXIT_USAGE
     except SpecError as exc:
         print(f"kobench: invalid benchmark:\n{exc}", file=sys.stderr)
         return EXIT_USAGE

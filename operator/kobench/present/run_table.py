@@ -15,6 +15,7 @@ from kobench.measure.histograms import LatencySummary
 from kobench.measure.results import ObserverSummary, RunResult, WritersSummary
 from kobench.measure.results.calibration_figures import describe_overhead, describe_round_trip
 from kobench.measure.results.fault_verdict import killed_labels
+from kobench.present.delivery_lines import delivery_lines
 from kobench.present.fault_table import fault_table
 from kobench.present.pages.page_data import worst_second
 from kobench.present.table_fit import fit, new_table, print_whole
@@ -174,6 +175,7 @@ def _facts(result: RunResult) -> list[str]:
     )
     lines.append(f"engine: {engine.server}, replicas {links}")
     lines += _calibration_lines(result)
+    lines += delivery_lines(result)
     convergence = result.convergence
     state = (
         "converged"

@@ -34,8 +34,10 @@ EXIT_STATUSES: tuple[tuple[int, str], ...] = (
     (
         EXIT_USAGE,
         "a file or an option is invalid or cannot be read (a benchmark, the result or "
-        "comparison documents `compare` and `report` read, an `-o` or `--html` path), or the "
-        "spec is invalid (phase Error); nothing was run. argparse's own usage errors too.",
+        "comparison documents `compare` and `report` read, an `-o` or `--html` path), the "
+        "spec is invalid, or `run`: the engine cannot do what it asks (phase Error, reason "
+        "Unsupported: the capability probe names the feature); nothing was measured. "
+        "argparse's own usage errors too.",
     ),
     (EXIT_INVALID, "the verdict is Invalid (the figures cannot be trusted)."),
     (

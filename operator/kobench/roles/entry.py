@@ -1,4 +1,4 @@
-"""``kobench role writer|observer``: the entry point a pod (or the local runner) starts."""
+"""``kobench role writer|observer|faults|probe``: the entry point a pod (or local run) starts."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 from kobench.plugins.connections import use_access
 from kobench.roles.injector import Injector
 from kobench.roles.observer_role import run_observer
+from kobench.roles.probe import Probe
 from kobench.roles.role_config import RESULT_MARKER, RoleConfig, password_from_env
 from kobench.roles.writer import Writer
 
@@ -31,6 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     faults = sub.add_parser("faults", help="send the fault schedule's Redis commands on time")
     faults.add_argument("--config", required=True, type=Path, help="run configuration (JSON)")
+    probe = sub.add_parser("probe", help="ask the engine what the run needs, before it starts")
+    probe.add_argument("--config", required=True, type=Path, help="run configuration (JSON)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -41,6 +44,8 @@ def run(args: argparse.Namespace) -> int:
         document = Writer(config, args.writer_id, password).run().model_dump_json(by_alias=True)
     elif args.role == "faults":
         document = Injector(config, password).run().model_dump_json(by_alias=True)
+    elif args.role == "probe":
+        document = Probe(config, password).run().model_dump_json(by_alias=True)
     else:
         document = run_observer(
             config, args.observer, args.instance, password, ready_file=args.ready_file

@@ -2,7 +2,9 @@
 (KeyDB's included, which cannot run here).
 
 - pauseReplica: ``CLIENT PAUSE <ms> ALL``; the server lifts it on its own clock.
-- dropSubscribers: ``CLIENT KILL TYPE pubsub``: every subscriber of the replica is cut off.
+- dropSubscribers: ``CLIENT KILL TYPE pubsub``: every subscriber of the replica is cut off; then
+  every other receiving connection of an observer (named ``kobench-observer.``: a stream consumer,
+  a tracking connection) by its id, from ``CLIENT LIST`` (:func:`receivers_of`).
 - cutReplication: the replica is given a wrong ``masterauth`` and its links to its primary
   (KeyDB: to every peer it replicates from) are killed, so it cannot re-establish them; lifting
   it restores the run's password and the replica resyncs on its own.
@@ -30,6 +32,16 @@ def start_commands(fault: Fault, *, wrong_password: str) -> list[Command]:
             ("CLIENT", "KILL", "TYPE", "master"),
         ]
     raise ValueError(f"{fault.action} is not a Redis-command fault")
+
+
+def receivers_of(client_list: str, prefix: str) -> list[Command]:
+    """``CLIENT KILL ID`` of each connection ``CLIENT LIST`` names with ``prefix``."""
+    kills: list[Command] = []
+    for line in client_list.splitlines():
+        fields = dict(part.split("=", 1) for part in line.split() if "=" in part)
+        if fields.get("name", "").startswith(prefix) and fields.get("id"):
+            kills.append(("CLIENT", "KILL", "ID", fields["id"]))
+    return kills
 
 
 def end_commands(fault: Fault, *, password: str | None) -> list[Command]:

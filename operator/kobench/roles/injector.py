@@ -9,6 +9,7 @@ document.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import sys
 from typing import TextIO
@@ -23,10 +24,11 @@ from kobench.measure.results.fault_docs import FaultsResult
 from kobench.plugins import connections as clients
 from kobench.plugins.engines import get_engine
 from kobench.plugins.engines.inspect import inspect_engine, replication_ready
-from kobench.roles.fault_commands import end_commands, start_commands
+from kobench.plugins.mechanisms.listening import RECEIVER_NAME_PREFIX
+from kobench.roles.fault_commands import end_commands, receivers_of, start_commands
 from kobench.roles.fault_steps import NS, RECOVERY_SECONDS, Step, steps
 from kobench.roles.role_config import RoleConfig
-from kobench.roles.writer import writer_targets
+from kobench.roles.writer_rules import writer_targets
 
 FAULT_CLOCK_MARKER = "KOBENCH_FAULT_CLOCK "
 TICK_SECONDS = 0.05
@@ -100,6 +102,12 @@ class Injector:
             with self._client(fault.replica) as client:
                 for command in commands:
                     client.execute_command(*command)
+                if fault.action == "dropSubscribers" and step.kind == "apply":
+                    listed = client.execute_command("CLIENT", "LIST")
+                    text = listed.decode() if isinstance(listed, bytes) else str(listed)
+                    for kill in receivers_of(text, RECEIVER_NAME_PREFIX):
+                        with contextlib.suppress(redis.ResponseError):  # gone meanwhile
+                            client.execute_command(*kill)
         except (redis.RedisError, OSError) as exc:
             record.error = f"{step.kind} failed on replica {fault.replica}: {exc}"
         now = self.clock.wall_ns()

@@ -12,6 +12,7 @@ from kobench.errors import SpecError
 from kobench.measure.results import ObserverResult
 from kobench.measure.results.calibration_docs import ClientKind
 from kobench.plugins.engines import get_engine
+from kobench.plugins.mechanisms import effective, guarantee_of
 from kobench.plugins.observers import (
     EventBook,
     ObserverContext,
@@ -36,6 +37,8 @@ def observer_context(
     listen = config.endpoints[observer.target_replica]
     answer = config.endpoints[engine.handshake_replica(observer.target_replica)]
     database = spec.engine.database
+    # An expiry comes long after its write: there is no round trip to answer.
+    answers = observer.handshake and spec.workload.command != "expire"
     return ObserverContext(
         run_id=config.run_id,
         spec=spec,
@@ -44,8 +47,10 @@ def observer_context(
         mode=observer.mode,
         listen=Target(listen.host, listen.port, password, database),
         answer=Target(answer.host, answer.port, password, database),
-        handshake=observer.handshake,
+        handshake=answers,
         handshake_every=observer.handshake_every,
+        mechanism=effective(spec.delivery).label,
+        guarantee=guarantee_of(spec.delivery),
         deadline=time.monotonic() + config.subscribe_timeout_seconds + spec.run_seconds,
     )
 

@@ -16,21 +16,24 @@ import redis
 from kobench.measure import protocol
 from kobench.measure.clock import Clock
 from kobench.plugins.connections import busy_reply
-from kobench.roles.schedule import BUSY_BACKOFF_NS, Item
+from kobench.plugins.mechanisms.mechanism_protocol import Command
+from kobench.roles.schedule import BUSY_BACKOFF_NS, CONTROL, Item
 
 
-def send_items(client: redis.Redis, items: list[Item]) -> str | None:
-    """Send the SETs; the engine's answer when it refused them (loading), else None. A
-    refusal of a pipeline refuses all of it: the server answers every command of one pipeline
-    alike, loading or not."""
+def send_items(
+    client: redis.Redis, items: list[Item], commands: Callable[[Item], list[Command]]
+) -> str | None:
+    """Send the items (``commands``: what each one is on the wire); the engine's answer when it
+    refused them (loading), else None. A refusal of a pipeline refuses all of it: the server
+    answers every command of one pipeline alike, loading or not."""
     try:
-        if len(items) == 1:
-            key, value, ttl = items[0]
-            client.set(key, value, ex=ttl or None)
+        sent = [command for item in items for command in commands(item)]
+        if len(sent) == 1:
+            client.execute_command(*sent[0])
             return None
         pipe = client.pipeline(transaction=False)
-        for key, value, ttl in items:
-            pipe.set(key, value, ex=ttl or None)
+        for command in sent:
+            pipe.execute_command(*command)
         pipe.execute()
     except redis.RedisError as exc:
         reason = busy_reply(exc)
@@ -76,7 +79,7 @@ class SkipNotes:
     def items(self) -> list[Item]:
         """The notes to send just before the next writes."""
         return [
-            (f"{self.prefix}{self.writer}:{first}:{last}", b"1", self.ttl)
+            Item(f"{self.prefix}{self.writer}:{first}:{last}", b"1", self.ttl, CONTROL)
             for first, last in self.pending
         ]
 

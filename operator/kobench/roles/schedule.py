@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from kobench.api import Workload
 from kobench.measure import protocol
@@ -186,8 +187,23 @@ def write_all(
     return True
 
 
-Item = tuple[str, bytes, int]
-"""One SET: key, value, expiry in seconds (0: none)."""
+EVENT, CONTROL, PLAIN, READ = 0, 1, 2, 3
+"""What an item is to the observers: a write they hear (its command, announced the delivery
+mechanism's way), a writer's news for them (an end marker, refused writes: a SET, announced), a
+key they do not hear (a conflict key, the fault clock: a SET), or a read (a GET: command expire
+with readAtDue reads each key once it is due)."""
+
+
+class Item(NamedTuple):
+    """One write of a batch."""
+
+    key: str
+    value: bytes
+    ttl: int
+    """Expiry in seconds (0: none)."""
+    kind: int = PLAIN
+    intended_ns: int = 0
+    """An event: its write's intended time (command expire's keys are due from it)."""
 
 
 def plan_batch(
@@ -199,7 +215,7 @@ def plan_batch(
     start: int,
     stop: int,
 ) -> dict[int, list[Item]]:
-    """The SETs of writes ``start..stop-1``, per replica they go to.
+    """The items of writes ``start..stop-1``, per replica they go to.
 
     Write n goes to ``targets[n mod len(targets)]``. In conflict mode it is its unique-mode event
     key plus the conflict key ``n mod keys`` with this writer's own value: every writer sets the
@@ -215,10 +231,12 @@ def plan_batch(
         write = Write(writer_id, n, replica, schedule.intended_ns(n))
         items = batch.setdefault(replica, [])
         if shared:
-            items.append((workload.shared_key, protocol.encode_value(write, size), ttl))
+            value = protocol.encode_value(write, size)
+            items.append(Item(workload.shared_key, value, ttl, EVENT, write.intended_ns))
             continue
-        items.append((protocol.unique_key(prefix, run_id, write), padding, ttl))
+        key = protocol.unique_key(prefix, run_id, write)
+        items.append(Item(key, padding, ttl, EVENT, write.intended_ns))
         if conflict is not None:
             key = protocol.conflict_key(prefix, run_id, n, conflict.keys)
-            items.append((key, protocol.encode_value(write, size), ttl))
+            items.append(Item(key, protocol.encode_value(write, size), ttl))
     return batch

@@ -8,8 +8,6 @@ acknowledged, and the batch that was in flight when it was lost.
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import threading
 from array import array
 
@@ -28,61 +26,25 @@ from kobench.roles.refusals import send_items, served, skip_notes
 from kobench.roles.role_config import RoleConfig
 from kobench.roles.schedule import (
     CONFLICT_START_DELAY_NS,
+    CONTROL,
+    PLAIN,
+    Item,
     Progress,
     Schedule,
     plan_batch,
     write_all,
 )
+from kobench.roles.write_items import DueReads, ItemCommands
+from kobench.roles.writer_rules import (
+    agree_start,
+    expected_handshakes,
+    handshaking,
+    tighten_timer_slack,
+    writer_targets,
+)
 
-PR_SET_TIMERSLACK = 29
 QUIET_SECONDS = 1.0
 RETRY_PAUSE_SECONDS = 0.2
-
-
-def tighten_timer_slack() -> None:
-    """Linux lets a sleep overshoot by 50 us by default; the schedule would count it as latency.
-
-    Measured here: a 0.5 ms sleep overshoots by 74 us (p50) by default and by 25 us at 1 ns slack.
-    """
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_TIMERSLACK, 1, 0, 0, 0)
-
-
-def writer_targets(config: RoleConfig, writer_id: int) -> list[int]:
-    """Replicas this writer writes to: one, or every master in turn (rotated per writer).
-
-    Conflict mode without round robin: writer i on master i mod masters. Either way, writers
-    i and j (i != j mod masters) are on different masters at every instant."""
-    workload = config.spec.workload
-    if not workload.round_robin and workload.conflict is None:
-        return [workload.target_replica]
-    masters = get_engine(config.spec.engine.type).write_replicas(config.spec.engine.replicas)
-    shift = writer_id % len(masters)
-    if not workload.round_robin:
-        return [masters[shift]]
-    return masters[shift:] + masters[:shift]
-
-
-def agree_start(client: redis.Redis, key: str, proposed_ns: int, ttl: int) -> int:
-    """The common schedule start of a conflict run: the first writer's proposal wins (SET NX on
-    one agreed replica), the others read it."""
-    client.set(key, str(proposed_ns), nx=True, ex=ttl)
-    agreed = client.get(key)
-    return int(agreed) if agreed is not None else proposed_ns
-
-
-def handshaking(config: RoleConfig) -> bool:
-    return any(o.handshake for o in config.spec.observers)
-
-
-def expected_handshakes(config: RoleConfig, sent: int) -> int:
-    """Answers to ``sent`` writes: each handshaking instance answers the writes its
-    ``handshakeEvery`` samples, when it reads them."""
-    return sum(
-        o.replicas * protocol.answered_below(sent, o.handshake_every)
-        for o in config.spec.observers
-        if o.handshake
-    )
 
 
 class Writer:
@@ -117,11 +79,14 @@ class Writer:
             engine.notify_keyspace_events, engine.database, prefix
         )
         self.progress = Progress(writer=writer_id)
+        self.commands = ItemCommands(self.spec, config.run_id)
         self.notes = skip_notes(
             workload.handshake_key, config.run_id, writer_id, workload.key_ttl_seconds
         )
         self._stop = threading.Event()
         self._subscribed = threading.Event()
+        self._written = threading.Event()
+        """The schedule is over (the due-time reader reads what is left, then stops)."""
         self.stop_at = clock.monotonic_ns() + round(self.spec.run_seconds * 1e9)
         """The run's time limit, counted from the writer's start (the run's Running stage)."""
 
@@ -178,7 +143,7 @@ class Writer:
             )
             prefix = protocol.end_prefix(self.spec.workload.handshake_key, self.config.run_id)
             for replica, client in clients.items():
-                self._served(client, protocol.end_key(prefix, end), replica)
+                self._served(client, protocol.end_key(prefix, end), replica, kind=CONTROL)
             if handshaking(self.config):
                 self._await_handshakes(progress.sent - progress.refused_count)
         except (redis.RedisError, OSError) as exc:
@@ -257,6 +222,15 @@ class Writer:
             key = protocol.measuring_key(workload.handshake_key, self.config.run_id)
             self._served(clients[self.targets[0]], key, self.measured_start_ns)
 
+        reads = DueReads(self.spec, self.config.run_id, self.writer_id, self.targets)
+        reader = reads.start(
+            schedule,
+            lambda: self.progress.sent,
+            self._written.is_set,
+            self.clock,
+            ({r: self._target(r).client() for r in set(self.targets)}, self.commands),
+        )
+
         def send(start: int, stop: int) -> list[tuple[int, str]]:
             batch = plan_batch(
                 workload, self.config.run_id, self.writer_id, self.targets, schedule, start, stop
@@ -269,7 +243,7 @@ class Writer:
             refused: list[tuple[int, str]] = []
             for replica, items in batch.items():
                 notes = self.notes.items() if shared else []
-                reason = send_items(clients[replica], notes + items)
+                reason = send_items(clients[replica], notes + items, self.commands)
                 if reason is None:
                     self.notes.announced()  # the notes went out just before the writes
                     continue
@@ -285,15 +259,20 @@ class Writer:
                 schedule, self.clock, send, self.progress, stop_at_mono_ns=self.stop_at
             )
         finally:
+            self._written.set()
+            if reader is not None:
+                reader.join(timeout=self.spec.workload.expiry.after_ms / 1000 + 5.0)
             self.wall_step_ns = wall_minus_monotonic_ns(self.clock) - offset_ns
 
-    def _served(self, client: redis.Redis, key: str, value: object) -> None:
-        """One SET the observers need (an end marker, the fault clock): made, waiting while
-        the engine cannot serve, for up to the drain time."""
-        ttl = self.spec.workload.key_ttl_seconds
+    def _served(self, client: redis.Redis, key: str, value: int, *, kind: int = PLAIN) -> None:
+        """One SET the observers need (an end marker, the fault clock), announced the
+        mechanism's way when it is news for them: made, waiting while the engine cannot
+        serve, for up to the drain time."""
+        item = Item(key, str(value).encode(), self.spec.workload.key_ttl_seconds, kind)
 
         def set_it() -> None:
-            client.set(key, value, ex=ttl)  # type: ignore[arg-type]
+            for command in self.commands(item):
+                client.execute_command(*command)
 
         served(set_it, self.clock, self.spec.timeouts.drain_seconds)
 

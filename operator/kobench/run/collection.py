@@ -25,6 +25,7 @@ from kobench.measure.results import (
     merge_run,
 )
 from kobench.measure.results.fault_docs import FaultsResult
+from kobench.measure.results.probe_docs import ProbeResult
 from kobench.roles.role_config import RESULT_MARKER
 from kobench.run.plan import Role, still_doing
 
@@ -64,9 +65,10 @@ class Documents:
     writers: list[WriterResult]
     problems: list[str]
     faults: FaultsResult | None = None
+    probe: ProbeResult | None = None
 
 
-Document = TypeVar("Document", WriterResult, ObserverResult, FaultsResult)
+Document = TypeVar("Document", WriterResult, ObserverResult, FaultsResult, ProbeResult)
 
 
 def _missing(output: RoleOutput) -> str:
@@ -106,8 +108,11 @@ def parse_outputs(outputs: Sequence[RoleOutput]) -> Documents:
     writers: list[WriterResult] = []
     observers: list[ObserverResult] = []
     faults: FaultsResult | None = None
+    probe: ProbeResult | None = None
     for output in outputs:
-        if output.role.kind == "writer":
+        if output.role.kind == "probe":
+            probe = _parse(output, ProbeResult, problems)
+        elif output.role.kind == "writer":
             writer = _parse(output, WriterResult, problems)
             writers += [writer] if writer is not None else []
         elif output.role.kind == "faults":
@@ -117,7 +122,9 @@ def parse_outputs(outputs: Sequence[RoleOutput]) -> Documents:
         else:
             observer = _parse(output, ObserverResult, problems)
             observers += [observer] if observer is not None else []
-    return Documents(observers=observers, writers=writers, problems=problems, faults=faults)
+    return Documents(
+        observers=observers, writers=writers, problems=problems, faults=faults, probe=probe
+    )
 
 
 def bare_engine_facts(spec: BenchmarkSpec) -> EngineFacts:
@@ -167,6 +174,7 @@ def merge_outputs(
         extra_reasons=[*reasons, *docs.problems],
         fault_records=[*(injected.applied if injected else []), *fault_records],
         measured_from_ns=injected.measured_from_ns if injected else 0,
+        probe=docs.probe,
     )
 
 

@@ -119,9 +119,10 @@ def needs(
     if phase in WATCHING or phase == "Collecting":
         clock = phase == "Running" and wants_fault_clock(spec, status.faults)
         collect = phase == "Collecting"
+        probing = phase == "WaitingForEngine" and plan_run(spec).probe is not None
         return Needs(
             roles=True,
-            documents=collect,
+            documents=collect or probing,
             engine_facts=collect,
             fault_clock=clock,
             baseline=collect and baseline,
@@ -263,7 +264,8 @@ def failed_role(observed: Observed, spec: BenchmarkSpec, phase: str) -> str | No
     if phase not in STARTING:
         return None
     plan = plan_run(spec)
-    roles: tuple[Role, ...] = plan.replicas
+    probe = (plan.probe,) if plan.probe else ()
+    roles: tuple[Role, ...] = (*plan.replicas, *probe)
     if phase == "Subscribing":
         roles = (*plan.replicas, *plan.observers)
     for role in roles:

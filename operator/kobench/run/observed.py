@@ -88,6 +88,9 @@ class ChildView:
     """Its first reason (why it failed, or what its verdict rests on)."""
     result: RunResult | None = None
     """Its result, once it has one and the pass asked for it."""
+    unsupported: bool = False
+    """The engine cannot run its cell (phase Error, reason Unsupported): left out of the
+    comparison, and no failure of the matrix."""
 
 
 @dataclass(frozen=True)

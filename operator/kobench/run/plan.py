@@ -1,9 +1,9 @@
 """The plan of a run: the roles it is made of, built from the spec alone, and each role's budget.
 
-Both executors carry out the same plan: a role is an engine replica, an observer instance, a
-writer or the fault injector, whether it runs as a process or a pod. The phase machine decides
-in terms of these roles and their observed states; each executor maps a role to its own thing
-(a pod name, a child process) and back.
+Both executors carry out the same plan: a role is an engine replica, the capability probe, an
+observer instance, a writer or the fault injector, whether it runs as a process or a pod. The
+phase machine decides in terms of these roles and their observed states; each executor maps a
+role to its own thing (a pod name, a child process) and back.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any, Literal
 from kobench.api import BenchmarkSpec, Fault
 from kobench.roles.fault_steps import RECOVERY_SECONDS
 
-RoleKind = Literal["replica", "observer", "writer", "faults"]
+RoleKind = Literal["replica", "observer", "writer", "faults", "probe"]
 
 STRAGGLER_GRACE_SECONDS = 10.0
 """Beyond ``timeouts.drainSeconds``, how long observers may keep waiting after the last writer
@@ -45,7 +45,7 @@ class Role:
             return f"{self.observer}.{self.index}"
         if self.kind == "writer":
             return f"writer.{self.index}"
-        return "faults"
+        return str(self.kind)  # "faults", "probe"
 
     @property
     def title(self) -> str:
@@ -55,6 +55,8 @@ class Role:
             return f"engine replica {self.index}"
         if self.kind == "faults":
             return "fault injector"
+        if self.kind == "probe":
+            return "capability probe"
         return f"{self.kind} {self.key}"
 
     @property
@@ -71,11 +73,19 @@ class Plan:
     observers: tuple[Role, ...]
     writers: tuple[Role, ...]
     injector: Role | None
+    probe: Role | None = None
+    """The capability probe, when the run asks for more than kobench always measured."""
 
     @property
     def measuring(self) -> tuple[Role, ...]:
-        """The roles that end with a document: observers, writers, the injector."""
-        return (*self.observers, *self.writers, *((self.injector,) if self.injector else ()))
+        """The roles that end with a document: the probe, observers, writers, the injector."""
+        probe = (self.probe,) if self.probe else ()
+        return (
+            *probe,
+            *self.observers,
+            *self.writers,
+            *((self.injector,) if self.injector else ()),
+        )
 
     @property
     def every(self) -> tuple[Role, ...]:
@@ -95,7 +105,15 @@ def plan_run(spec: BenchmarkSpec) -> Plan:
         ),
         writers=tuple(Role("writer", n) for n in range(spec.workload.writers)),
         injector=Role("faults") if spec.faults else None,
+        probe=Role("probe") if probes(spec) else None,
     )
+
+
+def probes(spec: BenchmarkSpec) -> bool:
+    """Whether the run's engine is probed before the observers start: when the run asks for a
+    delivery mechanism or a command beyond keyevent on set (what every engine was always
+    assumed to do; its runs stay as they were, without a probe)."""
+    return spec.delivery.mechanism != "keyevent" or spec.workload.command != "set"
 
 
 def kill_target(fault: Fault) -> Role:
@@ -119,6 +137,8 @@ def still_doing(role: Role) -> str:
     """What a role still running at collection time was doing, in words."""
     if role.kind == "faults":
         return "it was still waiting for the engine to recover from its faults"
+    if role.kind == "probe":
+        return "it was still probing the engine"
     if role.kind == "observer":
         return "it was still waiting for the writers' end marker"
     return "it was still writing"

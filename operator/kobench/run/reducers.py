@@ -51,6 +51,8 @@ def summarize_run(result: RunResult) -> Summary:
                 mode=obs.mode,
                 instances=obs.instances,
                 target_replica=obs.target_replica,
+                redelivered=obs.redelivered,
+                coalesced=obs.coalesced,
                 received=obs.received,
                 expected=obs.expected,
                 missed=obs.missed,
@@ -73,6 +75,8 @@ def summarize_run(result: RunResult) -> Summary:
         )
     return Summary(
         writes=result.writers.sent,
+        mechanism=result.delivery.mechanism,
+        guarantee=result.delivery.guarantee,
         missed=sum(o.missed for o in result.observers),
         p50_ms=_worst([line.p50_ms for line in lines]),
         p99_ms=_worst([line.p99_ms for line in lines]),

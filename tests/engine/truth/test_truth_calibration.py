@@ -9,31 +9,26 @@ as a run's.
 
 from __future__ import annotations
 
-import json
-import sys
 import time
 from pathlib import Path
 
 import pytest
-import redis
-from testkit.support import free_port, wait_for
+from testkit.support import wait_for
 from testkit.toxiproxy import Toxiproxy
+from tests.engine.roles_apart import PASSWORD, observer_document, start_observer, start_server
 
-from kobench.api import BenchmarkSpec, parse_spec
+from kobench.api import parse_spec
 from kobench.measure.results import (
     Convergence,
     EngineFacts,
-    ObserverResult,
     RoundTrip,
     RunResult,
     merge_run,
 )
-from kobench.plugins.engines import get_engine
-from kobench.roles.role_config import PASSWORD_ENV, RESULT_MARKER, Endpoint, RoleConfig
+from kobench.roles.role_config import Endpoint, RoleConfig
 from kobench.roles.writer import Writer
-from kobench.run.local.processes import Child, ProcessGroup
+from kobench.run.local.processes import ProcessGroup
 
-PASSWORD = "calibration-truth"
 DELAY_MS = 5
 AT_LEAST = 0.95
 """The delay shows in full: the delayed role's round trip exceeds the other's by at least
@@ -51,48 +46,6 @@ SPEC = parse_spec(
 )
 
 
-def start_server(group: ProcessGroup, spec: BenchmarkSpec) -> int:
-    """A redis-server with the engine's arguments (notifications on), once it answers."""
-    port = free_port()
-    conf = group.directory / "auth.conf"
-    conf.write_text(f"requirepass {PASSWORD}\n")
-    args = get_engine("redis").server_args(
-        0, [Endpoint(host="127.0.0.1", port=port)], spec=spec.engine, password=None
-    )
-    command = ["redis-server", str(conf), *args, "--bind", "127.0.0.1"]
-    group.start("redis", [*command, "--dir", str(group.directory)])
-    client = redis.Redis(port=port, password=PASSWORD, socket_connect_timeout=1)
-
-    def answers() -> bool:
-        try:
-            return bool(client.ping())
-        except redis.RedisError:
-            return False
-
-    wait_for("redis-server to answer", answers, timeout=10, every=0.05)
-    return port
-
-
-def start_observer(group: ProcessGroup, config: RoleConfig) -> tuple[Child, Path]:
-    path = group.directory / "observer.json"
-    path.write_text(config.to_json(), encoding="utf-8")
-    ready = group.directory / "ready"
-    command = [sys.executable, "-m", "kobench", "role", "observer", "--config", str(path)]
-    child = group.start(
-        "sync.0",
-        [*command, "--observer", "sync", "--ready-file", str(ready)],
-        env={PASSWORD_ENV: PASSWORD},
-    )
-    return child, ready
-
-
-def observer_document(child: Child) -> ObserverResult:
-    wait_for("the observer to end", lambda: child.exit_code is not None, timeout=30, every=0.1)
-    lines = [line for line in child.read_output().splitlines() if line.startswith(RESULT_MARKER)]
-    assert lines, child.read_output()
-    return ObserverResult.model_validate(json.loads(lines[-1][len(RESULT_MARKER) :]))
-
-
 def run_with_delay(toxiproxy: Toxiproxy, directory: Path, delayed: str) -> RunResult:
     directory.mkdir()
     group = ProcessGroup(directory)
@@ -106,7 +59,7 @@ def run_with_delay(toxiproxy: Toxiproxy, directory: Path, delayed: str) -> RunRe
             return RoleConfig(run_id="calibration-truth", spec=SPEC, endpoints=[endpoint])
 
         started_ns = time.time_ns()
-        child, ready = start_observer(group, config("observer"))
+        child, ready = start_observer(group, "sync", config("observer"))
         wait_for("the observer's subscription", ready.exists, timeout=30, every=0.05)
         writer = Writer(config("writer"), 0, PASSWORD).run()
         observer = observer_document(child)

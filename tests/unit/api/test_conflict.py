@@ -15,7 +15,7 @@ from kobench.plugins.checks import check_spec
 from kobench.plugins.engines import divergence, get_engine
 from kobench.roles.role_config import Endpoint, RoleConfig
 from kobench.roles.schedule import Schedule, plan_batch
-from kobench.roles.writer import writer_targets
+from kobench.roles.writer_rules import writer_targets
 
 CONFLICT: dict[str, Any] = {
     "engine": {"type": "keydb", "replicas": 3},
@@ -91,7 +91,7 @@ def writes(cfg: RoleConfig, writer_id: int, start_wall_ns: int) -> dict[int, Any
     unique_prefix = protocol.unique_key_prefix(workload.key_prefix, cfg.run_id)
     out: dict[int, Any] = {}
     for replica, items in batch.items():
-        for key, value, ttl in items:
+        for key, value, ttl, *_ in items:
             assert ttl == workload.key_ttl_seconds
             if key.startswith(conflict_prefix):
                 write = protocol.decode_value(value)
@@ -151,7 +151,7 @@ def test_keydb_gets_a_full_active_mesh_and_plain_sets_with_expiry_on_each_master
     schedule = Schedule.starting_at(FakeClock(), 10**18, rate=100, total=2, warmup=0)
     batch = plan_batch(cfg.spec.workload, "run-1", 2, writer_targets(cfg, 2), schedule, 0, 2)
     assert list(batch) == [2], "writer 2 writes on master 2 only"
-    keys = [key for key, _, _ in batch[2]]
+    keys = [item.key for item in batch[2]]
     assert keys[1] == "kobench.conflict:run-1:k:0" and keys[3] == "kobench.conflict:run-1:k:1"
 
 

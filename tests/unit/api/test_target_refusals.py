@@ -104,3 +104,10 @@ def test_target_fields_are_checked(target: dict[str, Any], field: str) -> None:
     with pytest.raises(SpecErrors) as caught:
         check_spec({"target": {**TARGET, **target}})
     assert field in {e.field for e in caught.value.errors}
+
+
+def test_other_mechanisms_and_commands_are_refused_against_a_target_for_now() -> None:
+    """The permissions and flags a target is checked for are keyevent's on SET."""
+    found = problems(delivery={"mechanism": "stream"}, workload={"command": "hset"})
+    assert "keyevent is" in found["spec.delivery.mechanism"]
+    assert "set is" in found["spec.workload.command"]

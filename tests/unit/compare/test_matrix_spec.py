@@ -91,7 +91,7 @@ def errors(matrix: dict[str, Any], **spec: Any) -> list[str]:
 def test_a_matrix_without_axes_is_refused() -> None:
     assert errors({"repetitions": 4}) == [
         "spec.matrix: set at least one axis: engines, observerModes, rates, keyModes, "
-        "serverThreads or tls"
+        "serverThreads, tls or mechanisms"
     ]
 
 

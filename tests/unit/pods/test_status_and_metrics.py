@@ -90,7 +90,9 @@ def test_metrics_expose_the_last_run_and_forget_deleted_benchmarks() -> None:
     text = generate_latest(metrics.registry).decode()
     assert 'kobench_runs_total{verdict="Passed"} 1.0' in text
     assert 'kobench_run_verdict{benchmark="b",namespace="ns",verdict="Passed"} 1.0' in text
-    assert 'kobench_event_latency_seconds_bucket{benchmark="b",le="0.00025",namespace="ns"' in text
+    bucket = 'kobench_event_latency_seconds_bucket{benchmark="b",le="0.00025",mechanism="keyevent"'
+    assert bucket + ',namespace="ns"' in text  # an observer's series name its mechanism
+    assert 'kobench_run_delivery_info{benchmark="b",command="set",guarantee=' in text
     assert "kobench_run_event_latency_p99_seconds" in text
     assert "kobench_handshake_rtt_seconds_count" in text
     metrics.runs.forget("ns", "b")

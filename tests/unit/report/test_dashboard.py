@@ -8,6 +8,7 @@ from testkit.dashboard_queries import (
     DASHBOARD,
     KUSTOMIZE_COPY,
     Selector,
+    concrete,
     exported,
     load,
     problems,
@@ -70,12 +71,16 @@ def test_selectors_are_found_in_promql() -> None:
 def test_every_benchmark_panel_follows_the_variables() -> None:
     dashboard = load()
     names = [v["name"] for v in dashboard["templating"]["list"]]
-    assert names == ["datasource", "namespace", "benchmark"]
+    assert names == ["datasource", "namespace", "benchmark", "mechanism"]
     series = operator_series()
     for query in queries(dashboard):
         for selector in selectors(query.expr):
             if {"namespace", "benchmark"} <= series[selector.metric]:
                 assert {"namespace", "benchmark"} <= selector.labels, query
+            if "mechanism" in series[selector.metric]:  # an observer's series
+                assert "mechanism" in selector.labels, query
+        sent = concrete(query.expr, namespace="ns", benchmark="b")
+        assert "$" not in sent, sent  # every variable given a value
 
 
 def test_histogram_buckets_are_dense_below_a_millisecond() -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from kobench.api import Fault, parse_spec
-from kobench.roles.fault_commands import end_commands, redacted, start_commands
+from kobench.roles.fault_commands import end_commands, receivers_of, redacted, start_commands
 from kobench.roles.fault_steps import NS, Step, steps
 
 ENGINES = ["keydb", "redis", "valkey"]
@@ -138,3 +138,17 @@ def test_the_runner_gets_the_kills_once_each_never_lifted() -> None:
 def test_no_schedule_no_steps() -> None:
     spec = parse_spec({})
     assert steps(spec, NS, kills=False) == steps(spec, NS, kills=True) == []
+
+
+def test_dropping_subscribers_also_cuts_every_other_receiving_connection_of_an_observer() -> None:
+    listed = (
+        "id=7 addr=127.0.0.1:1 laddr=127.0.0.1:2 fd=8 name=kobench-observer.r.app.0 age=3 "
+        "flags=N db=0 sub=0 psub=0 cmd=xreadgroup user=default resp=2\n"
+        "id=8 addr=127.0.0.1:3 laddr=127.0.0.1:2 fd=9 name= age=3 flags=N cmd=set\n"
+        "id=9 addr=127.0.0.1:4 laddr=127.0.0.1:2 fd=10 name=kobench-observer.r.app.1.tracked "
+        "age=1 flags=t cmd=ping\n"
+    )
+    assert receivers_of(listed, "kobench-observer.") == [
+        ("CLIENT", "KILL", "ID", "7"),
+        ("CLIENT", "KILL", "ID", "9"),
+    ]

@@ -9,7 +9,7 @@ from kobench.measure import protocol
 from kobench.measure.protocol import Handshake
 from kobench.roles.handshakes import HandshakeListener, glob_escape, handshake_subscription
 from kobench.roles.role_config import Endpoint, RoleConfig
-from kobench.roles.writer import expected_handshakes
+from kobench.roles.writer_rules import expected_handshakes
 
 PREFIX = protocol.answer_prefix("handshake_key", "r")
 SKEW_NS = 20_000_000  # the observer's wall clock runs 20 ms ahead

@@ -1,14 +1,16 @@
 """A matrix's runs, in the order they ran, into one comparison document (pure).
 
 The local runner and the operator both end a matrix here: each step of the run order (cell,
-repetition) has either a result or the reason it could not be carried out. Per cell its runs
-and their spread; per pair of cells that differ on one axis the verdicts; with a rate axis the
-sweeps.
+repetition) has either a result, the reason it could not be carried out, or the engine's word
+that it cannot run the cell (Unsupported: left out of every comparison, no failure). Per cell
+its runs and their spread; per pair of cells that differ on one axis the verdicts; with a rate
+axis the sweeps.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from kobench.api.matrix_spec import CellPlan, single_axis_pairs
 from kobench.measure.compare.comparison_docs import Cell, CellPair, MatrixComparison
@@ -16,8 +18,16 @@ from kobench.measure.compare.sides import Labelled, compare_sides, summarize_run
 from kobench.measure.compare.sweep import sweeps
 from kobench.measure.results import RunResult
 
-Outcome = RunResult | str
-"""A step's result, or why it was not carried out."""
+
+@dataclass(frozen=True)
+class Unsupported:
+    """The engine could not run the step's cell (the capability probe said why)."""
+
+    reason: str
+
+
+Outcome = RunResult | str | Unsupported
+"""A step's result, why it was not carried out, or that its engine cannot run it."""
 
 
 def step_label(plan: CellPlan, repetition: int) -> str:
@@ -38,8 +48,11 @@ def matrix_comparison(
     keeps them in each run's own results ConfigMap; the comparison must fit in one)."""
     runs: list[list[Labelled]] = [[] for _ in plans]
     failures: list[list[str]] = [[] for _ in plans]
+    unsupported = ["" for _ in plans]
     for (index, repetition), outcome in zip(order, outcomes, strict=True):
-        if isinstance(outcome, str):
+        if isinstance(outcome, Unsupported):
+            unsupported[index] = unsupported[index] or outcome.reason
+        elif isinstance(outcome, str):
             failures[index].append(f"repetition {repetition + 1}: {outcome}")
         else:
             runs[index].append(Labelled(step_label(plans[index], repetition), outcome))
@@ -49,6 +62,7 @@ def matrix_comparison(
             values=plan.values,
             runs=[r.result for r in runs[index]],
             failures=failures[index],
+            unsupported=unsupported[index],
             summary=summarize_runs(runs[index]),
         )
         for index, plan in enumerate(plans)

@@ -103,6 +103,13 @@ class Cell(Document):
     failures: Annotated[
         list[str], Field(description="Repetitions that could not be carried out, and why.")
     ] = []
+    unsupported: Annotated[
+        str,
+        Field(
+            description="Why the engine cannot run this cell (the capability probe's answer); "
+            "empty when it can. Such a cell is left out of the comparisons."
+        ),
+    ] = ""
     summary: Annotated[
         dict[str, dict[str, Spread]],
         Field(description="Subject -> figure -> spread over the repetitions."),

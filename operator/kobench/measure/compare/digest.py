@@ -29,8 +29,9 @@ def cell_line(cell: Cell, repetitions: int) -> CellLine:
     rate = cell.summary.get(WRITERS, {}).get("achievedRate")
     return CellLine(
         id=cell.id,
-        runs=repetitions - len(cell.failures),
+        runs=0 if cell.unsupported else repetitions - len(cell.failures),
         failures=len(cell.failures),
+        unsupported=bool(cell.unsupported),
         p50_ms=_worst(cell, "p50Ms"),
         p99_ms=_worst(cell, "p99Ms"),
         loss_percent=_worst(cell, "lossPercent"),
@@ -52,10 +53,13 @@ def pair_line(pair: CellPair) -> PairLine:
 
 def headline(comparison: MatrixComparison) -> str:
     failed = sum(len(c.failures) for c in comparison.cells)
-    runs = comparison.repetitions * len(comparison.cells) - failed
+    unsupported = sum(1 for c in comparison.cells if c.unsupported)
+    runs = comparison.repetitions * (len(comparison.cells) - unsupported) - failed
     text = f"{len(comparison.cells)} cells, {runs} runs compared"
     if failed:
         text += f", {failed} not carried out"
+    if unsupported:
+        text += f", {unsupported} cells unsupported by the engine (left out)"
     p99 = Counter(pair_line(p).p99 for p in comparison.pairs)
     if comparison.pairs:
         counts = ", ".join(f"{p99[v]} {v}" for v in VERDICTS if p99[v])

@@ -71,14 +71,14 @@ def count_received(
     first writes, neither counted nor timed; ``refused``: each writer's measured writes the
     engine refused, never made).
 
-    unique mode: per writer, distinct measured sequences against measured writes sent. shared
-    mode: measured notifications against measured writes sent (with one writer each
-    notification is one write, in order).
+    unique mode (and coalescing invalidations, numbered by the value read): per writer, distinct
+    measured sequences against measured writes sent. shared mode: measured notifications against
+    measured writes sent (with one writer each notification is one write, in order).
     """
     refused = refused or {}
     measured = {w: max(0, n - warmup.get(w, 0) - refused.get(w, 0)) for w, n in sent.items()}
     total = sum(measured.values())
-    if key_mode == "shared":
+    if key_mode == "shared" and doc.guarantee != "coalescing":
         received = min(max(0, doc.notifications - doc.warmup_notifications), total)
         return Counts(
             received=received,

@@ -11,6 +11,7 @@ from kobench.api.basics import Document
 from kobench.api.status import Verdict as Verdict
 from kobench.measure.histograms import EncodedHistogram, LatencySummary
 from kobench.measure.results.calibration_docs import RoleRoundTrip, ToolOverhead
+from kobench.measure.results.delivery_docs import DeliveryFacts
 
 # Re-exported: the engine's documents were here first.
 from kobench.measure.results.engine_docs import Convergence as Convergence
@@ -18,6 +19,7 @@ from kobench.measure.results.engine_docs import EngineFacts as EngineFacts
 from kobench.measure.results.engine_docs import PairDivergence as PairDivergence
 from kobench.measure.results.engine_docs import ReplicaState as ReplicaState
 from kobench.measure.results.fault_docs import FaultResult
+from kobench.measure.results.probe_docs import ProbeResult
 
 # Re-exported: the roles' documents were here first.
 from kobench.measure.results.role_docs import SCHEMA_VERSION as SCHEMA_VERSION
@@ -42,6 +44,12 @@ class ObserverSummary(Document):
 
     name: str
     mode: str
+    mechanism: Annotated[
+        str, Field(description="The delivery mechanism, as mechanism:variant when it has one.")
+    ] = "keyevent"
+    guarantee: Annotated[
+        str, Field(description="Its guarantee: at-most-once, at-least-once, coalescing, resumable.")
+    ] = "at-most-once"
     instances: int
     target_replica: int
     received: Annotated[
@@ -62,6 +70,30 @@ class ObserverSummary(Document):
     superseded: Annotated[
         int, Field(description="Shared mode: notified writes whose value was already overwritten.")
     ] = 0
+    redelivered: Annotated[
+        int, Field(description="At least once: entries delivered again, over instances.")
+    ] = 0
+    redelivery_latency_ms: Annotated[
+        LatencySummary | None,
+        Field(description="At least once: redelivered entries, from their write's intended time."),
+    ] = None
+    coalesced: Annotated[
+        int, Field(description="Coalescing: writes covered by another write's invalidation.")
+    ] = 0
+    coalesced_invalidations: Annotated[
+        int, Field(description="Coalescing: invalidations that covered more than one write.")
+    ] = 0
+    caught_up: Annotated[
+        int,
+        Field(description="Writes sent during an outage and received after it (delivered late)."),
+    ] = 0
+    unacknowledged: Annotated[
+        int | None,
+        Field(
+            description="A stream group shared by several consumers: entries never acknowledged "
+            "by the group when its last consumer ended (these are its missed)."
+        ),
+    ] = None
     disconnects: int
     worst_instance_disconnects: int = 0
     negative_latencies: int
@@ -192,3 +224,14 @@ class RunResult(Document):
         list[RoleRoundTrip],
         Field(description="Per role, the engine's PING round trip measured before the run."),
     ] = []
+    delivery: Annotated[
+        DeliveryFacts,
+        Field(description="The delivery mechanism that ran, its guarantee and the command."),
+    ] = DeliveryFacts()
+    probe: Annotated[
+        ProbeResult | None,
+        Field(
+            description="What the capability probe asked each server and what it answered "
+            "(runs beyond keyevent on set are probed before the observers start)."
+        ),
+    ] = None

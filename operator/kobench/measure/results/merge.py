@@ -26,6 +26,12 @@ from kobench.measure.results.counting import (
     sum_counts,
     warmup_by_writer,
 )
+from kobench.measure.results.delivery_figures import (
+    group_counts,
+    guarantee_figures,
+    run_delivery,
+    shares_work,
+)
 from kobench.measure.results.documents import (
     Convergence,
     EngineFacts,
@@ -37,6 +43,7 @@ from kobench.measure.results.documents import (
 )
 from kobench.measure.results.fault_figures import fault_results, fault_seconds
 from kobench.measure.results.findings import ClockEstimate, saturation
+from kobench.measure.results.probe_docs import ProbeResult
 from kobench.measure.results.refused_writes import (
     measured_refused,
     refused_by_writer,
@@ -123,7 +130,10 @@ def observer_summary(
     warmup = warmup_by_writer(spec, writers)
     mode = spec.workload.key_mode
     per_instance = [count_received(mode, doc, sent, warmup, refused) for doc in documents]
-    total = sum_counts(per_instance)
+    total, unacknowledged = sum_counts(per_instance), None
+    if shares_work(documents, observer.replicas):
+        total, unacknowledged = group_counts(per_instance, documents)
+        per_instance = [total]  # one group: its consumers share the writes
     latency = _histograms([h for d in documents for h in d.latency.values()])
     rtt = _histograms([h for w in writers for key, h in w.rtt.items() if key.split(".")[0] == name])
     read = _histograms([h for d in documents for h in d.read_latency.values()])
@@ -137,6 +147,8 @@ def observer_summary(
     return ObserverSummary(
         name=name,
         mode=observer.mode,
+        **guarantee_figures(documents),
+        unacknowledged=unacknowledged,
         instances=len(documents),
         target_replica=observer.target_replica,
         received=total.received,
@@ -210,11 +222,13 @@ def merge_run(
     extra_reasons: list[str] | None = None,
     fault_records: Sequence[AppliedFault] = (),
     measured_from_ns: int = 0,
+    probe: ProbeResult | None = None,
 ) -> RunResult:
     """Merge role documents into one run result and judge it.
 
     ``fault_records``: what the injector and the runner applied of ``spec.faults``, timed from
-    ``measured_from_ns`` (default: the earliest writer's first measured write)."""
+    ``measured_from_ns`` (default: the earliest writer's first measured write); ``probe``: what
+    the capability probe found (the engine's hz among it: an expiry's lag follows it)."""
     sent = sent_by_writer(spec, writers, observers)
     # Writes the engine refused were never made: no observer missed them.
     warmup, refused_runs = warmup_by_writer(spec, writers), refused_by_writer(writers)
@@ -251,6 +265,8 @@ def merge_run(
         matrix=matrix(observers),
         convergence=convergence,
         calibration=role_round_trips(writers, observers),
+        delivery=run_delivery(spec, observers, probe.hz if probe else None),
+        probe=probe,
     )
     if spec.faults:
         faults = fault_results(spec, fault_records, observers, measured_from, writers)

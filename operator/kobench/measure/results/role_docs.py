@@ -25,6 +25,16 @@ SCHEMA_VERSION = 1
 LatencyBasis = Literal["notification", "read"]
 
 
+class GroupAudit(Document):
+    """A stream group's state as one of its consumers read it when it ended (XINFO GROUPS)."""
+
+    pending: Annotated[int, Field(description="Entries delivered and never acknowledged.")] = 0
+    undelivered: Annotated[
+        int | None,
+        Field(description="Entries never delivered to the group (its lag); None: not told."),
+    ] = None
+
+
 class ClientInfo(Document):
     """Client library versions: they move the figures by 1.3-1.8x."""
 
@@ -79,8 +89,15 @@ class ObserverResult(Document):
         Field(description="Shared mode: the proof of concept's read-based latency in us (HDR)."),
     ] = {}
     negative_latencies: int = 0
+    mechanism: Annotated[
+        str, Field(description="The delivery mechanism, as mechanism:variant when it has one.")
+    ] = "keyevent"
+    guarantee: Annotated[
+        str,
+        Field(description="The mechanism's guarantee: at-most-once, at-least-once, coalescing."),
+    ] = "at-most-once"
     notifications: Annotated[
-        int, Field(description="SET notifications of the run's keys (shared mode counts these).")
+        int, Field(description="Events of the run's keys (shared mode counts these).")
     ] = 0
     warmup_notifications: Annotated[
         int,
@@ -97,6 +114,25 @@ class ObserverResult(Document):
         int,
         Field(description="Shared mode: reads that found a newer write than the one notified."),
     ] = 0
+    redelivered: Annotated[
+        int,
+        Field(description="Entries delivered again (at least once: pending read again, claimed)."),
+    ] = 0
+    redelivery_latency: Annotated[
+        dict[str, str],
+        Field(description="Redelivered entries: from the write's intended time, in us (HDR)."),
+    ] = {}
+    coalesced: Annotated[
+        int,
+        Field(description="Writes covered by another write's invalidation (coalescing)."),
+    ] = 0
+    coalesced_invalidations: Annotated[
+        int, Field(description="Invalidations that covered more than one write.")
+    ] = 0
+    group_audit: Annotated[
+        GroupAudit | None,
+        Field(description="A stream group shared by several consumers: its state at the end."),
+    ] = None
     handshakes_sent: int = 0
     unanswered: Annotated[
         int, Field(description="Handshakes that could not be sent (answer replica unreachable).")

@@ -2,9 +2,10 @@
 through ``redis.asyncio``.
 
 Events are processed as they arrive; reads (shared mode) and handshakes go out as pipelined
-batches, so one slow round trip does not hold up the events queued behind it. Notifications
-arrive through :mod:`.wire` (hiredis on the socket, whole chunks at a time): redis-py's own
-pub/sub reader spent 20 times more CPU per message than the observer's bookkeeping of it.
+batches, so one slow round trip does not hold up the events queued behind it. Events arrive
+through the run's delivery mechanism; keyevent's through :mod:`.wire` (hiredis on the socket,
+whole chunks at a time): redis-py's own pub/sub reader spent 20 times more CPU per message than
+the observer's bookkeeping of it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,14 @@ import redis.asyncio as aioredis
 
 from kobench.measure.protocol import Handshake
 from kobench.plugins.connections import busy
+from kobench.plugins.mechanisms import get_mechanism
+from kobench.plugins.mechanisms.mechanism_protocol import (
+    CONTROL,
+    REDELIVERED,
+    RESYNC,
+    Arrival,
+    AsyncReceiver,
+)
 from kobench.plugins.observers.observer_protocol import (
     ATTEMPT_SECONDS,
     END,
@@ -29,7 +38,6 @@ from kobench.plugins.observers.observer_protocol import (
     ObserverContext,
     Reconnection,
 )
-from kobench.plugins.observers.wire import WireSubscription
 
 POLL_SECONDS = 0.2
 BATCH = 256
@@ -47,28 +55,32 @@ class AsyncObserver:
     async def _observe(
         self, context: ObserverContext, book: EventBook, ready: Callable[[], None]
     ) -> None:
-        reader = context.listen.async_client()
+        receiver = get_mechanism(context.spec.delivery.mechanism).async_receiver(context)
+        reader = None if receiver.reads else context.listen.async_client()
         answerer = context.answer.async_client() if context.handshake else None
-        subscription = await self._subscribe(context, context.spec.timeouts.subscribe_seconds)
+        await receiver.open(context.spec.timeouts.subscribe_seconds)
         ready()
         try:
             while not book.done(time.monotonic()):
                 try:
-                    messages = await subscription.batch(POLL_SECONDS, BATCH)
-                    await self._handle(context, book, messages, reader, answerer)
+                    arrivals = await receiver.receive(POLL_SECONDS, BATCH)
+                    await self._handle(context, book, arrivals, receiver, reader, answerer)
+                    await receiver.acknowledge()
                 except LOST as exc:
                     book.lost(f"{context.listen}: {exc}")
-                    await subscription.aclose()
+                    await receiver.close()
                     reconnection = Reconnection(str(context.listen))
-                    resumed = await self._resubscribe(context, book, reconnection)
-                    if resumed is None:
+                    if not await self._reopen(receiver, book, reconnection):
                         book.error = reconnection.gave_up(exc)
                         return
-                    subscription = resumed
                     book.resumed()
+            audit = getattr(receiver, "audit", None)
+            if audit is not None and book.shared_work:
+                book.group_audit = await audit()
         finally:
-            await subscription.aclose()
-            await reader.aclose()
+            await receiver.close()
+            if reader is not None:
+                await reader.aclose()
             if answerer is not None:
                 await answerer.aclose()
 
@@ -76,29 +88,37 @@ class AsyncObserver:
     async def _handle(
         context: ObserverContext,
         book: EventBook,
-        messages: list[tuple[bytes, int]],
-        reader: aioredis.Redis,
+        arrivals: list[Arrival],
+        receiver: AsyncReceiver,
+        reader: aioredis.Redis | None,
         answerer: aioredis.Redis | None,
     ) -> None:
-        shared: list[int] = []  # when each shared-key notification came: one read each
+        shared: list[tuple[int, int]] = []  # each shared-key event: when it came, how
         answers: list[Handshake] = []
-        for key, received_ns in messages:
+        for key, received_ns, how in arrivals:
             kind = book.classify(key)
-            if kind == UNIQUE:
-                answer = book.on_unique(key, received_ns)
+            if kind == END:
+                book.on_end(key, received_ns)
+            elif how == CONTROL:
+                continue  # a write heard on the control channel: not an event
+            elif kind == UNIQUE:
+                answer = book.on_unique(key, received_ns, again=how == REDELIVERED)
                 if answer is not None:
                     answers.append(answer)
             elif kind == SHARED:
-                shared.append(received_ns)
-            elif kind == END:
-                book.on_end(key, received_ns)
+                shared.append((received_ns, how))
         if shared:
-            values = await AsyncObserver._read(
-                reader, context.spec.workload.shared_key, len(shared)
-            )
+            shared_key = context.spec.workload.shared_key
+            if reader is None:  # the mechanism reads on its own connection (tracking)
+                values = await AsyncObserver._read_through(receiver, shared_key, len(shared))
+            else:
+                values = await AsyncObserver._read(reader, shared_key, len(shared))
             read_ns = time.time_ns()
-            for notified_ns, value in zip(shared, values, strict=True):
-                answer = book.on_shared(notified_ns, value, read_ns)
+            for (notified_ns, how), value in zip(shared, values, strict=True):
+                if how == RESYNC:
+                    book.resync(value)
+                    continue
+                answer = book.on_shared(notified_ns, value, read_ns, again=how == REDELIVERED)
                 if answer is not None:
                     answers.append(answer)
         if answers and answerer is not None:
@@ -112,6 +132,17 @@ class AsyncObserver:
                 if not isinstance(exc, LOST) and not busy(exc):
                     raise
                 book.unanswered += len(answers)
+
+    @staticmethod
+    async def _read_through(
+        receiver: AsyncReceiver, key: str, count: int
+    ) -> list[bytes | str | None]:
+        try:
+            return list(await receiver.read_many(key, count))
+        except (*LOST, redis.ResponseError) as exc:
+            if not isinstance(exc, LOST) and not busy(exc):
+                raise
+            return [None] * count
 
     @staticmethod
     async def _read(reader: aioredis.Redis, key: str, count: int) -> list[bytes | str | None]:
@@ -131,17 +162,13 @@ class AsyncObserver:
             return [None] * count  # lost, or the engine cannot serve yet (loading)
 
     @staticmethod
-    async def _subscribe(context: ObserverContext, timeout: float) -> WireSubscription:
-        return await WireSubscription.open(context.listen, context.channel, timeout=timeout)
-
-    @classmethod
-    async def _resubscribe(
-        cls, context: ObserverContext, book: EventBook, reconnection: Reconnection
-    ) -> WireSubscription | None:
+    async def _reopen(receiver: AsyncReceiver, book: EventBook, reconnection: Reconnection) -> bool:
         while not book.done(time.monotonic()):
             try:
-                return await cls._subscribe(context, ATTEMPT_SECONDS)
+                await receiver.open(ATTEMPT_SECONDS)
+                return True
             except (*LOST, TimeoutError) as exc:
+                await receiver.close()
                 reconnection.failed(exc)
                 await asyncio.sleep(RETRY_PAUSE_SECONDS)
-        return None
+        return False

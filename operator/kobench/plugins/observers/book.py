@@ -28,6 +28,7 @@ from kobench.plugins.observers.context import ObserverContext
 from kobench.plugins.observers.delivery import SharedDelivery
 from kobench.plugins.observers.ending import EndMarkers, EndState, decide_stop
 from kobench.plugins.observers.gaps import Silences
+from kobench.plugins.observers.guarantees import GuaranteeBook
 from kobench.plugins.observers.keys import EventKeys
 from kobench.plugins.observers.timeline import (
     OutageMark,
@@ -37,7 +38,7 @@ from kobench.plugins.observers.timeline import (
 
 
 @dataclass
-class EventBook(BookReport):
+class EventBook(BookReport, GuaranteeBook):
     """Counts, measures and answers events; knows when the observer may stop."""
 
     context: ObserverContext
@@ -62,6 +63,13 @@ class EventBook(BookReport):
     """Per writer, when its schedule started (wall ns): one write's stamp tells every other."""
     last_heard: dict[int, int] = field(default_factory=dict)
     """Per writer, when its last new event arrived (wall ns)."""
+    redelivered: int = 0
+    redelivery_latency: dict[int, Histogram] = field(default_factory=dict)
+    coalesced: int = 0
+    coalesced_invalidations: int = 0
+    covered: int = -1
+    group_audit: tuple[int, int | None] | None = None
+    """A stream group shared by several consumers: (pending, undelivered) when it ended."""
 
     def __post_init__(self) -> None:
         workload = self.context.spec.workload
@@ -72,9 +80,19 @@ class EventBook(BookReport):
         self._writers = workload.writers
         # A writer the schedule kills never sends its end marker.
         self._writer_kills = any(f.action == "killWriter" for f in self.context.spec.faults)
-        self._shared_mode = workload.key_mode == "shared"
+        guarantee = self.context.guarantee
+        # Coalescing invalidations of the shared key are numbered by the value each read finds
+        # (one writer): counted per write, as unique mode is.
+        self.coalescing = guarantee == "coalescing" and workload.key_mode == "shared"
+        self._shared_mode = workload.key_mode == "shared" and not self.coalescing
         # One writer on one master: the n-th notification of the shared key is the n-th write.
         self.mapped = self._shared_mode and workload.writers == 1 and not workload.round_robin
+        # A stream group's consumers share its entries: no instance sees every write, and what
+        # the group missed is what it never acknowledged (group_audit).
+        replicas = next(
+            o.replicas for o in self.context.spec.observers if o.name == self.context.name
+        )
+        self.shared_work = guarantee == "at-least-once" and replicas > 1
         self._delivery = SharedDelivery(self._rate, workload.target_replica)
         self._total = workload.total_writes
         self.schedule_end_ns: int | None = None
@@ -97,22 +115,34 @@ class EventBook(BookReport):
         if skipped is not None and skipped[0] == 0:
             self._delivery.skipped += skipped[2] - skipped[1] + 1
 
-    def on_unique(self, key: bytes, received_ns: int) -> Handshake | None:
-        """Book one unique-mode notification; returns the handshake to send, if any."""
-        self.notifications += 1
+    def on_unique(self, key: bytes, received_ns: int, *, again: bool = False) -> Handshake | None:
+        """Book one unique-mode event (``again``: an entry delivered again); returns the
+        handshake to send, if any."""
         write = self.keys.unique_write(key)
         if write is None:
+            self.notifications += 1
             self.foreign += 1
             return None
+        if again:
+            return self._redelivery(write, received_ns)
+        self.notifications += 1
         if not self._track(write.writer, write.seq, received_ns):
             return None
+        if self.outages:
+            self._caught_up(write, received_ns)
         self._measure(self.latency, write, received_ns, series=True)
         return self._answer(write.writer, write.seq, received_ns)
 
     def on_shared(
-        self, notified_ns: int, value: bytes | str | None, read_ns: int
+        self, notified_ns: int, value: bytes | str | None, read_ns: int, *, again: bool = False
     ) -> Handshake | None:
-        """Book one shared-key notification and the value read for it."""
+        """Book one shared-key event and the value read for it (``again``: an entry
+        delivered again, which numbers no write: only counted)."""
+        if self.coalescing:
+            return self._invalidation(notified_ns, value, read_ns)
+        if again:
+            self.redelivered += 1
+            return None
         self.notifications += 1
         index = self.notifications - 1
         read = None if value is None else protocol.decode_value(value)
@@ -201,6 +231,8 @@ class EventBook(BookReport):
     def lost(self, reason: str) -> None:
         """The connection to the listened replica is gone: an outage starts now."""
         highest = {writer: tracker.highest for writer, tracker in self.trackers.items()}
+        if self.coalescing:
+            highest = {0: self.covered}  # what was covered; the read after it resyncs
         if self._shared_mode:
             highest = {}  # reads name no notified write: losses come from the numbering
         numbered = self.notifications + self._delivery.skipped  # the writes before it

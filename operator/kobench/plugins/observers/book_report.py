@@ -10,6 +10,7 @@ from kobench.measure.clock import Clock
 from kobench.measure.histograms import Histogram, encode_histogram
 from kobench.measure.protocol import Write
 from kobench.measure.results import ObserverResult
+from kobench.measure.results.role_docs import GroupAudit
 from kobench.measure.sequences import SequenceTracker
 from kobench.measure.series import MissedWrites
 from kobench.plugins.observers.context import ObserverContext, client_info
@@ -51,6 +52,12 @@ class BookReport:
     mapped: bool
     started_ns: int
     schedule_end_ns: int | None
+    redelivered: int
+    redelivery_latency: dict[int, Histogram]
+    coalesced: int
+    coalesced_invalidations: int
+    group_audit: tuple[int, int | None] | None
+    shared_work: bool
     _delivery: SharedDelivery
     _shared_mode: bool
     _warmup: int
@@ -76,6 +83,8 @@ class BookReport:
         return 0 if tracker is None else tracker.highest + 1
 
     def _missed_in_second(self, t: int) -> int:
+        if self.shared_work:
+            return 0  # a consumer of a shared group sees a share: the group's audit tells
         start = self._warmup + t * self._rate
         stop = start + self._rate
         if self._shared_mode:
@@ -95,6 +104,8 @@ class BookReport:
 
     def _missed_writes(self) -> list[MissedWrites]:
         """The measured writes never received, as runs with when they were due."""
+        if self.shared_work:
+            return []
         if self._shared_mode:
             anchor = self._delivery.anchor_ns
             if not self.mapped or anchor is None:
@@ -128,6 +139,12 @@ class BookReport:
             self.trackers, self.last_heard, warmup=self._warmup, shared=self._shared_mode
         )
         ended_ns = self.clock.wall_ns()
+        outages = outage_records(
+            self.outages, self.trackers, dict(self.ends.sent), warmup=self._warmup
+        )
+        if self.shared_work:  # what another consumer took was not missed
+            outages = [o.model_copy(update={"missed": 0}) for o in outages]
+        audit = self.group_audit
         return ObserverResult(
             name=self.context.name,
             instance=self.context.instance,
@@ -154,9 +171,18 @@ class BookReport:
             end_lag_ms=None if self.ends.lag_ms is None else round(self.ends.lag_ms, 3),
             series=self.series.series(self._measured_seconds(), self._missed_in_second),
             missed_writes=self._missed_writes(),
-            outages=outage_records(
-                self.outages, self.trackers, dict(self.ends.sent), warmup=self._warmup
-            ),
+            outages=outages,
+            mechanism=self.context.mechanism,
+            guarantee=self.context.guarantee,
+            redelivered=self.redelivered,
+            redelivery_latency={
+                str(r): encode_histogram(h) for r, h in sorted(self.redelivery_latency.items())
+            },
+            coalesced=self.coalesced,
+            coalesced_invalidations=self.coalesced_invalidations,
+            group_audit=None
+            if audit is None
+            else GroupAudit(pending=audit[0], undelivered=audit[1]),
             silences=self.silences.longest(min(ended_ns, self.schedule_end_ns or ended_ns)),
             error=self.error,
         )

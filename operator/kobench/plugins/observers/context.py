@@ -75,6 +75,10 @@ class ObserverContext:
     """Monotonic time (s) after which the observer gives up waiting for writers."""
     handshake_every: int = 1
     """Answer one write in N (see :func:`protocol.answered`)."""
+    mechanism: str = "keyevent"
+    """The delivery mechanism that runs, as mechanism:variant when it has one."""
+    guarantee: str = "at-most-once"
+    """The delivery mechanism's guarantee (at-most-once, at-least-once, coalescing, resumable)."""
 
     def answers(self, seq: int) -> bool:
         return self.handshake and protocol.answered(seq, self.handshake_every)

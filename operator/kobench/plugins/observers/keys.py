@@ -13,6 +13,7 @@ from kobench.measure.protocol import End, Handshake, Write
 from kobench.plugins.observers.context import ObserverContext
 
 SHARED, UNIQUE, END, OTHER = "shared", "unique", "end", "other"
+MS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,8 @@ class EventKeys:
     end_prefix: str
     handshake_prefix: str
     skip_prefix: str = ""
+    due_after_ms: int = 0
+    """Command expire: an event is due when its key expires, this long after its write."""
     _unique_b: bytes = field(init=False, repr=False)
     _end_b: bytes = field(init=False, repr=False)
     _skip_b: bytes = field(init=False, repr=False)
@@ -39,6 +42,7 @@ class EventKeys:
             end_prefix=context.end_prefix,
             handshake_prefix=context.handshake_prefix,
             skip_prefix=protocol.skip_prefix(workload.handshake_key, context.run_id),
+            due_after_ms=workload.expiry.after_ms if workload.command == "expire" else 0,
         )
 
     def __post_init__(self) -> None:
@@ -57,7 +61,13 @@ class EventKeys:
         return OTHER
 
     def unique_write(self, key: bytes) -> Write | None:
-        return protocol.decode_unique_key(key, self.unique_prefix)
+        """The write a key names; for command expire, stamped with when the key was due to
+        expire (its latency is the expiry's lag)."""
+        write = protocol.decode_unique_key(key, self.unique_prefix)
+        if write is None or not self.due_after_ms:
+            return write
+        due_ns = (write.intended_ns // MS + self.due_after_ms) * MS
+        return Write(write.writer, write.seq, write.replica, due_ns)
 
     def end_marker(self, key: bytes) -> End | None:
         return protocol.decode_end_key(key, self.end_prefix)

@@ -1,4 +1,5 @@
-"""The synchronous observer: blocking redis-py pub/sub, as the proof of concept's Python02."""
+"""The synchronous observer, as the proof of concept's Python02: one blocking loop that receives
+(through the run's delivery mechanism: redis-py pub/sub for keyevent), reads and answers."""
 
 from __future__ import annotations
 
@@ -8,8 +9,14 @@ from typing import ClassVar
 
 import redis
 
-from kobench.plugins import connections as clients
 from kobench.plugins.connections import busy
+from kobench.plugins.mechanisms import get_mechanism
+from kobench.plugins.mechanisms.mechanism_protocol import (
+    CONTROL,
+    REDELIVERED,
+    RESYNC,
+    SyncReceiver,
+)
 from kobench.plugins.observers.observer_protocol import (
     ATTEMPT_SECONDS,
     END,
@@ -38,55 +45,65 @@ class SyncObserver:
         """After a failed read or answer: no new attempt before this (monotonic s)."""
 
     def observe(self, context: ObserverContext, book: EventBook, ready: Callable[[], None]) -> None:
-        reader = context.listen.client()
+        receiver = get_mechanism(context.spec.delivery.mechanism).sync_receiver(context)
+        reader = None if receiver.reads else context.listen.client()
         answerer = context.answer.client() if context.handshake else None
         ttl = context.spec.workload.key_ttl_seconds
-        pubsub = self._subscribe(context, context.spec.timeouts.subscribe_seconds)
+        receiver.open(context.spec.timeouts.subscribe_seconds)
         ready()
         try:
             while not book.done(time.monotonic()):
                 try:
-                    message = pubsub.get_message(timeout=POLL_SECONDS)
-                    if message is None or message["type"] != "message":
-                        continue
-                    received_ns = time.time_ns()
-                    key: bytes = message["data"]
-                    kind = book.classify(key)
-                    if kind == SHARED:
-                        value = self._read(reader, key)
-                        answer = book.on_shared(received_ns, value, time.time_ns())
-                    elif kind == UNIQUE:
-                        answer = book.on_unique(key, received_ns)
-                    elif kind == END:
-                        book.on_end(key, received_ns)
-                        continue
-                    else:
-                        continue
-                    if answer is not None and answerer is not None:
-                        self._answer(answerer, book, book.handshake_key(answer), ttl)
+                    for key, received_ns, how in receiver.receive(POLL_SECONDS):
+                        kind = book.classify(key)
+                        if kind == END:
+                            book.on_end(key, received_ns)
+                            continue
+                        if how == CONTROL:
+                            continue  # a write heard on the control channel: not an event
+                        again = how == REDELIVERED
+                        if kind == SHARED and how == RESYNC:
+                            book.resync(self._read(receiver, reader, key))
+                            continue
+                        if kind == SHARED:
+                            value = self._read(receiver, reader, key)
+                            answer = book.on_shared(received_ns, value, time.time_ns(), again=again)
+                        elif kind == UNIQUE:
+                            answer = book.on_unique(key, received_ns, again=again)
+                        else:
+                            continue
+                        if answer is not None and answerer is not None:
+                            self._answer(answerer, book, book.handshake_key(answer), ttl)
+                    receiver.acknowledge()
                 except LOST as exc:
                     book.lost(f"{context.listen}: {exc}")
-                    pubsub.close()
+                    receiver.close()
                     reconnection = Reconnection(str(context.listen))
-                    resumed = self._resubscribe(context, book, reconnection)
-                    if resumed is None:
+                    if not self._reopen(receiver, book, reconnection):
                         book.error = reconnection.gave_up(exc)
                         return
-                    pubsub = resumed
                     book.resumed()
+            audit = getattr(receiver, "audit", None)
+            if audit is not None and book.shared_work:
+                book.group_audit = audit()
         finally:
-            pubsub.close()
-            reader.close()
+            receiver.close()
+            if reader is not None:
+                reader.close()
             if answerer is not None:
                 answerer.close()
 
-    def _read(self, reader: redis.Redis, key: bytes) -> bytes | str | None:
+    def _read(
+        self, receiver: SyncReceiver, reader: redis.Redis | None, key: bytes
+    ) -> bytes | str | None:
         """The shared key's value; None when the read failed (and, for a second after, without
         trying: a dead replica's connect timeout must not hold up the notifications already
         received). Only a lost subscription is an outage: those notifications still count."""
         if time.monotonic() < self._quiet_until:
             return None
         try:
+            if reader is None:  # the mechanism reads on its own connection (tracking)
+                return receiver.read(key.decode())
             value: bytes | str | None = reader.get(key)
             return value
         except (*LOST, redis.ResponseError) as exc:
@@ -113,32 +130,14 @@ class SyncObserver:
             raise exc
 
     @staticmethod
-    def _subscribe(context: ObserverContext, timeout: float) -> redis.client.PubSub:
-        """Subscribe and wait (up to ``timeout`` s) for the server's confirmation."""
-        client = context.listen.client(timeout=min(timeout, clients.TIMEOUT_SECONDS))
-        pubsub: redis.client.PubSub = client.pubsub()
-        try:
-            pubsub.subscribe(context.channel)
-            deadline = time.monotonic() + timeout
-            while time.monotonic() < deadline:
-                message = pubsub.get_message(timeout=POLL_SECONDS)
-                if message is not None and message["type"] == "subscribe":
-                    return pubsub
-        except BaseException:
-            pubsub.close()
-            raise
-        pubsub.close()
-        raise TimeoutError(f"{context.listen} did not confirm the subscription")
-
-    @classmethod
-    def _resubscribe(
-        cls, context: ObserverContext, book: EventBook, reconnection: Reconnection
-    ) -> redis.client.PubSub | None:
+    def _reopen(receiver: SyncReceiver, book: EventBook, reconnection: Reconnection) -> bool:
         """Subscribe again until it works, or the book says the run is over for us."""
         while not book.done(time.monotonic()):
             try:
-                return cls._subscribe(context, ATTEMPT_SECONDS)
+                receiver.open(ATTEMPT_SECONDS)
+                return True
             except (*LOST, TimeoutError) as exc:
+                receiver.close()
                 reconnection.failed(exc)
                 time.sleep(RETRY_PAUSE_SECONDS)
-        return None
+        return False

@@ -85,6 +85,8 @@ class OutageMark:
     """Shared mode: notifications that never came (found when the first read after it came)."""
     next_index: int = 0
     """Shared mode: notifications that came before it (the next one's index)."""
+    caught_up: int = 0
+    """Writes sent before it ended that arrived after it (a stream delivers the gap late)."""
 
     def outage(
         self,
@@ -117,6 +119,7 @@ class OutageMark:
             if first is None
             else round((first - self.started_ns) / 1e6, 3),
             reason=self.reason,
+            caught_up=self.caught_up,
         )
 
 

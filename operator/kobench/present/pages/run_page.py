@@ -19,6 +19,7 @@ import yaml
 
 from kobench.measure.histograms import LatencySummary
 from kobench.measure.results import RunResult
+from kobench.present.delivery_lines import delivery_lines
 from kobench.present.pages.page_data import (
     HeatMap,
     Plot,
@@ -204,6 +205,10 @@ def _facts(result: RunResult) -> str:
             ),
         ],
         ["convergence", escape(f"{state} ({convergence.detail})")],
+    ]
+    # What ran and which figures apply: "delivery", "expiry", and each observer's guarantee.
+    rows += [
+        [escape(k), escape(v)] for k, v in (line.split(": ", 1) for line in delivery_lines(result))
     ]
     if result.client is not None:
         c = result.client

@@ -22,7 +22,7 @@ from typing import Any
 
 from kobench.api import Benchmark
 from kobench.api.status import TERMINAL_PHASES, BenchmarkStatus
-from kobench.errors import KobenchError, SpecError, SpecErrors
+from kobench.errors import KobenchError, SpecError, SpecErrors, Unsupported
 from kobench.measure.compare.cell_comparison import step_label
 from kobench.measure.compare.comparison_docs import MatrixComparison
 from kobench.measure.results import RunResult
@@ -193,6 +193,8 @@ def run_step(
         child = cell_benchmark(benchmark, action.cell.spec)
         binary = options.server_binary(child.spec.engine.type)
         result = run_one(child, binary, step_progress)
+    except Unsupported as exc:  # the engine cannot run the cell: left out of the comparison
+        return ChildView(name=label, phase="Error", reason=str(exc), unsupported=True)
     except KobenchError as exc:
         return ChildView(name=label, phase="Failed", verdict="Failed", reason=str(exc))
     reasons = [*result.reasons, ""]
@@ -208,6 +210,9 @@ def _not_carried_out(status: BenchmarkStatus) -> KobenchError:
         errors = [
             SpecError(*r.split(": ", 1)) if ": " in r else SpecError("", r) for r in status.reasons
         ]
+        complete = next((c for c in status.conditions if c.type == "Complete"), None)
+        if complete is not None and complete.reason == "Unsupported":
+            return Unsupported(errors or [SpecError("spec", status.message)])
         return SpecErrors(errors or [SpecError("spec", status.message)])
     return RunNotCarriedOut(status.message)
 

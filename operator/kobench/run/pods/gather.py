@@ -104,12 +104,18 @@ async def _children(
         result = None
         if results and phase == "Succeeded" and config_map:
             result = (await result_in(rt, resource, config_map))[0]
+        conditions = status.get("conditions") or []
         children[step] = ChildView(
             name=names.child(step),
             phase=phase,
             verdict=str(status.get("verdict") or ""),
             reason=str(reasons[0]),
             result=result,
+            unsupported=any(
+                c.get("type") == "Complete" and c.get("reason") == "Unsupported"
+                for c in conditions
+                if isinstance(c, dict)
+            ),
         )
     return children
 

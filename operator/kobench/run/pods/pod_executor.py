@@ -89,6 +89,8 @@ def _role_pod(
         return role_manifests.build_observer_pod(names, owner, spec, observer, role.index, rt.role)
     if role.kind == "writer":
         return role_manifests.build_writer_pod(names, owner, spec, role.index, rt.role)
+    if role.kind == "probe":
+        return role_manifests.build_probe_pod(names, owner, spec, rt.role)
     return role_manifests.build_faults_pod(names, owner, spec, rt.role)
 
 

@@ -119,6 +119,10 @@ class RunNames:
     def faults_pod(self) -> str:
         return f"{self.base}-faults"
 
+    @property
+    def probe_pod(self) -> str:
+        return f"{self.base}-probe"
+
     def pod(self, role: Role) -> str:
         """The pod a role of the run runs in."""
         if role.kind == "replica":
@@ -127,6 +131,8 @@ class RunNames:
             return self.observer_pod(role.observer, role.index)
         if role.kind == "writer":
             return self.writer_pod(role.index)
+        if role.kind == "probe":
+            return self.probe_pod
         return self.faults_pod
 
     def role_keys(self, plan: Plan) -> dict[str, str]:

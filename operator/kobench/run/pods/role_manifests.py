@@ -170,6 +170,15 @@ def build_faults_pod(
     return _role_pod(names.faults_pod, labels, owner, names, spec, options, args, readiness=None)
 
 
+def build_probe_pod(
+    names: RunNames, owner: Owner, spec: BenchmarkSpec, options: RoleOptions
+) -> Manifest:
+    """The capability probe: asks the engine what the run needs, before the observers start."""
+    labels = names.labels("probe", **{ROLE_LABEL: "probe"})
+    args = ["role", "probe", "--config", CONFIG_FILE]
+    return _role_pod(names.probe_pod, labels, owner, names, spec, options, args, readiness=None)
+
+
 def build_results_config_map(
     names: RunNames, owner: Owner, result: RunResult, *, phase: str
 ) -> Manifest:

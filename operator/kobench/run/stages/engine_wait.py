@@ -1,5 +1,5 @@
-"""WaitingForEngine: until every replica serves with its replication links up; then the
-observers start.
+"""WaitingForEngine: until every replica serves with its replication links up, and the capability
+probe (when the run has one, :mod:`.probing`) found what the run needs; then the observers start.
 
 A replica that cannot be placed (anti-affinity ``required`` with more replicas than nodes, say)
 or is held up (a transient the kubelet retries, links still down) is named while the run waits
@@ -14,6 +14,7 @@ from kobench.run.draft import Draft
 from kobench.run.observed import Observed, RoleView
 from kobench.run.plan import Role, plan_run
 from kobench.run.settings import Settings
+from kobench.run.stages.probing import probed
 
 
 def held_up(roles: list[tuple[Role, RoleView | None]]) -> str:
@@ -36,6 +37,9 @@ def waiting_for_engine(
     ready = sum(1 for _, view in replicas if view is not None and view.ready)
     counted = f"{ready}/{len(replicas)} replicas ready"
     if ready == len(replicas):
+        probing = probed(d, observed, plan)
+        if probing is not None:
+            return probing
         d.condition("EngineReady", "True", "AllReplicasReady", f"{ready}/{ready} ready")
         d.act(StartRoles(plan.observers))
         d.move("Subscribing", f"waiting for {len(plan.observers)} observers to subscribe")

@@ -17,7 +17,7 @@ from kobench.api import BenchmarkSpec
 from kobench.api.matrix_spec import CellPlan, interleaved, plan_cells
 from kobench.api.matrix_status import MatrixStatus
 from kobench.api.status import TERMINAL_PHASES
-from kobench.measure.compare.cell_comparison import Outcome, matrix_comparison
+from kobench.measure.compare.cell_comparison import Outcome, Unsupported, matrix_comparison
 from kobench.measure.compare.comparison_docs import MatrixComparison
 from kobench.measure.compare.digest import matrix_status
 from kobench.run.actions import FreezeSpec, KeepComparison, StartChild
@@ -75,6 +75,8 @@ def outcome(child: ChildView | None) -> Outcome:
         return "its benchmark is gone"
     if child.result is not None:
         return child.result
+    if child.unsupported:
+        return Unsupported(child.reason)
     why = f": {child.reason}" if child.reason else ""
     if child.phase == "Succeeded":
         return f"benchmark {child.name} left no result{why}"
