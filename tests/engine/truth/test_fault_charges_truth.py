@@ -36,10 +36,16 @@ def test_two_drops_in_one_second_are_each_charged_their_own_losses(
         faults=faults,
         thresholds={"faults": {"maxLost": RATE}},
     )
-    result = run_local(bench)
+    # An observer resubscribes within about a millisecond: a drop that falls between two of the
+    # writer's batches costs nothing, and a charge of 0 proves nothing. Up to three runs, until
+    # both drops cost writes (seen once in a CI run: lost [0, 8], charged 0 and 8).
+    for _ in range(3):
+        result = run_local(bench)
+        (observer,) = result.observers
+        outages = sorted(observer.outages, key=lambda o: o.started_ns)
+        if len(outages) == 2 and all(o.missed > 0 for o in outages):
+            break
     first, second = result.faults
-    (observer,) = result.observers
-    outages = sorted(observer.outages, key=lambda o: o.started_ns)
     print(
         f"TRUTH two drops ({mode}): outages lost {[o.missed for o in outages]} at "
         f"{[round((o.started_ns - result.writers.measured_start_ns) / 1e9, 3) for o in outages]}"
