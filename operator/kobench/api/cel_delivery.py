@@ -44,7 +44,7 @@ DELIVERY_RULES: list[dict[str, Any]] = [
         "message": "this mechanism has no such variant (tracking: resp3 or redirect; stream: "
         "group or plain; the others: none)",
         "fieldPath": ".delivery.variant",
-        "reason": "FieldValueNotSupported",
+        "reason": "FieldValueInvalid",
     },
     {
         "rule": f"!({_MECHANISM} in ['publish', 'spublish', 'tracking', 'stream'] && "

@@ -78,3 +78,26 @@ def test_status_schema_covers_the_status_model() -> None:
     aliases = {f.alias or n for n, f in BenchmarkStatus.model_fields.items()}
     assert aliases <= set(status["properties"])
     assert "default" not in str(status), "status fields get no defaults"
+
+
+def _validations(node: object) -> list[dict[str, object]]:
+    """Every x-kubernetes-validations entry of a schema, however deep."""
+    if isinstance(node, list):
+        return [v for item in node for v in _validations(item)]
+    if not isinstance(node, dict):
+        return []
+    own = node.get("x-kubernetes-validations", [])
+    return [*own, *(v for value in node.values() for v in _validations(value))]
+
+
+def test_every_rule_gives_a_reason_the_api_server_accepts() -> None:
+    """A reason outside these four makes the API server refuse the whole CRD (helm install)."""
+    rules = _validations(render_crd())
+    assert rules, "the CRD has CEL rules"
+    accepted = {
+        "FieldValueDuplicate",
+        "FieldValueForbidden",
+        "FieldValueInvalid",
+        "FieldValueRequired",
+    }
+    assert {r["reason"] for r in rules if "reason" in r} <= accepted
