@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 import yaml
-from testkit.processes import default_interrupts
+from testkit.processes import alive, command_line, default_interrupts, descendants
 
 pytestmark = pytest.mark.engine
 
@@ -80,41 +80,6 @@ def test_the_only_writer_killed_at_zero_is_not_a_pass(tmp_path: Path) -> None:
     assert (
         "the writers sent no measured writes (writer 0 was killed by fault 0 (killWriter)" in flat
     )
-
-
-def children(pid: int) -> list[int]:
-    found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            found += [int(p) for p in (task / "children").read_text().split()]
-        except OSError:
-            continue
-    return found
-
-
-def descendants(pid: int) -> set[int]:
-    seen: set[int] = set()
-    pending = [pid]
-    while pending:
-        for child in children(pending.pop()):
-            if child not in seen:
-                seen.add(child)
-                pending.append(child)
-    return seen
-
-
-def command_line(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-    except OSError:
-        return ""
-
-
-def alive(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 def start(*args: str, cwd: Path) -> subprocess.Popen[str]:
