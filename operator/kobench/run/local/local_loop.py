@@ -92,6 +92,32 @@ def done_fraction(status: BenchmarkStatus, benchmark: Benchmark, now: dt.datetim
     return 1.0 if status.phase == "Collecting" or status.phase in TERMINAL_PHASES else 0.0
 
 
+def _drive(
+    executor: LocalExecutor, benchmark: Benchmark, report: Progress
+) -> tuple[BenchmarkStatus, list[PostEvent]]:
+    """The phase machine with the real clock, its actions carried out by ``executor``, until
+    the run ends: its last status and the events it posted."""
+    status, events = BenchmarkStatus(), list[PostEvent]()
+    while True:
+        now = dt.datetime.now(dt.UTC)
+        spec = benchmark.spec if status.run_id else None
+        decision = decide(status, executor.observe(status, spec, now), spec, now, settings=SETTINGS)
+        for action in decision.before_save:
+            executor.apply(action, spec)
+        moved = decision.status.phase != status.phase
+        status = decision.status
+        for action in decision.after_save:
+            executor.apply(action, spec)
+        events += [a for a in decision.after_save if isinstance(a, PostEvent)]
+        if benchmark.spec.matrix is None:
+            report(status.message, done_fraction(status, benchmark, now))
+        if status.phase in TERMINAL_PHASES:
+            return status, events
+        if not moved:  # a phase just begun is looked at again at once
+            wake = decision.wake_in if decision.wake_in is not None else POLL_SECONDS
+            time.sleep(max(0.005, min(POLL_SECONDS, wake)))
+
+
 def run_locally(
     benchmark: Benchmark,
     *,
@@ -106,7 +132,6 @@ def run_locally(
     resource = resource_for(benchmark)
     suffix = secrets.token_hex(3)
     run_id = local_run_id(resource.name, resource.run_nonce, random_suffix=suffix)
-    events: list[PostEvent] = []
     with sigterm_as_interrupt():
         session = None
         target = benchmark.spec.target
@@ -123,27 +148,7 @@ def run_locally(
                 return run_step(benchmark, action, options, report, run_one or _run_one(options))
 
             executor = LocalExecutor(resource, run_id, group, options, run_child)
-            status = BenchmarkStatus()
-            while True:
-                now = dt.datetime.now(dt.UTC)
-                spec = benchmark.spec if status.run_id else None
-                decision = decide(
-                    status, executor.observe(status, spec, now), spec, now, settings=SETTINGS
-                )
-                for action in decision.before_save:
-                    executor.apply(action, spec)
-                moved = decision.status.phase != status.phase
-                status = decision.status
-                for action in decision.after_save:
-                    executor.apply(action, spec)
-                events += [a for a in decision.after_save if isinstance(a, PostEvent)]
-                if benchmark.spec.matrix is None:
-                    report(status.message, done_fraction(status, benchmark, now))
-                if status.phase in TERMINAL_PHASES:
-                    break
-                if not moved:  # a phase just begun is looked at again at once
-                    wake = decision.wake_in if decision.wake_in is not None else POLL_SECONDS
-                    time.sleep(max(0.005, min(POLL_SECONDS, wake)))
+            status, events = _drive(executor, benchmark, report)
         finally:
             group.close()  # every child stopped and the directory removed, whatever comes
             if session is not None:  # after the roles: none of them writes again
