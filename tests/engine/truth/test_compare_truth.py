@@ -12,8 +12,11 @@ side measured 1.6 to 23 ms): 10 ms was rightly Inconclusive there. ``near`` is n
 the delay: its events never cross the delayed link, yet twice it measured faster on the delayed
 side (p = 0.029), presumably because the replica's work then arrives in bursts instead of
 competing with every event; only identical runs are identical. For those, a Better or Worse on
-a p50 is a false positive the test accepts at the rate alpha (5 %) says. (A run costs about
-12 s here, 5 s of it Redis's diskless-sync delay before the replica is up.)
+a p50 comes at the rate alpha (5 %) says, and more often when the machine's load drifts between
+runs (a cold CI run once found far's p50 0.696 against 0.742 ms, p = 0.029): the test accepts
+one only as a drift, its medians within 10 % of each other, never as a difference of the
+delay's size. (A run costs about 12 s here, 5 s of it Redis's diskless-sync delay before the
+replica is up.)
 """
 
 from __future__ import annotations
@@ -97,6 +100,9 @@ def test_a_known_delay_is_worse_by_the_delay_and_identical_runs_differ_in_nothin
     far = delayed["far p50Ms"]
     assert far["verdict"] == "Worse", far
     assert abs(float(far["medianDifference"]) - DELAY_MS) <= 0.1 * DELAY_MS, far
-    for key in ("near p50Ms", "far p50Ms", "near lossPercent", "far lossPercent"):
+    for key in ("near lossPercent", "far lossPercent"):
         assert again[key]["verdict"] in ("NoDifference", "Inconclusive"), again[key]
+    for key in ("near p50Ms", "far p50Ms"):
+        if again[key]["verdict"] in ("Better", "Worse"):
+            assert abs(float(again[key]["medianRatio"]) - 1) <= 0.1, again[key]
     assert delayed["far lossPercent"]["verdict"] == "NoDifference"  # delayed, nothing lost
