@@ -67,11 +67,13 @@ build_etcd() {
 }
 
 # Modules without replace directives: plain 'go install' into the cache.
-# go_install_into DIR PACKAGE@VERSION LDFLAGS [BUILT=NAME...]: BUILT=NAME renames a binary
-# that 'go install' names after its package directory (toxiproxy's cmd/server).
+# go_install_into DIR PACKAGE@VERSION LDFLAGS TAGS [BUILT=NAME...]: BUILT=NAME renames a binary
+# that 'go install' names after its package directory (toxiproxy's cmd/server). The recipe is
+# the ldflags and the build tags: a change to either builds again.
 go_install_into() {
-	local dir=$1 pkg=$2 recipe=$3 rename names=()
-	shift 3
+	local dir=$1 pkg=$2 ldflags=$3 tags=$4 rename names=() recipe
+	shift 4
+	recipe="$ldflags${tags:+ -tags $tags}"
 	for rename in "$@"; do names+=("${rename#*=}"); done
 	((${#names[@]})) || names=("$(basename "${pkg%@*}")")
 	if cached "$dir" "$recipe" "${names[@]}"; then
@@ -79,7 +81,7 @@ go_install_into() {
 		return
 	fi
 	start_build "$dir"
-	CGO_ENABLED=0 GOBIN=$dir nice -n 10 go install -buildvcs=false -trimpath -ldflags "$recipe" "$pkg"
+	CGO_ENABLED=0 GOBIN=$dir nice -n 10 go install -buildvcs=false -trimpath ${tags:+-tags "$tags"} -ldflags "$ldflags" "$pkg"
 	for rename in "$@"; do mv -f "$dir/${rename%%=*}" "$dir/${rename#*=}"; done
 	write_marker "$dir/.complete" "$recipe"
 }
@@ -105,10 +107,10 @@ build_kind_check() {
 # here has no netem) and Prometheus (the metrics and dashboards, scraped for real).
 build_test_tools() {
 	timed "build toxiproxy $TOXIPROXY_VERSION" go_install_into "$TOXIPROXY_BIN" \
-		"github.com/Shopify/toxiproxy/v2/cmd/...@$TOXIPROXY_VERSION" "-s -w" \
+		"github.com/Shopify/toxiproxy/v2/cmd/...@$TOXIPROXY_VERSION" "-s -w" "" \
 		server=toxiproxy-server cli=toxiproxy-cli
 	timed "build prometheus $PROMETHEUS_VERSION" go_install_into "$PROMETHEUS_BIN" \
-		"github.com/prometheus/prometheus/cmd/prometheus@$PROMETHEUS_VERSION" "-s -w"
+		"github.com/prometheus/prometheus/cmd/prometheus@$PROMETHEUS_VERSION" "-s -w" "$PROMETHEUS_TAGS"
 	timed "build kind-check $KIND_VERSION" build_kind_check
 }
 
@@ -122,9 +124,9 @@ build_all() {
 	timed "build etcd $ETCD_VERSION" build_etcd
 	timed "build kubernetes $K8S_VERSION (${K8S_COMMANDS[*]})" build_k8s
 	timed "build helm $HELM_VERSION" go_install_into "$HELM_BIN" \
-		"helm.sh/helm/v3/cmd/helm@$HELM_VERSION" "$(helm_ldflags)"
+		"helm.sh/helm/v3/cmd/helm@$HELM_VERSION" "$(helm_ldflags)" ""
 	timed "build coredns $COREDNS_VERSION" go_install_into "$COREDNS_BIN" \
-		"github.com/coredns/coredns@$COREDNS_VERSION" "-s -w"
+		"github.com/coredns/coredns@$COREDNS_VERSION" "-s -w" ""
 	wait "$tools"
 }
 

@@ -12,6 +12,10 @@ HELM_VERSION=v3.19.5
 COREDNS_VERSION=v1.14.7
 TOXIPROXY_VERSION=v2.5.0
 PROMETHEUS_VERSION=v0.316.0 # the Go module's version of Prometheus 3.x
+# The tests scrape static targets and, through the chart's ServiceMonitor, Kubernetes pods:
+# every other service discovery (the cloud SDKs) is left out: a cold build takes 413 s of CPU
+# instead of 741 s.
+PROMETHEUS_TAGS=remove_all_sd,enable_kubernetes_sd
 KIND_VERSION=v0.33.0 # sigs.k8s.io/kind, whose config loader checks kind-config.yaml (hack/kind-check/go.mod)
 
 HACK_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -28,7 +28,7 @@ if os.environ.get("FAKE_GO_FAIL") in sys.argv[1:] or os.environ.get("FAKE_GO_FAI
     sys.exit("fake go: build failed")
 args, out, pkgs = iter(sys.argv[2:]), None, []
 for a in args:
-    if a in ("-o", "-ldflags"):
+    if a in ("-o", "-ldflags", "-tags"):
         value = next(args)
         out = value if a == "-o" else out
     elif not a.startswith("-"):
