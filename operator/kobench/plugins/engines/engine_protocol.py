@@ -25,7 +25,9 @@ class Engine(Protocol):
     """An engine plugin, registered under the ``kobench.engines`` entry-point group.
 
     Optional: ``version_field``, the ``INFO`` field that holds the server's own version
-    (default ``<name>_version``).
+    (default ``<name>_version``); ``lacks``, the probe features (a mechanism's ``features``)
+    the engine is known not to have, each with its words, so validation refuses what the
+    probe could only refuse later (see :func:`engine_lacks`).
     """
 
     name: ClassVar[str]
@@ -96,6 +98,12 @@ def common_args(spec: EngineSpec, port: int, password: str | None) -> list[str]:
     if password:
         args += ["--requirepass", password, "--masterauth", password]
     return args
+
+
+def engine_lacks(engine: Engine) -> Mapping[str, str]:
+    """Feature -> words, for the features ``engine`` is known to lack (its optional ``lacks``)."""
+    lacks: Mapping[str, str] = getattr(engine, "lacks", {})
+    return lacks
 
 
 def links_up(info: Mapping[str, Any]) -> tuple[int, int]:
