@@ -100,6 +100,21 @@ def common_args(spec: EngineSpec, port: int, password: str | None) -> list[str]:
     return args
 
 
+def tls_server_args(port: int, *, ca: str, cert: str, key: str) -> list[str]:
+    """Arguments (after the engine's own: the last ``--port`` wins) for TLS only on ``port``,
+    replication links included (KeyDB's active replicas too: every ``replicaof`` link), with
+    the server's certificate; clients need no certificate of their own."""
+    return [
+        "--port", "0",
+        "--tls-port", str(port),
+        "--tls-cert-file", cert,
+        "--tls-key-file", key,
+        "--tls-ca-cert-file", ca,
+        "--tls-auth-clients", "no",
+        "--tls-replication", "yes",
+    ]  # fmt: skip
+
+
 def engine_lacks(engine: Engine) -> Mapping[str, str]:
     """Feature -> words, for the features ``engine`` is known to lack (its optional ``lacks``)."""
     lacks: Mapping[str, str] = getattr(engine, "lacks", {})
