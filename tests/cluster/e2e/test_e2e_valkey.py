@@ -4,8 +4,9 @@ primary, two read-only replicas), one key per write, a fixed number of writes, a
 (``engine.tls``): the operator made the run's CA, every role verified it, and the engine
 refuses a client that does not speak TLS.
 
-Then the capability probe in its pod: a stream group read on a read-only replica is an
-unsupported combination the engine itself refuses, told as phase Error before any observer."""
+Then the capability probe in its pod (through TLS as well): a stream group read on a read-only
+replica is an unsupported combination the engine itself refuses, told as phase Error before any
+observer."""
 
 from __future__ import annotations
 
@@ -93,10 +94,10 @@ def test_the_probe_pod_refuses_a_stream_group_on_a_read_only_replica(
         delivery={"mechanism": "stream"},
         observers=[{"name": "far", "mode": "async", "targetReplica": 1}],
     )
-    document["spec"]["engine"]["replicas"] = 2
+    document["spec"]["engine"].update({"replicas": 2, "tls": True})  # the probe verifies it too
     clock = installation.apply(document)
     body = installation.finish(clock, timeout=150)
-    record_timing("probe refusal (2 x valkey, stream group on a replica)", clock.durations())
+    record_timing("probe refusal (2 x valkey, TLS, stream group on a replica)", clock.durations())
     status = body["status"]
     print(f"TRUTH cluster probe refusal: {status.get('message')}")
     assert status["phase"] == "Error", status
