@@ -84,6 +84,15 @@ WORKLOAD_AND_REST: list[Row] = [
     ),
     good("round-robin-keydb", {f"{E}.type": "keydb", f"{W}.roundRobin": True}),
     (
+        "spublish-keydb",
+        {f"{E}.type": "keydb", "spec.delivery": {"mechanism": "spublish"}},
+        2,
+        "spec.delivery.mechanism",
+        "sharded pub/sub",
+        None,
+    ),
+    good("spublish-valkey", {f"{E}.type": "valkey", "spec.delivery": {"mechanism": "spublish"}}),
+    (
         "conflict-redis",
         {f"{W}.conflict": {"keys": 10}, f"{W}.writers": 2, f"{W}.keyMode": "unique"},
         2,

@@ -8,6 +8,7 @@ from typing import Any
 _MECHANISM = (
     "(has(self.delivery) && has(self.delivery.mechanism) ? self.delivery.mechanism : 'keyevent')"
 )
+_ENGINE = "(has(self.engine) && has(self.engine.type) ? self.engine.type : 'keydb')"
 _VARIANT = "(has(self.delivery) && has(self.delivery.variant) ? self.delivery.variant : '')"
 _COMMAND = "(has(self.workload) && has(self.workload.command) ? self.workload.command : 'set')"
 _KEY_MODE = "(has(self.workload) && has(self.workload.keyMode) ? self.workload.keyMode : 'shared')"
@@ -60,6 +61,13 @@ DELIVERY_RULES: list[dict[str, Any]] = [
         "l lpush, t xadd, x expire; or A)",
         "fieldPath": ".engine.notifyKeyspaceEvents",
         "reason": "FieldValueInvalid",
+    },
+    {
+        "rule": f"!({_ENGINE} == 'keydb' && {_MECHANISM} == 'spublish')",
+        "message": "engine keydb has no sharded pub/sub (SPUBLISH/SSUBSCRIBE came with Redis 7; "
+        "KeyDB 6.3 is based on Redis 6.2): use mechanism publish, or engine redis or valkey",
+        "fieldPath": ".delivery.mechanism",
+        "reason": "FieldValueForbidden",
     },
     {
         "rule": f"{_MECHANISM} != 'keyspace' || {_FLAGS}.contains('K')",

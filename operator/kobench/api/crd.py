@@ -27,6 +27,12 @@ PRINTER_COLUMNS: list[Schema] = [
         "description": "A matrix: runs ended of all",
     },
     {"name": "Engine", "type": "string", "jsonPath": ".spec.engine.type"},
+    {
+        "name": "Mechanism",
+        "type": "string",
+        "jsonPath": ".spec.delivery.mechanism",
+        "description": "The delivery mechanism (spec.delivery.mechanism, keyevent by default)",
+    },
     {"name": "Replicas", "type": "integer", "jsonPath": ".spec.engine.replicas"},
     {"name": "Writes", "type": "integer", "jsonPath": ".status.summary.writes"},
     {"name": "Missed", "type": "integer", "jsonPath": ".status.summary.missed"},

@@ -105,7 +105,8 @@ class Engine(Model):
         bool,
         Field(
             description="Serve with TLS only (replication too): a CA made for the run signs the "
-            "servers' certificate and every role verifies it (local runs)."
+            "servers' certificate and every role verifies it (in a cluster: kept in the run's "
+            "Secret <run>-tls)."
         ),
     ] = False
     auth_secret_ref: Annotated[

@@ -28,7 +28,7 @@ from kobench.api import (
 from kobench.api.matrix_spec import plan_cells
 from kobench.errors import SpecError, SpecErrors
 from kobench.plugins.engines import engine_names, get_engine
-from kobench.plugins.mechanism_checks import delivery_errors
+from kobench.plugins.mechanism_checks import delivery_errors, engine_feature_errors
 from kobench.plugins.mechanisms import get_mechanism
 from kobench.plugins.observers import get_observer, observer_names
 from kobench.plugins.suggest import unknown_engine, unknown_mode, with_suggestions
@@ -56,6 +56,8 @@ def plugin_errors(spec: BenchmarkSpec, *, broken: Iterable[str] = ()) -> list[Sp
         engine = get_engine(spec.engine.type)
     except SpecError as exc:
         return [exc, *errors]
+    if not _broken(broken, "spec.delivery"):
+        errors += engine_feature_errors(spec, engine)
     workload = spec.workload
     single = not engine.multi_master
     if single and workload.round_robin and not _broken(broken, "spec.workload.roundRobin"):

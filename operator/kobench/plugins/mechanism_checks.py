@@ -11,7 +11,9 @@ from collections.abc import Iterable
 
 from kobench.api import BenchmarkSpec
 from kobench.errors import SpecError
-from kobench.plugins.mechanisms import get_mechanism
+from kobench.plugins.engines import Engine
+from kobench.plugins.engines.engine_protocol import engine_lacks
+from kobench.plugins.mechanisms import effective, get_mechanism
 from kobench.plugins.mechanisms.commands import classes_of
 
 FLAG_WORDS = {
@@ -67,3 +69,22 @@ def delivery_errors(spec: BenchmarkSpec, *, broken: Iterable[str] = ()) -> list[
             )
         )
     return errors
+
+
+def engine_feature_errors(spec: BenchmarkSpec, engine: Engine) -> list[SpecError]:
+    """The mechanism needs a feature the engine is known to lack (KeyDB's sharded pub/sub):
+    refused before anything starts, where the probe would only find it on a running engine."""
+    try:
+        mechanism = get_mechanism(spec.delivery.mechanism)
+    except SpecError:
+        return []  # told by delivery_errors
+    lacks = engine_lacks(engine)
+    return [
+        SpecError(
+            "spec.delivery.mechanism",
+            f"engine {engine.name} has no {lacks[feature]}: mechanism {mechanism.name} needs "
+            f"{feature}; use another mechanism (publish) or engine",
+        )
+        for feature in mechanism.features(effective(spec.delivery))
+        if feature in lacks
+    ]

@@ -39,8 +39,6 @@ def executable_spec(spec: Mapping[str, Any], *, reads: Reads) -> BenchmarkSpec:
         refused = target_sources_refused(checked.target, cluster=reads == "configMaps")
         if refused:
             raise SpecErrors(refused)
-    if checked.engine.tls and reads == "configMaps":
-        raise SpecError("spec.engine.tls", "not available in a cluster yet: kobench run only")
     baseline = checked.baseline
     if baseline is not None:
         from_file = baseline.result_file is not None

@@ -299,7 +299,8 @@ class Installation:
     def engine_password(self, name: str) -> str:
         """The engine password of a benchmark's current run, from the Secret the operator made."""
         run_id = self.benchmark(name)["status"]["runId"]
-        secrets = self.get("secrets", "-l", f"kobench.io/run-id={run_id}")["items"]
+        found = self.get("secrets", "-l", f"kobench.io/run-id={run_id}")["items"]
+        secrets = [s for s in found if "password" in (s.get("data") or {})]  # not <run>-tls
         assert len(secrets) == 1, f"expected one engine Secret for run {run_id}: {secrets}"
         return base64.b64decode(secrets[0]["data"]["password"]).decode()
 

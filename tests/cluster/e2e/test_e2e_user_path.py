@@ -158,12 +158,13 @@ def test_kubectl_get_kob_shows_the_headline_numbers(
 ) -> None:
     out = installation.kubectl("get", "kob", NAME, "-n", installation.namespace).stdout
     header, row = out.strip().splitlines()
-    assert header.split()[:11] == [
+    assert header.split()[:12] == [
         "NAME",
         "PHASE",
         "VERDICT",
         "PROGRESS",
         "ENGINE",
+        "MECHANISM",
         "REPLICAS",
         "WRITES",
         "MISSED",
@@ -173,8 +174,17 @@ def test_kubectl_get_kob_shows_the_headline_numbers(
     ], out
     cells = row.split()  # PROGRESS is empty for a run that is not a matrix
     summary = cluster_run.body["status"]["summary"]
-    assert cells[:7] == [NAME, "Succeeded", "Passed", "redis", "3", str(summary["writes"]), "0"]
-    assert float(cells[8]) == pytest.approx(summary["p99Ms"], rel=0.01), out
+    assert cells[:8] == [
+        NAME,
+        "Succeeded",
+        "Passed",
+        "redis",
+        "keyevent",
+        "3",
+        str(summary["writes"]),
+        "0",
+    ]
+    assert float(cells[9]) == pytest.approx(summary["p99Ms"], rel=0.01), out
     wide = installation.kubectl(
         "get", "kob", NAME, "-n", installation.namespace, "-o", "wide"
     ).stdout

@@ -156,6 +156,7 @@ def check_results_table_and_events(
         "VERDICT",
         "PROGRESS",
         "ENGINE",
+        "MECHANISM",
         "REPLICAS",
         "WRITES",
         "MISSED",
@@ -165,7 +166,7 @@ def check_results_table_and_events(
         "AGE",
     ]
     row = table.splitlines()[1].split()  # PROGRESS is empty for a run that is not a matrix
-    assert row[1:7] == ["Succeeded", "Passed", "keydb", "2", "200", "0"]
+    assert row[1:8] == ["Succeeded", "Passed", "keydb", "keyevent", "2", "200", "0"]
     wide = cluster.kubectl("get", "kob", "story", "-n", ns, "-o", "wide").stdout.splitlines()[0]
     assert "RATE" in wide and "RESULTS" in wide
 

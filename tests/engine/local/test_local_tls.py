@@ -13,6 +13,9 @@ import redis
 from testkit.processes import command_line
 from tests.engine.running_cli import RunningBenchmark
 
+from kobench.api import Benchmark
+from kobench.run.local.local_loop import run_local
+
 
 def test_own_engine_with_tls_only(
     benchmark_file: Callable[..., Path], run_cli: Callable[[Path], RunningBenchmark]
@@ -38,3 +41,26 @@ def test_own_engine_with_tls_only(
     assert [s["linkUp"] for s in result["engine"]["replication"]] == [True, True]
     summary = result["observers"][0]
     assert (summary["received"], summary["missed"]) == (result["writers"]["sent"], 0)
+
+
+def test_the_probe_and_every_lean_connection_speak_tls_too(
+    benchmark: Callable[..., Benchmark],
+) -> None:
+    """Beyond keyevent on set, the probe and the observers use their own lean connections
+    (:mod:`kobench.plugins.mechanisms.resp_link`, sync and async): with TLS only they must
+    speak it, verified against the run's CA, or the run could not even be probed."""
+    spec = benchmark(
+        engine={"type": "valkey", "replicas": 1, "tls": True},
+        workload={"rate": 200, "durationSeconds": 1, "warmupSeconds": 0.3, "keyMode": "unique"},
+        delivery={"mechanism": "stream"},
+        observers=[
+            {"name": "sync", "mode": "sync", "handshake": False},
+            {"name": "async", "mode": "async", "handshake": False},
+        ],
+    )
+    result = run_local(spec)
+    assert result.engine.tls is True
+    assert result.probe is not None and all(a.supported for a in result.probe.answers)
+    for observer in result.observers:
+        assert observer.mechanism == "stream:group", observer.name
+        assert (observer.received, observer.missed) == (observer.expected, 0), observer.name

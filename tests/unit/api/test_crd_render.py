@@ -32,6 +32,7 @@ def test_names_columns_and_subresources() -> None:
         "Verdict",
         "Progress",
         "Engine",
+        "Mechanism",
         "Replicas",
         "Writes",
         "Missed",

@@ -37,12 +37,10 @@ def test_the_last_port_argument_closes_the_plain_port(engine_type: str) -> None:
     assert local_access(FILES).tls and local_access(FILES).ca_file == "/r/ca.pem"
 
 
-def test_tls_for_own_engines_is_local_for_now() -> None:
+def test_tls_for_own_engines_runs_in_both_executors() -> None:
     spec = {"engine": {"tls": True}}
     assert spec_problems(spec, reads="files") == []
-    assert spec_problems(spec, reads="configMaps") == [
-        "spec.engine.tls: not available in a cluster yet: kobench run only"
-    ]
+    assert spec_problems(spec, reads="configMaps") == []
     refused = spec_problems(
         {"engine": {"tls": True}, "target": {"endpoints": ["h:1"]}}, reads="files"
     )

@@ -9,8 +9,11 @@ from typing import Any
 import pytest
 
 from kobench.api import parse_spec
+from kobench.api.cel_delivery import DELIVERY_RULES
 from kobench.measure.results.probe_docs import ProbeAnswer, ProbeResult, ReplicaProbe
+from kobench.plugins.checks import spec_problems
 from kobench.plugins.engines import get_engine
+from kobench.plugins.engines.engine_protocol import engine_lacks
 from kobench.plugins.engines.inspect import server_version
 from kobench.plugins.engines.keydb import KeyDBEngine
 from kobench.plugins.mechanism_checks import delivery_errors
@@ -104,3 +107,40 @@ def test_every_keydb_replica_takes_the_event_classes_the_command_needs() -> None
     (error,) = delivery_errors(lacking)
     assert error.field == "spec.engine.notifyKeyspaceEvents"
     assert "x (expired events)" in error.message
+
+
+def test_keydb_with_sharded_pubsub_is_refused_before_anything_starts() -> None:
+    """KeyDB 6.3 (its last release) has no SPUBLISH/SSUBSCRIBE: known without a probe."""
+    problems = spec_problems({"engine": {"type": "keydb"}, "delivery": {"mechanism": "spublish"}})
+    (error,) = problems[1]
+    assert error.field == "spec.delivery.mechanism"
+    assert error.message.startswith("engine keydb has no sharded pub/sub (SPUBLISH/SSUBSCRIBE")
+    assert "KeyDB 6.3" in error.message and "needs SSUBSCRIBE" in error.message
+    for engine in ("redis", "valkey"):
+        spec, errors = spec_problems(
+            {"engine": {"type": engine}, "delivery": {"mechanism": "spublish"}}
+        )
+        assert spec is not None and errors == []
+    spec, errors = spec_problems(
+        {"engine": {"type": "keydb"}, "delivery": {"mechanism": "publish"}}
+    )
+    assert spec is not None and errors == []
+
+
+def test_a_matrix_cell_of_keydb_and_sharded_pubsub_is_named() -> None:
+    _, errors = spec_problems(
+        {"engine": {"type": "keydb"}, "matrix": {"mechanisms": ["publish", "spublish"]}}
+    )
+    assert [e.field for e in errors] == ["spec.delivery.mechanism"]
+    assert errors[0].message.startswith("in matrix cell mechanism=spublish: engine keydb has no")
+
+
+def test_the_crd_states_the_rule_with_a_reason_the_api_server_accepts() -> None:
+    (rule,) = [r for r in DELIVERY_RULES if "'spublish')" in str(r["rule"])]
+    assert rule["fieldPath"] == ".delivery.mechanism"
+    assert rule["reason"] == "FieldValueForbidden"
+    assert "engine keydb" in rule["message"] and "sharded pub/sub" in rule["message"]
+    # The rule reads engine.type with its default (keydb) and names only what KeyDB lacks.
+    assert "'keydb')" in rule["rule"] and "self.engine.type" in rule["rule"]
+    assert set(engine_lacks(get_engine("keydb"))) == {"SSUBSCRIBE"}
+    assert not engine_lacks(get_engine("redis")) and not engine_lacks(get_engine("valkey"))

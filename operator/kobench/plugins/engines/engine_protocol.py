@@ -25,7 +25,9 @@ class Engine(Protocol):
     """An engine plugin, registered under the ``kobench.engines`` entry-point group.
 
     Optional: ``version_field``, the ``INFO`` field that holds the server's own version
-    (default ``<name>_version``).
+    (default ``<name>_version``); ``lacks``, the probe features (a mechanism's ``features``)
+    the engine is known not to have, each with its words, so validation refuses what the
+    probe could only refuse later (see :func:`engine_lacks`).
     """
 
     name: ClassVar[str]
@@ -96,6 +98,27 @@ def common_args(spec: EngineSpec, port: int, password: str | None) -> list[str]:
     if password:
         args += ["--requirepass", password, "--masterauth", password]
     return args
+
+
+def tls_server_args(port: int, *, ca: str, cert: str, key: str) -> list[str]:
+    """Arguments (after the engine's own: the last ``--port`` wins) for TLS only on ``port``,
+    replication links included (KeyDB's active replicas too: every ``replicaof`` link), with
+    the server's certificate; clients need no certificate of their own."""
+    return [
+        "--port", "0",
+        "--tls-port", str(port),
+        "--tls-cert-file", cert,
+        "--tls-key-file", key,
+        "--tls-ca-cert-file", ca,
+        "--tls-auth-clients", "no",
+        "--tls-replication", "yes",
+    ]  # fmt: skip
+
+
+def engine_lacks(engine: Engine) -> Mapping[str, str]:
+    """Feature -> words, for the features ``engine`` is known to lack (its optional ``lacks``)."""
+    lacks: Mapping[str, str] = getattr(engine, "lacks", {})
+    return lacks
 
 
 def links_up(info: Mapping[str, Any]) -> tuple[int, int]:

@@ -17,6 +17,11 @@ class KeyDBEngine:
     multi_master: ClassVar[bool] = True
     version_field: ClassVar[str] = "redis_version"
     """KeyDB's INFO names its own version (6.3.4) only there."""
+    lacks: ClassVar[dict[str, str]] = {
+        "SSUBSCRIBE": "sharded pub/sub (SPUBLISH/SSUBSCRIBE came with Redis 7; KeyDB 6.3 is "
+        "based on Redis 6.2)",
+    }
+    """Known without asking: KeyDB's last release (6.3.4, 2023) has no sharded pub/sub."""
 
     def server_args(
         self,

@@ -11,6 +11,7 @@ from collections import deque
 import hiredis
 import redis
 
+from kobench.plugins import connections as clients
 from kobench.plugins.mechanisms.mechanism_protocol import Command
 from kobench.plugins.mechanisms.resp_link import CHUNK_BYTES, Push, checked, encode, hello, is_push
 from kobench.plugins.observers.context import Target
@@ -32,7 +33,8 @@ class AsyncRespLink:
     ) -> AsyncRespLink:
         try:
             reader, writer = await asyncio.wait_for(
-                asyncio.open_connection(target.host, target.port), timeout
+                asyncio.open_connection(target.host, target.port, **clients.stream_options()),
+                timeout,
             )
         except TimeoutError as exc:
             raise redis.ConnectionError(

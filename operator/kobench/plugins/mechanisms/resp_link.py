@@ -18,6 +18,7 @@ from collections import deque
 import hiredis
 import redis
 
+from kobench.plugins import connections as clients
 from kobench.plugins.mechanisms.mechanism_protocol import Command
 from kobench.plugins.observers.context import Target
 
@@ -100,11 +101,16 @@ class RespLink:
     def open(
         cls, target: Target, *, timeout: float, resp3: bool = False, name: str | None = None
     ) -> RespLink:
+        tls = clients.stream_options()  # the same TLS as every other client of the process
         try:
             sock = socket.create_connection((target.host, target.port), timeout=timeout)
-        except OSError as exc:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if tls:
+                sock = tls["ssl"].wrap_socket(
+                    sock, server_hostname=tls["server_hostname"] or target.host
+                )
+        except OSError as exc:  # ssl.SSLError included: a refused certificate
             raise redis.ConnectionError(f"could not connect to {target}: {exc}") from exc
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         link = cls(sock, target)
         try:
             for command in hello(target, resp3=resp3, name=name):

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from kobench.errors import EngineUnavailable
 from kobench.plugins.connections import Access
+from kobench.plugins.engines.engine_protocol import tls_server_args
 
 DAYS = "2"
 CURVE = ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"]
@@ -84,15 +85,7 @@ def make_certificates(directory: Path) -> LocalCertificates:
 def tls_args(port: int, files: LocalCertificates) -> list[str]:
     """Server arguments (after the engine's own: the last one wins) for TLS only on ``port``,
     replication included; clients need no certificate of their own."""
-    return [
-        "--port", "0",
-        "--tls-port", str(port),
-        "--tls-cert-file", str(files.cert),
-        "--tls-key-file", str(files.key),
-        "--tls-ca-cert-file", str(files.ca),
-        "--tls-auth-clients", "no",
-        "--tls-replication", "yes",
-    ]  # fmt: skip
+    return tls_server_args(port, ca=str(files.ca), cert=str(files.cert), key=str(files.key))
 
 
 def local_access(files: LocalCertificates) -> Access:

@@ -21,6 +21,14 @@ import shlex
 from kobench.api import BenchmarkSpec
 from kobench.plugins.engines import Engine as EnginePlugin
 from kobench.roles.role_config import Endpoint
+from kobench.run.pods.engine_tls import (
+    CA_KEY,
+    CERT_KEY,
+    KEY_KEY,
+    cli_tls_options,
+    engine_tls_args,
+    tls_volume,
+)
 from kobench.run.pods.manifest_parts import (
     Manifest,
     Owner,
@@ -78,10 +86,14 @@ def build_engine_config(
     names: RunNames, owner: Owner, spec: BenchmarkSpec, plugin: EnginePlugin
 ) -> Manifest:
     peers = endpoints(names, spec)
+    tls = engine_tls_args(spec) if spec.engine.tls else []
     data = {
         f"args-{i}": "".join(
             arg + "\n"
-            for arg in plugin.server_args(i, list(peers), spec=spec.engine, password=None)
+            for arg in [
+                *plugin.server_args(i, list(peers), spec=spec.engine, password=None),
+                *tls,
+            ]
         )
         for i in range(spec.engine.replicas)
     }
@@ -132,11 +144,12 @@ def launcher(plugin: EnginePlugin) -> str:
     )
 
 
-def ping_probe(plugin: EnginePlugin, port: int) -> str:
+def ping_probe(plugin: EnginePlugin, port: int, *, tls: bool = False) -> str:
     """Ready only on PONG (a server that is LOADING answers an error instead) and once no
     replication link is down: a replica answers PING long before it reaches its primary, and a
-    writer started then writes into a split engine (the local runner waits for the same)."""
-    cli = f"{shlex.quote(cli_for(plugin))} -p {port}"
+    writer started then writes into a split engine (the local runner waits for the same).
+    ``tls``: the server listens with TLS only; the client verifies it against the run's CA."""
+    cli = f"{shlex.quote(cli_for(plugin))} -p {port}" + (f" {cli_tls_options()}" if tls else "")
     return (
         f"{cli} ping 2>&1 | grep -qx PONG"
         f" && ! {cli} info replication 2>&1 | grep -q link_status:down"
@@ -168,7 +181,7 @@ def _engine_container(
     engine = spec.engine
     secret_name, secret_key = password_source(names, spec)
     port = engine.port
-    probe_cmd = ["sh", "-c", ping_probe(plugin, port)]
+    probe_cmd = ["sh", "-c", ping_probe(plugin, port, tls=engine.tls)]
     return {
         "name": "engine",
         "image": engine.image or plugin.default_image,
@@ -210,17 +223,22 @@ def build_statefulset(
 ) -> Manifest:
     engine = spec.engine
     container = _engine_container(names, spec, plugin, options)
+    volumes: list[Manifest] = [
+        {"name": "args", "configMap": {"name": names.engine_config}},
+        {"name": "data", "emptyDir": {}},
+        {"name": "auth", "emptyDir": {"medium": "Memory", "sizeLimit": "1Mi"}},
+    ]
+    if engine.tls:
+        volume, mount = tls_volume(names, (CA_KEY, CERT_KEY, KEY_KEY))
+        volumes.append(volume)
+        container["volumeMounts"].append(mount)
     pod_spec: Manifest = {
         "automountServiceAccountToken": False,
         "enableServiceLinks": False,
         "securityContext": pod_security_context(ENGINE_UID),
         "terminationGracePeriodSeconds": 5,
         "containers": [container],
-        "volumes": [
-            {"name": "args", "configMap": {"name": names.engine_config}},
-            {"name": "data", "emptyDir": {}},
-            {"name": "auth", "emptyDir": {"medium": "Memory", "sizeLimit": "1Mi"}},
-        ],
+        "volumes": volumes,
     }
     if options.scheduler_name:
         pod_spec["schedulerName"] = options.scheduler_name

@@ -42,8 +42,9 @@ from kobench.run.actions import (
 from kobench.run.machine import Decision, decide
 from kobench.run.observed import ApiProblem, Observed, Resource, resource_of
 from kobench.run.plan import Role
-from kobench.run.pods import engine_manifests, role_manifests, services
+from kobench.run.pods import engine_manifests, engine_tls, role_manifests, services
 from kobench.run.pods.child_manifests import child_benchmark, comparison_config_map
+from kobench.run.pods.engine_certificates import make_material
 from kobench.run.pods.gather import gather, problem, read_status
 from kobench.run.pods.manifest_parts import Manifest, Owner
 from kobench.run.pods.pod_names import RunNames
@@ -107,6 +108,11 @@ def manifests(
         if spec.engine.auth_secret_ref is None:
             password = engine_manifests.generate_password()
             secret.append(engine_manifests.build_secret(names, owner, password))
+        if spec.engine.tls:  # a CA of the run's own; a Secret already made is kept (409)
+            hosts = engine_tls.server_names(names, spec, resource.namespace)
+            now = dt.datetime.now(dt.UTC)
+            material = make_material(hosts, now=now, run_id=names.run_id)
+            secret.append(engine_tls.build_tls_secret(names, owner, material))
         return [
             *secret,
             engine_manifests.build_engine_config(names, owner, spec, plugin),

@@ -83,6 +83,10 @@ class RunNames:
         return f"{self.base}-auth"
 
     @property
+    def tls_secret(self) -> str:
+        return f"{self.base}-tls"
+
+    @property
     def engine_config(self) -> str:
         return f"{self.base}-engine"
 

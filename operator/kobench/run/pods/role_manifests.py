@@ -6,9 +6,11 @@ import json
 
 from kobench.api import BenchmarkSpec, Observer
 from kobench.measure.results import RunResult
+from kobench.plugins.connections import Access
 from kobench.plugins.observers.observer_protocol import NODE_ENV
 from kobench.roles.role_config import RoleConfig
 from kobench.run.pods.engine_manifests import endpoints, password_source
+from kobench.run.pods.engine_tls import engine_access, with_engine_ca
 from kobench.run.pods.manifest_parts import (
     NON_ROOT_UID,
     Manifest,
@@ -41,6 +43,7 @@ def role_config(names: RunNames, spec: BenchmarkSpec) -> RoleConfig:
         spec=spec,
         endpoints=endpoints(names, spec),
         subscribe_timeout_seconds=float(spec.timeouts.subscribe_seconds),
+        access=engine_access() if spec.engine.tls else Access(),
     )
 
 
@@ -101,12 +104,13 @@ def _role_pod(
     }
     if options.scheduler_name:
         pod_spec["schedulerName"] = options.scheduler_name
-    return {
+    pod = {
         "apiVersion": "v1",
         "kind": "Pod",
         "metadata": metadata(name, owner, {**labels, POD_LABEL: pod_digest(name)}),
         "spec": pod_spec,
     }
+    return with_engine_ca(pod, names) if spec.engine.tls else pod
 
 
 def build_observer_pod(
