@@ -14,6 +14,8 @@ from prometheus_client import CollectorRegistry, Counter
 from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from kobench.api.schedule_status import ScheduleStatus
+from kobench.controller.canary_metrics import CanaryCollector
 from kobench.measure.histograms import decode_histogram
 from kobench.run.actions import RunRecord
 
@@ -273,6 +275,8 @@ class Metrics:
         self.registry = registry or CollectorRegistry()
         self.runs = RunCollector()
         self.registry.register(self.runs)
+        self.canaries = CanaryCollector()
+        self.registry.register(self.canaries)
         self.finished = Counter(
             "kobench_runs",
             "Finished runs by verdict (Error: invalid spec; None: no verdict).",
@@ -283,10 +287,16 @@ class Metrics:
     def run_finished(self, namespace: str, name: str, record: RunRecord) -> None:
         self.finished.labels(verdict=record.verdict or "None").inc()
         self.runs.record(namespace, name, record)
+        self.canaries.run_ended(namespace, name, record)
 
     def restore(self, namespace: str, name: str, record: RunRecord) -> None:
         """Expose a run an earlier operator process counted (after a restart)."""
         self.runs.record(namespace, name, record)
+        self.canaries.run_ended(namespace, name, record)
+
+    def schedule(self, namespace: str, name: str, schedule: ScheduleStatus | None) -> None:
+        """Expose a benchmark's spec.schedule (None: it has none)."""
+        self.canaries.schedule(namespace, name, schedule)
 
     def count(self, verdict: str) -> None:
         """Count a run that has no series of its own (an invalid spec: ``Error``)."""
@@ -298,3 +308,4 @@ class Metrics:
 
     def forget(self, namespace: str, name: str) -> None:
         self.runs.forget(namespace, name)
+        self.canaries.forget(namespace, name)
