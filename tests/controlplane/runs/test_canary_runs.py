@@ -187,7 +187,7 @@ def test_a_canary_runs_on_schedule_skips_a_busy_due_time_and_alerts(
         (event,) = events
         assert event["type"] == "Warning" and (
             f"the run due at {skipped['lastSkippedTime']} was skipped: run {first['runId']} is "
-            "still in phase Running" in event["message"]
+            "still in phase" in event["message"]
         )
         one = run_ends(cluster, ns, "canary", observers, missed=20)
         assert one["verdict"] == "Failed"
