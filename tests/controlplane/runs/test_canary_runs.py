@@ -221,6 +221,9 @@ def test_a_canary_runs_on_schedule_skips_a_busy_due_time_and_alerts(
             "KobenchCanaryP99OverThreshold",
             "KobenchCanaryVerdictNotPassed",
         )
+        # Prometheus loaded every rule of the chart and evaluates it without an error.
+        loaded = [r for g in prom.api("rules")["groups"] for r in g["rules"]]
+        assert [(r["name"], r["health"]) for r in loaded] == [(a, "ok") for a in ALERTS]
         # The dashboard's canary row (and every other panel) answers for the canary.
         assert_every_panel_answers(prom, namespace=ns, benchmark="canary", canary=True)
         # Two intervals on, without a run: the last alert fires too (never for the suspended).
