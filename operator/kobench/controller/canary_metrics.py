@@ -99,3 +99,16 @@ class CanaryCollector(Collector):
             if (due := _timestamp(schedule.next_schedule_time)) is not None:
                 next_run.add_metric(labels, due)
         yield from (finished, threshold, interval, next_run, suspended, skipped)
+
+
+class Together(Collector):
+    """Collectors read under one lock, which their updates take too: one scrape sees a run's
+    series and its end from the same moment."""
+
+    def __init__(self, lock: threading.Lock, *collectors: Collector) -> None:
+        self._lock, self._collectors = lock, collectors
+
+    def collect(self) -> Iterator[Metric]:
+        with self._lock:
+            metrics = [m for c in self._collectors for m in c.collect()]
+        yield from metrics

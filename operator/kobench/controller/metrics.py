@@ -15,7 +15,7 @@ from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily, Met
 from prometheus_client.registry import Collector
 
 from kobench.api.schedule_status import ScheduleStatus
-from kobench.controller.canary_metrics import CanaryCollector
+from kobench.controller.canary_metrics import CanaryCollector, Together
 from kobench.measure.histograms import decode_histogram
 from kobench.run.actions import RunRecord
 
@@ -274,9 +274,10 @@ class Metrics:
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry or CollectorRegistry()
         self.runs = RunCollector()
-        self.registry.register(self.runs)
         self.canaries = CanaryCollector()
-        self.registry.register(self.canaries)
+        # One snapshot of both per scrape: a scrape never pairs a run's end with the run before.
+        self._lock = threading.Lock()
+        self.registry.register(Together(self._lock, self.runs, self.canaries))
         self.finished = Counter(
             "kobench_runs",
             "Finished runs by verdict (Error: invalid spec; None: no verdict).",
@@ -286,13 +287,13 @@ class Metrics:
 
     def run_finished(self, namespace: str, name: str, record: RunRecord) -> None:
         self.finished.labels(verdict=record.verdict or "None").inc()
-        self.runs.record(namespace, name, record)
-        self.canaries.run_ended(namespace, name, record)
+        self.restore(namespace, name, record)
 
     def restore(self, namespace: str, name: str, record: RunRecord) -> None:
         """Expose a run an earlier operator process counted (after a restart)."""
-        self.runs.record(namespace, name, record)
-        self.canaries.run_ended(namespace, name, record)
+        with self._lock:
+            self.runs.record(namespace, name, record)
+            self.canaries.run_ended(namespace, name, record)
 
     def schedule(self, namespace: str, name: str, schedule: ScheduleStatus | None) -> None:
         """Expose a benchmark's spec.schedule (None: it has none)."""
