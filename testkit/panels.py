@@ -16,14 +16,22 @@ def offers(prom: Prometheus, label: str, match: str, wanted: str) -> bool:
 
 
 FAULT_METRICS = "kobench_fault_"
+CANARY_METRICS = ("kobench_schedule_", "kobench_run_threshold_")
+"""Series of a benchmark with spec.schedule (and a p99 threshold): the canary row."""
 
 
 def assert_every_panel_answers(
-    prom: Prometheus, *, namespace: str, benchmark: str, faults: bool = False
+    prom: Prometheus,
+    *,
+    namespace: str,
+    benchmark: str,
+    faults: bool = False,
+    canary: bool = False,
 ) -> int:
     """Each variable offers the benchmark and each panel's query returns data for it (and only
     for it); returns how many panel queries were checked. The fault panels answer only for a
-    benchmark with a fault schedule (``faults``: it had one, with a replica fault)."""
+    benchmark with a fault schedule (``faults``: it had one, with a replica fault), the canary
+    row only for a scheduled one with a p99 threshold (``canary``)."""
     dashboard = load()
     for variable, selector, label in label_queries(dashboard):
         match = concrete(selector or "", namespace=namespace, benchmark=benchmark)
@@ -35,7 +43,12 @@ def assert_every_panel_answers(
             timeout=30,
         )
     checked = 0
-    asked = [q for q in queries(dashboard) if faults or FAULT_METRICS not in q.expr]
+    asked = [
+        q
+        for q in queries(dashboard)
+        if (faults or FAULT_METRICS not in q.expr)
+        and (canary or not any(m in q.expr for m in CANARY_METRICS))
+    ]
     for query in asked:
         expr = concrete(query.expr, namespace=namespace, benchmark=benchmark)
         result = wait_for(

@@ -57,6 +57,21 @@ class Prometheus:
         result: list[dict[str, Any]] = data["result"]
         return result
 
+    def query_at(self, expr: str, when: float) -> list[dict[str, Any]]:
+        """The instant vector an expression evaluates to at ``when`` (Unix time; a time ahead
+        of now sees the latest samples, as long as they are within the lookback)."""
+        result: list[dict[str, Any]] = self.api("query", query=expr, time=f"{when:.3f}")["result"]
+        return result
+
+    def firing(self) -> set[tuple[str, str]]:
+        """(alert name, benchmark) of the alerts firing now."""
+        alerts = self.api("alerts")["alerts"]
+        return {
+            (a["labels"]["alertname"], a["labels"].get("benchmark", ""))
+            for a in alerts
+            if a["state"] == "firing"
+        }
+
     def targets_up(self) -> bool:
         active = self.api("targets")["activeTargets"]
         return bool(active) and all(t["health"] == "up" for t in active)
@@ -68,20 +83,29 @@ def static_job(targets: list[str]) -> dict[str, Any]:
 
 
 @contextmanager
-def running(targets: list[str], work: Path) -> Iterator[Prometheus]:
-    """Prometheus scraping ``targets`` (host:port) every second until the block ends."""
-    with scraping([static_job(targets)], work) as prometheus:
+def running(
+    targets: list[str], work: Path, rules: dict[str, Any] | None = None
+) -> Iterator[Prometheus]:
+    """Prometheus scraping ``targets`` (host:port) every second until the block ends;
+    ``rules``: a rule file's content (``groups``), evaluated every second too."""
+    with scraping([static_job(targets)], work, rules) as prometheus:
         yield prometheus
 
 
 @contextmanager
-def scraping(jobs: list[dict[str, Any]], work: Path) -> Iterator[Prometheus]:
-    """Prometheus with these scrape configs, every second, until the block ends."""
+def scraping(
+    jobs: list[dict[str, Any]], work: Path, rules: dict[str, Any] | None = None
+) -> Iterator[Prometheus]:
+    """Prometheus with these scrape configs, every second, until the block ends (a rule file
+    it cannot load stops it at start-up: the test fails with its log)."""
     work.mkdir(parents=True, exist_ok=True)
-    config = {
+    config: dict[str, Any] = {
         "global": {"scrape_interval": SCRAPE_INTERVAL, "evaluation_interval": SCRAPE_INTERVAL},
         "scrape_configs": jobs,
     }
+    if rules is not None:
+        (work / "rules.yml").write_text(yaml.safe_dump(rules))
+        config["rule_files"] = [str(work / "rules.yml")]
     (work / "prometheus.yml").write_text(yaml.safe_dump(config))
     port = free_port()
     log = work / "prometheus.log"

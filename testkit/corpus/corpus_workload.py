@@ -260,6 +260,23 @@ WORKLOAD_AND_REST: list[Row] = [
     good("nonce-space", {"spec.runNonce": "my run"}),
     good("nonce-timestamp", {"spec.runNonce": "2024-06-01T10:00"}),
     good("nonce-63-symbols", {"spec.runNonce": "#!$%&()*+,;=?@[]^_`{|}~" * 2 + "x" * 17}),
+    # spec.schedule and spec.suspend (canary runs)
+    good("schedule-weekdays", {"spec.schedule": "*/15 9-17 * * mon-fri"}),
+    good("schedule-hourly", {"spec.schedule": "@hourly", "spec.suspend": True}),
+    bad("schedule-minute-60", "spec.schedule", "60 * * * *", words="cron expression"),
+    bad("schedule-seconds-field", "spec.schedule", "*/10 * * * * *", words="cron expression"),
+    bad("schedule-quartz-question", "spec.schedule", "0 0 ? * *", words="cron expression"),
+    bad("schedule-number", "spec.schedule", 5, words="must be a string"),
+    bad("suspend-string", "spec.suspend", "yes", words="true or false"),
+    (
+        "schedule-never-due",
+        {"spec.schedule": "0 0 30 2 *"},
+        2,
+        "spec.schedule",
+        "never falls due",
+        "a pattern cannot know the calendar: the API server admits 30 February; the operator "
+        "ends the run in phase Error naming spec.schedule",
+    ),
     good("nonce-unicode", {"spec.runNonce": "über-run"}),
     # A baseline: a file for kobench run, a ConfigMap in a cluster, exactly one of them
     good("baseline-configmap", {"spec.baseline": {"resultsConfigMap": "last-good", "p99Ratio": 2}}),

@@ -8,6 +8,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 from pydantic.alias_generators import to_camel
 
+from kobench.api.cron import CRON_PATTERN
+
 GROUP = "kobench.io"
 VERSION = "v1alpha1"
 API_VERSION = f"{GROUP}/{VERSION}"
@@ -49,6 +51,10 @@ PATTERN_WORDS = {
     ENDPOINT: "must be host:port, redis://[user@]host:port or rediss://[user@]host:port, with "
     "no password (give it with spec.target.auth)",
     ENDPOINT_CHOICE: "must be primary, replica or an endpoint's index (0 to 6)",
+    CRON_PATTERN: "must be a cron expression of 5 fields, minute (0-59) hour (0-23) "
+    "day-of-month (1-31) month (1-12 or jan-dec) day-of-week (0-7 or sun-sat), each a *, a "
+    "value, a range or a list with an optional /step; or @hourly, @daily, @weekly, @monthly, "
+    "@yearly",
 }
 """What each pattern means, in words: error messages never show a regular expression."""
 

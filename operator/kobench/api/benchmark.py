@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from kobench.api.baseline_spec import Baseline
 from kobench.api.basics import (
@@ -17,6 +17,7 @@ from kobench.api.basics import (
     PLUGIN_NAME,
     Model,
 )
+from kobench.api.cron import CRON_PATTERN, parse_cron
 from kobench.api.delivery_spec import Delivery
 from kobench.api.engine_spec import Engine
 from kobench.api.fault_spec import MAX_FAULTS, Fault, FaultThresholds
@@ -203,6 +204,32 @@ class BenchmarkSpec(Model):
             "regressed beyond the allowance."
         ),
     ] = None
+
+    schedule: Annotated[
+        str | None,
+        Field(
+            description="In a cluster: also start a run at each time this cron expression "
+            "(minute hour day-of-month month day-of-week, UTC; or @hourly, @daily...) falls due. "
+            "A time that falls due while a run is still going is skipped (status.schedule counts "
+            "it); the last runs stay in status.history.",
+            pattern=CRON_PATTERN,
+            max_length=256,
+        ),
+    ] = None
+    suspend: Annotated[
+        bool,
+        Field(
+            description="Pause spec.schedule: no scheduled run starts until it is false again "
+            "(a run in progress goes on; a new runNonce still starts one)."
+        ),
+    ] = False
+
+    @field_validator("schedule")
+    @classmethod
+    def _cron(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_cron(value)  # what the pattern cannot see: a backwards range, 30 February
+        return value
 
     @property
     def run_seconds(self) -> float:

@@ -16,6 +16,7 @@ from pydantic import Field
 from kobench.api.basics import Document
 from kobench.api.fault_spec import AppliedFault
 from kobench.api.matrix_status import MatrixStatus
+from kobench.api.schedule_status import ScheduleStatus
 
 Verdict = Literal["Passed", "Failed", "Invalid"]
 """A run's verdict (the result document's and the status's)."""
@@ -302,3 +303,4 @@ class BenchmarkStatus(Document):
     history: Annotated[list[HistoryEntry], Field(max_length=MAX_HISTORY)] = []
     progress: Annotated[str, Field(description="A matrix: runs ended of all (3/12).")] = ""
     matrix: MatrixStatus | None = None
+    schedule: ScheduleStatus | None = None

@@ -14,6 +14,8 @@ from prometheus_client import CollectorRegistry, Counter
 from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from kobench.api.schedule_status import ScheduleStatus
+from kobench.controller.canary_metrics import CanaryCollector, Together
 from kobench.measure.histograms import decode_histogram
 from kobench.run.actions import RunRecord
 
@@ -272,7 +274,10 @@ class Metrics:
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry or CollectorRegistry()
         self.runs = RunCollector()
-        self.registry.register(self.runs)
+        self.canaries = CanaryCollector()
+        # One snapshot of both per scrape: a scrape never pairs a run's end with the run before.
+        self._lock = threading.Lock()
+        self.registry.register(Together(self._lock, self.runs, self.canaries))
         self.finished = Counter(
             "kobench_runs",
             "Finished runs by verdict (Error: invalid spec; None: no verdict).",
@@ -282,11 +287,17 @@ class Metrics:
 
     def run_finished(self, namespace: str, name: str, record: RunRecord) -> None:
         self.finished.labels(verdict=record.verdict or "None").inc()
-        self.runs.record(namespace, name, record)
+        self.restore(namespace, name, record)
 
     def restore(self, namespace: str, name: str, record: RunRecord) -> None:
         """Expose a run an earlier operator process counted (after a restart)."""
-        self.runs.record(namespace, name, record)
+        with self._lock:
+            self.runs.record(namespace, name, record)
+            self.canaries.run_ended(namespace, name, record)
+
+    def schedule(self, namespace: str, name: str, schedule: ScheduleStatus | None) -> None:
+        """Expose a benchmark's spec.schedule (None: it has none)."""
+        self.canaries.schedule(namespace, name, schedule)
 
     def count(self, verdict: str) -> None:
         """Count a run that has no series of its own (an invalid spec: ``Error``)."""
@@ -298,3 +309,4 @@ class Metrics:
 
     def forget(self, namespace: str, name: str) -> None:
         self.runs.forget(namespace, name)
+        self.canaries.forget(namespace, name)

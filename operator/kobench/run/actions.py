@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from kobench.api.matrix_spec import CellPlan
+from kobench.api.schedule_status import ScheduleStatus
 from kobench.measure.compare.comparison_docs import MatrixComparison
 from kobench.measure.results import RunResult
 from kobench.run.plan import CellTag, Role
@@ -32,6 +33,10 @@ class RunRecord:
     result: RunResult | None
     cell: CellTag | None = None
     """A matrix's run: which matrix, cell and repetition it measured."""
+    finished_at: str = ""
+    """When it ended (RFC 3339), for the alert on a schedule that stopped running."""
+    p99_threshold_ms: float | None = None
+    """spec.thresholds.p99LatencyMs of the run, for the alert on p99."""
 
 
 @dataclass(frozen=True)
@@ -174,6 +179,17 @@ class RecordRun:
 
 
 @dataclass(frozen=True)
+class RecordSchedule:
+    """Expose spec.schedule's figures (None: the benchmark has no schedule any more)."""
+
+    schedule: ScheduleStatus | None
+    before_save = False
+
+    def __str__(self) -> str:
+        return "record the schedule"
+
+
+@dataclass(frozen=True)
 class CountRun:
     """Count a run that has no metrics of its own (an invalid spec: verdict ``Error``)."""
 
@@ -197,5 +213,6 @@ Action = (
     | DropResults
     | PostEvent
     | RecordRun
+    | RecordSchedule
     | CountRun
 )

@@ -31,6 +31,7 @@ from kobench.run.stages.finishing import finish, settle, should_clean
 from kobench.run.stages.kills import killed_roles, wants_fault_clock
 from kobench.run.stages.matrix_cells import MATRIX_PHASES, advance_matrix
 from kobench.run.stages.running import running
+from kobench.run.stages.scheduling import keep_schedule, scheduled_start
 from kobench.run.stages.starting import in_progress, invalid_spec, start_run, supersede
 from kobench.run.stages.starting import wants_new_run as wants_new_run
 from kobench.run.stages.subscribing import subscribing
@@ -97,16 +98,26 @@ class Needs:
     """A matrix whose runs all ended: their results, compared."""
     baseline: bool = False
     """spec.baseline's result: read before anything starts, and when judging."""
+    slot: str = ""
+    """spec.schedule starts a run in this pass, for this due time: the executor names the run
+    after it."""
 
 
 def needs(
-    status: BenchmarkStatus, resource: Resource, spec: BenchmarkSpec | None, metrics_known: bool
+    status: BenchmarkStatus,
+    resource: Resource,
+    spec: BenchmarkSpec | None,
+    metrics_known: bool,
+    now: dt.datetime | None = None,
 ) -> Needs:
-    """What to observe, from the status read back (so a restarted operator asks the same)."""
+    """What to observe, from the status read back (so a restarted operator asks the same);
+    ``now``: the pass's clock, for spec.schedule (without it, no scheduled run starts)."""
     if resource.deleting:
         return Needs()
     if wants_new_run(status, resource):
         return Needs(validation=True)
+    if now is not None and (slot := scheduled_start(status, resource, now)):
+        return Needs(validation=True, slot=slot)
     phase = status.phase
     if spec is None:
         return Needs(validation=phase not in TERMINAL_PHASES)
@@ -157,9 +168,13 @@ def decide(
     elif observed.api_errors:
         wait = api_trouble(d, observed, spec)
     elif wants_new_run(status, observed.resource):
+        keep_schedule(d, observed, starting=True)
         if in_progress(status):
             supersede(d)
         start_run(d, observed)
+    elif keep_schedule(d, observed, starting=False):
+        schedule = d.status.schedule
+        start_run(d, observed, cause=f"due at {schedule.last_schedule_time if schedule else ''}")
     elif d.phase in TERMINAL_PHASES:
         settle(d, observed, spec)
         wait = "idle"

@@ -31,6 +31,12 @@ BASELINE_REFUSED: dict[Reads, SpecError] = {
     ),
 }
 
+SCHEDULE_REFUSED = SpecError(
+    "spec.schedule",
+    "kobench run makes one run now; a schedule is kept by the operator in a cluster (kubectl "
+    "apply the file), or remove spec.schedule to run it here",
+)
+
 
 def executable_spec(spec: Mapping[str, Any], *, reads: Reads) -> BenchmarkSpec:
     """The spec, fully checked for this executor; SpecErrors naming every field."""
@@ -44,6 +50,8 @@ def executable_spec(spec: Mapping[str, Any], *, reads: Reads) -> BenchmarkSpec:
         from_file = baseline.result_file is not None
         if from_file != (reads == "files"):
             raise BASELINE_REFUSED[reads]
+    if checked.schedule is not None and reads == "files":
+        raise SCHEDULE_REFUSED
     return checked
 
 

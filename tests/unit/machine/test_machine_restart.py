@@ -11,6 +11,7 @@ from tests.unit.machine.world import (
     at,
     kinds,
     resource,
+    stamp,
     started_by,
     to_running,
 )
@@ -118,7 +119,15 @@ def test_a_restart_in_every_phase_starts_nothing_twice_and_counts_nothing_twice(
         at(100),
     )
     assert final.actions == (
-        RecordRun(RunRecord(phase="Succeeded", verdict="Passed", result=result), count=False),
+        RecordRun(
+            RunRecord(
+                phase="Succeeded",
+                verdict="Passed",
+                result=result,
+                finished_at=world.status.finished_at,
+            ),
+            count=False,
+        ),
         StopRun(world.status.run_id, before_save=False),  # the cleanup it missed
     )
     assert not final.changed and final.wait == "idle"
@@ -228,7 +237,10 @@ def test_a_restored_failed_run_without_results_exposes_its_verdict() -> None:
     )
     record: RunResult | None = None
     assert restart.actions == (
-        RecordRun(RunRecord(phase="Failed", verdict="Failed", result=record), count=False),
+        RecordRun(
+            RunRecord(phase="Failed", verdict="Failed", result=record, finished_at=stamp(2 + 61)),
+            count=False,
+        ),
     )
 
 

@@ -149,12 +149,12 @@ class World:
         except SpecError:
             return None
 
-    def observed(self, **changes: Any) -> Observed:
-        wanted = needs(self.status, self.res, self.valid_spec(), metrics_known=True)
+    def observed(self, *, now: dt.datetime | None = None, **changes: Any) -> Observed:
+        wanted = needs(self.status, self.res, self.valid_spec(), metrics_known=True, now=now)
         problems = spec_problems(self.res.spec, reads="configMaps") if wanted.validation else []
         base = Observed(
             resource=self.res,
-            run_id=run_id_for(self.res.uid, self.res.run_nonce, self.res.generation),
+            run_id=run_id_for(self.res.uid, self.res.run_nonce, self.res.generation, wanted.slot),
             results_name=self.names.results,
             spec_problems=tuple(problems),
             roles=dict(self.roles),
@@ -166,9 +166,8 @@ class World:
     def step(self, seconds: float, *, save: bool = True, **observed: Any) -> Decision:
         """One pass at ``T0 + seconds``; the status is saved unless ``save`` is False."""
         spec = self.spec if self.status.run_id else None
-        decision = decide(
-            self.status, self.observed(**observed), spec, at(seconds), settings=SETTINGS
-        )
+        seen = self.observed(now=at(seconds), **observed)
+        decision = decide(self.status, seen, spec, at(seconds), settings=SETTINGS)
         if save:
             self.status = decision.status
             self.started += [s for a in decision.actions for s in started_by(a)]

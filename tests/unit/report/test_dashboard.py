@@ -17,6 +17,7 @@ from testkit.dashboard_queries import (
 )
 from tests.unit.pods.test_status_and_metrics import run_result
 
+from kobench.api.schedule_status import ScheduleStatus
 from kobench.controller.metrics import LATENCY_BUCKETS_SECONDS, Metrics
 from kobench.measure.results.fault_docs import FaultResult
 from kobench.run.actions import RunRecord
@@ -35,7 +36,18 @@ def operator_series() -> dict[str, set[str]]:
     )
     result = run_result().model_copy(update={"faults": [cut]})
     metrics = Metrics()
-    metrics.run_finished("ns", "b", RunRecord(phase="Succeeded", verdict="Passed", result=result))
+    record = RunRecord(
+        phase="Succeeded",
+        verdict="Passed",
+        result=result,
+        finished_at="2026-01-01T12:00:00Z",
+        p99_threshold_ms=5.0,
+    )
+    metrics.run_finished("ns", "b", record)
+    schedule = ScheduleStatus(
+        expression="*/5 * * * *", next_schedule_time="2026-01-01T12:05:00Z", interval_seconds=300
+    )
+    metrics.schedule("ns", "b", schedule)
     return exported(metrics.registry)
 
 

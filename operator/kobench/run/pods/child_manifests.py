@@ -20,8 +20,9 @@ COMPARISON_KEY = "comparison.json"
 MAX_COMPARISON_BYTES = 900_000
 """A ConfigMap holds at most 1 MiB; beyond this the pairs' figures are left out (the cells and
 sweeps stay, and each run's result is in its own child's results ConfigMap)."""
-LEFT_OUT = ("matrix", "baseline", "runNonce")
-"""Keys of the matrix's spec a child does not take: it is one cell, run once."""
+LEFT_OUT = ("matrix", "baseline", "runNonce", "schedule", "suspend")
+"""Keys of the matrix's spec a child does not take: it is one cell, run once (a scheduled
+matrix runs all of its cells at each due time)."""
 
 
 def child_benchmark(

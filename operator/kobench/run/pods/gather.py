@@ -139,11 +139,11 @@ async def gather(
 ) -> Observed:
     """What the machine needs for this pass; a failed read becomes an ApiProblem."""
     known = (resource.namespace, resource.name) in rt.metrics.known()
-    wanted = needs(status, resource, spec, known)
+    wanted = needs(status, resource, spec, known, now)
     names = RunNames(resource.name, status.run_id)
     observed = Observed(
         resource=resource,
-        run_id=run_id_for(resource.uid, resource.run_nonce, resource.generation),
+        run_id=run_id_for(resource.uid, resource.run_nonce, resource.generation, wanted.slot),
         results_name=names.results,
         metrics_known=known,
     )

@@ -33,6 +33,7 @@ from kobench.run.actions import (
     KillRole,
     PostEvent,
     RecordRun,
+    RecordSchedule,
     StartChild,
     StartEngine,
     StartRoles,
@@ -177,6 +178,8 @@ async def apply(
             rt.metrics.run_finished(resource.namespace, resource.name, action.record)
         else:
             rt.metrics.restore(resource.namespace, resource.name, action.record)
+    elif isinstance(action, RecordSchedule):
+        rt.metrics.schedule(resource.namespace, resource.name, action.schedule)
     elif isinstance(action, CountRun):
         rt.metrics.count(action.verdict)
 

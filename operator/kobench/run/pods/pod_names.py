@@ -61,9 +61,11 @@ def child_stem(benchmark: str) -> str:
     return stem
 
 
-def run_id_for(uid: str, run_nonce: str, generation: int) -> str:
-    """The id of the run started for (uid, runNonce, generation): 10 lowercase hex characters."""
-    digest = hashlib.sha256(f"{uid}:{run_nonce}:{generation}".encode()).hexdigest()
+def run_id_for(uid: str, run_nonce: str, generation: int, slot: str = "") -> str:
+    """The id of the run started for (uid, runNonce, generation), and spec.schedule's due
+    time for a scheduled run: 10 lowercase hex characters."""
+    key = f"{uid}:{run_nonce}:{generation}" + (f":{slot}" if slot else "")
+    digest = hashlib.sha256(key.encode()).hexdigest()
     return digest[:10]
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
 from kobench.api import BenchmarkSpec
+from kobench.api.schedule_status import ScheduleStatus
 from kobench.run.actions import RunRecord
 from kobench.run.pods.kube import Kube
 from kobench.run.pods.manifest_parts import RoleOptions
@@ -69,6 +70,9 @@ class RunMetrics(Protocol):
     def count(self, verdict: str) -> None:
         """Count a run without figures (an invalid spec)."""
 
+    def schedule(self, namespace: str, name: str, schedule: ScheduleStatus | None) -> None:
+        """Expose a benchmark's spec.schedule (None: it has none)."""
+
     def known(self) -> set[tuple[str, str]]:
         """(namespace, name) of the benchmarks whose last run is exposed."""
         ...
@@ -88,6 +92,9 @@ class NoMetrics:
 
     def count(self, verdict: str) -> None:
         del verdict
+
+    def schedule(self, namespace: str, name: str, schedule: ScheduleStatus | None) -> None:
+        del namespace, name, schedule
 
     def known(self) -> set[tuple[str, str]]:
         return set()

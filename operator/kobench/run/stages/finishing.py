@@ -53,7 +53,14 @@ def finish(d: Draft, spec: BenchmarkSpec, result: RunResult | None) -> None:
     verdict = str(status.verdict or "")
     push_entry(d, phase=str(status.phase), verdict=verdict, finished_at=status.finished_at)
     cell = cell_tag(d.resource.annotations)
-    record = RunRecord(phase=str(status.phase), verdict=verdict, result=result, cell=cell)
+    record = RunRecord(
+        phase=str(status.phase),
+        verdict=verdict,
+        result=result,
+        cell=cell,
+        finished_at=status.finished_at,
+        p99_threshold_ms=spec.thresholds.p99_latency_ms,
+    )
     d.act(RecordRun(record, True))
     if should_clean(status, spec):
         d.act(StopRun(status.run_id, before_save=False))
@@ -69,6 +76,8 @@ def settle(d: Draft, observed: Observed, spec: BenchmarkSpec | None) -> None:
             verdict=str(status.verdict or ""),
             result=observed.stored_result,
             cell=cell_tag(d.resource.annotations),
+            finished_at=status.finished_at,
+            p99_threshold_ms=spec.thresholds.p99_latency_ms if spec else None,
         )
         d.act(RecordRun(record, count=False))
     if observed.roles and should_clean(status, spec):

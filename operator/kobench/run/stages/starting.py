@@ -42,8 +42,9 @@ def supersede(d: Draft) -> None:
     )
 
 
-def start_run(d: Draft, observed: Observed) -> None:
-    """Begin a new run in status (its roles come in the next passes), or end in Error."""
+def start_run(d: Draft, observed: Observed, *, cause: str = "") -> None:
+    """Begin a new run in status (its roles come in the next passes), or end in Error;
+    ``cause``: a run spec.schedule starts, its due time."""
     status, resource = d.status, d.resource
     status.run_nonce = resource.run_nonce
     status.run_generation = resource.generation
@@ -65,7 +66,8 @@ def start_run(d: Draft, observed: Observed) -> None:
     for type_ in ("EngineReady", "ObserversSubscribed", "Passed"):
         d.condition(type_, "Unknown", "RunStarted")
     d.condition("Complete", "False", "RunStarted", f"run {status.run_id}")
-    d.move("Pending", f"run {status.run_id} started (runNonce {status.run_nonce!r})")
+    why = f"spec.schedule, {cause}" if cause else f"runNonce {status.run_nonce!r}"
+    d.move("Pending", f"run {status.run_id} started ({why})")
 
 
 def invalid_spec(d: Draft, problems: list[str]) -> None:
