@@ -16,6 +16,7 @@ from pydantic import Field
 from kobench.api.basics import Document
 from kobench.api.fault_spec import AppliedFault
 from kobench.api.matrix_status import MatrixStatus
+from kobench.api.target_status import TargetStatus
 
 Verdict = Literal["Passed", "Failed", "Invalid"]
 """A run's verdict (the result document's and the status's)."""
@@ -109,6 +110,7 @@ Reason = Literal[
     "CompareFailed",
     "BaselineUnreadable",
     "Unsupported",
+    "TargetRefused",
 ]
 REASONS: dict[Reason, str] = {
     "RunStarted": "any condition: a run began; what the condition says is not known yet",
@@ -140,6 +142,8 @@ REASONS: dict[Reason, str] = {
     "Unsupported": "EngineReady False, Complete True (phase Error): the capability probe found "
     "the engine cannot do what the spec asks (the message names the field, the engine, its "
     "version and the feature); nothing was measured, and a matrix leaves the cell out",
+    "TargetRefused": "Complete True (phase Failed): spec.target may not be measured as asked (a "
+    "missing ACL permission, notification flags, an endpoint not reached); nothing was written",
 }
 """Every condition reason kobench writes, and where it appears (declared once)."""
 
@@ -302,3 +306,6 @@ class BenchmarkStatus(Document):
     history: Annotated[list[HistoryEntry], Field(max_length=MAX_HISTORY)] = []
     progress: Annotated[str, Field(description="A matrix: runs ended of all (3/12).")] = ""
     matrix: MatrixStatus | None = None
+    target: Annotated[
+        TargetStatus | None, Field(description="spec.target: what was found, what was cleaned.")
+    ] = None

@@ -65,15 +65,25 @@ def _subscribe(client: redis.Redis, channel: str) -> redis.client.PubSub:
     raise TargetRefused(f"no confirmation of SUBSCRIBE {channel} within {PROBE_SECONDS}s")
 
 
-def open_target(spec: BenchmarkSpec, run_id: str, env: Mapping[str, str]) -> TargetSession:
+def open_target(
+    spec: BenchmarkSpec,
+    run_id: str,
+    env: Mapping[str, str],
+    *,
+    access: clients.Access | None = None,
+    password: str | None = None,
+) -> TargetSession:
     """Connect, find each endpoint's role and the engine, and check the run may go; raise
-    TargetRefused (having written nothing but a probe key under the run's prefix) if not."""
+    TargetRefused (having written nothing but a probe key under the run's prefix) if not.
+    ``access`` and ``password``: a pod's (its mounted files, its Secret's variable); default:
+    the spec's local files and ``env`` or the password file."""
     target = spec.target
     assert target is not None
     parsed = plan.parse_endpoints(target)
-    access = plan.access_for(target, parsed)
+    access = access or plan.access_for(target, parsed)
     clients.use_access(access)
-    password = read_password(target.auth, env)
+    if password is None:
+        password = read_password(target.auth, env)
     endpoints = plan.endpoints_of(parsed)
     infos = []
     for index, endpoint in enumerate(endpoints):
@@ -90,6 +100,7 @@ def open_target(spec: BenchmarkSpec, run_id: str, env: Mapping[str, str]) -> Tar
     write = plan.choose(target.write_to, roles, "spec.target.writeTo")
     observe = plan.choose(target.observe_on, roles, "spec.target.observeOn", fallback=write)
     engine = plan.engine_type(infos[write])
+    version = str(infos[write].get(f"{engine}_version") or infos[write].get("redis_version", ""))
     if "type" in spec.engine.model_fields_set and spec.engine.type != engine:
         raise TargetRefused(f"spec.engine.type: {spec.engine.type}, but the target is {engine}")
     session = TargetSession(
@@ -103,6 +114,7 @@ def open_target(spec: BenchmarkSpec, run_id: str, env: Mapping[str, str]) -> Tar
         observe,
         engine,
         spec_ttl=spec.workload.key_ttl_seconds,
+        version=version,
     )
     _check_permissions(session)
     try:
