@@ -24,7 +24,7 @@ ACL = (
     "-@all +ping +info +get +set +scan +unlink +subscribe +unsubscribe"
 )
 """The guide's minimal ACL, word for word (a unit test of the engine tier checks the guide)."""
-DROP = "+client|list +client|kill"
+DROP = "+client|list +client|kill +client|setname"
 Manifest = dict[str, Any]
 
 

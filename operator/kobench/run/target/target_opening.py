@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
+from collections.abc import Set as AbstractSet
 from functools import partial
 
 import redis
@@ -116,7 +117,8 @@ def open_target(
         spec_ttl=spec.workload.key_ttl_seconds,
         version=version,
     )
-    _check_permissions(session)
+    drops = {f.replica or 0 for f in spec.faults if f.action == "dropSubscribers"}
+    _check_permissions(session, drops)
     try:
         _check_flags(session)
     except BaseException:  # refused, or interrupted, half-way: undo what was set already
@@ -125,7 +127,7 @@ def open_target(
     return session
 
 
-def _check_permissions(session: TargetSession) -> None:
+def _check_permissions(session: TargetSession, drops: AbstractSet[int] = frozenset()) -> None:
     """Every command the run sends, tried harmlessly before the first write (SET comes last):
     the reads on every endpoint (the read-back after the run visits each), the rest where the
     run does them."""
@@ -143,12 +145,26 @@ def _check_permissions(session: TargetSession) -> None:
                 steps.append((f"SUBSCRIBE {channel}", partial(_subscribe_once, client, channel)))
             if index == session.write:
                 steps.append((f"UNLINK keys {probe}", partial(client.unlink, probe)))
+            if index in drops:  # dropSubscribers: kobench's own connections, by id
+                steps.append(("run CLIENT LIST", partial(client.client_list, _type="pubsub")))
+                steps.append(("run CLIENT SETNAME", partial(client.client_setname, "kobench")))
+                steps.append(("run CLIENT KILL", partial(_kill_nobody, client)))
             for what, action in steps:
                 _checked(action, _refuse_noperm(what, session, index))
     with session.client(session.write) as client:  # the first write, once all else may be done
         write = partial(client.set, probe, b"1", px=10_000)
         _checked(write, _refuse_noperm(f"SET keys {probe}", session, session.write))
         client.unlink(probe)
+
+
+def _kill_nobody(client: redis.Redis) -> None:
+    """CLIENT KILL of a client id that cannot exist: refused (NOPERM) or answered No such
+    client, and nobody is cut either way."""
+    try:
+        client.execute_command("CLIENT", "KILL", "ID", str(2**63 - 1))
+    except redis.ResponseError as exc:
+        if "no such client" not in str(exc).lower():
+            raise
 
 
 def _subscribe_once(client: redis.Redis, channel: str) -> None:
