@@ -24,6 +24,8 @@ from kobench.run.plan import Plan
 
 OPENING = "checking the target (ACL permissions, roles, notification flags)"
 CLEANING = "removing the run's keys from the target"
+MAX_ERROR = 1024
+"""Characters of a cleanup's error kept in the status (the result has all of it)."""
 CLEANUP_SECONDS = 60.0
 """How long the cleanup role may take before the run goes on without its count (the keys
 expire with their TTL)."""
@@ -87,7 +89,7 @@ def closed(d: Draft, observed: Observed, plan: Plan, waited: float) -> str | Non
         update = {
             "keys_removed": record.keys_removed,
             "keys_left": record.keys_left,
-            "cleanup_error": record.cleanup_error,
+            "cleanup_error": record.cleanup_error[:MAX_ERROR] if record.cleanup_error else None,
         }
     d.status.target = target.model_copy(update={"cleaned": True, **update})
     return None
