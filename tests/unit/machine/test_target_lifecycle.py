@@ -176,3 +176,17 @@ def test_a_cleanup_that_never_reports_ends_with_the_keys_left_unknown() -> None:
     world.step(8 + CLEANUP_SECONDS + 1)
     assert world.status.target.cleaned and world.status.target.keys_left == -1
     assert "target cleanup" in str(world.status.target.cleanup_error)
+
+
+def test_a_new_run_opens_the_target_again_and_says_what_it_could_not_clean() -> None:
+    world = failed_after_opening()
+    world.res = resource({**TARGET, "cleanup": "Always", "runNonce": "again"})
+    world.step(8)
+    assert world.status.target is None, "the new run has its own prefix and findings"
+    assert [e.reason for e in world.events][-2:] == ["TargetNotCleaned", "Pending"]
+    world.roles.clear()  # the new run's pods are other pods
+    world.documents.clear()
+    world.step(9)
+    world.step(10)
+    world.step(11)
+    assert world.started_roles().count("target-open") == 2
