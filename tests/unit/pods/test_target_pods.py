@@ -10,9 +10,11 @@ from typing import Any
 from kobench.api import parse_spec
 from kobench.api.target_status import TargetStatus
 from kobench.roles.role_config import RoleConfig
+from kobench.run.actions import KillRole
 from kobench.run.plan import Role, plan_run
 from kobench.run.pods import role_manifests, target_pods
 from kobench.run.pods.manifest_parts import Owner, RoleOptions
+from kobench.run.pods.pod_executor import disrupted_pod
 from kobench.run.pods.pod_names import RunNames, run_id_for
 from kobench.run.pods.target_manifests import CA_FILE
 
@@ -91,3 +93,15 @@ def test_the_measuring_roles_run_the_spec_resolved_against_the_target() -> None:
     assert config_map_of(pod) == NAMES.target_config
     assert password_source(pod) == {"name": "acl", "key": "pw"}
     assert Role("target-open").key == "target-open"
+
+
+def test_a_kill_of_a_targets_replica_deletes_the_pod_the_spec_names_and_no_other() -> None:
+    target = {
+        "endpoints": ["redis-0.redis:6379", "redis-1.redis:6379"],
+        "allowDisruption": True,
+        "pods": ["redis-0", "redis-1"],
+    }
+    spec = parse_spec({"target": target})
+    assert disrupted_pod(spec, KillRole(Role("replica", 1))) == "redis-1"
+    assert disrupted_pod(spec, KillRole(Role("observer", 0, "sync"))) is None
+    assert disrupted_pod(parse_spec({}), KillRole(Role("replica", 1))) is None, "kobench's own"
