@@ -122,10 +122,10 @@ def manifests(redis: OwnRedis) -> list[Manifest]:
     ns = redis.namespace
     labels = {"app": "own-redis"}
     config = _config(redis)
-    start = (
-        'conf=/etc/redis/redis.conf; [ "${HOSTNAME##*-}" = 0 ] || '
-        "{ cp /etc/redis/redis.conf /data/replica.conf && "
-        f"echo 'replicaof {NAME}-0.{NAME} 6379' >> /data/replica.conf && "
+    start = (  # the replica's configuration: the Secret's, plus its primary
+        'conf=/etc/redis/redis.conf; [ "${POD_NAME##*-}" = 0 ] || '
+        "{ { cat /etc/redis/redis.conf; "
+        f"echo 'replicaof {NAME}-0.{NAME} 6379'; }} > /data/replica.conf && "
         "conf=/data/replica.conf; }; exec redis-server $conf"
     )
     container = {
@@ -145,7 +145,7 @@ def manifests(redis: OwnRedis) -> list[Manifest]:
             {"name": "tls", "mountPath": "/tls", "readOnly": True},
             {"name": "data", "mountPath": "/data"},
         ],
-        "readinessProbe": {"tcpSocket": {"port": 6379}, "periodSeconds": 1},
+        "env": [{"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}],
     }
     meta = {"namespace": ns, "labels": labels}
     return [
