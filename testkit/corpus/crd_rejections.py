@@ -10,7 +10,7 @@ _TARGET_CASES: list[tuple[str, dict[str, Any], dict[str, Any], str]] = [
     ("engine-image", {}, {"engine": {"image": "redis:7"}}, "spec.engine.image"),
     ("engine-port", {}, {"engine": {"port": 7000}}, "spec.engine.port"),
     ("engine-tls", {}, {"engine": {"tls": True}}, "spec.engine.tls"),
-    ("engine-replicas", {}, {"engine": {"replicas": 3}}, "spec.engine.replicas"),
+    ("engine-replicas", {}, {"engine": {"replicas": 4}}, "spec.engine.replicas"),
     ("rate", {}, {"workload": {"rate": 600, "writers": 2}}, "spec.workload.rate"),
     ("matrix", {}, {"matrix": {"rates": [100, 200]}}, "spec.matrix"),
     ("mechanism", {}, {"delivery": {"mechanism": "keyspace"}}, "spec.delivery.mechanism"),

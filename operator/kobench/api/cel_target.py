@@ -30,10 +30,28 @@ def _invalid(rule: str, message: str, field: str) -> Schema:
     return {"rule": rule, "message": message, "fieldPath": field, "reason": "FieldValueInvalid"}
 
 
+_QUANTITIES = " && ".join(
+    f"!has(self.engine.resources.{section}.{name})"
+    for section in ("requests", "limits")
+    for name in ("cpu", "memory")
+)
+_PLACED = (
+    "(!has(self.engine.placement.nodeSelector) || size(self.engine.placement.nodeSelector) == 0)"
+    " && (!has(self.engine.placement.tolerations) || "
+    "size(self.engine.placement.tolerations) == 0) && "
+    "(!has(self.engine.placement.antiAffinity) || "
+    "self.engine.placement.antiAffinity == 'preferred')"
+)
+DEFAULT_REPLICAS = 3
+"""engine.replicas' default. The API server fills the CRD's defaults in before the rules run, so
+a target's engine holds them all: a field is refused only when it differs from its default (as
+the model does), and replicas only when it is neither 3 nor the number of endpoints."""
+
+
 def _engine_field(name: str, default: str | None) -> Schema:
     kept = f"!has(self.engine.{name})"
     if default is not None:
-        kept = f"({kept} || self.engine.{name} == {default})"
+        kept = f"({kept} || {default})"
     return _forbidden(
         f"!{_HAS_TARGET} || !has(self.engine) || {kept}", NO_ENGINE, f".engine.{name}"
     )
@@ -44,16 +62,17 @@ TARGET_RULES: list[Schema] = [
         _engine_field(name, default)
         for name, default in (
             ("image", None),
-            ("serverThreads", "1"),
-            ("port", "6379"),
-            ("tls", "false"),
+            ("serverThreads", "self.engine.serverThreads == 1"),
+            ("port", "self.engine.port == 6379"),
+            ("tls", "!self.engine.tls"),
             ("authSecretRef", None),
-            ("resources", None),
-            ("placement", None),
+            ("resources", f"({_QUANTITIES})"),
+            ("placement", f"({_PLACED})"),
         )
     ),
     _invalid(
         f"!{_HAS_TARGET} || !has(self.engine) || !has(self.engine.replicas) || "
+        f"self.engine.replicas == {DEFAULT_REPLICAS} || "
         "self.engine.replicas == size(self.target.endpoints)",
         "a target run deploys no engine: its replicas are the spec.target.endpoints",
         ".engine.replicas",

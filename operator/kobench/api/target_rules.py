@@ -41,7 +41,8 @@ def _engine(spec: BenchmarkSpec) -> list[SpecError]:
         if getattr(spec.engine, name) != getattr(default, name)
     ]
     endpoints = len(spec.target.endpoints)
-    if "replicas" in spec.engine.model_fields_set and spec.engine.replicas != endpoints:
+    # The API server fills the default in: only another value can be told from it.
+    if spec.engine.replicas not in (endpoints, default.replicas):
         errors.append(
             SpecError(
                 "spec.engine.replicas",

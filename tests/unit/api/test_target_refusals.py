@@ -37,7 +37,7 @@ def test_a_target_with_the_defaults_is_accepted_at_1000_writes_per_second() -> N
         ({"authSecretRef": {"name": "pw"}}, "spec.engine.authSecretRef"),
         ({"resources": {"limits": {"cpu": "1"}}}, "spec.engine.resources"),
         ({"placement": {"antiAffinity": "none"}}, "spec.engine.placement"),
-        ({"replicas": 3}, "spec.engine.replicas"),
+        ({"replicas": 4}, "spec.engine.replicas"),
     ],
 )
 def test_deploying_an_engine_is_exclusive_with_a_target(engine: dict[str, Any], field: str) -> None:
@@ -144,3 +144,17 @@ def test_other_mechanisms_and_commands_are_refused_against_a_target_for_now() ->
     found = problems(delivery={"mechanism": "stream"}, workload={"command": "hset"})
     assert "keyevent is" in found["spec.delivery.mechanism"]
     assert "set is" in found["spec.workload.command"]
+
+
+def test_the_engine_defaults_the_api_server_fills_in_are_accepted_with_a_target() -> None:
+    defaulted = {
+        "type": "keydb",
+        "replicas": 3,
+        "serverThreads": 1,
+        "port": 6379,
+        "tls": False,
+        "resources": {"requests": {}, "limits": {}},
+        "placement": {"nodeSelector": {}, "tolerations": [], "antiAffinity": "preferred"},
+    }
+    spec = check_spec({"target": TARGET, "engine": defaulted})
+    assert spec.target is not None and len(spec.target.endpoints) == 2
