@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from kobench.api.target_status import TargetStatus
+from kobench.plugins.connections import use_access
 from kobench.roles.role_config import RESULT_MARKER, RoleConfig, password_from_env
 from kobench.run.target.target_opening import open_target
 from kobench.run.target.target_plan import TargetRefused
@@ -46,6 +47,7 @@ def run(args: argparse.Namespace) -> int:
     target = config.spec.target
     if target is None:
         raise TargetRefused("spec.target: this run has no target")
+    use_access(config.access)  # TLS and the ACL user, as every role connects
     password = password_from_env()
     if args.role == "target-open":
         document = open_document(config, password).model_dump_json(by_alias=True)
