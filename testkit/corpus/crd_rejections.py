@@ -6,6 +6,47 @@ from __future__ import annotations
 
 from typing import Any
 
+_TARGET_CASES: list[tuple[str, dict[str, Any], dict[str, Any], str]] = [
+    ("engine-image", {}, {"engine": {"image": "redis:7"}}, "spec.engine.image"),
+    ("engine-port", {}, {"engine": {"port": 7000}}, "spec.engine.port"),
+    ("engine-tls", {}, {"engine": {"tls": True}}, "spec.engine.tls"),
+    ("engine-replicas", {}, {"engine": {"replicas": 4}}, "spec.engine.replicas"),
+    ("rate", {}, {"workload": {"rate": 600, "writers": 2}}, "spec.workload.rate"),
+    ("matrix", {}, {"matrix": {"rates": [100, 200]}}, "spec.matrix"),
+    ("mechanism", {}, {"delivery": {"mechanism": "keyspace"}}, "spec.delivery.mechanism"),
+    (
+        "pause",
+        {},
+        {
+            "faults": [
+                {
+                    "action": "pauseReplica",
+                    "replica": 1,
+                    "atSeconds": 1,
+                    "durationSeconds": 1,
+                }
+            ]
+        },
+        "spec.faults",
+    ),
+    (
+        "kill-without-disruption",
+        {"pods": ["redis-0", "redis-1"]},
+        {"faults": [{"action": "killReplica", "replica": 1, "atSeconds": 1}]},
+        "spec.faults",
+    ),
+    ("write-to", {"writeTo": "2"}, {}, "spec.target.writeTo"),
+    ("observe-on", {"observeOn": "5"}, {}, "spec.target.observeOn"),
+    ("pods", {"pods": ["a", "b", "c"]}, {}, "spec.target.pods"),
+    (
+        "two-cas",
+        {"tls": {"caSecretRef": {"name": "ca"}, "caConfigMapRef": {"name": "ca"}}},
+        {},
+        "spec.target.tls.caConfigMapRef",
+    ),
+]
+"""spec.target's static rules: (id, target fields, other spec sections, the field named)."""
+
 # (id, spec, field the rejection must name)
 INVALID: list[tuple[str, dict[str, Any], str]] = [
     ("no-replicas", {"engine": {"replicas": 0}}, "spec.engine.replicas"),
@@ -118,4 +159,25 @@ INVALID: list[tuple[str, dict[str, Any], str]] = [
     ),
     ("rate-boolean", {"workload": {"rate": True}}, "spec.workload.rate"),
     ("rate-string", {"workload": {"rate": "100"}}, "spec.workload.rate"),
+    *(
+        (f"target-{case}", {"target": {"endpoints": ["h:1", "h:2"], **target}, **spec}, field)
+        for case, target, spec, field in _TARGET_CASES
+    ),
+]
+
+# (id, spec, field): refused by the CRD and by the operator's check (spec_problems reading
+# ConfigMaps), accepted by kobench run: what only kobench run reads (its environment, its files).
+CLUSTER_ONLY: list[tuple[str, dict[str, Any], str]] = [
+    (
+        f"target-{name}",
+        {"target": {"endpoints": ["h:1"], section: {name: value}}},
+        f"spec.target.{section}.{name}",
+    )
+    for section, name, value in [
+        ("auth", "passwordEnv", "REDIS_PASSWORD"),
+        ("auth", "passwordFile", "/run/secrets/redis"),
+        ("tls", "caFile", "/etc/ssl/ca.pem"),
+        ("tls", "certFile", "/etc/ssl/client.pem"),
+        ("tls", "keyFile", "/etc/ssl/client.key"),
+    ]
 ]

@@ -37,7 +37,7 @@ app.kubernetes.io/component: operator
   verbs: ["create"]
 - apiGroups: [""]
   resources: ["pods"]
-  verbs: ["get", "list", "create", "deletecollection"]
+  verbs: ["get", "list", "create", "delete", "deletecollection"]
 - apiGroups: [""]
   resources: ["pods/log"]
   verbs: ["get"]

@@ -10,6 +10,7 @@ from typing import Any
 
 from kobench.api import DEFAULT_DURATION_SECONDS, MAX_WRITES
 from kobench.api.cel_delivery import DELIVERY_RULES
+from kobench.api.cel_target import OWN_RULES, TARGET_RULES
 from kobench.api.matrix_spec import MAX_MATRIX_RUNS
 
 Schema = dict[str, Any]
@@ -263,6 +264,8 @@ RULES["spec.baseline"] = [
 ]
 
 RULES["spec"] += DELIVERY_RULES
+RULES["spec"] += TARGET_RULES
+RULES["spec.target"] = OWN_RULES
 
 # Observer names are unique: a list-type map keyed by name makes the API server say so.
 LIST_MAPS: dict[str, list[str]] = {"spec.observers": ["name"]}

@@ -17,6 +17,7 @@ from kobench.api.basics import Document
 from kobench.api.fault_spec import AppliedFault
 from kobench.api.matrix_status import MatrixStatus
 from kobench.api.schedule_status import ScheduleStatus
+from kobench.api.target_status import TargetStatus
 
 Verdict = Literal["Passed", "Failed", "Invalid"]
 """A run's verdict (the result document's and the status's)."""
@@ -110,6 +111,7 @@ Reason = Literal[
     "CompareFailed",
     "BaselineUnreadable",
     "Unsupported",
+    "TargetRefused",
 ]
 REASONS: dict[Reason, str] = {
     "RunStarted": "any condition: a run began; what the condition says is not known yet",
@@ -141,6 +143,8 @@ REASONS: dict[Reason, str] = {
     "Unsupported": "EngineReady False, Complete True (phase Error): the capability probe found "
     "the engine cannot do what the spec asks (the message names the field, the engine, its "
     "version and the feature); nothing was measured, and a matrix leaves the cell out",
+    "TargetRefused": "Complete True (phase Failed): spec.target may not be measured as asked (a "
+    "missing ACL permission, notification flags, an endpoint not reached); nothing was written",
 }
 """Every condition reason kobench writes, and where it appears (declared once)."""
 
@@ -304,3 +308,6 @@ class BenchmarkStatus(Document):
     progress: Annotated[str, Field(description="A matrix: runs ended of all (3/12).")] = ""
     matrix: MatrixStatus | None = None
     schedule: ScheduleStatus | None = None
+    target: Annotated[
+        TargetStatus | None, Field(description="spec.target: what was found, what was cleaned.")
+    ] = None

@@ -19,10 +19,11 @@ DEPLOY_FIELDS = (
 )
 """Engine fields that only describe an engine kobench deploys."""
 PROCESS_FAULTS = (*KILL_ACTIONS, "pauseReplica", "cutReplication")
-"""Faults that act on servers (a kill, CLIENT PAUSE, CONFIG SET masterauth): never on a target."""
-SHARED_FAULTS = ("dropSubscribers",)
-"""Faults that would reach the user's own clients: dropSubscribers is CLIENT KILL TYPE pubsub,
-which cuts every subscriber of the server, not only kobench's."""
+"""Faults that act on processes (a kill, CLIENT PAUSE, CONFIG SET masterauth): refused against
+a target, but for killReplica with spec.target.allowDisruption and the pod it may delete."""
+OWN_CONNECTIONS_FAULTS = ("dropSubscribers",)
+"""Against a target, dropSubscribers kills only kobench's own observers' connections (by the
+ids CLIENT LIST gives their names), never another client's."""
 NO_TARGET = "a target run deploys no engine"
 
 
@@ -40,7 +41,8 @@ def _engine(spec: BenchmarkSpec) -> list[SpecError]:
         if getattr(spec.engine, name) != getattr(default, name)
     ]
     endpoints = len(spec.target.endpoints)
-    if "replicas" in spec.engine.model_fields_set and spec.engine.replicas != endpoints:
+    # The API server fills the default in: only another value can be told from it.
+    if spec.engine.replicas not in (endpoints, default.replicas):
         errors.append(
             SpecError(
                 "spec.engine.replicas",
@@ -71,24 +73,59 @@ def _workload(spec: BenchmarkSpec) -> list[SpecError]:
     return errors
 
 
+def _disruption(spec: BenchmarkSpec, index: int) -> list[SpecError]:
+    """A killReplica against a target: only with allowDisruption, of a pod named in pods."""
+    assert spec.target is not None
+    fault, target = spec.faults[index], spec.target
+    if not target.allow_disruption:
+        return [
+            SpecError(
+                f"spec.faults[{index}].action",
+                "killReplica deletes a pod of the target: set spec.target.allowDisruption: "
+                "true and name the pods it may delete in spec.target.pods",
+            )
+        ]
+    replica = fault.replica or 0
+    if replica >= len(target.pods):
+        return [
+            SpecError(
+                "spec.target.pods",
+                f"names no pod for endpoint {replica} (spec.faults[{index}].replica): "
+                "killReplica deletes only the pods named there",
+            )
+        ]
+    return []
+
+
 def _faults(spec: BenchmarkSpec) -> list[SpecError]:
     errors = []
     for index, fault in enumerate(spec.faults):
         field = f"spec.faults[{index}].action"
-        if fault.action in PROCESS_FAULTS:
+        if fault.action == "killReplica":
+            errors += _disruption(spec, index)
+        elif fault.action in PROCESS_FAULTS:
             errors.append(
-                SpecError(
-                    field, f"{fault.action} acts on the target's servers: refused against a target"
-                )
+                SpecError(field, f"{fault.action} acts on processes: refused against a target")
             )
-        elif fault.action in SHARED_FAULTS:
+    return errors
+
+
+def _endpoints(spec: BenchmarkSpec) -> list[SpecError]:
+    """writeTo and observeOn by index name an endpoint; one CA source at most."""
+    assert spec.target is not None
+    target, errors = spec.target, []
+    count = len(target.endpoints)
+    for name, choice in (("writeTo", target.write_to), ("observeOn", target.observe_on)):
+        if choice.isdigit() and int(choice) >= count:
             errors.append(
-                SpecError(
-                    field,
-                    f"{fault.action} would cut the target's own subscribers too: refused against "
-                    "a target (dropping only kobench's connections is not available yet)",
-                )
+                SpecError(f"spec.target.{name}", f"{choice} is not below the {count} endpoints")
             )
+    if target.tls.ca_secret_ref is not None and target.tls.ca_config_map_ref is not None:
+        errors.append(
+            SpecError("spec.target.tls.caConfigMapRef", "give the CA once: caSecretRef or this")
+        )
+    if len(target.pods) > count:
+        errors.append(SpecError("spec.target.pods", f"names more pods than the {count} endpoints"))
     return errors
 
 
@@ -96,7 +133,7 @@ def target_errors(spec: BenchmarkSpec) -> list[SpecError]:
     """Every reason ``spec.target`` cannot run as written; [] without a target."""
     if spec.target is None:
         return []
-    errors = [*_engine(spec), *_workload(spec), *_faults(spec)]
+    errors = [*_engine(spec), *_workload(spec), *_faults(spec), *_endpoints(spec)]
     if spec.matrix is not None:
         errors.append(SpecError("spec.matrix", "not available with spec.target yet"))
     # The permission probe and the flags a target is checked for are keyevent's on SET.

@@ -12,6 +12,7 @@ from pydantic import Field
 
 from kobench.api.basics import (
     DNS_LABEL,
+    DNS_SUBDOMAIN,
     ENDPOINT,
     ENDPOINT_CHOICE,
     ENV_NAME,
@@ -142,6 +143,23 @@ class Target(Model):
             "at the end, recorded in the result); otherwise such a run is refused."
         ),
     ] = False
+    allow_disruption: Annotated[
+        bool,
+        Field(
+            description="In a cluster: killReplica faults may delete the pods named in pods "
+            "(how a user measures their own failover); otherwise every fault acting on the "
+            "target's servers is refused."
+        ),
+    ] = False
+    pods: Annotated[
+        list[Annotated[str, Field(pattern=DNS_SUBDOMAIN)]],
+        Field(
+            description="In a cluster: the pod behind each endpoint, by index (in the "
+            "benchmark's namespace); the only pods a killReplica fault may delete, and only "
+            "with allowDisruption.",
+            max_length=MAX_REPLICAS,
+        ),
+    ] = []
     auth: Annotated[TargetAuth, Field(description="ACL user and password.")] = TargetAuth()
     tls: Annotated[TargetTls, Field(description="TLS towards the target.")] = TargetTls()
 

@@ -131,11 +131,18 @@ def _named(pool: Any, base: type[Any]) -> None:
 
 
 def client(
-    host: str, port: int, password: str | None, *, db: int = 0, timeout: float = TIMEOUT_SECONDS
+    host: str,
+    port: int,
+    password: str | None,
+    *,
+    db: int = 0,
+    timeout: float = TIMEOUT_SECONDS,
+    name: str | None = None,
 ) -> redis.Redis:
-    """A client that fails instead of retrying: every role sees every connection loss."""
+    """A client that fails instead of retrying: every role sees every connection loss.
+    ``name``: its connections' CLIENT SETNAME (how a fault finds kobench's own)."""
     options = _options(host, port, password, db, timeout)
-    made = redis.Redis(**options, retry=Retry(NoBackoff(), 0))
+    made = redis.Redis(**options, retry=Retry(NoBackoff(), 0), client_name=name)
     _named(made.connection_pool, _NamedSSLConnection)
     return made
 

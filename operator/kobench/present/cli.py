@@ -34,6 +34,7 @@ from kobench.present.terminal import (
     progress_bar,
 )
 from kobench.roles import entry as role_main
+from kobench.run.target import target_roles
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -138,6 +139,13 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_role(args: argparse.Namespace) -> int:
+    """``kobench role ...``: a measuring role, or a target's opening or cleanup."""
+    if args.role in target_roles.TARGET_ROLES:
+        return target_roles.run(args)
+    return role_main.run(args)
+
+
 def cmd_reference(args: argparse.Namespace) -> int:
     from kobench.api.reference import reference_markdown
 
@@ -231,8 +239,8 @@ def build_parser() -> argparse.ArgumentParser:
     reference.set_defaults(handler=cmd_reference)
 
     role = sub.add_parser("role", help="run one writer or observer (inside a pod)")
-    role_main.add_arguments(role)
-    role.set_defaults(handler=role_main.run)
+    target_roles.add_arguments(role_main.add_arguments(role))
+    role.set_defaults(handler=cmd_role)
 
     from kobench.present.operator_commands import add_subcommands  # crd, operator, report
 

@@ -14,7 +14,10 @@ from kobench.roles.role_config import RESULT_MARKER, RoleConfig, password_from_e
 from kobench.roles.writer import Writer
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+def add_arguments(
+    parser: argparse.ArgumentParser,
+) -> argparse._SubParsersAction[argparse.ArgumentParser]:
+    """The role subcommands; returns them, so that the run's own roles join them."""
     sub = parser.add_subparsers(dest="role", required=True)
     writer = sub.add_parser("writer", help="write on schedule and measure handshakes")
     writer.add_argument("--config", required=True, type=Path, help="run configuration (JSON)")
@@ -34,6 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     faults.add_argument("--config", required=True, type=Path, help="run configuration (JSON)")
     probe = sub.add_parser("probe", help="ask the engine what the run needs, before it starts")
     probe.add_argument("--config", required=True, type=Path, help="run configuration (JSON)")
+    return sub
 
 
 def run(args: argparse.Namespace) -> int:

@@ -4,7 +4,8 @@
 - pauseReplica: ``CLIENT PAUSE <ms> ALL``; the server lifts it on its own clock.
 - dropSubscribers: ``CLIENT KILL TYPE pubsub``: every subscriber of the replica is cut off; then
   every other receiving connection of an observer (named ``kobench-observer.``: a stream consumer,
-  a tracking connection) by its id, from ``CLIENT LIST`` (:func:`receivers_of`).
+  a tracking connection) by its id, from ``CLIENT LIST`` (:func:`receivers_of`). Against a
+  target (``own_only``) only the run's own observers' connections, by id: never another client.
 - cutReplication: the replica is given a wrong ``masterauth`` and its links to its primary
   (KeyDB: to every peer it replicates from) are killed, so it cannot re-establish them; lifting
   it restores the run's password and the replica resyncs on its own.
@@ -19,13 +20,14 @@ from kobench.api import Fault
 Command = tuple[str, ...]
 
 
-def start_commands(fault: Fault, *, wrong_password: str) -> list[Command]:
-    """What applies a Redis-command fault on its replica."""
+def start_commands(fault: Fault, *, wrong_password: str, own_only: bool = False) -> list[Command]:
+    """What applies a Redis-command fault on its replica (``own_only``: against a target, whose
+    other clients are not kobench's to cut; its connections go by id, see receivers_of)."""
     if fault.action == "pauseReplica":
         milliseconds = round(1000 * (fault.duration_seconds or 0.0))
         return [("CLIENT", "PAUSE", str(milliseconds), "ALL")]
     if fault.action == "dropSubscribers":
-        return [("CLIENT", "KILL", "TYPE", "pubsub")]
+        return [] if own_only else [("CLIENT", "KILL", "TYPE", "pubsub")]
     if fault.action == "cutReplication":
         return [
             ("CONFIG", "SET", "masterauth", wrong_password),

@@ -61,6 +61,11 @@ class Injector:
         self.spec = config.spec
         self.engine = get_engine(self.spec.engine.type)
         self.wrong_password = "kobench-cut-" + secrets.token_hex(8)
+        self.own_only = self.spec.target is not None
+        """A target's other clients are not kobench's: drop only this run's observers."""
+        self.receivers = (
+            f"{RECEIVER_NAME_PREFIX}{config.run_id}." if self.own_only else RECEIVER_NAME_PREFIX
+        )
         self.records = {
             i: AppliedFault.of(i, f)
             for i, f in enumerate(self.spec.faults)
@@ -93,7 +98,7 @@ class Injector:
         record = self.records[step.index]
         assert fault.replica is not None  # validated: a replica fault names its replica
         commands = (
-            start_commands(fault, wrong_password=self.wrong_password)
+            start_commands(fault, wrong_password=self.wrong_password, own_only=self.own_only)
             if step.kind == "apply"
             else end_commands(fault, password=self.password)
         )
@@ -105,7 +110,7 @@ class Injector:
                 if fault.action == "dropSubscribers" and step.kind == "apply":
                     listed = client.execute_command("CLIENT", "LIST")
                     text = listed.decode() if isinstance(listed, bytes) else str(listed)
-                    for kill in receivers_of(text, RECEIVER_NAME_PREFIX):
+                    for kill in receivers_of(text, self.receivers):
                         with contextlib.suppress(redis.ResponseError):  # gone meanwhile
                             client.execute_command(*kill)
         except (redis.RedisError, OSError) as exc:

@@ -19,6 +19,7 @@ from typing import Literal
 
 from kobench.api.matrix_spec import CellPlan
 from kobench.api.schedule_status import ScheduleStatus
+from kobench.api.target_status import TargetStatus
 from kobench.measure.compare.comparison_docs import MatrixComparison
 from kobench.measure.results import RunResult
 from kobench.run.plan import CellTag, Role
@@ -64,6 +65,9 @@ class StartRoles:
     """Start these roles; a role already started is left alone."""
 
     roles: tuple[Role, ...]
+    target: TargetStatus | None = None
+    """A run against spec.target: what its opening found (the roles' spec and the cleanup's
+    settings to restore are made of it)."""
     before_save = True
 
     def __str__(self) -> str:

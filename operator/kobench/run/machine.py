@@ -35,6 +35,7 @@ from kobench.run.stages.scheduling import keep_schedule, scheduled_start
 from kobench.run.stages.starting import in_progress, invalid_spec, start_run, supersede
 from kobench.run.stages.starting import wants_new_run as wants_new_run
 from kobench.run.stages.subscribing import subscribing
+from kobench.run.stages.targeting import cleanup_due
 from kobench.run.timeouts import stage_timeout
 
 Stage = Callable[[Draft, Observed, BenchmarkSpec, Settings], str]
@@ -130,7 +131,8 @@ def needs(
     if phase in WATCHING or phase == "Collecting":
         clock = phase == "Running" and wants_fault_clock(spec, status.faults)
         collect = phase == "Collecting"
-        probing = phase == "WaitingForEngine" and plan_run(spec).probe is not None
+        plan = plan_run(spec)
+        probing = phase == "WaitingForEngine" and (plan.probe or plan.opener) is not None
         return Needs(
             roles=True,
             documents=collect or probing,
@@ -138,8 +140,10 @@ def needs(
             fault_clock=clock,
             baseline=collect and baseline,
         )
+    cleaning = status.target is not None and not status.target.cleaned
     return Needs(
-        roles=should_clean(status, spec),
+        roles=should_clean(status, spec) or cleaning,
+        documents=cleaning,
         stored_result=not metrics_known
         and phase in ("Succeeded", "Failed")
         and bool(status.results_config_map),
@@ -176,13 +180,16 @@ def decide(
         schedule = d.status.schedule
         start_run(d, observed, cause=f"due at {schedule.last_schedule_time if schedule else ''}")
     elif d.phase in TERMINAL_PHASES:
-        settle(d, observed, spec)
-        wait = "idle"
+        wait = "active" if settle(d, observed, spec) else "idle"
     elif spec is None:
         invalid_spec(d, list(observed.spec_problems) or ["spec: the run's spec is gone"])
     else:
         advance(d, observed, spec, settings)
-    if d.phase in TERMINAL_PHASES and wait == "active":
+    if (
+        d.phase in TERMINAL_PHASES
+        and wait == "active"
+        and not (spec is not None and cleanup_due(d, plan_run(spec)))
+    ):
         wait = "idle"
     return Decision(
         status=d.status,

@@ -15,7 +15,9 @@ from typing import Any, Literal
 from kobench.api import BenchmarkSpec, Fault
 from kobench.roles.fault_steps import RECOVERY_SECONDS
 
-RoleKind = Literal["replica", "observer", "writer", "faults", "probe"]
+RoleKind = Literal[
+    "replica", "observer", "writer", "faults", "probe", "target-open", "target-close"
+]
 
 STRAGGLER_GRACE_SECONDS = 10.0
 """Beyond ``timeouts.drainSeconds``, how long observers may keep waiting after the last writer
@@ -45,7 +47,7 @@ class Role:
             return f"{self.observer}.{self.index}"
         if self.kind == "writer":
             return f"writer.{self.index}"
-        return str(self.kind)  # "faults", "probe"
+        return str(self.kind)  # "faults", "probe", "target-open", "target-close"
 
     @property
     def title(self) -> str:
@@ -57,6 +59,10 @@ class Role:
             return "fault injector"
         if self.kind == "probe":
             return "capability probe"
+        if self.kind == "target-open":
+            return "target opening"
+        if self.kind == "target-close":
+            return "target cleanup"
         return f"{self.kind} {self.key}"
 
     @property
@@ -75,6 +81,9 @@ class Plan:
     injector: Role | None
     probe: Role | None = None
     """The capability probe, when the run asks for more than kobench always measured."""
+    target: tuple[Role, ...] = ()
+    """A run against spec.target: its opening (the checks before the first write) and its
+    cleanup (the run's keys removed, changed settings restored); neither is merged."""
 
     @property
     def measuring(self) -> tuple[Role, ...]:
@@ -89,7 +98,20 @@ class Plan:
 
     @property
     def every(self) -> tuple[Role, ...]:
-        return (*self.replicas, *self.measuring)
+        return (*self.replicas, *self.target, *self.measuring)
+
+    @property
+    def documented(self) -> tuple[Role, ...]:
+        """The roles whose document the executor reads: the target's and the measuring ones."""
+        return (*self.target, *self.measuring)
+
+    @property
+    def opener(self) -> Role | None:
+        return self.target[0] if self.target else None
+
+    @property
+    def closer(self) -> Role | None:
+        return self.target[1] if self.target else None
 
     def by_key(self) -> dict[str, Role]:
         return {role.key: role for role in self.every}
@@ -106,6 +128,7 @@ def plan_run(spec: BenchmarkSpec) -> Plan:
         writers=tuple(Role("writer", n) for n in range(spec.workload.writers)),
         injector=Role("faults") if spec.faults else None,
         probe=Role("probe") if probes(spec) else None,
+        target=(Role("target-open"), Role("target-close")) if spec.target is not None else (),
     )
 
 

@@ -42,7 +42,8 @@ def executable_spec(spec: Mapping[str, Any], *, reads: Reads) -> BenchmarkSpec:
     """The spec, fully checked for this executor; SpecErrors naming every field."""
     checked = check_spec(spec)
     if checked.target is not None:
-        refused = target_sources_refused(checked.target, cluster=reads == "configMaps")
+        cluster = reads == "configMaps"
+        refused = target_sources_refused(checked.target, cluster=cluster, faults=checked.faults)
         if refused:
             raise SpecErrors(refused)
     baseline = checked.baseline

@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from testkit.corpus.crd_rejections import INVALID
+from testkit.corpus.crd_rejections import CLUSTER_ONLY, INVALID
 from testkit.kube import KubeCluster, status_of
 from testkit.operator_process import OperatorProcess
 from testkit.support import benchmark, wait_for
@@ -26,7 +26,7 @@ def test_the_api_server_rejects_invalid_resources_naming_the_field(
     ns = kube_namespace(crd_cluster)
     accepted = []
     unnamed = []
-    for case, spec, field in INVALID:
+    for case, spec, field in [*INVALID, *CLUSTER_ONLY]:
         result = crd_cluster.kubectl(
             "create",
             "--dry-run=server",

@@ -125,11 +125,21 @@ def test_each_executor_reads_secrets_its_own_way() -> None:
         "spec.target.tls.caConfigMapRef",
     ]
     assert "auth.passwordEnv or auth.passwordFile" in local[0]
-    cluster = spec_problems({"target": {"endpoints": ["h:1"]}}, reads="configMaps")
-    assert cluster == [
-        "spec.target: the operator does not measure a target yet: run this benchmark with "
-        "kobench run from a machine that reaches the endpoints"
+    local_only = {
+        "endpoints": ["h:1"],
+        "auth": {"passwordEnv": "PW", "passwordFile": "/pw"},
+        "tls": {"caFile": "/ca", "certFile": "/c", "keyFile": "/k"},
+    }
+    cluster = spec_problems({"target": local_only}, reads="configMaps")
+    assert [p.split(":", 1)[0] for p in cluster] == [
+        "spec.target.auth.passwordEnv",
+        "spec.target.auth.passwordFile",
+        "spec.target.tls.caFile",
+        "spec.target.tls.certFile",
+        "spec.target.tls.keyFile",
     ]
+    assert "auth.passwordSecretRef" in cluster[0] and "tls.caSecretRef" in cluster[2]
+    assert spec_problems({"target": target}, reads="configMaps") == []
 
 
 def test_the_plan_of_a_target_run_has_no_engine_role_to_start() -> None:
@@ -141,9 +151,10 @@ def test_the_plan_of_a_target_run_has_no_engine_role_to_start() -> None:
     assert [r.key for r in planned.measuring] == ["sync.0", "async.0", "writer.0", "writer.1"]
 
 
-def test_the_operator_ends_a_target_run_as_error_naming_the_field() -> None:
-    world = World(res=resource({"target": {"endpoints": ["h:1"]}}))
+def test_the_operator_ends_a_target_run_with_a_local_source_as_error_naming_the_field() -> None:
+    spec = {"target": {"endpoints": ["h:1"], "auth": {"passwordEnv": "PW"}}}
+    world = World(res=resource(spec))
     world.step(0)
     assert world.phase() == "Error"
-    assert world.status.reasons[0].startswith("spec.target: the operator does not measure")
+    assert world.status.reasons[0].startswith("spec.target.auth.passwordEnv: is read by kobench")
     assert world.started == []

@@ -152,3 +152,15 @@ def test_dropping_subscribers_also_cuts_every_other_receiving_connection_of_an_o
         ("CLIENT", "KILL", "ID", "7"),
         ("CLIENT", "KILL", "ID", "9"),
     ]
+
+
+def test_against_a_target_only_this_runs_own_observers_are_dropped_by_id() -> None:
+    drop = fault(action="dropSubscribers", replica=1)
+    assert start_commands(drop, wrong_password=WRONG, own_only=True) == []  # no TYPE pubsub
+    listed = (
+        "id=3 addr=10.0.0.9:1 fd=8 name=app-worker age=9 flags=P sub=1 psub=0 cmd=subscribe\n"
+        "id=4 addr=10.0.0.9:2 fd=9 name= age=9 flags=P sub=1 psub=0 cmd=subscribe\n"
+        "id=5 addr=10.0.0.7:1 fd=10 name=kobench-observer.other-run.sync.0 flags=P cmd=subscribe\n"
+        "id=6 addr=10.0.0.7:2 fd=11 name=kobench-observer.run-1.sync.0 flags=P cmd=subscribe\n"
+    )
+    assert receivers_of(listed, "kobench-observer.run-1.") == [("CLIENT", "KILL", "ID", "6")]

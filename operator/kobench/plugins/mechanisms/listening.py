@@ -30,6 +30,14 @@ def receiver_name(context: ObserverContext) -> str:
     return f"{RECEIVER_NAME_PREFIX}{context.run_id}.{context.instance_id}"
 
 
+def dropped_by_name(context: ObserverContext) -> str | None:
+    """keyevent's plain subscriptions are named only when a dropSubscribers fault must find
+    them by name (against a target, whose other subscribers it must not cut): CLIENT SETNAME
+    is then one more permission the ACL user needs, and no other run asks for it."""
+    drops = any(f.action == "dropSubscribers" for f in context.spec.faults)
+    return receiver_name(context) if drops else None
+
+
 @dataclass(frozen=True)
 class Listening:
     subscriptions: tuple[tuple[str, str], ...]

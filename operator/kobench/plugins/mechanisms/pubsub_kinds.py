@@ -23,6 +23,7 @@ from kobench.plugins.mechanisms.listening import (
     AsyncListeningReceiver,
     Listening,
     ListeningReceiver,
+    dropped_by_name,
 )
 from kobench.plugins.mechanisms.mechanism_protocol import (
     CONTROL,
@@ -48,7 +49,9 @@ class RedisPubSubReceiver:
         self._pubsub: redis.client.PubSub | None = None
 
     def open(self, timeout: float) -> None:
-        client = self.context.listen.client(timeout=min(timeout, clients.TIMEOUT_SECONDS))
+        client = self.context.listen.client(
+            timeout=min(timeout, clients.TIMEOUT_SECONDS), name=dropped_by_name(self.context)
+        )
         pubsub: redis.client.PubSub = client.pubsub()
         try:
             pubsub.subscribe(self.context.channel)
@@ -95,7 +98,10 @@ class WireReceiver:
 
     async def open(self, timeout: float) -> None:
         self._subscription = await WireSubscription.open(
-            self.context.listen, self.context.channel, timeout=timeout
+            self.context.listen,
+            self.context.channel,
+            timeout=timeout,
+            name=dropped_by_name(self.context),
         )
 
     async def receive(self, timeout: float, limit: int) -> list[Arrival]:

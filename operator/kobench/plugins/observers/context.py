@@ -45,9 +45,11 @@ class Target:
     password: str | None
     database: int
 
-    def client(self, *, timeout: float = clients.TIMEOUT_SECONDS) -> redis.Redis:
+    def client(
+        self, *, timeout: float = clients.TIMEOUT_SECONDS, name: str | None = None
+    ) -> redis.Redis:
         return clients.client(
-            self.host, self.port, self.password, db=self.database, timeout=timeout
+            self.host, self.port, self.password, db=self.database, timeout=timeout, name=name
         )
 
     def async_client(self, *, timeout: float = clients.TIMEOUT_SECONDS) -> aioredis.Redis:

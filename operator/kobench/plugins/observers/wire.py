@@ -45,9 +45,11 @@ class WireSubscription:
         self._stamp_ns = 0
 
     @classmethod
-    async def open(cls, target: Target, channel: str, *, timeout: float) -> WireSubscription:
-        """Connect, authenticate, subscribe, and wait (up to ``timeout`` s) for the server to
-        confirm the subscription."""
+    async def open(
+        cls, target: Target, channel: str, *, timeout: float, name: str | None = None
+    ) -> WireSubscription:
+        """Connect, authenticate, name the connection (``name``), subscribe, and wait (up to
+        ``timeout`` s) for the server to confirm the subscription."""
         try:
             reader, writer = await asyncio.wait_for(
                 asyncio.open_connection(target.host, target.port, **clients.stream_options()),
@@ -67,6 +69,11 @@ class WireSubscription:
                 reply = await subscription._reply(timeout)
                 if reply != b"OK":
                     raise redis.AuthenticationError(f"{target} refused the password: {reply!r}")
+            if name:
+                writer.write(command(b"CLIENT", b"SETNAME", name.encode()))
+                reply = await subscription._reply(timeout)
+                if reply != b"OK":
+                    raise redis.ResponseError(f"{target}: CLIENT SETNAME refused: {reply!r}")
             writer.write(command(b"SUBSCRIBE", channel.encode()))
             reply = await subscription._reply(timeout)
             if not (isinstance(reply, list) and reply[:1] == [b"subscribe"]):

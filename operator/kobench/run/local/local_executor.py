@@ -24,6 +24,7 @@ from kobench.api import BenchmarkSpec
 from kobench.api.status import BenchmarkStatus
 from kobench.measure.compare.comparison_docs import MatrixComparison
 from kobench.measure.results import EngineFacts, RunResult
+from kobench.measure.results.target_docs import TargetRecord
 from kobench.plugins.connections import Access, use_access
 from kobench.plugins.engines import get_engine
 from kobench.plugins.engines.inspect import inspect_engine
@@ -50,7 +51,7 @@ from kobench.run.observed import ChildView, Observed, Resource, RoleView
 from kobench.run.plan import Role, plan_run
 from kobench.run.spec_check import spec_problems
 from kobench.run.stages.matrix_cells import compare_children
-from kobench.run.target.target_session import TargetSession
+from kobench.run.target.target_session import TargetSession, close_target
 
 PeerLinks = Callable[[list[Endpoint]], list[Endpoint]]
 """Given the replicas' endpoints, the addresses their peers use to reach each of them."""
@@ -114,6 +115,9 @@ class LocalExecutor:
         self.children: dict[int, ChildView] = {}
         self.result: RunResult | None = None
         self.comparison: MatrixComparison | None = None
+        self.target_documents: dict[str, str] = {}
+        """The target's opening and cleanup, done in this process (the session is open)."""
+        self.target_record: TargetRecord | None = None
 
     # --- what the machine sees ---------------------------------------------------------------
 
@@ -132,9 +136,9 @@ class LocalExecutor:
         if wanted.documents:
             fields["documents"] = {
                 role.key: result_line(child.read_output())
-                for role in plan_run(spec).measuring
+                for role in plan_run(spec).documented
                 if (child := self.processes.get(role.key)) is not None
-            }
+            } | self.target_documents
         if wanted.engine_facts and self.endpoints:
             if self.engine_facts is None:  # read once, as the roles ended
                 engine = get_engine(spec.engine.type)
@@ -160,6 +164,9 @@ class LocalExecutor:
     ) -> dict[str, RoleView]:
         views: dict[str, RoleView] = {}
         for role in plan_run(spec).every:
+            if role.key in self.target_documents:
+                ended = self.ended_at.setdefault(role.key, now)
+                views[role.key] = RoleView("Succeeded", finished_at=ended)
             child = self.processes.get(role.key)
             if child is None:
                 continue
@@ -261,7 +268,22 @@ class LocalExecutor:
         )
         path.write_text(config.to_json(), encoding="utf-8")
 
+    def _target_role(self, role: Role) -> None:
+        """The target's opening (done before the run, so that a refusal starts nothing) and
+        its cleanup, in this process: the same documents as the roles' in pods."""
+        session = self.options.target
+        if session is None or role.key in self.target_documents:
+            return
+        if role.kind == "target-open":
+            self.target_documents[role.key] = session.status().model_dump_json(by_alias=True)
+        else:
+            self.target_record = close_target(session)
+            self.target_documents[role.key] = self.target_record.model_dump_json(by_alias=True)
+
     def _start_role(self, spec: BenchmarkSpec, role: Role) -> None:
+        if role.kind in ("target-open", "target-close"):
+            self._target_role(role)
+            return
         if role.key in self.processes:
             return
         self._write_config(spec)

@@ -151,12 +151,13 @@ def run_locally(
             status, events = _drive(executor, benchmark, report)
         finally:
             group.close()  # every child stopped and the directory removed, whatever comes
-            if session is not None:  # after the roles: none of them writes again
+            record = executor.target_record  # the run's own cleanup stage, when it got there
+            if session is not None and record is None:  # interrupted, or failed before it
                 unfinished = sys.exc_info()[0] is not None or executor.result is None
                 record = close_target(session, interrupted=unfinished)
             use_access(Access())  # the next run of this process (a matrix's) sets its own
     result = executor.result
-    if result is not None and record is not None:
+    if result is not None and record is not None and result.target is None:
         result = result.model_copy(update={"target": record})
     return LocalOutcome(status, result, executor.comparison, tuple(events))
 

@@ -50,7 +50,7 @@ async def _documents(
     by_name = {p["metadata"]["name"]: p for p in pods}
     documents: dict[str, str | None] = {}
     unreadable: dict[str, str] = {}
-    for role in plan_run(spec).measuring:
+    for role in plan_run(spec).documented:
         pod = by_name.get(names.pod(role))
         if pod is None:
             continue

@@ -147,6 +147,13 @@ class Kube:
             namespace, label_selector=selector, body=client.V1DeleteOptions(grace_period_seconds=1)
         )
 
+    async def delete_pod(self, namespace: str, name: str) -> None:
+        """A killReplica against a target (spec.target.allowDisruption): the one pod the spec
+        names, within a second, as :meth:`kill_pods` ends kobench's own."""
+        await self.core.delete_namespaced_pod(
+            name, namespace, body=client.V1DeleteOptions(grace_period_seconds=1)
+        )
+
     async def delete_run(self, namespace: str, selector: str, *, keep_results: bool) -> None:
         """Delete a run's children by label (a matrix's benchmarks, pods, StatefulSet, Service,
         Secret, ConfigMaps)."""

@@ -43,7 +43,7 @@ from kobench.run.actions import (
 from kobench.run.machine import Decision, decide
 from kobench.run.observed import ApiProblem, Observed, Resource, resource_of
 from kobench.run.plan import Role
-from kobench.run.pods import engine_manifests, engine_tls, role_manifests, services
+from kobench.run.pods import engine_manifests, engine_tls, role_manifests, services, target_pods
 from kobench.run.pods.child_manifests import child_benchmark, comparison_config_map
 from kobench.run.pods.engine_certificates import make_material
 from kobench.run.pods.gather import gather, problem, read_status
@@ -86,6 +86,15 @@ async def run_spec(
 def _role_pod(
     rt: Runtime, names: RunNames, owner: Owner, spec: BenchmarkSpec, role: Role
 ) -> Manifest:
+    if role.kind in ("target-open", "target-close"):
+        return target_pods.build_target_role_pod(names, owner, spec, role, rt.role)
+    pod = _measuring_pod(rt, names, owner, spec, role)
+    return target_pods.targeted(pod, names, spec) if spec.target is not None else pod
+
+
+def _measuring_pod(
+    rt: Runtime, names: RunNames, owner: Owner, spec: BenchmarkSpec, role: Role
+) -> Manifest:
     if role.kind == "observer":
         observer = next(o for o in spec.observers if o.name == role.observer)
         return role_manifests.build_observer_pod(names, owner, spec, observer, role.index, rt.role)
@@ -121,10 +130,22 @@ def manifests(
             engine_manifests.build_statefulset(names, owner, spec, plugin, rt.role),
         ]
     if isinstance(action, StartRoles):
-        return [_role_pod(rt, names, owner, spec, role) for role in action.roles]
+        config = []
+        if action.target is not None:  # made once, of what the target's opening found
+            config = [target_pods.build_target_config(names, owner, spec, action.target)]
+        return [*config, *(_role_pod(rt, names, owner, spec, role) for role in action.roles)]
     if isinstance(action, StartChild):
         return [child_benchmark(names, owner, action.cell, action.step, action.repetition)]
     return []
+
+
+def disrupted_pod(spec: BenchmarkSpec | None, action: KillRole) -> str | None:
+    """The user's pod a killReplica against a target deletes (allowDisruption and the pod's
+    name were checked with the spec); None for a kill of kobench's own pods."""
+    if spec is None or spec.target is None or action.role.kind != "replica":
+        return None
+    pods = spec.target.pods
+    return pods[action.role.index] if action.role.index < len(pods) else None
 
 
 class CallFailed(Exception):
@@ -165,6 +186,8 @@ async def apply(
     elif isinstance(action, StopRun):
         selector = RunNames(resource.name, action.run_id).run_selector()
         await kube.delete_run(ns, selector, keep_results=True)
+    elif isinstance(action, KillRole) and (pod := disrupted_pod(spec, action)) is not None:
+        await kube.delete_pod(ns, pod)  # the user's own pod: named by spec.target.pods
     elif isinstance(action, KillRole):
         await kube.kill_pods(ns, names.kill_selector(names.pod(action.role)))
     elif isinstance(action, StopRoles):

@@ -97,6 +97,11 @@ class RunNames:
         return f"{self.base}-run"
 
     @property
+    def target_config(self) -> str:
+        """spec.target: the roles' configuration once the target's opening found its facts."""
+        return f"{self.base}-target"
+
+    @property
     def service(self) -> str:
         return f"{self.base}-engine"
 
@@ -139,6 +144,8 @@ class RunNames:
             return self.writer_pod(role.index)
         if role.kind == "probe":
             return self.probe_pod
+        if role.kind in ("target-open", "target-close"):
+            return f"{self.base}-{role.kind}"
         return self.faults_pod
 
     def role_keys(self, plan: Plan) -> dict[str, str]:

@@ -30,6 +30,8 @@ from kobench.run.pods.pod_names import (
     RunNames,
     pod_digest,
 )
+from kobench.run.pods.target_manifests import pod_access
+from kobench.run.target.target_plan import endpoints_of, parse_endpoints
 
 CONFIG_DIR = "/etc/kobench"
 CONFIG_FILE = f"{CONFIG_DIR}/run.json"
@@ -38,6 +40,17 @@ RESULT_KEY = "result.json"
 
 
 def role_config(names: RunNames, spec: BenchmarkSpec) -> RoleConfig:
+    """The run's configuration: the engine's replicas, or the target's endpoints and how a pod
+    reaches them (the files its certificates are mounted as)."""
+    if spec.target is not None:
+        target_endpoints = endpoints_of(parse_endpoints(spec.target))
+        return RoleConfig(
+            run_id=names.run_id,
+            spec=spec,
+            endpoints=target_endpoints,
+            subscribe_timeout_seconds=float(spec.timeouts.subscribe_seconds),
+            access=pod_access(spec.target),
+        )
     return RoleConfig(
         run_id=names.run_id,
         spec=spec,
@@ -57,7 +70,7 @@ def build_run_config(names: RunNames, owner: Owner, spec: BenchmarkSpec) -> Mani
     }
 
 
-def _role_pod(
+def role_pod(
     name: str,
     labels: dict[str, str],
     owner: Owner,
@@ -143,7 +156,7 @@ def build_observer_pod(
         "periodSeconds": 1,
         "failureThreshold": 1,
     }
-    return _role_pod(
+    return role_pod(
         names.observer_pod(observer.name, instance),
         labels,
         owner,
@@ -160,7 +173,7 @@ def build_writer_pod(
 ) -> Manifest:
     labels = names.labels("writer", **{ROLE_LABEL: "writer", WRITER_LABEL: str(writer_id)})
     args = ["role", "writer", "--config", CONFIG_FILE, "--writer-id", str(writer_id)]
-    return _role_pod(
+    return role_pod(
         names.writer_pod(writer_id), labels, owner, names, spec, options, args, readiness=None
     )
 
@@ -171,7 +184,7 @@ def build_faults_pod(
     """The fault injector: the Redis-command faults of spec.faults, with the run's password."""
     labels = names.labels("faults", **{ROLE_LABEL: "faults"})
     args = ["role", "faults", "--config", CONFIG_FILE]
-    return _role_pod(names.faults_pod, labels, owner, names, spec, options, args, readiness=None)
+    return role_pod(names.faults_pod, labels, owner, names, spec, options, args, readiness=None)
 
 
 def build_probe_pod(
@@ -180,7 +193,7 @@ def build_probe_pod(
     """The capability probe: asks the engine what the run needs, before the observers start."""
     labels = names.labels("probe", **{ROLE_LABEL: "probe"})
     args = ["role", "probe", "--config", CONFIG_FILE]
-    return _role_pod(names.probe_pod, labels, owner, names, spec, options, args, readiness=None)
+    return role_pod(names.probe_pod, labels, owner, names, spec, options, args, readiness=None)
 
 
 def build_results_config_map(

@@ -3,8 +3,8 @@ the ACL password from the user's Secret through the environment (never an argume
 bundle and client certificate from Secrets or a ConfigMap as read-only files, and the
 :class:`Access` that names those files in the role's configuration.
 
-The operator does not run against a target yet (``spec_check`` refuses it by name); these are
-the parts its pods will be made of, checked without a cluster.
+The operator never reads these Secrets itself: the pods of :mod:`.target_pods` are made of
+these parts.
 """
 
 from __future__ import annotations

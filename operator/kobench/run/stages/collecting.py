@@ -20,6 +20,7 @@ from kobench.run.plan import plan_run
 from kobench.run.reducers import bounded_reasons, engine_status, summarize_run
 from kobench.run.settings import STOP_GRACE_SECONDS, Settings
 from kobench.run.stages.kills import killed_roles
+from kobench.run.stages.targeting import closed, target_record
 
 
 def role_outputs(d: Draft, observed: Observed, spec: BenchmarkSpec) -> list[RoleOutput]:
@@ -97,6 +98,10 @@ def collecting(d: Draft, observed: Observed, spec: BenchmarkSpec, settings: Sett
     stopping = [o.role.key for o in outputs if o.state == "running"]
     if stopping and settings.stops_roles and waited < STOP_GRACE_SECONDS:
         return f"waiting for {', '.join(stopping)} to hand in what they measured"
+    plan = plan_run(spec)
+    cleaning = closed(d, observed, plan, waited)  # once no role writes again
+    if cleaning is not None:
+        return cleaning
     result = merge_outputs(
         benchmark=d.resource.name,
         run_id=d.status.run_id,
@@ -108,6 +113,8 @@ def collecting(d: Draft, observed: Observed, spec: BenchmarkSpec, settings: Sett
         fault_records=d.status.faults.kills if d.status.faults else (),
     )
     result = judged_by_baseline(result, observed, spec)
+    if d.status.target is not None:
+        result = result.model_copy(update={"target": target_record(observed, plan, d.status)})
     d.act(KeepResult(result))
     d.result = result
     status = d.status

@@ -15,6 +15,7 @@ from kobench.run.observed import Observed, RoleView
 from kobench.run.plan import Role, plan_run
 from kobench.run.settings import Settings
 from kobench.run.stages.probing import probed
+from kobench.run.stages.targeting import opened
 
 
 def held_up(roles: list[tuple[Role, RoleView | None]]) -> str:
@@ -37,11 +38,14 @@ def waiting_for_engine(
     ready = sum(1 for _, view in replicas if view is not None and view.ready)
     counted = f"{ready}/{len(replicas)} replicas ready"
     if ready == len(replicas):
+        opening = opened(d, observed, plan)
+        if opening is not None:
+            return opening
         probing = probed(d, observed, plan)
         if probing is not None:
             return probing
         d.condition("EngineReady", "True", "AllReplicasReady", f"{ready}/{ready} ready")
-        d.act(StartRoles(plan.observers))
+        d.act(StartRoles(plan.observers, target=d.status.target))
         d.move("Subscribing", f"waiting for {len(plan.observers)} observers to subscribe")
         return ""
     # Said before a timeout too, so a run that failed here shows how far its engine got.

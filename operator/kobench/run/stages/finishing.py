@@ -9,8 +9,9 @@ from kobench.measure.results import RunResult
 from kobench.run.actions import DropResults, RecordRun, RunRecord, StopRun
 from kobench.run.draft import Draft, time_text
 from kobench.run.observed import Observed
-from kobench.run.plan import cell_tag
+from kobench.run.plan import cell_tag, plan_run
 from kobench.run.reducers import push_history
+from kobench.run.stages.targeting import closed
 
 
 def push_entry(d: Draft, *, phase: str, verdict: str, finished_at: str) -> None:
@@ -37,6 +38,8 @@ def should_clean(status: BenchmarkStatus, spec: BenchmarkSpec | None) -> bool:
     """The cleanup policy: do the finished run's roles go?"""
     if spec is None or status.phase not in ("Succeeded", "Failed"):
         return False
+    if status.target is not None and not status.target.cleaned:
+        return False  # the target's cleanup role runs first
     if spec.matrix is not None:
         return False  # its children are benchmarks, each with the cleanup policy of its own
     if spec.cleanup == "Always":
@@ -66,10 +69,14 @@ def finish(d: Draft, spec: BenchmarkSpec, result: RunResult | None) -> None:
         d.act(StopRun(status.run_id, before_save=False))
 
 
-def settle(d: Draft, observed: Observed, spec: BenchmarkSpec | None) -> None:
-    """A finished run, seen again: restore its metrics once (an operator restart), and apply
-    the cleanup policy if its children are still there (the operator stopped before it did)."""
+def settle(d: Draft, observed: Observed, spec: BenchmarkSpec | None) -> bool:
+    """A finished run, seen again: restore its metrics once (an operator restart), clean a
+    target up if the run ended before it did (True while that goes on), and apply the cleanup
+    policy if its children are still there (the operator stopped before it did)."""
     status = d.status
+    due = status.target is not None and not status.target.cleaned
+    if spec is not None and due and closed(d, observed, plan_run(spec), d.in_phase_seconds()):
+        return True
     if not observed.metrics_known and status.phase in ("Succeeded", "Failed"):
         record = RunRecord(
             phase=str(status.phase),
@@ -82,3 +89,4 @@ def settle(d: Draft, observed: Observed, spec: BenchmarkSpec | None) -> None:
         d.act(RecordRun(record, count=False))
     if observed.roles and should_clean(status, spec):
         d.act(StopRun(status.run_id, before_save=False))
+    return False

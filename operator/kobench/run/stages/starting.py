@@ -60,6 +60,17 @@ def start_run(d: Draft, observed: Observed, *, cause: str = "") -> None:
     status.progress = ""
     status.results_config_map = ""
     status.conditions = []
+    if status.target is not None and not status.target.cleaned:
+        # A new runNonce before the last run's cleanup: its keys expire with their TTL.
+        d.act(
+            PostEvent(
+                "Warning",
+                "TargetNotCleaned",
+                f"run started before the keys under {status.target.key_prefix} were removed: "
+                "they expire with workload.keyTtlSeconds",
+            )
+        )
+    status.target = None
     if observed.spec_problems:
         invalid_spec(d, list(observed.spec_problems))
         return

@@ -21,7 +21,7 @@ def subscribing(d: Draft, observed: Observed, spec: BenchmarkSpec, settings: Set
         d.condition("ObserversSubscribed", "True", "AllSubscribed", f"{ready} subscribed")
         # The injector first: it must be watching when writer 0 sets the fault clock.
         injector = (plan.injector,) if plan.injector else ()
-        d.act(StartRoles((*injector, *plan.writers)))
+        d.act(StartRoles((*injector, *plan.writers), target=d.status.target))
         d.move("Running", f"{len(plan.writers)} writer(s) running")
         return ""
     # Said before a timeout too, so a run that failed here shows how many had subscribed.

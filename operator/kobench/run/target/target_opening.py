@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
+from collections.abc import Set as AbstractSet
 from functools import partial
 
 import redis
 
 from kobench.api import BenchmarkSpec
+from kobench.api.engine_spec import Engine
 from kobench.measure import protocol
 from kobench.plugins import connections as clients
 from kobench.roles.handshakes import glob_escape
@@ -65,15 +67,25 @@ def _subscribe(client: redis.Redis, channel: str) -> redis.client.PubSub:
     raise TargetRefused(f"no confirmation of SUBSCRIBE {channel} within {PROBE_SECONDS}s")
 
 
-def open_target(spec: BenchmarkSpec, run_id: str, env: Mapping[str, str]) -> TargetSession:
+def open_target(
+    spec: BenchmarkSpec,
+    run_id: str,
+    env: Mapping[str, str],
+    *,
+    access: clients.Access | None = None,
+    password: str | None = None,
+) -> TargetSession:
     """Connect, find each endpoint's role and the engine, and check the run may go; raise
-    TargetRefused (having written nothing but a probe key under the run's prefix) if not."""
+    TargetRefused (having written nothing but a probe key under the run's prefix) if not.
+    ``access`` and ``password``: a pod's (its mounted files, its Secret's variable); default:
+    the spec's local files and ``env`` or the password file."""
     target = spec.target
     assert target is not None
     parsed = plan.parse_endpoints(target)
-    access = plan.access_for(target, parsed)
+    access = access or plan.access_for(target, parsed)
     clients.use_access(access)
-    password = read_password(target.auth, env)
+    if password is None:
+        password = read_password(target.auth, env)
     endpoints = plan.endpoints_of(parsed)
     infos = []
     for index, endpoint in enumerate(endpoints):
@@ -90,7 +102,9 @@ def open_target(spec: BenchmarkSpec, run_id: str, env: Mapping[str, str]) -> Tar
     write = plan.choose(target.write_to, roles, "spec.target.writeTo")
     observe = plan.choose(target.observe_on, roles, "spec.target.observeOn", fallback=write)
     engine = plan.engine_type(infos[write])
-    if "type" in spec.engine.model_fields_set and spec.engine.type != engine:
+    version = str(infos[write].get(f"{engine}_version") or infos[write].get("redis_version", ""))
+    # In a cluster the API server fills the default type (keydb) in: only another one is a claim.
+    if spec.engine.type not in (engine, Engine().type):
         raise TargetRefused(f"spec.engine.type: {spec.engine.type}, but the target is {engine}")
     session = TargetSession(
         target,
@@ -103,8 +117,10 @@ def open_target(spec: BenchmarkSpec, run_id: str, env: Mapping[str, str]) -> Tar
         observe,
         engine,
         spec_ttl=spec.workload.key_ttl_seconds,
+        version=version,
     )
-    _check_permissions(session)
+    drops = {f.replica or 0 for f in spec.faults if f.action == "dropSubscribers"}
+    _check_permissions(session, drops)
     try:
         _check_flags(session)
     except BaseException:  # refused, or interrupted, half-way: undo what was set already
@@ -113,7 +129,7 @@ def open_target(spec: BenchmarkSpec, run_id: str, env: Mapping[str, str]) -> Tar
     return session
 
 
-def _check_permissions(session: TargetSession) -> None:
+def _check_permissions(session: TargetSession, drops: AbstractSet[int] = frozenset()) -> None:
     """Every command the run sends, tried harmlessly before the first write (SET comes last):
     the reads on every endpoint (the read-back after the run visits each), the rest where the
     run does them."""
@@ -131,12 +147,26 @@ def _check_permissions(session: TargetSession) -> None:
                 steps.append((f"SUBSCRIBE {channel}", partial(_subscribe_once, client, channel)))
             if index == session.write:
                 steps.append((f"UNLINK keys {probe}", partial(client.unlink, probe)))
+            if index in drops:  # dropSubscribers: kobench's own connections, by id
+                steps.append(("run CLIENT LIST", partial(client.client_list, _type="pubsub")))
+                steps.append(("run CLIENT SETNAME", partial(client.client_setname, "kobench")))
+                steps.append(("run CLIENT KILL", partial(_kill_nobody, client)))
             for what, action in steps:
                 _checked(action, _refuse_noperm(what, session, index))
     with session.client(session.write) as client:  # the first write, once all else may be done
         write = partial(client.set, probe, b"1", px=10_000)
         _checked(write, _refuse_noperm(f"SET keys {probe}", session, session.write))
         client.unlink(probe)
+
+
+def _kill_nobody(client: redis.Redis) -> None:
+    """CLIENT KILL of a client id that cannot exist: refused (NOPERM) or answered No such
+    client, and nobody is cut either way."""
+    try:
+        client.execute_command("CLIENT", "KILL", "ID", str(2**63 - 1))
+    except redis.ResponseError as exc:
+        if "no such client" not in str(exc).lower():
+            raise
 
 
 def _subscribe_once(client: redis.Redis, channel: str) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from kobench.api import BenchmarkSpec
+from kobench.api import BenchmarkSpec, Fault
 from kobench.api.target_spec import Target
 from kobench.errors import KobenchError, SpecError
 from kobench.plugins.connections import Access
@@ -42,33 +42,50 @@ CLUSTER_SOURCES = (
 )
 
 
-def target_sources_refused(target: Target, *, cluster: bool) -> list[SpecError]:
+LOCAL_SOURCES = (
+    ("auth.passwordEnv", "password_env"),
+    ("auth.passwordFile", "password_file"),
+    ("tls.caFile", "ca_file"),
+    ("tls.certFile", "cert_file"),
+    ("tls.keyFile", "key_file"),
+)
+
+
+def target_sources_refused(
+    target: Target, *, cluster: bool, faults: Sequence[Fault] = ()
+) -> list[SpecError]:
     """Where secrets and certificates are read must suit the executor: files and environment
-    variables for ``kobench run``, Secrets and ConfigMaps for the operator, which does not
-    measure a target yet."""
-    if cluster:
-        return [
-            SpecError(
-                "spec.target",
-                "the operator does not measure a target yet: run this benchmark with kobench "
-                "run from a machine that reaches the endpoints",
-            )
-        ]
+    variables for ``kobench run``, Secrets and ConfigMaps for the operator (whose pods read
+    them: the operator itself reads no Secret). Each refusal names the field and its
+    counterpart."""
     errors = []
-    for path, name in CLUSTER_SOURCES:
+    sources = LOCAL_SOURCES if cluster else CLUSTER_SOURCES
+    for path, name in sources:
         owner = target.auth if path.startswith("auth.") else target.tls
-        if getattr(owner, name) is not None:
-            errors.append(
-                SpecError(
-                    f"spec.target.{path}",
-                    "is read by the operator in a cluster; for kobench run give "
-                    + (
-                        "auth.passwordEnv or auth.passwordFile"
-                        if path.startswith("auth.")
-                        else "tls.caFile, tls.certFile and tls.keyFile"
-                    ),
-                )
+        if getattr(owner, name) is None:
+            continue
+        if cluster:
+            told = "is read by kobench run on its own machine; in a cluster give " + (
+                "auth.passwordSecretRef (a Secret in the benchmark's namespace)"
+                if path.startswith("auth.")
+                else "tls.caSecretRef or tls.caConfigMapRef, and tls.clientSecretName"
             )
+        else:
+            told = "is read by the operator in a cluster; for kobench run give " + (
+                "auth.passwordEnv or auth.passwordFile"
+                if path.startswith("auth.")
+                else "tls.caFile, tls.certFile and tls.keyFile"
+            )
+        errors.append(SpecError(f"spec.target.{path}", told))
+    if not cluster:
+        errors += [
+            SpecError(
+                f"spec.faults[{i}].action",
+                "killReplica of a target deletes its pod: only the operator in a cluster does",
+            )
+            for i, fault in enumerate(faults)
+            if fault.action == "killReplica"
+        ]
     return errors
 
 

@@ -17,6 +17,7 @@ import redis
 
 from kobench.api import Benchmark
 from kobench.api.target_spec import Target, TargetAuth
+from kobench.api.target_status import TargetStatus
 from kobench.measure.results.target_docs import TargetRecord
 from kobench.plugins import connections as clients
 from kobench.roles.handshakes import glob_escape
@@ -64,6 +65,21 @@ class TargetSession:
     """The run's key TTL (s): how long a key left behind lives."""
     restore: dict[int, str] = field(default_factory=dict)
     """Endpoint index -> its notify-keyspace-events before kobench changed it."""
+    version: str = ""
+
+    def status(self) -> TargetStatus:
+        """What the opening found, as ``status.target`` keeps it (the opening role's document)."""
+        return TargetStatus(
+            endpoints=[str(e) for e in self.endpoints],
+            roles=self.roles,
+            write_endpoint=self.write,
+            observe_endpoint=self.observe,
+            engine=self.engine,
+            version=self.version,
+            key_prefix=self.prefix,
+            notify_keyspace_events=self.flags,
+            restore={str(i): flags for i, flags in sorted(self.restore.items())},
+        )
 
     def client(self, index: int) -> redis.Redis:
         e = self.endpoints[index]
@@ -158,3 +174,31 @@ def close_target(session: TargetSession, *, interrupted: bool = False) -> Target
             file=sys.stderr,
         )
     return record
+
+
+def reopened(
+    target: Target,
+    found: TargetStatus,
+    access: clients.Access,
+    password: str | None,
+    *,
+    spec_ttl: int = 0,
+) -> TargetSession:
+    """The session the opening found (``status.target``), again: how a cleanup in another
+    process (a pod, after an operator restart) knows the prefix and what to restore."""
+    endpoints = plan.endpoints_of(plan.parse_endpoints(target))
+    return TargetSession(
+        target,
+        endpoints,
+        access,
+        password,
+        found.key_prefix,
+        list(found.roles),
+        found.write_endpoint,
+        found.observe_endpoint,
+        found.engine,
+        flags=found.notify_keyspace_events,
+        spec_ttl=spec_ttl,
+        restore={int(i): flags for i, flags in found.restore.items()},
+        version=found.version,
+    )
