@@ -71,8 +71,6 @@ def confirmed(
 class ListeningReceiver:
     """Blocking: one RESP2 connection subscribed to a :class:`Listening`."""
 
-    reads = False
-
     def __init__(self, context: ObserverContext, listening: Listening) -> None:
         self.context, self.listening = context, listening
         self._link: RespLink | None = None
@@ -104,9 +102,6 @@ class ListeningReceiver:
     def acknowledge(self) -> None:
         return None
 
-    def read(self, key: str) -> bytes | None:
-        raise NotImplementedError  # reads = False: the observer reads on its own connection
-
     def close(self) -> None:
         if self._link is not None:
             self._link.close()
@@ -115,8 +110,6 @@ class ListeningReceiver:
 
 class AsyncListeningReceiver:
     """The asyncio twin of :class:`ListeningReceiver`."""
-
-    reads = False
 
     def __init__(self, context: ObserverContext, listening: Listening) -> None:
         self.context, self.listening = context, listening
@@ -150,9 +143,6 @@ class AsyncListeningReceiver:
 
     async def acknowledge(self) -> None:
         return None
-
-    async def read_many(self, key: str, count: int) -> list[bytes | None]:
-        raise NotImplementedError  # reads = False: the observer reads on its own connection
 
     async def close(self) -> None:
         if self._link is not None:

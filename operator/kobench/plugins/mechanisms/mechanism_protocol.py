@@ -29,10 +29,6 @@ Command = tuple[str | bytes | int, ...]
 class SyncReceiver(Protocol):
     """A blocking receiver for the ``sync`` observer."""
 
-    reads: bool
-    """True when shared-mode reads must go through :meth:`read` (the tracking connection, so
-    the read tracks the key again); False: the observer reads on its own connection."""
-
     def open(self, timeout: float) -> None:
         """Connect and subscribe (or join the group); return once the server confirmed it."""
         ...
@@ -45,15 +41,19 @@ class SyncReceiver(Protocol):
         """Everything handed out so far was booked (a stream group acknowledges it)."""
         ...
 
-    def read(self, key: str) -> bytes | None: ...
-
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class ReadingSyncReceiver(SyncReceiver, Protocol):
+    """A receiver whose shared-mode reads must go through its own connection (tracking: the
+    read tracks the key again); the observer reads on a connection of its own for any other."""
+
+    def read(self, key: str) -> bytes | None: ...
 
 
 class AsyncReceiver(Protocol):
     """The asyncio twin of :class:`SyncReceiver`, for the ``async`` observer."""
-
-    reads: bool
 
     async def open(self, timeout: float) -> None: ...
 
@@ -61,9 +61,14 @@ class AsyncReceiver(Protocol):
 
     async def acknowledge(self) -> None: ...
 
-    async def read_many(self, key: str, count: int) -> list[bytes | None]: ...
-
     async def close(self) -> None: ...
+
+
+@runtime_checkable
+class ReadingAsyncReceiver(AsyncReceiver, Protocol):
+    """The asyncio twin of :class:`ReadingSyncReceiver`."""
+
+    async def read_many(self, key: str, count: int) -> list[bytes | None]: ...
 
 
 @runtime_checkable

@@ -10,6 +10,7 @@ listens through :mod:`.listening`: for a command other than ``set`` the writers'
 from __future__ import annotations
 
 import time
+from abc import ABC, abstractmethod
 from typing import ClassVar
 
 import redis
@@ -41,8 +42,6 @@ SET = b"set"
 
 class RedisPubSubReceiver:
     """keyevent on set, sync: redis-py's pub/sub, one message per call (as it always was)."""
-
-    reads = False
 
     def __init__(self, context: ObserverContext) -> None:
         self.context = context
@@ -78,9 +77,6 @@ class RedisPubSubReceiver:
     def acknowledge(self) -> None:
         return None
 
-    def read(self, key: str) -> bytes | None:
-        raise NotImplementedError
-
     def close(self) -> None:
         if self._pubsub is not None:
             self._pubsub.close()
@@ -89,8 +85,6 @@ class RedisPubSubReceiver:
 
 class WireReceiver:
     """keyevent on set, async: one socket parsed by hiredis in chunks (as it always was)."""
-
-    reads = False
 
     def __init__(self, context: ObserverContext) -> None:
         self.context = context
@@ -114,16 +108,13 @@ class WireReceiver:
     async def acknowledge(self) -> None:
         return None
 
-    async def read_many(self, key: str, count: int) -> list[bytes | None]:
-        raise NotImplementedError
-
     async def close(self) -> None:
         if self._subscription is not None:
             await self._subscription.aclose()
             self._subscription = None
 
 
-class PubSubMechanism:
+class PubSubMechanism(ABC):
     """What the pub/sub kinds share: at most once, no reads of their own."""
 
     name: ClassVar[str]
@@ -146,8 +137,9 @@ class PubSubMechanism:
     ) -> list[Command]:
         return []
 
+    @abstractmethod
     def listening(self, context: ObserverContext) -> Listening:
-        raise NotImplementedError
+        """What an observer subscribes to and how it reads the messages of each kind."""
 
     def sync_receiver(self, context: ObserverContext) -> ListeningReceiver | RedisPubSubReceiver:
         return ListeningReceiver(context, self.listening(context))

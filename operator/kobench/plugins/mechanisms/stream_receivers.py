@@ -31,8 +31,6 @@ def _reply_ok(tag: str, reply: object) -> object:
 class StreamReceiver:
     """Blocking."""
 
-    reads = False
-
     def __init__(self, context: ObserverContext) -> None:
         self.plan = StreamReads.of(context)
         self.target, self.name = context.listen, receiver_name(context)
@@ -68,9 +66,6 @@ class StreamReceiver:
     def acknowledge(self) -> None:
         self.plan.acknowledge()
 
-    def read(self, key: str) -> bytes | None:
-        raise NotImplementedError
-
     def audit(self) -> tuple[int, int | None] | None:
         """The group's pending and undelivered entries now (the acknowledgements owed sent
         first); None for plain reads or when the engine does not say."""
@@ -91,8 +86,6 @@ class StreamReceiver:
 
 class AsyncStreamReceiver:
     """The asyncio twin of :class:`StreamReceiver`."""
-
-    reads = False
 
     def __init__(self, context: ObserverContext) -> None:
         self.plan = StreamReads.of(context)
@@ -130,9 +123,6 @@ class AsyncStreamReceiver:
 
     async def acknowledge(self) -> None:
         self.plan.acknowledge()
-
-    async def read_many(self, key: str, count: int) -> list[bytes | None]:
-        raise NotImplementedError
 
     async def audit(self) -> tuple[int, int | None] | None:
         command = self.plan.audit_command()

@@ -86,8 +86,6 @@ def _value(reply: object) -> bytes | None:
 class TrackingReceiver:
     """Blocking: resp3 on one connection, or redirect with a tracked and a pub/sub connection."""
 
-    reads = True
-
     def __init__(self, context: ObserverContext, *, redirect: bool) -> None:
         self.context, self.redirect = context, redirect
         self._control = control_channel(context).encode()
@@ -161,8 +159,6 @@ class TrackingReceiver:
 
 class AsyncTrackingReceiver:
     """The asyncio twin of :class:`TrackingReceiver`; reads of one batch pipelined."""
-
-    reads = True
 
     def __init__(self, context: ObserverContext, *, redirect: bool) -> None:
         self.context, self.redirect = context, redirect

@@ -27,6 +27,7 @@ from kobench.plugins.mechanisms.mechanism_protocol import (
     RESYNC,
     Arrival,
     AsyncReceiver,
+    ReadingAsyncReceiver,
 )
 from kobench.plugins.observers.observer_protocol import (
     ATTEMPT_SECONDS,
@@ -56,7 +57,11 @@ class AsyncObserver:
         self, context: ObserverContext, book: EventBook, ready: Callable[[], None]
     ) -> None:
         receiver = get_mechanism(context.spec.delivery.mechanism).async_receiver(context)
-        reader = None if receiver.reads else context.listen.async_client()
+        reader = (
+            receiver
+            if isinstance(receiver, ReadingAsyncReceiver)
+            else context.listen.async_client()
+        )
         answerer = context.answer.async_client() if context.handshake else None
         await receiver.open(context.spec.timeouts.subscribe_seconds)
         ready()
@@ -64,7 +69,7 @@ class AsyncObserver:
             while not book.done(time.monotonic()):
                 try:
                     arrivals = await receiver.receive(POLL_SECONDS, BATCH)
-                    await self._handle(context, book, arrivals, receiver, reader, answerer)
+                    await self._handle(context, book, arrivals, reader, answerer)
                     await receiver.acknowledge()
                 except LOST as exc:
                     book.lost(f"{context.listen}: {exc}")
@@ -79,7 +84,7 @@ class AsyncObserver:
                 book.group_audit = await audit()
         finally:
             await receiver.close()
-            if reader is not None:
+            if isinstance(reader, aioredis.Redis):
                 await reader.aclose()
             if answerer is not None:
                 await answerer.aclose()
@@ -89,8 +94,7 @@ class AsyncObserver:
         context: ObserverContext,
         book: EventBook,
         arrivals: list[Arrival],
-        receiver: AsyncReceiver,
-        reader: aioredis.Redis | None,
+        reader: ReadingAsyncReceiver | aioredis.Redis,
         answerer: aioredis.Redis | None,
     ) -> None:
         shared: list[tuple[int, int]] = []  # each shared-key event: when it came, how
@@ -109,8 +113,8 @@ class AsyncObserver:
                 shared.append((received_ns, how))
         if shared:
             shared_key = context.spec.workload.shared_key
-            if reader is None:  # the mechanism reads on its own connection (tracking)
-                values = await AsyncObserver._read_through(receiver, shared_key, len(shared))
+            if not isinstance(reader, aioredis.Redis):  # tracking: the read tracks the key again
+                values = await AsyncObserver._read_through(reader, shared_key, len(shared))
             else:
                 values = await AsyncObserver._read(reader, shared_key, len(shared))
             read_ns = time.time_ns()
@@ -135,7 +139,7 @@ class AsyncObserver:
 
     @staticmethod
     async def _read_through(
-        receiver: AsyncReceiver, key: str, count: int
+        receiver: ReadingAsyncReceiver, key: str, count: int
     ) -> list[bytes | str | None]:
         try:
             return list(await receiver.read_many(key, count))

@@ -15,6 +15,7 @@ from kobench.plugins.mechanisms.mechanism_protocol import (
     CONTROL,
     REDELIVERED,
     RESYNC,
+    ReadingSyncReceiver,
     SyncReceiver,
 )
 from kobench.plugins.observers.observer_protocol import (
@@ -46,7 +47,7 @@ class SyncObserver:
 
     def observe(self, context: ObserverContext, book: EventBook, ready: Callable[[], None]) -> None:
         receiver = get_mechanism(context.spec.delivery.mechanism).sync_receiver(context)
-        reader = None if receiver.reads else context.listen.client()
+        reader = receiver if isinstance(receiver, ReadingSyncReceiver) else context.listen.client()
         answerer = context.answer.client() if context.handshake else None
         ttl = context.spec.workload.key_ttl_seconds
         receiver.open(context.spec.timeouts.subscribe_seconds)
@@ -63,10 +64,10 @@ class SyncObserver:
                             continue  # a write heard on the control channel: not an event
                         again = how == REDELIVERED
                         if kind == SHARED and how == RESYNC:
-                            book.resync(self._read(receiver, reader, key))
+                            book.resync(self._read(reader, key))
                             continue
                         if kind == SHARED:
-                            value = self._read(receiver, reader, key)
+                            value = self._read(reader, key)
                             answer = book.on_shared(received_ns, value, time.time_ns(), again=again)
                         elif kind == UNIQUE:
                             answer = book.on_unique(key, received_ns, again=again)
@@ -88,22 +89,20 @@ class SyncObserver:
                 book.group_audit = audit()
         finally:
             receiver.close()
-            if reader is not None:
+            if isinstance(reader, redis.Redis):
                 reader.close()
             if answerer is not None:
                 answerer.close()
 
-    def _read(
-        self, receiver: SyncReceiver, reader: redis.Redis | None, key: bytes
-    ) -> bytes | str | None:
+    def _read(self, reader: ReadingSyncReceiver | redis.Redis, key: bytes) -> bytes | str | None:
         """The shared key's value; None when the read failed (and, for a second after, without
         trying: a dead replica's connect timeout must not hold up the notifications already
         received). Only a lost subscription is an outage: those notifications still count."""
         if time.monotonic() < self._quiet_until:
             return None
         try:
-            if reader is None:  # the mechanism reads on its own connection (tracking)
-                return receiver.read(key.decode())
+            if not isinstance(reader, redis.Redis):  # tracking: the read tracks the key again
+                return reader.read(key.decode())
             value: bytes | str | None = reader.get(key)
             return value
         except (*LOST, redis.ResponseError) as exc:
