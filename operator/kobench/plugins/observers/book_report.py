@@ -6,6 +6,8 @@ below): the counting while events arrive stays there, the accounting at the end 
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 from kobench.measure.clock import Clock
 from kobench.measure.histograms import Histogram, encode_histogram
 from kobench.measure.protocol import Write
@@ -27,7 +29,7 @@ from kobench.plugins.observers.timeline import (
 )
 
 
-class BookReport:
+class BookReport(ABC):
     """What :class:`EventBook` knows at the end, as the observer's document."""
 
     context: ObserverContext
@@ -68,10 +70,11 @@ class BookReport:
     def disconnects(self) -> int:
         return len(self.outages)
 
+    @abstractmethod
     def _measure(
         self, into: dict[int, Histogram], write: Write, at_ns: int, *, series: bool
     ) -> None:
-        raise NotImplementedError  # EventBook's
+        """EventBook's: record a write's latency into ``into``."""
 
     def _sent_of(self, writer: int) -> int:
         """What a writer sent: its end marker, else what arrived of it so far."""

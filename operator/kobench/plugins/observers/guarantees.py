@@ -16,6 +16,7 @@ below; the counting every mechanism shares stays there.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import replace
 
 from kobench.measure import protocol
@@ -26,7 +27,7 @@ from kobench.measure.sequences import SequenceTracker
 from kobench.plugins.observers.timeline import OutageMark
 
 
-class GuaranteeBook:
+class GuaranteeBook(ABC):
     """Redeliveries, coalescing and caught-up counts of :class:`EventBook`."""
 
     clock: Clock
@@ -45,16 +46,19 @@ class GuaranteeBook:
     """Coalescing: the last write an invalidation (or the read after an outage) covered."""
     _rate: int
 
+    @abstractmethod
     def _track(self, writer: int, seq: int, received_ns: int, *, book: bool = True) -> bool:
-        raise NotImplementedError  # EventBook's
+        """EventBook's: record a sequence; False for a duplicate (or a value read again)."""
 
+    @abstractmethod
     def _measure(
         self, into: dict[int, Histogram], write: Write, at_ns: int, *, series: bool
     ) -> None:
-        raise NotImplementedError  # EventBook's
+        """EventBook's: record a write's latency into ``into``."""
 
+    @abstractmethod
     def _answer(self, writer: int, seq: int, received_ns: int) -> Handshake | None:
-        raise NotImplementedError  # EventBook's
+        """EventBook's: the handshake a unique write asks for, if any."""
 
     def _caught_up(self, write: Write, received_ns: int) -> None:
         """A write sent before the last outage ended and received after it: the gap, late."""
