@@ -12,7 +12,7 @@ from kobench.api.fault_spec import AppliedFault
 from kobench.api.status import BenchmarkStatus
 from kobench.measure.results.fault_docs import FaultsResult
 from kobench.run.actions import KeepResult, KillRole
-from kobench.run.machine import needs
+from kobench.run.needs import needs
 
 NS = 1_000_000_000
 FAULT_SPEC = {

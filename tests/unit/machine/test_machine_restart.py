@@ -27,7 +27,8 @@ from kobench.run.actions import (
     StartRoles,
     StopRun,
 )
-from kobench.run.machine import decide, needs
+from kobench.run.machine import decide
+from kobench.run.needs import needs
 from kobench.run.observed import RoleView
 from kobench.run.pods.gather import read_status
 

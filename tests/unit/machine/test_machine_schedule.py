@@ -9,7 +9,7 @@ from typing import Any
 from tests.unit.machine.world import SPEC, World, at, resource, stamp
 
 from kobench.run.actions import PostEvent, RecordSchedule, StopRun
-from kobench.run.machine import needs
+from kobench.run.needs import needs
 from kobench.run.pods.pod_names import run_id_for
 
 EVERY_5 = {**SPEC, "schedule": "*/5 * * * *"}

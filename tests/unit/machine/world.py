@@ -26,7 +26,8 @@ from kobench.run.actions import (
     StartEngine,
     StartRoles,
 )
-from kobench.run.machine import Decision, decide, needs
+from kobench.run.machine import Decision, decide
+from kobench.run.needs import needs
 from kobench.run.observed import ApiProblem, Observed, Resource, RoleView
 from kobench.run.plan import Plan, plan_run
 from kobench.run.pods.pod_names import RunNames, run_id_for

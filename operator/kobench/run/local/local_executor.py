@@ -46,7 +46,7 @@ from kobench.run.local.local_files import read_result_file
 from kobench.run.local.local_tls import local_access, make_certificates, tls_args
 from kobench.run.local.processes import Child, ProcessGroup, free_ports
 from kobench.run.local.server_binary import find_server
-from kobench.run.machine import needs
+from kobench.run.needs import needs
 from kobench.run.observed import ChildView, Observed, Resource, RoleView
 from kobench.run.plan import Role, plan_run
 from kobench.run.spec_check import spec_problems

@@ -15,7 +15,7 @@ from kobench.api import BenchmarkSpec
 from kobench.api.status import BenchmarkStatus
 from kobench.measure.results import RunResult
 from kobench.roles.injector import fault_clock
-from kobench.run.machine import needs
+from kobench.run.needs import needs
 from kobench.run.observed import ApiProblem, ChildView, Observed, Resource
 from kobench.run.plan import plan_run
 from kobench.run.pods import role_manifests

@@ -1,6 +1,6 @@
 """The pods executor: one pass of the phase machine over a benchmark resource in a cluster.
 
-One pass: read the benchmark, gather what :func:`~kobench.run.machine.needs` says, call
+One pass: read the benchmark, gather what :func:`~kobench.run.needs.needs` says, call
 :func:`~kobench.run.machine.decide`, carry out the actions that must precede the save (children
 created by deterministic name through the pure manifest builders), save the status, and only
 then apply the effects (Events, metrics, cleanup). An API error met while gathering or before
