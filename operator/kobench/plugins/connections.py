@@ -3,6 +3,7 @@ hides the pub/sub messages lost meanwhile. A role that reconnects does so itself
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 from collections.abc import Mapping
 from typing import Any
@@ -76,6 +77,23 @@ def stream_options(access: Access | None = None) -> dict[str, Any]:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
     return {"ssl": context, "server_hostname": access.server_name}
+
+
+async def open_stream(
+    host: str, port: int, timeout: float
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """A raw connection (the lean subscriptions), with :func:`stream_options`' TLS; a failure
+    to connect within ``timeout`` seconds is a ``redis.ConnectionError`` naming the server."""
+    try:
+        return await asyncio.wait_for(
+            asyncio.open_connection(host, port, **stream_options()), timeout
+        )
+    except TimeoutError as exc:
+        raise redis.ConnectionError(
+            f"could not connect to {host}:{port}: no answer within {timeout:g} s"
+        ) from exc
+    except OSError as exc:  # ssl.SSLError included: a refused certificate
+        raise redis.ConnectionError(f"could not connect to {host}:{port}: {exc}") from exc
 
 
 def auth_arguments(password: str) -> tuple[str, ...]:

@@ -31,17 +31,7 @@ class AsyncRespLink:
     async def open(
         cls, target: Target, *, timeout: float, resp3: bool = False, name: str | None = None
     ) -> AsyncRespLink:
-        try:
-            reader, writer = await asyncio.wait_for(
-                asyncio.open_connection(target.host, target.port, **clients.stream_options()),
-                timeout,
-            )
-        except TimeoutError as exc:
-            raise redis.ConnectionError(
-                f"could not connect to {target}: no answer within {timeout:g} s"
-            ) from exc
-        except OSError as exc:
-            raise redis.ConnectionError(f"could not connect to {target}: {exc}") from exc
+        reader, writer = await clients.open_stream(target.host, target.port, timeout)
         link = cls(reader, writer, target)
         try:
             for command in hello(target, resp3=resp3, name=name):

@@ -50,17 +50,7 @@ class WireSubscription:
     ) -> WireSubscription:
         """Connect, authenticate, name the connection (``name``), subscribe, and wait (up to
         ``timeout`` s) for the server to confirm the subscription."""
-        try:
-            reader, writer = await asyncio.wait_for(
-                asyncio.open_connection(target.host, target.port, **clients.stream_options()),
-                timeout,
-            )
-        except TimeoutError as exc:
-            raise redis.ConnectionError(
-                f"could not connect to {target}: no answer within {timeout:g} s"
-            ) from exc
-        except OSError as exc:
-            raise redis.ConnectionError(f"could not connect to {target}: {exc}") from exc
+        reader, writer = await clients.open_stream(target.host, target.port, timeout)
         subscription = cls(reader, writer)
         try:
             if target.password:
