@@ -39,7 +39,8 @@ def resource_page() -> str:
 
 def status_page() -> str:
     from kobench.api.reference import fields_table
-    from kobench.api.status import CONDITION_TYPES, PHASES, REASONS, BenchmarkStatus
+    from kobench.api.status import BenchmarkStatus
+    from kobench.api.status_terms import CONDITION_TYPES, PHASES, REASONS
 
     phases = ["| phase | meaning |", "|---|---|"]
     phases += [f"| `{name}` | {meaning} |" for name, meaning in PHASES.items()]

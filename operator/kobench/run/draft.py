@@ -11,14 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal, cast
 
-from kobench.api.status import (
-    TERMINAL_PHASES,
-    BenchmarkStatus,
-    ConditionStatus,
-    ConditionType,
-    Phase,
-    Reason,
-)
+from kobench.api.status import BenchmarkStatus
+from kobench.api.status_terms import TERMINAL_PHASES, ConditionStatus, ConditionType, Phase, Reason
 from kobench.measure.results import RunResult
 from kobench.run.actions import Action, PostEvent
 from kobench.run.observed import Resource

@@ -17,7 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from kobench.api import BenchmarkSpec
-from kobench.api.status import PHASES, TERMINAL_PHASES, BenchmarkStatus, ConditionType, Reason
+from kobench.api.status import BenchmarkStatus
+from kobench.api.status_terms import PHASES, TERMINAL_PHASES, ConditionType, Reason
 from kobench.measure.results.baseline_rule import unusable
 from kobench.run.actions import Action, PostEvent, StopRoles
 from kobench.run.draft import Draft, Wait

@@ -8,7 +8,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from kobench.api import BenchmarkSpec
-from kobench.api.status import TERMINAL_PHASES, BenchmarkStatus
+from kobench.api.status import BenchmarkStatus
+from kobench.api.status_terms import TERMINAL_PHASES
 from kobench.run.observed import Resource
 from kobench.run.plan import plan_run
 from kobench.run.stages.finishing import should_clean

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from kobench.api.status import (
+    Condition,
+    EngineStatus,
+    HistoryEntry,
+    ObserverLine,
+    ReplicaLine,
+    Summary,
+)
+from kobench.api.status_terms import (
     CONDITION_TYPES,
     MAX_HISTORY,
     MAX_REASON_LENGTH,
     MAX_REASONS,
-    Condition,
     ConditionStatus,
     ConditionType,
-    EngineStatus,
-    HistoryEntry,
-    ObserverLine,
     Reason,
-    ReplicaLine,
-    Summary,
 )
 from kobench.measure.histograms import LatencySummary
 from kobench.measure.results import RunResult

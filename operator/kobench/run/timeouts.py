@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from kobench.api import BenchmarkSpec
-from kobench.api.status import Reason
+from kobench.api.status_terms import Reason
 from kobench.run.plan import STRAGGLER_GRACE_SECONDS
 
 

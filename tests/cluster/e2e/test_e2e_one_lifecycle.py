@@ -25,7 +25,7 @@ from tests.cluster.e2e.bench import (
 )
 
 from kobench.api import parse_benchmark
-from kobench.api.status import PHASES
+from kobench.api.status_terms import PHASES
 from kobench.run.local.local_executor import LocalOptions
 from kobench.run.local.local_loop import LocalOutcome, run_locally
 

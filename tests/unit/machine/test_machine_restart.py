@@ -16,7 +16,8 @@ from tests.unit.machine.world import (
     to_running,
 )
 
-from kobench.api.status import TERMINAL_PHASES, BenchmarkStatus
+from kobench.api.status import BenchmarkStatus
+from kobench.api.status_terms import TERMINAL_PHASES
 from kobench.measure.results import RunResult
 from kobench.run.actions import (
     CountRun,

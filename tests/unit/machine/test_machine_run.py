@@ -14,7 +14,7 @@ from tests.unit.machine.world import (
     to_running,
 )
 
-from kobench.api.status import PHASES
+from kobench.api.status_terms import PHASES
 from kobench.run.actions import KeepResult, PostEvent, RecordRun, StopRoles, StopRun
 from kobench.run.pods.pod_views import pod_view
 

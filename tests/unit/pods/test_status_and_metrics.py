@@ -6,7 +6,8 @@ from prometheus_client import generate_latest
 from testkit import fake_kubelet as kubelet
 
 from kobench.api import parse_spec
-from kobench.api.status import MAX_HISTORY, MAX_REASONS, HistoryEntry
+from kobench.api.status import HistoryEntry
+from kobench.api.status_terms import MAX_HISTORY, MAX_REASONS
 from kobench.controller.metrics import Metrics
 from kobench.measure.results import ObserverResult, RunResult, WriterResult, merge_run
 from kobench.run.actions import RunRecord

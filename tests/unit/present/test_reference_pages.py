@@ -9,7 +9,7 @@ from pathlib import Path
 from testkit.support import REPO
 from tests.unit.report.test_dashboard import operator_series
 
-from kobench.api.status import CONDITION_TYPES, PHASES, REASONS
+from kobench.api.status_terms import CONDITION_TYPES, PHASES, REASONS
 from kobench.present.cli import build_parser
 from kobench.present.reference_pages import PAGES, cli_page, metrics_page, stale_pages, status_page
 from kobench.present.terminal import EXIT_STATUSES

@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import Field
 
 from kobench.api.basics import Document
-from kobench.api.status import Verdict as Verdict
+from kobench.api.status_terms import Verdict as Verdict
 from kobench.measure.histograms import EncodedHistogram, LatencySummary
 from kobench.measure.results.calibration_docs import RoleRoundTrip, ToolOverhead
 from kobench.measure.results.delivery_docs import DeliveryFacts

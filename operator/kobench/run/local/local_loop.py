@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from kobench.api import Benchmark
-from kobench.api.status import TERMINAL_PHASES, BenchmarkStatus
+from kobench.api.status import BenchmarkStatus
+from kobench.api.status_terms import TERMINAL_PHASES
 from kobench.errors import KobenchError, SpecError, SpecErrors, Unsupported
 from kobench.measure.compare.cell_comparison import step_label
 from kobench.measure.compare.comparison_docs import MatrixComparison

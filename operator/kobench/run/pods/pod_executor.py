@@ -19,7 +19,8 @@ from dataclasses import replace
 from kubernetes_asyncio.client.exceptions import ApiException
 
 from kobench.api import KIND, BenchmarkSpec
-from kobench.api.status import TERMINAL_PHASES, BenchmarkStatus
+from kobench.api.status import BenchmarkStatus
+from kobench.api.status_terms import TERMINAL_PHASES
 from kobench.errors import SpecError
 from kobench.plugins.engines import get_engine
 from kobench.roles.role_config import RoleConfig

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from kobench.api import BenchmarkSpec
 from kobench.api.matrix_spec import CellPlan, interleaved, plan_cells
 from kobench.api.matrix_status import MatrixStatus
-from kobench.api.status import TERMINAL_PHASES
+from kobench.api.status_terms import TERMINAL_PHASES
 from kobench.measure.compare.cell_comparison import Outcome, Unsupported, matrix_comparison
 from kobench.measure.compare.comparison_docs import MatrixComparison
 from kobench.measure.compare.digest import matrix_status

@@ -7,7 +7,8 @@ spec (it knows the installed plugins and what it can read) and hands the problem
 
 from __future__ import annotations
 
-from kobench.api.status import TERMINAL_PHASES, BenchmarkStatus
+from kobench.api.status import BenchmarkStatus
+from kobench.api.status_terms import TERMINAL_PHASES
 from kobench.run.actions import CountRun, PostEvent, StopRun
 from kobench.run.draft import Draft, time_text
 from kobench.run.observed import Observed, Resource
