@@ -97,8 +97,18 @@ def test_each_writer_side_announces_its_own_way() -> None:
         ("XADD", stream, "*", "k", "k")
     ]
     control = get_mechanism("stream").announce(spec, "r1", "end", control=True)
-    assert control[0] == ("XADD", stream + ":ctl", "*", "k", "end")
+    assert control[:2] == [
+        ("XADD", stream + ":ctl", "*", "k", "end"),
+        ("XADD", stream, "*", "e", "end"),  # wakes a group's blocked consumer
+    ]
     assert ("EXPIRE", stream, 600) in control
+    plain = parse_spec(
+        {"workload": {"keyMode": "unique"}, "delivery": {"mechanism": "stream", "variant": "plain"}}
+    )
+    plain_control = get_mechanism("stream").announce(plain, "r1", "end", control=True)
+    assert [c for c in plain_control if c[0] == "XADD"] == [
+        ("XADD", stream + ":ctl", "*", "k", "end")
+    ]
     assert not channel.startswith(protocol.unique_key_prefix("kobench", "r1"))
     assert not stream.startswith(protocol.unique_key_prefix("kobench", "r1"))
 

@@ -71,6 +71,16 @@ def test_the_control_stream_is_read_in_full_from_where_it_was() -> None:
     assert reads.handed == []  # control entries are never acknowledged (no group reads them)
 
 
+def test_an_end_marker_on_the_data_stream_is_control_and_acknowledged() -> None:
+    reads = group()
+    reply = [[b"s", [[b"5-0", [b"k", b"k5"]], [b"6-0", [b"e", b"end:0:1:100"]]]]]
+    assert reads.arrivals("read", reply, 8) == [(b"k5", 8, EVENT), (b"end:0:1:100", 8, CONTROL)]
+    claimed = [b"0-0", [[b"6-0", [b"e", b"end:0:1:100"]]], []]
+    assert reads.arrivals("claim", claimed, 9) == [(b"end:0:1:100", 9, CONTROL)]
+    reads.acknowledge()
+    assert reads.flush() == [("ack", ("XACK", "s", "app", b"5-0", b"6-0", b"6-0"))]
+
+
 def test_plain_reads_resume_from_the_last_entry_of_each_stream() -> None:
     reads = StreamReads("s", "s:ctl", None, "app.0", 1000)
     (tagged,) = reads.poll(0, 200, 256)

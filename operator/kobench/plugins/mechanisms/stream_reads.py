@@ -21,14 +21,18 @@ from kobench.plugins.mechanisms.mechanism_protocol import (
 from kobench.plugins.observers.context import ObserverContext
 
 GROUP_BLOCK_MS = 10
-"""A group's blocking read waits at most this long: it cannot name the control stream
+"""A group's blocking read asks to wait at most this long. It cannot name the control stream
 (XREADGROUP needs the group on every stream it reads, and a group would hand each control entry
-to one consumer only), so the writers' end markers are looked for between reads. Longer, and a
-run's end is heard late: 200 ms read as a 250 ms backlog at the end of every run."""
+to one consumer only), so the control stream is read between reads. The engine ends a blocked
+read only in its cron, though (``hz`` 10: a BLOCK 10 returned after 74 to 101 ms on Valkey
+8.0.1), which is why a writer's end marker also goes to the data stream (:data:`END_FIELD`): it
+wakes one consumer of each group at once, the others hear it from the control stream."""
 CONTROL_EVERY_NS = GROUP_BLOCK_MS * 1_000_000
 OWN_PENDING = 10_000
 """At most this many of its own pending entries are read again when a consumer reconnects."""
 KEY_FIELD = b"k"
+END_FIELD = b"e"
+"""A data stream entry that holds a writer's end marker, not a write (groups only)."""
 Tagged = tuple[str, Command]
 """A command of a poll and what its reply is: ack, claim, control, read, pending."""
 
@@ -37,23 +41,25 @@ def control_stream(stream: str) -> str:
     return stream + ":ctl"
 
 
-def _entries(reply: object) -> list[tuple[bytes, bytes | None]]:
-    """(id, key) of the entries of an XRANGE-like list; key None for a deleted entry."""
-    found: list[tuple[bytes, bytes | None]] = []
+def _entries(reply: object) -> list[tuple[bytes, bytes | None, bool]]:
+    """(id, key, whether it is an end marker) of the entries of an XRANGE-like list; key None
+    for a deleted entry."""
+    found: list[tuple[bytes, bytes | None, bool]] = []
     for entry in reply if isinstance(reply, list) else []:
         if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], bytes)):
             continue
         fields = entry[1] if isinstance(entry[1], list) else []
-        key = next(
-            (fields[i + 1] for i in range(0, len(fields) - 1, 2) if fields[i] == KEY_FIELD), None
+        pairs = [(fields[i], fields[i + 1]) for i in range(0, len(fields) - 1, 2)]
+        key, end = next(
+            ((v, f == END_FIELD) for f, v in pairs if f in (KEY_FIELD, END_FIELD)), (None, False)
         )
-        found.append((entry[0], key if isinstance(key, bytes) else None))
+        found.append((entry[0], key if isinstance(key, bytes) else None, end))
     return found
 
 
-def _streams(reply: object) -> dict[bytes, list[tuple[bytes, bytes | None]]]:
+def _streams(reply: object) -> dict[bytes, list[tuple[bytes, bytes | None, bool]]]:
     """An XREAD/XREADGROUP reply by stream (None: nothing came)."""
-    out: dict[bytes, list[tuple[bytes, bytes | None]]] = {}
+    out: dict[bytes, list[tuple[bytes, bytes | None, bool]]] = {}
     for item in reply if isinstance(reply, list) else []:
         if isinstance(item, list) and len(item) == 2 and isinstance(item[0], bytes):
             out[item[0]] = _entries(item[1])
@@ -156,18 +162,20 @@ class StreamReads:
         control = streams.get(self.control.encode(), [])
         if control:
             self.control_id = control[-1][0]
-        found = [(key, stamp, CONTROL) for _, key in control if key is not None]
+        found = [(key, stamp, CONTROL) for _, key, _ in control if key is not None]
         events = streams.get(self.stream.encode(), [])
         if self.group is None and events:
             self.last_id = events[-1][0]
         return found + self._hand(events, stamp, REDELIVERED if tag == "pending" else EVENT)
 
     def _hand(
-        self, entries: list[tuple[bytes, bytes | None]], stamp: int, how: int
+        self, entries: list[tuple[bytes, bytes | None, bool]], stamp: int, how: int
     ) -> list[Arrival]:
+        """A group's entries are acknowledged with the next poll; an end marker is one however
+        it came."""
         if self.group is not None:
-            self.handed += [entry_id for entry_id, _ in entries]
-        return [(key, stamp, how) for _, key in entries if key is not None]
+            self.handed += [entry_id for entry_id, _, _ in entries]
+        return [(key, stamp, CONTROL if end else how) for _, key, end in entries if key is not None]
 
     def audit_command(self) -> Command | None:
         return None if self.group is None else ("XINFO", "GROUPS", self.stream)

@@ -7,7 +7,8 @@ another consumer left unacknowledged for ``delivery.redeliverAfterMs`` (``XAUTOC
 arrive as redelivered. Variant ``plain`` (resumable): ``XREAD`` from the last entry read.
 
 The writers' end markers go to a control stream every instance reads in full (in a group each
-entry reaches one consumer only, and every consumer must hear that the writers ended).
+entry reaches one consumer only, and every consumer must hear that the writers ended), and for a
+group to the data stream too, where they wake a blocked consumer at once.
 """
 
 from __future__ import annotations
@@ -61,8 +62,17 @@ class StreamMechanism:
             return [("XADD", stream, "*", "k", key)]
         ttl = spec.workload.key_ttl_seconds
         ctl = control_stream(stream)
-        # The streams go away with the run's other keys.
-        return [("XADD", ctl, "*", "k", key), ("EXPIRE", ctl, ttl), ("EXPIRE", stream, ttl)]
+        # A group's consumer blocked on the data stream wakes to the end marker there (its
+        # engine ends the block only in its cron); the streams go with the run's other keys.
+        wake: list[Command] = (
+            [] if spec.delivery.variant == "plain" else [("XADD", stream, "*", "e", key)]
+        )
+        return [
+            ("XADD", ctl, "*", "k", key),
+            *wake,
+            ("EXPIRE", ctl, ttl),
+            ("EXPIRE", stream, ttl),
+        ]
 
     def sync_receiver(self, context: ObserverContext) -> StreamReceiver:
         return StreamReceiver(context)
