@@ -191,9 +191,9 @@ def fetched_files_are_read(
     pair = kobench(
         "compare",
         "-a",
-        *map(str, sorted(runs.glob("engine-redis-*"))),
+        str(runs / f"engine-redis-rate-{RATES[0]}.rep1.json"),
         "-b",
-        *map(str, sorted(runs.glob("engine-valkey-*"))),
+        str(runs / f"engine-valkey-rate-{RATES[0]}.rep1.json"),
     )
     assert pair.returncode == 0, pair.stderr
     report = kobench("report", *map(str, sorted(runs.glob("*.json"))), env=env)

@@ -214,7 +214,13 @@ def test_a_canary_runs_on_schedule_skips_a_busy_due_time_and_alerts(
         # is over the threshold.
         skipped_due_time(cluster, ns, "busy", busy["runId"])
         second = next_run(cluster, ns, "canary", one["runId"])
-        assert "spec.schedule, due at" in second["message"]
+        started = cluster.get_json(
+            "events", "-n", ns, "--field-selector", "involvedObject.name=canary,reason=Pending"
+        )["items"]
+        assert any(
+            e["message"].startswith(f"run {second['runId']} started (spec.schedule, due at ")
+            for e in started
+        ), [e["message"] for e in started]
         two = run_ends(
             cluster, ns, "canary", to_running(cluster, ns, "canary"), latencies_us=SLOW_US
         )
