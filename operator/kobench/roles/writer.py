@@ -17,6 +17,7 @@ from kobench.measure import protocol
 from kobench.measure.clock import SYSTEM_CLOCK, Clock, wall_minus_monotonic_ns
 from kobench.measure.histograms import encode_histogram
 from kobench.measure.results import Calibration, WriterResult
+from kobench.plugins import connections as clients
 from kobench.plugins.engines import get_engine
 from kobench.plugins.observers.context import Target, client_info
 from kobench.roles.handshakes import HandshakeListener, handshake_subscription
@@ -100,7 +101,7 @@ class Writer:
         subscription = self.subscription
         while not self._stop.is_set():
             try:
-                pubsub = self._target(self.targets[0]).client().pubsub()
+                pubsub = clients.pubsub(self._target(self.targets[0]).client())
                 if subscription.pattern:
                     pubsub.psubscribe(subscription.channel)
                 else:

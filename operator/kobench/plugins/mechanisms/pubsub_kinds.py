@@ -51,7 +51,7 @@ class RedisPubSubReceiver:
         client = self.context.listen.client(
             timeout=min(timeout, clients.TIMEOUT_SECONDS), name=dropped_by_name(self.context)
         )
-        pubsub: redis.client.PubSub = client.pubsub()
+        pubsub = clients.pubsub(client)
         try:
             pubsub.subscribe(self.context.channel)
             deadline = time.monotonic() + timeout

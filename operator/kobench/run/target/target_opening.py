@@ -57,7 +57,7 @@ def _checked(action: Callable[[], object], refuse: Callable[[Exception], None]) 
 
 
 def _subscribe(client: redis.Redis, channel: str) -> redis.client.PubSub:
-    pubsub = client.pubsub()
+    pubsub = clients.pubsub(client)
     pubsub.subscribe(channel)
     deadline = time.monotonic() + PROBE_SECONDS
     while time.monotonic() < deadline:
