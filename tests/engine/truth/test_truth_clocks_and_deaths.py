@@ -180,6 +180,7 @@ def test_a_killed_observer_leaves_the_others_counts_true(
     assert (survivor["missed"], survivor["duplicates"]) == (0, 0)
 
 
+@pytest.mark.alone  # medians of 0.3-0.4 ms within 20 %: a neighbour test moved one by 25 %
 def test_an_independent_probe_agrees_with_kobench_in_the_calm_case(
     benchmark_file: Callable[..., Path], run_cli: Callable[[Path], RunningBenchmark]
 ) -> None:
