@@ -1,7 +1,7 @@
 """The user's own Redis in the cluster, from the test's own manifests (not kobench's): a primary
-and a replica (a StatefulSet of two, TLS only, replication over TLS), the CA the test generates
-with ``cryptography``, and an ACL user ``kobench`` with exactly the documented permissions
-(docs/guides/own-deployment.md) plus what dropSubscribers needs. Passwords live in Secrets."""
+and a replica (a StatefulSet of two, TLS only, replication over TLS), a CA of its own, and an ACL
+user ``kobench`` with exactly the documented permissions (docs/guides/own-deployment.md) plus
+what dropSubscribers needs. Passwords live in Secrets."""
 
 from __future__ import annotations
 
@@ -10,10 +10,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from kobench.run.pods.engine_certificates import make_material
 
 NAME = "redis"
 SERVER_NAME = "redis.kobench.test"
@@ -49,44 +46,11 @@ class OwnRedis:
         }
 
 
-def _pem(key: ec.EllipticCurvePrivateKey) -> str:
-    return key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
-
-
 def certificates() -> tuple[str, str, str]:
-    """(CA, server certificate, server key) as PEM: the server is SERVER_NAME."""
-    now = dt.datetime.now(dt.UTC)
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "own redis test CA")])
-    valid = (now - dt.timedelta(minutes=5), now + dt.timedelta(days=1))
-    ca = (
-        x509.CertificateBuilder()
-        .subject_name(ca_name)
-        .issuer_name(ca_name)
-        .public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(valid[0])
-        .not_valid_after(valid[1])
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(ca_key, hashes.SHA256())
-    )
-    key = ec.generate_private_key(ec.SECP256R1())
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, SERVER_NAME)])
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(ca_name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(valid[0])
-        .not_valid_after(valid[1])
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(SERVER_NAME)]), critical=False)
-        .sign(ca_key, hashes.SHA256())
-    )
-    encoding = serialization.Encoding.PEM
-    return ca.public_bytes(encoding).decode(), cert.public_bytes(encoding).decode(), _pem(key)
+    """(CA, server certificate, server key) as PEM: the server is SERVER_NAME (made as the
+    operator makes an engine's, a CA of its own)."""
+    material = make_material([SERVER_NAME], now=dt.datetime.now(dt.UTC), run_id="own-redis")
+    return material.ca.decode(), material.cert.decode(), material.key.decode()
 
 
 def _config(redis: OwnRedis) -> str:

@@ -5,7 +5,6 @@ test's own checks and the kobench ACL user with exactly the documented permissio
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
 import secrets
 import subprocess
 import time
@@ -15,12 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import redis
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from testkit.support import free_port
 from tests.engine.running_cli import RunningBenchmark
+
+from kobench.run.pods.engine_certificates import make_material
 
 MINIMAL_ACL = (
     "resetkeys ~kobench:* resetchannels &__keyevent@0__:set "
@@ -34,48 +31,16 @@ Start = Callable[..., RunningBenchmark]
 file against ``target`` (a spec.target), as a user starts it."""
 
 
-def _key_pem(key: ec.EllipticCurvePrivateKey) -> bytes:
-    return key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-
-
 def make_ca(directory: Path) -> tuple[Path, Path, Path]:
     """(CA bundle, server certificate, server key): the server's names are 127.0.0.1 and
-    :data:`SERVER_NAME`."""
-    now = dt.datetime.now(dt.UTC)
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "kobench test CA")])
-    ca = (
-        x509.CertificateBuilder()
-        .subject_name(ca_name)
-        .issuer_name(ca_name)
-        .public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(ca_key, hashes.SHA256())
-    )
-    key = ec.generate_private_key(ec.SECP256R1())
-    names = [x509.DNSName(SERVER_NAME), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, SERVER_NAME)]))
-        .issuer_name(ca_name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName(names), critical=False)
-        .sign(ca_key, hashes.SHA256())
+    :data:`SERVER_NAME` (made as the operator makes an engine's, a CA of its own)."""
+    material = make_material(
+        [SERVER_NAME, "127.0.0.1"], now=dt.datetime.now(dt.UTC), run_id="target-test"
     )
     paths = (directory / "ca.pem", directory / "server.pem", directory / "server.key")
-    paths[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
-    paths[1].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    paths[2].write_bytes(_key_pem(key))
+    paths[0].write_bytes(material.ca)
+    paths[1].write_bytes(material.cert)
+    paths[2].write_bytes(material.key)
     return paths
 
 
