@@ -14,7 +14,7 @@ from kobench.measure.protocol import Write
 from kobench.measure.results import ObserverResult
 from kobench.measure.results.role_docs import GroupAudit
 from kobench.measure.sequences import SequenceTracker
-from kobench.measure.series import MissedWrites
+from kobench.measure.series import MissedWrites, Outage
 from kobench.plugins.observers.context import ObserverContext, client_info
 from kobench.plugins.observers.delivery import SharedDelivery
 from kobench.plugins.observers.ending import EndMarkers
@@ -27,6 +27,11 @@ from kobench.plugins.observers.timeline import (
     unseen,
     writer_counts,
 )
+
+
+def _encoded(histograms: dict[int, Histogram]) -> dict[str, str]:
+    """Histograms by replica, as the result document holds them."""
+    return {str(r): encode_histogram(h) for r, h in sorted(histograms.items())}
 
 
 class BookReport(ABC):
@@ -124,7 +129,8 @@ class BookReport(ABC):
                 found += missed_writes(writer, runs, anchor, self._rate)
         return found
 
-    def result(self) -> ObserverResult:
+    def _settle(self) -> None:
+        """The notifications' writes, once the end markers say what was sent and refused."""
         if self.mapped:
             # Writes the engine refused were never notified: its end marker says how many.
             refused = self.ends.refused.get(0, self._delivery.skipped)
@@ -138,15 +144,22 @@ class BookReport(ABC):
             # taken for the warm-up's.
             warmup = sum(min(self._warmup, self._sent_of(w)) for w in range(self._writers))
             self.warmup_notifications = min(self.notifications, warmup)
-        writers = writer_counts(
-            self.trackers, self.last_heard, warmup=self._warmup, shared=self._shared_mode
-        )
-        ended_ns = self.clock.wall_ns()
+
+    def _outage_records(self) -> list[Outage]:
         outages = outage_records(
             self.outages, self.trackers, dict(self.ends.sent), warmup=self._warmup
         )
         if self.shared_work:  # what another consumer took was not missed
-            outages = [o.model_copy(update={"missed": 0}) for o in outages]
+            return [o.model_copy(update={"missed": 0}) for o in outages]
+        return outages
+
+    def result(self) -> ObserverResult:
+        self._settle()
+        writers = writer_counts(
+            self.trackers, self.last_heard, warmup=self._warmup, shared=self._shared_mode
+        )
+        ended_ns = self.clock.wall_ns()
+        outages = self._outage_records()
         audit = self.group_audit
         return ObserverResult(
             name=self.context.name,
@@ -157,11 +170,9 @@ class BookReport(ABC):
             started_ns=self.started_ns,
             ended_ns=ended_ns,
             writers=writers,
-            latency={str(r): encode_histogram(h) for r, h in sorted(self.latency.items())},
+            latency=_encoded(self.latency),
             latency_basis="read" if self._shared_mode and not self.mapped else "notification",
-            read_latency={
-                str(r): encode_histogram(h) for r, h in sorted(self.read_latency.items())
-            },
+            read_latency=_encoded(self.read_latency),
             negative_latencies=self.negative,
             notifications=self.notifications,
             warmup_notifications=self.warmup_notifications,
@@ -178,9 +189,7 @@ class BookReport(ABC):
             mechanism=self.context.mechanism,
             guarantee=self.context.guarantee,
             redelivered=self.redelivered,
-            redelivery_latency={
-                str(r): encode_histogram(h) for r, h in sorted(self.redelivery_latency.items())
-            },
+            redelivery_latency=_encoded(self.redelivery_latency),
             coalesced=self.coalesced,
             coalesced_invalidations=self.coalesced_invalidations,
             group_audit=None
