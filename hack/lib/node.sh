@@ -82,17 +82,11 @@ start_containerd() {
 # Imports each archive of IMAGES_DIR that containerd does not have yet in that build
 # (the archive's .key file names the build).
 import_images() {
-	local tar name key done_dir=$CONTAINERD_DIR/imported n=0
+	local tar n=0
 	[[ -f $IMAGES_DIR/pause.tar && -f $IMAGES_DIR/coredns.tar ]] ||
 		die "images missing in $IMAGES_DIR: run 'hack/cluster images'"
-	mkdir -p "$done_dir"
 	for tar in "$IMAGES_DIR"/*.tar; do
-		name=$(basename "$tar" .tar)
-		key=$(cat "$IMAGES_DIR/$name.key" 2>/dev/null || stat -c %Y "$tar")
-		[[ $(cat "$done_dir/$name" 2>/dev/null) == "$key" ]] && continue
-		ctr_k8s images import "$tar" >/dev/null || die "import of $tar failed"
-		write_marker "$done_dir/$name" "$key"
-		n=$((n + 1))
+		if import_archive "$(basename "$tar" .tar)"; then n=$((n + 1)); fi
 	done
 	log "$NODE: imported $n new images from $IMAGES_DIR"
 }

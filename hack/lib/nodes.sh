@@ -33,6 +33,18 @@ node_select() {
 }
 node_select 1
 
+# Imports the archive IMAGES_DIR/NAME.tar into the selected node's containerd, unless that build
+# (the archive's .key file names it) is there already: returns 1 then.
+import_archive() {
+	local name=$1 key done_dir=$CONTAINERD_DIR/imported
+	key=$(cat "$IMAGES_DIR/$name.key" 2>/dev/null || stat -c %Y "$IMAGES_DIR/$name.tar")
+	[[ $(cat "$done_dir/$name" 2>/dev/null) == "$key" ]] && return 1
+	ctr --address "$CONTAINERD_SOCK" --namespace k8s.io images import "$IMAGES_DIR/$name.tar" \
+		>/dev/null || die "import of $IMAGES_DIR/$name.tar failed"
+	mkdir -p "$done_dir"
+	write_marker "$done_dir/$name" "$key"
+}
+
 # The nodes 'up' started (1 when none is recorded: a cluster from before --nodes).
 node_count() { cat "$STATE_DIR/nodes.count" 2>/dev/null || echo 1; }
 
