@@ -8,7 +8,6 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Any
 
 from pydantic import ValidationError
 
@@ -23,6 +22,7 @@ from kobench.present.compare_commands import (
     load_baseline,
     run_matrix_file,
 )
+from kobench.present.memtier_export import add_export_parser
 from kobench.present.output_files import Output, check_outputs, inputs_of, unwritten, write_text
 from kobench.present.target_option import add_target_option, with_target
 from kobench.present.terminal import (
@@ -163,40 +163,6 @@ def cmd_reference(args: argparse.Namespace) -> int:
         raise InputError(f"--docs {directory}: {exc.strerror or exc}") from None
     print(f"{directory}: {'wrote ' + ', '.join(written) if written else 'already up to date'}")
     return 0
-
-
-def cmd_export(args: argparse.Namespace) -> int:
-    from kobench.present.memtier_export import memtier_document
-    from kobench.present.result_files import load_run
-
-    output = Output("--output", args.output or "")
-    if args.output:
-        check_outputs([output], inputs_of(("the result file", args.file)))
-    document = memtier_document(load_run(Path(args.file)))
-    text = json.dumps(document, indent=2) + "\n"
-    if not args.output:
-        sys.stdout.write(text)
-        return 0
-    failed = write_text(output, text)
-    return unwritten(Path(args.file).stem, text, [failed]) if failed else 0
-
-
-def add_export_parser(sub: Any) -> None:
-    from kobench.present.memtier_export import EXPORT_HELP
-
-    export = sub.add_parser(
-        "export",
-        help="write a result document in another tool's format (memtier_benchmark's JSON)",
-        description="Write a result document in another tool's format.",
-        epilog=EXPORT_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    export.add_argument("file", help="a result document (kobench run -o, kubectl kobench fetch)")
-    export.add_argument(
-        "--format", required=True, choices=["memtier"], help="memtier: memtier_benchmark's JSON"
-    )
-    export.add_argument("--output", "-o", help="write it here (default: standard output)")
-    export.set_defaults(handler=cmd_export)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -52,7 +52,11 @@ information"`` blocks (memtier's command line). ``"kobench"`` says which run it 
 
 from __future__ import annotations
 
+import argparse
+import json
+import sys
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from kobench.measure.histograms import (
@@ -64,6 +68,8 @@ from kobench.measure.histograms import (
 )
 from kobench.measure.results import ObserverSummary, RunResult
 from kobench.measure.series import ObserverSecond
+from kobench.present.output_files import Output, check_outputs, inputs_of, unwritten, write_text
+from kobench.present.result_files import load_run
 
 QUANTILES = (50.0, 99.0, 99.9)
 """memtier's default ``--print-percentiles``."""
@@ -213,3 +219,32 @@ memtier format: memtier_benchmark's JSON ("ALL STATS": "Runtime", sections, "Tot
   Totals            every observer's events together; Time-Serie: Count and Max Latency
   Left out: bytes (KB/sec, Bytes RX/TX) and memtier's configuration: kobench has no such
   figures. Percentile Latencies hold p50.00, p99.00, p99.90 and the HdrHistogram (us)."""
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    output = Output("--output", args.output or "")
+    if args.output:
+        check_outputs([output], inputs_of(("the result file", args.file)))
+    document = memtier_document(load_run(Path(args.file)))
+    text = json.dumps(document, indent=2) + "\n"
+    if not args.output:
+        sys.stdout.write(text)
+        return 0
+    failed = write_text(output, text)
+    return unwritten(Path(args.file).stem, text, [failed]) if failed else 0
+
+
+def add_export_parser(sub: Any) -> None:
+    export = sub.add_parser(
+        "export",
+        help="write a result document in another tool's format (memtier_benchmark's JSON)",
+        description="Write a result document in another tool's format.",
+        epilog=EXPORT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    export.add_argument("file", help="a result document (kobench run -o, kubectl kobench fetch)")
+    export.add_argument(
+        "--format", required=True, choices=["memtier"], help="memtier: memtier_benchmark's JSON"
+    )
+    export.add_argument("--output", "-o", help="write it here (default: standard output)")
+    export.set_defaults(handler=cmd_export)

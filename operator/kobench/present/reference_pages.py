@@ -70,7 +70,8 @@ def status_page() -> str:
 
 
 def metrics_page() -> str:
-    from kobench.controller.metrics import LATENCY_BUCKETS_SECONDS, Metrics
+    from kobench.controller.metrics import Metrics
+    from kobench.controller.run_metrics import LATENCY_BUCKETS_SECONDS
 
     metrics = Metrics()
     rows = ["| metric | type | labels | meaning |", "|---|---|---|---|"]

@@ -22,7 +22,7 @@ from tests.controlplane.runs.driving import (
     wait_phase,
 )
 
-from kobench.controller.metrics import LATENCY_BUCKETS_SECONDS
+from kobench.controller.run_metrics import LATENCY_BUCKETS_SECONDS
 from kobench.measure.results import RunResult
 from kobench.present.cluster_report import report
 from kobench.present.pages.page_data import plots

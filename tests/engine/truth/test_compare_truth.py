@@ -34,8 +34,8 @@ from testkit.toxiproxy import Toxiproxy
 from kobench.api import Benchmark
 from kobench.present.cli import main
 from kobench.roles.role_config import Endpoint
-from kobench.run.local.local_executor import PeerLinks
 from kobench.run.local.local_loop import run_local
+from kobench.run.local.local_servers import PeerLinks
 
 Figure = dict[str, Any]
 DELAY_MS = 50

@@ -18,7 +18,8 @@ from testkit.dashboard_queries import (
 from tests.unit.pods.test_status_and_metrics import run_result
 
 from kobench.api.schedule_status import ScheduleStatus
-from kobench.controller.metrics import LATENCY_BUCKETS_SECONDS, Metrics
+from kobench.controller.metrics import Metrics
+from kobench.controller.run_metrics import LATENCY_BUCKETS_SECONDS
 from kobench.measure.results.fault_docs import FaultResult
 from kobench.run.actions import RunRecord
 

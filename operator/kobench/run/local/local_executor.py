@@ -1,9 +1,8 @@
 """The local executor: a run's roles as processes of this machine, seen as the machine's roles.
 
-Engine replicas are servers on free loopback ports (fresh temporary data directory, no
-persistence, the password in a private config file, never on a command line); observers,
-writers and the fault injector are ``kobench role`` processes reading the run's configuration
-file. :meth:`LocalExecutor.observe` turns them into :class:`~kobench.run.observed.Observed`,
+Engine replicas are servers on free loopback ports (:mod:`.local_servers`); observers, writers
+and the fault injector are ``kobench role`` processes reading the run's configuration file.
+:meth:`LocalExecutor.observe` turns them into :class:`~kobench.run.observed.Observed`,
 :meth:`LocalExecutor.apply` carries out the machine's actions. A matrix's steps run as nested
 local runs (:mod:`.local_loop`), one after another.
 """
@@ -43,9 +42,8 @@ from kobench.run.actions import (
 )
 from kobench.run.collection import result_line
 from kobench.run.local.local_files import read_result_file
-from kobench.run.local.local_tls import local_access, make_certificates, tls_args
-from kobench.run.local.processes import Child, ProcessGroup, free_ports
-from kobench.run.local.server_binary import find_server
+from kobench.run.local.local_servers import PeerLinks, find_server, server_commands
+from kobench.run.local.processes import Child, ProcessGroup
 from kobench.run.needs import needs
 from kobench.run.observed import ChildView, Observed, Resource, RoleView
 from kobench.run.plan import Role, plan_run
@@ -53,8 +51,6 @@ from kobench.run.spec_check import spec_problems
 from kobench.run.stages.matrix_cells import compare_children
 from kobench.run.target.target_session import TargetSession, close_target
 
-PeerLinks = Callable[[list[Endpoint]], list[Endpoint]]
-"""Given the replicas' endpoints, the addresses their peers use to reach each of them."""
 RunChild = Callable[[StartChild], ChildView]
 """Runs one step of a matrix to its end (a nested local run) and says how it went."""
 
@@ -230,28 +226,14 @@ class LocalExecutor:
     def _start_engine(self, spec: BenchmarkSpec) -> None:
         engine = get_engine(spec.engine.type)
         binary = find_server(engine, self.options.server_binary(engine.name))
-        ports = free_ports(spec.engine.replicas)
-        self.endpoints = [Endpoint(host="127.0.0.1", port=port) for port in ports]
-        links = self.options.peer_links
-        peers_of = links(list(self.endpoints)) if links else self.endpoints
-        files = make_certificates(self.directory / "tls") if spec.engine.tls else None
-        self.access = local_access(files) if files else Access()
+        links, directory = self.options.peer_links, self.directory
+        servers = server_commands(spec, engine, binary, directory, self.password, links)
+        self.endpoints, self.access = servers.endpoints, servers.access
         use_access(self.access)  # this process inspects the engine too
-        for index in range(spec.engine.replicas):
-            data = self.directory / f"replica-{index}"
-            data.mkdir()
-            # The password goes into a private config file, not onto the command line.
-            conf = data / "auth.conf"
-            conf.write_text(f"requirepass {self.password}\nmasterauth {self.password}\n")
-            conf.chmod(0o600)
-            peers = [self.endpoints[i] if i == index else p for i, p in enumerate(peers_of)]
-            args = engine.server_args(index, peers, spec=spec.engine, password=None)
-            self.commands[index] = [binary, str(conf), *args, "--bind", "127.0.0.1"]
-            self.commands[index] += ["--dir", str(data)]
-            if files is not None:
-                self.commands[index] += tls_args(self.endpoints[index].port, files)
+        for index, command in enumerate(servers.commands):
+            self.commands[index] = command
             key = Role("replica", index).key
-            self.processes[key] = self.group.start(key, self.commands[index])
+            self.processes[key] = self.group.start(key, command)
         self._write_config(spec)
 
     def _write_config(self, spec: BenchmarkSpec) -> None:

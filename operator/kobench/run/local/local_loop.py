@@ -31,8 +31,9 @@ from kobench.plugins.checks import check_benchmark
 from kobench.plugins.connections import Access, use_access
 from kobench.run.actions import PostEvent, StartChild
 from kobench.run.draft import parse_time
-from kobench.run.local.local_executor import LocalExecutor, LocalOptions, PeerLinks
+from kobench.run.local.local_executor import LocalExecutor, LocalOptions
 from kobench.run.local.local_ids import local_run_id
+from kobench.run.local.local_servers import PeerLinks
 from kobench.run.local.processes import ProcessGroup, sigterm_as_interrupt
 from kobench.run.machine import decide
 from kobench.run.observed import ChildView, Resource
